@@ -1,0 +1,62 @@
+# Porch: `make run` serves the demo portal, `make test` runs every check.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := app:create_app
+
+.PHONY: run test setup system-deps translations lint format bench clean
+
+$(BIN)/activate: requirements.txt
+	@command -v $(PYTHON) >/dev/null || { echo "Porch needs Python 3.11 ($(PYTHON) not found)."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $(BIN)/activate
+
+setup: $(BIN)/activate translations
+
+translations: $(BIN)/activate
+	@$(BIN)/pybabel compile -d translations >/dev/null
+
+run: setup
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo --if-empty
+	@echo "Porch is at http://127.0.0.1:$(PORT)/ (log in as owner@solrosen.example / demo-password)"
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+# Redis, Chromium, poppler (pdftotext), zbar and WeasyPrint's libraries: installed
+# through apt when missing and we are root, otherwise we say what is missing.
+SYSTEM_TOOLS := redis-server:redis-server chromium:chromium pdftotext:poppler-utils zbarimg:zbar-tools
+system-deps:
+	@missing=""; for pair in $(SYSTEM_TOOLS); do cmd=$${pair%%:*}; pkg=$${pair##*:}; \
+	  command -v $$cmd >/dev/null || [ -x /usr/bin/$$cmd ] || [ -x /usr/sbin/$$cmd ] || missing="$$missing $$pkg"; done; \
+	  ldconfig -p 2>/dev/null | grep -q libpango-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	  if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	      echo "Installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing fonts-dejavu-core >/dev/null; \
+	    else echo "Please install:$$missing (e.g. sudo apt-get install$$missing)"; exit 1; fi; \
+	  fi
+
+lint: $(BIN)/activate
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(BIN)/activate
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: system-deps setup lint
+	$(BIN)/pytest -q
+ifeq ($(CI),true)
+	@echo "--- again on PostgreSQL and the Redis on 127.0.0.1 ---"
+	PORCH_TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test \
+	PORCH_TEST_REDIS_URL=redis://127.0.0.1:6379/15 $(BIN)/pytest -q -m "not browser"
+endif
+
+bench: setup
+	$(BIN)/python bench/pages.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

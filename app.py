@@ -1,0 +1,223 @@
+"""create_app(config): extensions, blueprints, CLI, error pages."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from flask import Flask, abort, g, request, send_from_directory
+from flask_babel import Babel, get_locale
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import Config
+from core import clock, text
+from core.rendering import htmx, render
+from core.security import PorchSessionInterface, csp_nonce, set_security_headers
+from models import User, UserSession
+from models.db import db, make_database
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+babel = Babel()
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+def create_app(config: type | None = None) -> Flask:
+    config = config or Config
+    app = Flask(__name__, static_folder=None, instance_path=str(config.INSTANCE_DIR))
+    app.config.from_object(config)
+    app.config["SECRET_KEY"] = config.ensure_secret_key()
+    app.session_interface = PorchSessionInterface()
+    if app.config["TRUSTED_PROXIES"]:
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    _init_database(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    _init_login(app)
+    _init_assets(app)
+    text.register(app)
+
+    from blueprints.auth import bp as auth_bp
+    from blueprints.portal import bp as portal_bp
+    from blueprints.portal import site
+
+    app.register_blueprint(site)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(portal_bp)
+
+    _init_templates(app)
+    _init_errors(app)
+    app.after_request(set_security_headers)
+
+    from cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _init_database(app: Flask) -> None:
+    if db.obj is None or getattr(db.obj, "porch_url", None) != app.config["DATABASE_URL"]:
+        database = make_database(app.config["DATABASE_URL"])
+        database.porch_url = app.config["DATABASE_URL"]
+        db.initialize(database)
+
+    @app.before_request
+    def _connect():
+        db.connect(reuse_if_open=True)
+        if app.config["COUNT_QUERIES"]:
+            g.query_count = 0
+            db.obj.counter = _count_query
+
+    @app.teardown_request
+    def _close(exc):
+        if not db.is_closed():
+            db.close()
+
+    if app.config["COUNT_QUERIES"]:
+
+        @app.after_request
+        def _report(response):
+            response.headers["X-Query-Count"] = str(g.get("query_count", 0))
+            return response
+
+
+def _count_query() -> None:
+    if g:
+        g.query_count = g.get("query_count", 0) + 1
+
+
+def select_locale() -> str:
+    """The user's choice, else the association's language, else the browser's."""
+    from flask import has_request_context
+    from flask_login import current_user
+
+    languages = Config.LANGUAGES
+    if not has_request_context():
+        return "en"
+    if current_user and current_user.is_authenticated and current_user.ui_language in languages:
+        return current_user.ui_language
+    association = g.get("association")
+    if association is not None and association.locale in languages:
+        return association.locale
+    return request.accept_languages.best_match(languages) or "en"
+
+
+def select_timezone() -> str:
+    association = g.get("association")
+    return association.timezone if association is not None else "UTC"
+
+
+def _init_login(app: Flask) -> None:
+    login_manager.init_app(app)
+    # Our own UserSession rows end sessions; Flask-Login's IP heuristics would
+    # only log phones out when they change networks.
+    login_manager.session_protection = None
+
+    @login_manager.user_loader
+    def load_user(session_key: str):
+        row = UserSession.lookup(session_key)
+        if row is None or not row.user.is_active:
+            return None
+        user = row.user
+        user.session_key = session_key
+        _touch(row)
+        return user
+
+
+def _touch(row: UserSession) -> None:
+    # A write per request would cost more than it tells; five minutes is precise enough.
+    import datetime as dt
+
+    now = clock.utcnow_naive()
+    if now - row.last_seen_at > dt.timedelta(minutes=5):
+        UserSession.update(last_seen_at=now).where(UserSession.id == row.id).execute()
+
+
+def _init_assets(app: Flask) -> None:
+    """Static files carry a content hash in their name and are cached for a year."""
+    hashed: dict[str, str] = {}
+    real: dict[str, str] = {}
+    for path in STATIC_DIR.rglob("*"):
+        if path.is_file():
+            relative = path.relative_to(STATIC_DIR).as_posix()
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+            stem, dot, suffix = relative.rpartition(".")
+            name = f"{stem}.{digest}.{suffix}" if dot else f"{relative}.{digest}"
+            hashed[relative] = name
+            real[name] = relative
+
+    def asset(filename: str) -> str:
+        return f"/static/{hashed[filename]}"
+
+    @app.route("/static/<path:filename>")
+    def static(filename: str):
+        """Serve a static file by its hashed name (immutable) or its plain name (short cache)."""
+        if filename in real:
+            response = send_from_directory(STATIC_DIR, real[filename], max_age=31536000)
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+            return response
+        if filename in hashed:
+            return send_from_directory(STATIC_DIR, filename, max_age=300)
+        abort(404)
+
+    app.jinja_env.globals["asset"] = asset
+
+
+def _init_templates(app: Flask) -> None:
+    from core import access
+
+    app.jinja_env.globals.update(csp_nonce=csp_nonce, can=access.can, get_locale=get_locale, field_attrs=field_attrs)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def portal_context():
+        return {
+            "association": g.get("association"),
+            "membership": g.get("membership"),
+            "memberships": access.current_memberships,
+        }
+
+
+def field_attrs(field, hint: str | None = None) -> dict:
+    """ARIA attributes tying an input to its hint and errors."""
+    attrs = {}
+    described = [f"{field.id}-err"] if field.errors else []
+    if hint:
+        described.append(f"{field.id}-hint")
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return attrs
+
+
+def _init_errors(app: Flask) -> None:
+    messages = {
+        400: "bad_request",
+        403: "forbidden",
+        404: "not_found",
+        405: "not_allowed",
+        410: "gone",
+        413: "too_large",
+        500: "server_error",
+    }
+    for code, kind in messages.items():
+        app.register_error_handler(code, _error_handler(code, kind))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render("errors/error.html", code=400, kind="csrf", status=400)
+
+
+def _error_handler(code: int, kind: str):
+    def handler(error):
+        return render("errors/error.html", code=code, kind=kind, status=code)
+
+    return handler

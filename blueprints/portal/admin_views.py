@@ -1,0 +1,96 @@
+"""The board's view of outgoing mail and the audit log."""
+
+from __future__ import annotations
+
+import peewee as pw
+from flask import abort, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from blueprints.auth.accounts import audit
+from blueprints.portal import bp
+from core import clock
+from core.access import requires
+from core.rendering import render
+from jobs.email import deliver, job_id_for
+from jobs.queue import enqueue
+from models import AuditLog, OutboundEmail, User
+from models import permissions as perms
+from models.db import transaction
+
+PAGE = 50
+
+
+@bp.route("/admin/mail")
+@requires(perms.MAIL_VIEW_OUTBOX)
+def mail_outbox():
+    """Every mail this association sent or is sending, with its state; refreshes while any is pending."""
+    status = request.args.get("status", "")
+    rows = (
+        OutboundEmail.select()
+        .where(OutboundEmail.association == g.association)
+        .order_by(OutboundEmail.id.desc())
+    )
+    if status in OutboundEmail.STATES:
+        rows = rows.where(OutboundEmail.status == status)
+    before = request.args.get("before", type=int)
+    if before:
+        rows = rows.where(OutboundEmail.id < before)
+    rows = list(rows.limit(PAGE))
+    counts = dict(
+        OutboundEmail.select(OutboundEmail.status, pw.fn.COUNT(OutboundEmail.id))
+        .where(OutboundEmail.association == g.association)
+        .group_by(OutboundEmail.status)
+        .tuples()
+    )
+    pending = any(row.status in (OutboundEmail.QUEUED, OutboundEmail.SENDING) for row in rows)
+    return render(
+        "admin/mail.html",
+        "admin/_mail_table.html",
+        rows=rows,
+        counts=counts,
+        status=status,
+        pending=pending,
+        next_before=rows[-1].id if len(rows) == PAGE else None,
+    )
+
+
+@bp.route("/admin/mail/<int:mail_id>/retry", methods=["POST"])
+@requires(perms.MAIL_VIEW_OUTBOX)
+def mail_retry(mail_id: int):
+    """Send a failed mail again now."""
+    row = OutboundEmail.get_or_none((OutboundEmail.id == mail_id) & (OutboundEmail.association == g.association))
+    if row is None:
+        abort(404)
+    if row.status != OutboundEmail.FAILED:
+        flash(_("Only a failed mail can be sent again."), "error")
+        return redirect(url_for("portal.mail_outbox"))
+    with transaction():
+        OutboundEmail.update(status=OutboundEmail.QUEUED, attempts=0, next_attempt_at=clock.utcnow_naive()).where(
+            OutboundEmail.id == row.id
+        ).execute()
+        audit("mail.retry", actor=current_user, association=g.association, target=f"outbox {row.id}")
+        enqueue(deliver, row.id, job_id=job_id_for(row.id))
+    flash(_("The mail to %(address)s is queued again.", address=row.to_address), "success")
+    return redirect(url_for("portal.mail_outbox"))
+
+
+@bp.route("/admin/audit")
+@requires(perms.AUDIT_VIEW)
+def audit_log():
+    """Board and account actions in this association, newest first."""
+    entries = (
+        AuditLog.select(AuditLog, User)
+        .join(User, pw.JOIN.LEFT_OUTER, on=(AuditLog.actor == User.id))
+        .where(AuditLog.association == g.association)
+        .order_by(AuditLog.id.desc())
+    )
+    before = request.args.get("before", type=int)
+    if before:
+        entries = entries.where(AuditLog.id < before)
+    entries = list(entries.limit(PAGE))
+    return render(
+        "admin/audit.html",
+        entries=entries,
+        next_before=entries[-1].id if len(entries) == PAGE else None,
+    )

@@ -1,0 +1,156 @@
+"""Portal pages: the association list, a portal's login and sign-up, home, my account."""
+
+from __future__ import annotations
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from blueprints.auth import accounts
+from blueprints.auth.forms import SignupForm
+from blueprints.auth.views import login_page
+from blueprints.portal import bp, site
+from blueprints.portal.forms import EmailChangeForm, PasswordForm, ProfileForm
+from core.access import current_memberships, requires, user_memberships
+from core.rendering import render
+from models import Association, Person, User
+from models.db import transaction
+
+
+@site.route("/")
+def index():
+    """Send people to their association, or let them choose one."""
+    if current_user.is_authenticated:
+        memberships = current_memberships()
+        if len(memberships) == 1:
+            return redirect(url_for("portal.home", slug=memberships[0].association.slug))
+        return render_template("portal/index.html", memberships=memberships, lapsed=_lapsed())
+    only = list(Association.select(Association.slug).limit(2))
+    if len(only) == 1:
+        return redirect(url_for("portal.home", slug=only[0].slug))
+    return redirect(url_for("auth.login"))
+
+
+def _lapsed():
+    current = {m.id for m in current_memberships()}
+    return [m for m in user_memberships() if m.id not in current]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Log in on the portal's own page, with its name and logo."""
+    if current_user.is_authenticated and g.membership is not None and request.method == "GET":
+        return redirect(url_for("portal.home"))
+    return login_page(g.association)
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    """Create an account with an e-mail address the register holds (seed 000, "Skapa konto")."""
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            outcome = accounts.sign_up(g.association, form.email.data, form.password.data, g.association.gdpr_text)
+        except accounts.SignupError as error:
+            getattr(form, error.field).errors.append(error.message)
+        else:
+            if outcome.signed_in:
+                flash(_("Welcome to %(name)s.", name=g.association.name), "success")
+                return redirect(url_for("portal.home"))
+            return render("auth/signup_sent.html", association=g.association, email=outcome.user.email)
+    return render("auth/signup.html", form=form, association=g.association, status=422 if form.errors else 200)
+
+
+@bp.route("/")
+@requires()
+def home():
+    """The association's home page: the welcome text (later issues add panels)."""
+    return render("portal/home.html")
+
+
+def _account_forms(**forms):
+    user = current_user
+    defaults = {
+        "profile": ProfileForm(obj=user, formdata=None) if "profile" not in forms else forms["profile"],
+        "password_form": forms.get("password_form") or PasswordForm(formdata=None),
+        "email_form": forms.get("email_form") or EmailChangeForm(formdata=None),
+    }
+    if "profile" not in forms:
+        defaults["profile"].ui_language.data = user.ui_language or ""
+    return defaults
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@requires()
+def account():
+    """My account: name, phones, language (seed 000, "Mitt konto")."""
+    form = ProfileForm()
+    if request.method == "POST":
+        if form.validate_on_submit():
+            _save_profile(current_user, form)
+            flash(_("Your details are saved."), "success")
+            return redirect(url_for("portal.account"))
+        return render("portal/account.html", **_account_forms(profile=form), status=422)
+    return render("portal/account.html", **_account_forms())
+
+
+def _save_profile(user: User, form: ProfileForm) -> None:
+    phones = {
+        "phone_home": form.phone_home.data or "",
+        "phone_mobile": form.phone_mobile.data or "",
+        "phone_work": form.phone_work.data or "",
+    }
+    with transaction():
+        User.update(name=form.name.data.strip(), ui_language=form.ui_language.data or None, **phones).where(
+            User.id == user.id
+        ).execute()
+        # Contact details are one set per person (seed 002): keep the register in step.
+        Person.update(**phones).where(Person.user == user).execute()
+        accounts.audit("account.profile_changed", actor=user, association=g.association, target=user.email)
+
+
+def _current_password_ok(form) -> bool:
+    result, _user = accounts.check_password_login(current_user.email, form.current.data)
+    if result is accounts.LoginResult.THROTTLED:
+        form.current.errors.append(accounts.throttled_message())
+        return False
+    if result is not accounts.LoginResult.OK:
+        form.current.errors.append(_("That is not your current password."))
+        return False
+    return True
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@requires()
+def account_password():
+    """Change the password; other browsers are signed out."""
+    form = PasswordForm()
+    if request.method == "GET":
+        return redirect(url_for("portal.account") + "#password")
+    if form.validate_on_submit() and _current_password_ok(form):
+        accounts.change_password(current_user._get_current_object(), g.association, form.password.data)
+        flash(_("Your password is changed. Other devices have been signed out."), "success")
+        return redirect(url_for("portal.account"))
+    return render("portal/account.html", **_account_forms(password_form=form), status=422)
+
+
+@bp.route("/account/email", methods=["GET", "POST"])
+@requires()
+def account_email():
+    """Change the e-mail address; it takes effect when the new address confirms."""
+    form = EmailChangeForm()
+    if request.method == "GET":
+        return redirect(url_for("portal.account") + "#email")
+    if form.validate_on_submit() and _current_password_ok(form):
+        new_email = User.normalize_email(form.new_email.data)
+        if User.by_email(new_email) is not None:
+            form.new_email.errors.append(_("Another account already uses this address."))
+        else:
+            accounts.request_email_change(current_user._get_current_object(), g.association, new_email)
+            flash(
+                _("We have sent a confirmation link to %(email)s. Your address changes when you open it.", email=new_email),
+                "success",
+            )
+            return redirect(url_for("portal.account"))
+    return render("portal/account.html", **_account_forms(email_form=form), status=422)
+

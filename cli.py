@@ -1,0 +1,75 @@
+"""`flask` commands: db, demo, jobs, users."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from models.db import db, migration_runner, upgrade
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(db_cli)
+    app.cli.add_command(jobs_cli)
+    app.cli.add_command(demo_command)
+
+
+db_cli = AppGroup("db", help="Database schema migrations (peewee's playhouse.migrations).")
+
+
+@db_cli.command("upgrade")
+def db_upgrade():
+    """Apply every pending migration."""
+    with db.connection_context():
+        applied = upgrade()
+    click.echo("\n".join(f"applied: {name}" for name in applied) or "The database is up to date.")
+
+
+@db_cli.command("status")
+def db_status():
+    """List migrations and whether each is applied."""
+    with db.connection_context():
+        for migration in migration_runner().status():
+            mark = "x" if migration.applied else " "
+            click.echo(f"[{mark}] {migration.name}")
+
+
+@db_cli.command("create")
+@click.argument("name")
+def db_create(name: str):
+    """Write a new, empty numbered migration file."""
+    click.echo(migration_runner().create(name))
+
+
+jobs_cli = AppGroup("jobs", help="Background jobs.")
+
+
+@jobs_cli.command("tick")
+def jobs_tick():
+    """Re-queue unsent mail and clear old login attempts; run every minute from cron without Redis."""
+    from jobs.email import sweep
+    from jobs.maintenance import prune
+
+    with db.connection_context():
+        count = sweep()
+        prune()
+    click.echo(f"Re-queued {count} unsent mail(s).")
+
+
+@click.command("demo")
+@click.option("--units", type=int, default=0, help="Also add a benchmark association with this many units.")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has associations.")
+def demo_command(units: int, if_empty: bool):
+    """Load the demo associations and accounts (password: demo-password)."""
+    from demo import load_demo, load_units_benchmark
+    from models import Association
+
+    with db.connection_context():
+        if if_empty and Association.select().exists():
+            click.echo("The database already has data; demo not loaded.")
+            return
+        for line in load_demo():
+            click.echo(line)
+        if units:
+            click.echo(load_units_benchmark(units))

@@ -1,0 +1,70 @@
+"""Settings, every one read from the environment (see the table in README.md)."""
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _int(name: str, default: int) -> int:
+    return int(_env(name, str(default)))
+
+
+class Config:
+    INSTANCE_DIR = Path(_env("PORCH_INSTANCE_DIR", str(BASE_DIR / "instance")))
+    # Without SECRET_KEY a random one is kept in instance/ so sessions survive restarts.
+    SECRET_KEY = _env("SECRET_KEY")
+    DATABASE_URL = _env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'porch.sqlite3'}")
+    REDIS_URL = _env("REDIS_URL")
+    SMTP_URL = _env("SMTP_URL")
+    MAIL_FROM = _env("MAIL_FROM", "Porch <porch@localhost>")
+    OUTBOX_DIR = Path(_env("OUTBOX_DIR", str(INSTANCE_DIR / "outbox")))
+    UPLOAD_DIR = Path(_env("UPLOAD_DIR", str(INSTANCE_DIR / "uploads")))
+    PORT = _int("PORT", 5000)
+    # The address mails link to; without it links use the request's host.
+    BASE_URL = _env("BASE_URL")
+    # Number of reverse proxies in front (for X-Forwarded-For/-Proto).
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
+    RQ_QUEUE = _env("RQ_QUEUE", "porch")
+
+    LOGIN_MAX_PER_ACCOUNT = _int("LOGIN_MAX_PER_ACCOUNT", 100)
+    LOGIN_MAX_PER_IP = _int("LOGIN_MAX_PER_IP", 300)
+    MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
+    # Adds an X-Query-Count header; bench/ turns it on, production leaves it off.
+    COUNT_QUERIES = _env("PORCH_COUNT_QUERIES") == "1"
+
+    SESSION_COOKIE_NAME = "porch"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 14
+    # The CSRF token lives as long as the session: no expiry while a page is open.
+    WTF_CSRF_TIME_LIMIT = None
+    WTF_CSRF_SSL_STRICT = True
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+    LANGUAGES = ("en", "sv", "cs")
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
+    TESTING = False
+
+    @classmethod
+    def ensure_secret_key(cls) -> str:
+        if cls.SECRET_KEY:
+            return cls.SECRET_KEY
+        path = cls.INSTANCE_DIR / "secret_key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_hex(32))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SERVER_NAME = None

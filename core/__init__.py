@@ -1,0 +1,1 @@
+"""Pieces every blueprint shares: clock, rendering, security, formatting."""

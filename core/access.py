@@ -1,0 +1,88 @@
+"""Which association a request is in, who the user is there, and @requires.
+
+Every /<slug>/ view runs with g.association set and g.membership holding the
+current user's valid membership there (or None). Loading an association's
+data goes through these, never by bare id.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, g, request, url_for
+from flask_login import current_user
+
+from core.rendering import hx_redirect
+from models import Association, Membership
+
+
+def user_memberships() -> list[Membership]:
+    """The signed-in user's memberships, loaded once per request."""
+    if "memberships" not in g:
+        g.memberships = Membership.for_user(current_user) if current_user.is_authenticated else []
+    return g.memberships
+
+
+def current_memberships() -> list[Membership]:
+    """Memberships valid today in their association's time zone (seed 002 access periods)."""
+    return [m for m in user_memberships() if m.is_current(m.association.today())]
+
+
+def enter_association(slug: str) -> None:
+    """Set g.association and g.membership for a /<slug>/ request (404 if unknown)."""
+    membership = next((m for m in user_memberships() if m.association.slug == slug), None)
+    if membership is not None:
+        g.association = membership.association
+    else:
+        g.association = Association.get_or_none(Association.slug == slug)
+        if g.association is None:
+            abort(404)
+    valid = membership is not None and membership.is_current(g.association.today())
+    g.membership = membership if valid else None
+    g.lapsed_membership = membership if not valid else None
+
+
+def permissions() -> frozenset[str]:
+    membership = g.get("membership")
+    return membership.role.permission_set if membership is not None else frozenset()
+
+
+def can(permission: str) -> bool:
+    return permission in permissions()
+
+
+def requires(*needed: str):
+    """Require a signed-in member of the current association holding every permission named.
+
+    Anonymous users are sent to the portal's login page; members without the
+    permission, and users of other associations, get 403.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                target = url_for("portal.login", slug=g.association.slug, next=request.full_path)
+                return hx_redirect(target)
+            if g.get("membership") is None:
+                abort(403)
+            if not all(can(p) for p in needed):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.required_permissions = needed
+        return wrapped
+
+    return decorator
+
+
+def login_required(view):
+    """Any signed-in user (pages outside an association, such as the switcher)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return hx_redirect(url_for("auth.login", next=request.full_path))
+        return view(*args, **kwargs)
+
+    return wrapped

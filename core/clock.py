@@ -1,0 +1,40 @@
+"""The one clock the app reads, so tests can move time instead of sleeping."""
+
+import datetime as dt
+from contextlib import contextmanager
+from zoneinfo import ZoneInfo
+
+_frozen: dt.datetime | None = None
+
+
+def now() -> dt.datetime:
+    """The current time in UTC (timezone-aware)."""
+    return _frozen if _frozen is not None else dt.datetime.now(dt.UTC)
+
+
+def utcnow_naive() -> dt.datetime:
+    """UTC without tzinfo, as stored in the database (SQLite keeps no zone)."""
+    return now().replace(tzinfo=None)
+
+
+def today(tz: str = "UTC") -> dt.date:
+    """Today's date in a time zone (an association's day starts at its midnight)."""
+    return now().astimezone(ZoneInfo(tz)).date()
+
+
+def set_time(value: dt.datetime | None) -> None:
+    global _frozen
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    _frozen = value
+
+
+@contextmanager
+def frozen(value: dt.datetime):
+    """Run a block with the clock stopped at `value`."""
+    previous = _frozen
+    set_time(value)
+    try:
+        yield
+    finally:
+        set_time(previous)

@@ -1,0 +1,43 @@
+"""One URL, two renderings: the full page, or for htmx just the partial."""
+
+from __future__ import annotations
+
+from flask import Response, make_response, redirect, render_template
+from flask_htmx import HTMX
+from flask_htmx import make_response as hx_make_response
+
+htmx = HTMX()
+
+
+def render(page: str, part: str | None = None, *, status: int = 200, **context) -> Response:
+    """Render `part` for an htmx request aimed at a region, else the full `page`.
+
+    The page `{% include %}`s the part, so its markup is written once.
+    """
+    wants_part = part is not None and bool(htmx) and not htmx.boosted
+    body = render_template(part if wants_part else page, **context)
+    response = make_response(body, status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def hx_redirect(location: str) -> Response:
+    """Redirect both plain and htmx requests (htmx swaps need HX-Redirect)."""
+    if htmx:
+        return hx_make_response("", redirect=location)
+    return redirect(location)
+
+
+def hx_signal(response: Response, *, trigger: str | dict | None = None, retarget: str | None = None) -> Response:
+    """Attach server-to-browser signals to a response; the one place that sets HX-* headers."""
+    if trigger is not None:
+        response.headers["HX-Trigger"] = trigger if isinstance(trigger, str) else _json(trigger)
+    if retarget is not None:
+        response.headers["HX-Retarget"] = retarget
+    return response
+
+
+def _json(value: dict) -> str:
+    import json
+
+    return json.dumps(value, separators=(",", ":"))

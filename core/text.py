@@ -1,0 +1,67 @@
+"""Markdown to safe HTML, and locale-aware formatting for templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+import markdown as md
+import nh3
+from babel.numbers import get_currency_precision
+from flask_babel import format_currency, format_date, format_datetime
+from markupsafe import Markup
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "em", "h2", "h3", "h4", "hr", "i",
+    "img", "li", "ol", "p", "pre", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "abbr": {"title"}}
+
+
+@lru_cache(maxsize=512)
+def _markdown_html(source: str) -> str:
+    html = md.markdown(source, extensions=["sane_lists", "tables"], output_format="html")
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto", "tel"},
+        link_rel="noopener noreferrer nofollow",
+    )
+
+
+def markdown(source: str | None) -> Markup:
+    """Render Markdown written by users; nh3 removes anything that could run script."""
+    return Markup(_markdown_html(source or ""))
+
+
+def money(minor_units: int, currency: str) -> str:
+    """Format an integer of minor units (öre, haléř, cents) in the current locale."""
+    from decimal import Decimal
+
+    digits = get_currency_precision(currency)
+    return format_currency(Decimal(minor_units).scaleb(-digits), currency)
+
+
+def date(value: dt.date | dt.datetime | None, style: str = "medium") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = _as_utc(value)
+        return format_date(value, style)
+    return format_date(value, style)
+
+
+def datetime(value: dt.datetime | None, style: str = "medium") -> str:
+    if value is None:
+        return ""
+    return format_datetime(_as_utc(value), style)
+
+
+def _as_utc(value: dt.datetime) -> dt.datetime:
+    # Stored naive in UTC; flask-babel converts aware values to the user's time zone.
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+def register(app) -> None:
+    app.jinja_env.filters.update(markdown=markdown, money=money, date=date, datetime=datetime)

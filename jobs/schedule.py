@@ -1,0 +1,16 @@
+"""Periodic work for RQ's cron scheduler: `rq cron jobs/schedule.py`.
+
+Installs without Redis run the same sweep from cron with `flask jobs tick`.
+"""
+
+import os
+
+from rq import cron
+
+from jobs.email import sweep
+from jobs.maintenance import prune
+
+QUEUE = os.environ.get("RQ_QUEUE", "porch")
+
+cron.register(sweep, QUEUE, interval=60, name="outbox-sweep")
+cron.register(prune, QUEUE, interval=3600, name="prune")

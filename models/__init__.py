@@ -1,0 +1,33 @@
+"""peewee models, one module per domain; db.py holds the database itself."""
+
+from models.db import db
+from models.mail import OutboundEmail
+from models.portal import (
+    Association,
+    AuditLog,
+    Consent,
+    LoginAttempt,
+    Membership,
+    Person,
+    Role,
+    Token,
+    User,
+    UserSession,
+)
+
+# In dependency order: creating them in this order satisfies every foreign key.
+ALL_MODELS = [
+    Association,
+    User,
+    Role,
+    Person,
+    Membership,
+    UserSession,
+    Token,
+    Consent,
+    LoginAttempt,
+    AuditLog,
+    OutboundEmail,
+]
+
+__all__ = ["db", "ALL_MODELS", *[m.__name__ for m in ALL_MODELS]]

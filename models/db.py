@@ -1,0 +1,125 @@
+"""The deferred database, the base model, transactions and migrations."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlparse
+
+import peewee as pw
+from playhouse.migrations import Runner
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+class CountingMixin:
+    """Counts statements per request when COUNT_QUERIES is on (bench/ reads it)."""
+
+    counter: Callable[[], None] | None = None
+
+    def execute_sql(self, sql, params=None, *args, **kwargs):
+        if self.counter is not None:
+            self.counter()
+        return super().execute_sql(sql, params, *args, **kwargs)
+
+
+class PorchSqlite(CountingMixin, pw.SqliteDatabase):
+    pass
+
+
+class PorchPostgres(CountingMixin, pw.PostgresqlDatabase):
+    pass
+
+
+db = pw.DatabaseProxy()
+
+
+class BaseModel(pw.Model):
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+def make_database(url: str) -> pw.Database:
+    """SQLite (WAL, foreign keys on) for sqlite:///path, PostgreSQL for postgresql://."""
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        # sqlite:///relative.db or sqlite:////absolute/path.db, as SQLAlchemy writes them.
+        path = unquote(parsed.path)[1:]
+        if path not in (":memory:", ""):
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return PorchSqlite(
+            path or ":memory:",
+            pragmas={
+                "journal_mode": "wal",
+                "foreign_keys": 1,
+                "synchronous": "normal",
+                "busy_timeout": 5000,
+                "cache_size": -16000,
+            },
+            check_same_thread=False,
+        )
+    if parsed.scheme in ("postgres", "postgresql"):
+        options = dict(parse_qsl(parsed.query))
+        return PorchPostgres(
+            unquote(parsed.path.lstrip("/")),
+            user=unquote(parsed.username) if parsed.username else None,
+            password=unquote(parsed.password) if parsed.password else None,
+            host=parsed.hostname,
+            port=parsed.port,
+            **options,
+        )
+    raise ValueError(f"Unsupported DATABASE_URL scheme: {parsed.scheme!r}")
+
+
+def migration_runner() -> Runner:
+    return Runner(db.obj, directory=str(MIGRATIONS_DIR))
+
+
+def upgrade() -> list[str]:
+    """Apply every pending migration; returns the names applied."""
+    return migration_runner().up()
+
+
+# Jobs (mail, PDFs) must not start before the rows they read are committed.
+# Work queued inside transaction() waits here until the outermost block commits.
+_pending = threading.local()
+
+
+def _pending_list() -> list:
+    if not hasattr(_pending, "items"):
+        _pending.items = []
+        _pending.depth = 0
+    return _pending.items
+
+
+@contextmanager
+def transaction():
+    """An atomic block; callbacks registered with after_commit() run once it commits."""
+    items = _pending_list()
+    _pending.depth += 1
+    try:
+        with db.atomic():
+            yield
+    except BaseException:
+        _pending.depth -= 1
+        if _pending.depth == 0:
+            items.clear()
+        raise
+    _pending.depth -= 1
+    if _pending.depth == 0:
+        callbacks = list(items)
+        items.clear()
+        for callback in callbacks:
+            callback()
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run `callback` after the surrounding transaction() commits, or now if none."""
+    items = _pending_list()
+    if _pending.depth:
+        items.append(callback)
+    else:
+        callback()
