@@ -18,7 +18,9 @@ log = logging.getLogger(__name__)
 
 # Seconds between RQ's retries; the outbox sweep takes over after the last one.
 RETRY_INTERVALS = [10, 60, 300, 900]
-_ACTIVE = {"queued", "started", "scheduled", "deferred"}
+# A job waiting for a delayed retry is not counted: the sweep may run it sooner,
+# and the claim on the row keeps a second run from sending twice.
+_ACTIVE = {"queued", "started"}
 
 
 def redis_connection(url: str | None = None) -> Redis:

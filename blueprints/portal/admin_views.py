@@ -25,14 +25,14 @@ PAGE = 50
 @requires(perms.MAIL_VIEW_OUTBOX)
 def mail_outbox():
     """Every mail this association sent or is sending, with its state; refreshes while any is pending."""
-    status = request.args.get("status", "")
+    state = request.args.get("state", "")
     rows = (
         OutboundEmail.select()
         .where(OutboundEmail.association == g.association)
         .order_by(OutboundEmail.id.desc())
     )
-    if status in OutboundEmail.STATES:
-        rows = rows.where(OutboundEmail.status == status)
+    if state in OutboundEmail.STATES:
+        rows = rows.where(OutboundEmail.status == state)
     before = request.args.get("before", type=int)
     if before:
         rows = rows.where(OutboundEmail.id < before)
@@ -49,7 +49,7 @@ def mail_outbox():
         "admin/_mail_table.html",
         rows=rows,
         counts=counts,
-        status=status,
+        state=state,
         pending=pending,
         next_before=rows[-1].id if len(rows) == PAGE else None,
     )

@@ -2,14 +2,19 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField, TelField
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, TelField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from blueprints.auth.forms import EMAIL_VALIDATORS, new_password_fields
 
 PHONE = [Optional(), Length(max=40), Regexp(r"^[0-9+()\-. /]*$", message=_l("Use digits, spaces and + - ( ) only."))]
 
-LANGUAGE_CHOICES = [("", _l("The association's language")), ("en", "English"), ("sv", "Svenska"), ("cs", "Čeština")]
+LANGUAGE_CHOICES = [
+    SelectChoice("", _l("The association's language")),
+    SelectChoice("en", "English"),
+    SelectChoice("sv", "Svenska"),
+    SelectChoice("cs", "Čeština"),
+]
 
 
 class ProfileForm(FlaskForm):

@@ -1,0 +1,285 @@
+"""Fixtures: app, client, login_as, factories, a real SMTP server, a real Redis.
+
+Every test gets a fresh, migrated database: a copy of a migrated SQLite file,
+or (PORCH_TEST_DATABASE_URL=postgresql://…) truncated PostgreSQL tables.
+A test that queues mail fails unless it asked for `smtp_server` or `outbox`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+
+from blueprints.auth import accounts
+from config import TestConfig
+from core import clock
+from models import ALL_MODELS, Association, Membership, OutboundEmail, Person, Role, User
+from models.db import db, make_database, upgrade
+from tests.helpers import PASSWORD, Client, SmtpSink, free_port
+
+# Cheap argon2id parameters: the tests check behaviour, not hashing cost.
+accounts.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+PG_URL = os.environ.get("PORCH_TEST_DATABASE_URL")
+EXTERNAL_REDIS = os.environ.get("PORCH_TEST_REDIS_URL")
+
+
+# --- database --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory):
+    """Migrate once per session; each test starts from a copy (SQLite) or truncation (PostgreSQL)."""
+    if PG_URL:
+        database = make_database(PG_URL)
+        db.initialize(database)
+        with database.connection_context():
+            database.execute_sql("DROP SCHEMA public CASCADE")
+            database.execute_sql("CREATE SCHEMA public")
+            upgrade()
+        return PG_URL
+    path = tmp_path_factory.mktemp("template") / "porch.sqlite3"
+    database = make_database(f"sqlite:///{path}")
+    db.initialize(database)
+    with database.connection_context():
+        upgrade()
+        database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    database.close()
+    return path
+
+
+@pytest.fixture
+def database_url(migrated_template, tmp_path):
+    if PG_URL:
+        database = make_database(PG_URL)
+        with database.connection_context():
+            tables = ", ".join(f'"{m._meta.table_name}"' for m in ALL_MODELS)
+            database.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        return PG_URL
+    path = tmp_path / "porch.sqlite3"
+    shutil.copy(migrated_template, path)
+    return f"sqlite:///{path}"
+
+
+# --- real services -----------------------------------------------------------------
+
+
+@pytest.fixture
+def smtp_server():
+    sink = SmtpSink()
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """A redis-server of our own on a free port (or the CI one from PORCH_TEST_REDIS_URL)."""
+    if EXTERNAL_REDIS:
+        yield EXTERNAL_REDIS
+        return
+    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+    if not Path(binary).exists():
+        pytest.fail("redis-server is not installed: run `make test`, which installs it")
+    port = free_port()
+    workdir = tmp_path_factory.mktemp("redis")
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(workdir)],
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    process.terminate()
+    process.wait(5)
+
+
+@pytest.fixture
+def redis(redis_url):
+    from redis import Redis
+
+    connection = Redis.from_url(redis_url)
+    connection.flushdb()
+    yield connection
+    connection.flushdb()
+
+
+# --- the app -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def app_overrides():
+    """Tests override settings by requesting this fixture and updating the dict."""
+    return {}
+
+
+@pytest.fixture
+def app(request, database_url, tmp_path, app_overrides):
+    from app import create_app
+
+    settings = {
+        "DATABASE_URL": database_url,
+        "OUTBOX_DIR": tmp_path / "outbox",
+        "UPLOAD_DIR": tmp_path / "uploads",
+        "INSTANCE_DIR": tmp_path,
+        "SMTP_URL": None,
+        "REDIS_URL": None,
+        "BASE_URL": "http://porch.test",
+        "WTF_CSRF_ENABLED": True,
+    }
+    if "smtp_server" in request.fixturenames:
+        settings["SMTP_URL"] = request.getfixturevalue("smtp_server").url
+    if "redis" in request.fixturenames:
+        settings["REDIS_URL"] = request.getfixturevalue("redis_url")
+    settings.update(app_overrides)
+    config = type("Config", (TestConfig,), settings)
+    application = create_app(config)
+    # No app context stays pushed: Flask would reuse it for every request, and
+    # `g` would leak from one request to the next. Tests that call services
+    # directly push one themselves (`with app.app_context():`).
+    db.connect(reuse_if_open=True)
+    yield application
+    if not db.is_closed():
+        db.close()
+    clock.set_time(None)
+
+
+@pytest.fixture(autouse=True)
+def mail_guard(request):
+    """Fail a test that queues mail without asking for a mail fixture (as Indico does)."""
+    yield
+    if "app" not in request.fixturenames or {"smtp_server", "outbox"} & set(request.fixturenames):
+        return
+    with db.connection_context():
+        sent = list(OutboundEmail.select(OutboundEmail.kind, OutboundEmail.to_address))
+    if sent:
+        pytest.fail(
+            f"test queued mail without the smtp_server/outbox fixture: {[(m.kind, m.to_address) for m in sent]}"
+        )
+
+
+@pytest.fixture
+def outbox(app):
+    """The outbox rows, for tests that expect mail but need no SMTP server."""
+
+    class Outbox:
+        def rows(self, **where):
+            query = OutboundEmail.select().order_by(OutboundEmail.id)
+            for key, value in where.items():
+                query = query.where(getattr(OutboundEmail, key) == value)
+            return list(query)
+
+    return Outbox()
+
+
+@pytest.fixture
+def client(app):
+    return Client(app.test_client())
+
+
+@pytest.fixture
+def new_client(app):
+    """Another browser."""
+    return lambda: Client(app.test_client())
+
+
+# --- factories -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_association(app):
+    def make(slug: str = "alpha", **fields) -> Association:
+        defaults = dict(
+            name=slug.capitalize() + " Housing",
+            locale="en",
+            currency="SEK",
+            timezone="Europe/Stockholm",
+            gdpr_text="We keep your name and contact details to run the association.",
+            welcome_text="## Welcome to " + slug,
+        )
+        defaults.update(fields)
+        association = Association.create(slug=slug, **defaults)
+        Role.create_builtins(association)
+        return association
+
+    return make
+
+
+@pytest.fixture
+def make_person(app):
+    def make(association: Association, email: str = "", role: str = "member", **fields) -> Person:
+        count = Person.select().count() + 1
+        return Person.create(
+            association=association,
+            given_name=fields.pop("given_name", "Resident"),
+            surname=fields.pop("surname", f"Number{count}"),
+            email=email,
+            role=association.role(role),
+            **fields,
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_user(app, make_person):
+    def make(
+        association: Association, email: str, role: str = "member", *, state: str = User.ACTIVE, **membership
+    ) -> User:
+        user = User.get_or_none(User.email == email) or User.create(
+            email=email, name=email.split("@")[0], password_hash=accounts.hash_password(PASSWORD), state=state
+        )
+        person = make_person(association, email=email, role=role, user=user)
+        Membership.create(user=user, association=association, role=association.role(role), person=person, **membership)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login(app):
+    def do(client: Client, email: str, password: str = PASSWORD, slug: str | None = None):
+        path = f"/{slug}/login" if slug else "/login"
+        response = client.submit(path, {"email": email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+        return response
+
+    return do
+
+
+@pytest.fixture
+def alpha(make_association):
+    return make_association("alpha")
+
+
+@pytest.fixture
+def frozen_clock(app):
+    """Control time: frozen_clock.set(datetime) / .advance(timedelta)."""
+    import datetime as dt
+
+    class Clock:
+        def __init__(self):
+            self.now = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+            clock.set_time(self.now)
+
+        def set(self, value):
+            self.now = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+            clock.set_time(self.now)
+
+        def advance(self, delta):
+            self.set(self.now + delta)
+
+    yield Clock()
+    clock.set_time(None)

@@ -1,0 +1,47 @@
+"""Migrations from empty to head, on SQLite here and on PostgreSQL in CI."""
+
+import os
+
+import pytest
+from playhouse.schema_diff import diff_models
+
+from models import ALL_MODELS
+from models.db import db, make_database, migration_runner, upgrade
+
+
+def test_empty_to_head_on_sqlite(tmp_path):
+    database = make_database(f"sqlite:///{tmp_path}/fresh.sqlite3")
+    db.initialize(database)
+    with database.connection_context():
+        applied = upgrade()
+        assert applied and applied[0] == "0001_initial"
+        assert upgrade() == []  # nothing left to do
+        assert not diff_models(database, ALL_MODELS), "the migrations and the models disagree"
+        assert database.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+@pytest.mark.skipif(
+    not os.environ.get("PORCH_TEST_DATABASE_URL", "").startswith("postgres"),
+    reason="runs against PostgreSQL in CI (make test with CI=true)",
+)
+def test_empty_to_head_on_postgresql():
+    database = make_database(os.environ["PORCH_TEST_DATABASE_URL"])
+    db.initialize(database)
+    with database.connection_context():
+        database.execute_sql("DROP SCHEMA IF EXISTS migration_check CASCADE")
+        database.execute_sql("CREATE SCHEMA migration_check")
+        database.execute_sql("SET search_path TO migration_check")
+        try:
+            assert upgrade()[0] == "0001_initial"
+            assert all(m.applied for m in migration_runner().status())
+            assert not diff_models(database, ALL_MODELS)
+        finally:
+            database.execute_sql("SET search_path TO public")
+            database.execute_sql("DROP SCHEMA migration_check CASCADE")
+
+
+def test_flask_db_upgrade_command(app):
+    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0
+    assert "up to date" in result.output
