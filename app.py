@@ -15,7 +15,7 @@ from config import Config
 from core import clock, text
 from core.rendering import htmx, render
 from core.security import PorchSessionInterface, csp_nonce, set_security_headers
-from models import User, UserSession
+from models import UserSession
 from models.db import db, make_database
 
 csrf = CSRFProtect()
@@ -67,12 +67,12 @@ def _init_database(app: Flask) -> None:
         database.porch_url = app.config["DATABASE_URL"]
         db.initialize(database)
 
+    if app.config["COUNT_QUERIES"]:
+        db.obj.counter = _count_query
+
     @app.before_request
     def _connect():
         db.connect(reuse_if_open=True)
-        if app.config["COUNT_QUERIES"]:
-            g.query_count = 0
-            db.obj.counter = _count_query
 
     @app.teardown_request
     def _close(exc):
@@ -88,7 +88,9 @@ def _init_database(app: Flask) -> None:
 
 
 def _count_query() -> None:
-    if g:
+    from flask import has_app_context
+
+    if has_app_context():
         g.query_count = g.get("query_count", 0) + 1
 
 

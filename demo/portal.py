@@ -128,7 +128,10 @@ def load_units_benchmark(units: int, slug: str = "bench") -> str:
         emails = [f"resident{i}@{slug}.example" for i in range(1, units + 1)]
         for batch in _chunks(emails, 500):
             User.insert_many(
-                [dict(email=e, name=e.split("@")[0], password_hash=password_hash, state=User.ACTIVE, created_at=now) for e in batch]
+                [
+                    dict(email=e, name=e.split("@")[0], password_hash=password_hash, state=User.ACTIVE, created_at=now)
+                    for e in batch
+                ]
             ).execute()
         users = {u.email: u.id for u in User.select(User.id, User.email).where(User.email.in_(emails))}
         for batch in _chunks(emails, 500):
@@ -146,11 +149,19 @@ def load_units_benchmark(units: int, slug: str = "bench") -> str:
                     for e in batch
                 ]
             ).execute()
-        people = {p.email: p.id for p in Person.select(Person.id, Person.email).where(Person.association == association)}
+        people = {
+            p.email: p.id for p in Person.select(Person.id, Person.email).where(Person.association == association)
+        }
         for batch in _chunks(emails, 500):
             Membership.insert_many(
                 [
-                    dict(user=users[e], association=association.id, role=roles["member"].id, person=people[e], created_at=now)
+                    dict(
+                        user=users[e],
+                        association=association.id,
+                        role=roles["member"].id,
+                        person=people[e],
+                        created_at=now,
+                    )
                     for e in batch
                 ]
             ).execute()
@@ -160,5 +171,3 @@ def load_units_benchmark(units: int, slug: str = "bench") -> str:
 def _chunks(items: list, size: int):
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-

@@ -91,9 +91,7 @@ def _claim(row_id: int) -> bool:
     """Move the row to 'sending' unless it is sent or another worker holds it."""
     now = clock.utcnow_naive()
     E = OutboundEmail
-    claimable = E.status.in_([E.QUEUED, E.FAILED]) | (
-        (E.status == E.SENDING) & (E.claimed_at < now - E.STALE_AFTER)
-    )
+    claimable = E.status.in_([E.QUEUED, E.FAILED]) | ((E.status == E.SENDING) & (E.claimed_at < now - E.STALE_AFTER))
     updated = (
         E.update(status=E.SENDING, claimed_at=now, attempts=E.attempts + 1)
         .where((E.id == row_id) & claimable)
@@ -153,7 +151,9 @@ class SmtpTransport:
         url = self.url
         timeout = float(self.options.get("timeout", 30))
         if url.scheme == "smtps":
-            smtp = smtplib.SMTP_SSL(url.hostname, url.port or 465, timeout=timeout, context=ssl.create_default_context())
+            smtp = smtplib.SMTP_SSL(
+                url.hostname, url.port or 465, timeout=timeout, context=ssl.create_default_context()
+            )
         else:
             smtp = smtplib.SMTP(url.hostname, url.port or 25, timeout=timeout)
         with smtp:

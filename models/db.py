@@ -42,6 +42,25 @@ class BaseModel(pw.Model):
         legacy_table_names = False
 
 
+class AssociationScoped:
+    """For models with an `association` field: every load goes through these."""
+
+    @classmethod
+    def of(cls, association) -> pw.ModelSelect:
+        """Rows of this association only."""
+        return cls.select().where(cls.association == association)
+
+    @classmethod
+    def get_in(cls, association, row_id: int):
+        """The row with this id if it belongs to the association, else 404."""
+        from flask import abort
+
+        row = cls.of(association).where(cls.id == row_id).first()
+        if row is None:
+            abort(404)
+        return row
+
+
 def make_database(url: str) -> pw.Database:
     """SQLite (WAL, foreign keys on) for sqlite:///path, PostgreSQL for postgresql://."""
     parsed = urlparse(url)

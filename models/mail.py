@@ -7,11 +7,11 @@ import datetime as dt
 import peewee as pw
 
 from core import clock
-from models.db import BaseModel
+from models.db import AssociationScoped, BaseModel
 from models.portal import Association, User
 
 
-class OutboundEmail(BaseModel):
+class OutboundEmail(AssociationScoped, BaseModel):
     QUEUED, SENDING, SENT, FAILED = "queued", "sending", "sent", "failed"
     STATES = (QUEUED, SENDING, SENT, FAILED)
     # A 'sending' row older than this was left by a worker that died mid-send.

@@ -10,7 +10,7 @@ import peewee as pw
 
 from core import clock
 from models import permissions as perms
-from models.db import BaseModel
+from models.db import AssociationScoped, BaseModel
 
 
 class Association(BaseModel):
@@ -77,7 +77,7 @@ class User(BaseModel):
         return self.name or self.email
 
 
-class Role(BaseModel):
+class Role(AssociationScoped, BaseModel):
     """A named set of permissions in one association."""
 
     association = pw.ForeignKeyField(Association, backref="roles", on_delete="CASCADE")
@@ -111,7 +111,7 @@ class Role(BaseModel):
         }
 
 
-class Person(BaseModel):
+class Person(AssociationScoped, BaseModel):
     """Someone in an association's register; may have no account."""
 
     association = pw.ForeignKeyField(Association, backref="people", on_delete="CASCADE")
@@ -207,19 +207,12 @@ class UserSession(BaseModel):
     @classmethod
     def lookup(cls, raw: str) -> UserSession | None:
         return (
-            cls.select(cls, User)
-            .join(User)
-            .where((cls.key_hash == hash_secret(raw)) & cls.ended_at.is_null())
-            .first()
+            cls.select(cls, User).join(User).where((cls.key_hash == hash_secret(raw)) & cls.ended_at.is_null()).first()
         )
 
     @classmethod
     def end_all(cls, user: User) -> int:
-        return (
-            cls.update(ended_at=clock.utcnow_naive())
-            .where((cls.user == user) & cls.ended_at.is_null())
-            .execute()
-        )
+        return cls.update(ended_at=clock.utcnow_naive()).where((cls.user == user) & cls.ended_at.is_null()).execute()
 
 
 class Token(BaseModel):
@@ -272,9 +265,7 @@ class Token(BaseModel):
     def use(self) -> bool:
         """Mark used; False if someone else used it first (single use under races)."""
         updated = (
-            Token.update(used_at=clock.utcnow_naive())
-            .where((Token.id == self.id) & Token.used_at.is_null())
-            .execute()
+            Token.update(used_at=clock.utcnow_naive()).where((Token.id == self.id) & Token.used_at.is_null()).execute()
         )
         return updated == 1
 
@@ -297,7 +288,7 @@ class LoginAttempt(BaseModel):
     attempted_at = pw.DateTimeField(default=clock.utcnow_naive, index=True)
 
 
-class AuditLog(BaseModel):
+class AuditLog(AssociationScoped, BaseModel):
     """Who did what, for board and account actions (X3)."""
 
     association = pw.ForeignKeyField(Association, null=True, on_delete="CASCADE")

@@ -283,3 +283,15 @@ def frozen_clock(app):
 
     yield Clock()
     clock.set_time(None)
+
+
+@pytest.fixture
+def login_as(app, alpha, make_user, login, client):
+    """Log `client` in to alpha with a new account of the given built-in role."""
+
+    def do(role: str, email: str | None = None):
+        user = make_user(alpha, email or f"{role}@alpha.example", role)
+        login(client, user.email)
+        return user
+
+    return do

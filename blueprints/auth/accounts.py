@@ -56,7 +56,9 @@ def password_matches(user: User, password: str) -> bool:
     return ok
 
 
-def audit(action: str, *, actor: User | None = None, association: Association | None = None, target: str = "", **detail) -> None:
+def audit(
+    action: str, *, actor: User | None = None, association: Association | None = None, target: str = "", **detail
+) -> None:
     """One audit row for an account or board action (X3). Never pass secrets in detail."""
     if hasattr(actor, "_get_current_object"):  # current_user is a proxy
         actor = actor._get_current_object()

@@ -131,9 +131,7 @@ def reset(token: str):
             abort(410)
         flash(_("Your new password is set and you are logged in."), "success")
         return redirect(_home_after_login(found.association))
-    return render(
-        "auth/reset.html", form=form, association=found.association, status=422 if form.errors else 200
-    )
+    return render("auth/reset.html", form=form, association=found.association, status=422 if form.errors else 200)
 
 
 @bp.route("/activate/<token>", methods=["GET", "POST"])

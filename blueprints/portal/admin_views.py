@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import peewee as pw
-from flask import abort, flash, g, redirect, request, url_for
+from flask import flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -26,11 +26,7 @@ PAGE = 50
 def mail_outbox():
     """Every mail this association sent or is sending, with its state; refreshes while any is pending."""
     state = request.args.get("state", "")
-    rows = (
-        OutboundEmail.select()
-        .where(OutboundEmail.association == g.association)
-        .order_by(OutboundEmail.id.desc())
-    )
+    rows = OutboundEmail.of(g.association).order_by(OutboundEmail.id.desc())
     if state in OutboundEmail.STATES:
         rows = rows.where(OutboundEmail.status == state)
     before = request.args.get("before", type=int)
@@ -59,9 +55,7 @@ def mail_outbox():
 @requires(perms.MAIL_VIEW_OUTBOX)
 def mail_retry(mail_id: int):
     """Send a failed mail again now."""
-    row = OutboundEmail.get_or_none((OutboundEmail.id == mail_id) & (OutboundEmail.association == g.association))
-    if row is None:
-        abort(404)
+    row = OutboundEmail.get_in(g.association, mail_id)
     if row.status != OutboundEmail.FAILED:
         flash(_("Only a failed mail can be sent again."), "error")
         return redirect(url_for("portal.mail_outbox"))
@@ -80,9 +74,9 @@ def mail_retry(mail_id: int):
 def audit_log():
     """Board and account actions in this association, newest first."""
     entries = (
-        AuditLog.select(AuditLog, User)
+        AuditLog.of(g.association)
+        .select(AuditLog, User)
         .join(User, pw.JOIN.LEFT_OUTER, on=(AuditLog.actor == User.id))
-        .where(AuditLog.association == g.association)
         .order_by(AuditLog.id.desc())
     )
     before = request.args.get("before", type=int)

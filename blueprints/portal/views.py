@@ -148,9 +148,11 @@ def account_email():
         else:
             accounts.request_email_change(current_user._get_current_object(), g.association, new_email)
             flash(
-                _("We have sent a confirmation link to %(email)s. Your address changes when you open it.", email=new_email),
+                _(
+                    "We have sent a confirmation link to %(email)s. Your address changes when you open it.",
+                    email=new_email,
+                ),
                 "success",
             )
             return redirect(url_for("portal.account"))
     return render("portal/account.html", **_account_forms(email_form=form), status=422)
-

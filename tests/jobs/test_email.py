@@ -27,13 +27,17 @@ def run_worker(app, redis):
 
 def queue_one(app, alpha, address="resident@example.com"):
     with app.test_request_context(), transaction():
-        row = queue_mail("reset", address, language="en", association=alpha, user=None, link="http://porch.test/reset/x")
+        row = queue_mail(
+            "reset", address, language="en", association=alpha, user=None, link="http://porch.test/reset/x"
+        )
     return row
 
 
 def test_signup_mail_goes_through_redis_and_a_worker_once(app, client, alpha, make_person, redis, smtp_server):
     make_person(alpha, email="maja@example.com")
-    client.submit("/alpha/signup", {"email": "maja@example.com", "password": PASSWORD, "confirm": PASSWORD, "accept": "y"})
+    client.submit(
+        "/alpha/signup", {"email": "maja@example.com", "password": PASSWORD, "confirm": PASSWORD, "accept": "y"}
+    )
     row = OutboundEmail.get()
     assert row.status == OutboundEmail.QUEUED
     assert smtp_server.messages == []  # queued, not sent by the web request

@@ -107,7 +107,8 @@ def test_per_ip_throttle(app, client, alpha, make_user):
 def test_open_redirect_is_ignored(client, alpha, make_user):
     make_user(alpha, "owner@example.com")
     response = client.submit(
-        "/login?next=https://evil.example/", {"email": "owner@example.com", "password": PASSWORD, "next": "https://evil.example/"}
+        "/login?next=https://evil.example/",
+        {"email": "owner@example.com", "password": PASSWORD, "next": "https://evil.example/"},
     )
     assert response.status_code == 302
     assert "evil" not in response.location

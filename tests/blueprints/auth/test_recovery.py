@@ -9,7 +9,9 @@ from tests.helpers import PASSWORD, link_in
 def test_reset_password_end_to_end(client, alpha, make_user, smtp_server):
     make_user(alpha, "owner@example.com")
     response = client.submit("/forgot", {"email": "Owner@Example.com"})
-    assert "If owner@example.com belongs to an account" in response.get_data(as_text=True).replace("Owner@Example.com", "owner@example.com")
+    assert "If owner@example.com belongs to an account" in response.get_data(as_text=True).replace(
+        "Owner@Example.com", "owner@example.com"
+    )
     (mail,) = smtp_server.wait_for(1)
     assert mail["To"] == "owner@example.com"
     reset = link_in(mail, "/reset/")
@@ -25,7 +27,9 @@ def test_reset_password_end_to_end(client, alpha, make_user, smtp_server):
 
     client.submit("/logout", {}, form_page="/alpha/")
     assert client.submit("/login", {"email": "owner@example.com", "password": PASSWORD}).status_code == 422
-    assert client.submit("/login", {"email": "owner@example.com", "password": "a-brand-new-password"}).status_code == 302
+    assert (
+        client.submit("/login", {"email": "owner@example.com", "password": "a-brand-new-password"}).status_code == 302
+    )
 
 
 def test_reset_for_unknown_address_says_the_same_and_sends_nothing(client, alpha, smtp_server):
@@ -69,7 +73,9 @@ def test_email_change_refuses_wrong_password_and_taken_address(client, alpha, ma
     make_user(alpha, "taken@example.com")
     login(client, "old@example.com")
     response = client.submit(
-        "/alpha/account/email", {"new_email": "new@example.com", "current": "not-my-password"}, form_page="/alpha/account"
+        "/alpha/account/email",
+        {"new_email": "new@example.com", "current": "not-my-password"},
+        form_page="/alpha/account",
     )
     assert response.status_code == 422
     assert "not your current password" in response.get_data(as_text=True)

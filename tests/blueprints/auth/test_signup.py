@@ -90,7 +90,8 @@ def test_existing_account_joins_a_second_association_with_its_password(
     make_person(beta, email="manager@example.com", role="board")
 
     wrong = client.submit(
-        "/beta/signup", {"email": "manager@example.com", "password": "not-the-password", "confirm": "not-the-password", "accept": "y"}
+        "/beta/signup",
+        {"email": "manager@example.com", "password": "not-the-password", "confirm": "not-the-password", "accept": "y"},
     )
     assert wrong.status_code == 422
     assert "already have a Porch account" in wrong.get_data(as_text=True)
@@ -110,7 +111,9 @@ def test_activation_link_expires(client, alpha, make_person, smtp_server, frozen
     import datetime as dt
 
     make_person(alpha, email="maja@example.com")
-    client.submit("/alpha/signup", {"email": "maja@example.com", "password": PASSWORD, "confirm": PASSWORD, "accept": "y"})
+    client.submit(
+        "/alpha/signup", {"email": "maja@example.com", "password": PASSWORD, "confirm": PASSWORD, "accept": "y"}
+    )
     (mail,) = smtp_server.wait_for(1)
     frozen_clock.advance(Token.LIFETIMES[Token.ACTIVATE] + dt.timedelta(minutes=1))
     response = client.get(link_in(mail, "/activate/"))

@@ -21,7 +21,13 @@ def test_profile_saves_and_syncs_phones_to_the_register(client, alpha, make_user
     login(client, "owner@example.com")
     response = client.submit(
         "/alpha/account",
-        {"name": "Börje Börjesson", "phone_mobile": "+46 70 123 45 67", "phone_home": "", "phone_work": "", "ui_language": ""},
+        {
+            "name": "Börje Börjesson",
+            "phone_mobile": "+46 70 123 45 67",
+            "phone_home": "",
+            "phone_work": "",
+            "ui_language": "",
+        },
     )
     assert response.status_code == 302
     page = client.get("/alpha/account").get_data(as_text=True)
