@@ -97,17 +97,30 @@ def _count_query() -> None:
 def select_locale() -> str:
     """The user's choice, else the association's language, else the browser's."""
     from flask import has_request_context
+
+    return _with_region(_chosen_language() if has_request_context() else "en")
+
+
+def _chosen_language() -> str:
     from flask_login import current_user
 
     languages = Config.LANGUAGES
-    if not has_request_context():
-        return "en"
     if current_user and current_user.is_authenticated and current_user.ui_language in languages:
         return current_user.ui_language
     association = g.get("association")
     if association is not None and association.locale in languages:
         return association.locale
     return request.accept_languages.best_match(languages) or "en"
+
+
+def _with_region(language: str) -> str:
+    # Porch's English readers are European: 23 Nov 2026 and 18:26, not 11/23/26, 6:26 PM.
+    return "en_GB" if language == "en" else language
+
+
+def html_lang() -> str:
+    """The BCP 47 tag for <html lang>: en-GB, sv, cs."""
+    return str(get_locale()).replace("_", "-")
 
 
 def select_timezone() -> str:
@@ -174,7 +187,7 @@ def _init_assets(app: Flask) -> None:
 def _init_templates(app: Flask) -> None:
     from core import access
 
-    app.jinja_env.globals.update(csp_nonce=csp_nonce, can=access.can, get_locale=get_locale, field_attrs=field_attrs)
+    app.jinja_env.globals.update(csp_nonce=csp_nonce, can=access.can, html_lang=html_lang, field_attrs=field_attrs)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -30,7 +30,8 @@ def safe_next(target: str | None) -> str | None:
 
 def login_page(association: Association | None):
     """Shared by /login and /<slug>/login (the latter with the portal's name and logo)."""
-    form = LoginForm(next=request.args.get("next", ""))
+    # ?email= pre-fills the address (the activation page sends people here with it).
+    form = LoginForm(next=request.args.get("next", ""), email=request.args.get("email", ""))
     throttled = False
     if form.validate_on_submit():
         result, user = accounts.check_password_login(form.email.data, form.password.data)

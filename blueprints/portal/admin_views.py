@@ -5,6 +5,7 @@ from __future__ import annotations
 import peewee as pw
 from flask import flash, g, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from blueprints.auth.accounts import audit
@@ -19,6 +20,22 @@ from models import permissions as perms
 from models.db import transaction
 
 PAGE = 50
+
+# What the board reads for each audit action; unknown actions show their code.
+ACTION_LABELS = {
+    "account.signup": _l("Created an account"),
+    "account.joined": _l("Joined with an existing account"),
+    "account.activated": _l("Activated the account"),
+    "account.login": _l("Logged in"),
+    "account.logout": _l("Logged out"),
+    "account.reset_requested": _l("Asked for a password reset"),
+    "account.password_reset": _l("Reset the password"),
+    "account.password_changed": _l("Changed the password"),
+    "account.email_change_requested": _l("Asked to change the e-mail address"),
+    "account.email_changed": _l("Changed the e-mail address"),
+    "account.profile_changed": _l("Changed contact details"),
+    "mail.retry": _l("Sent a failed mail again"),
+}
 
 
 @bp.route("/admin/mail")
@@ -86,5 +103,6 @@ def audit_log():
     return render(
         "admin/audit.html",
         entries=entries,
+        labels=ACTION_LABELS,
         next_before=entries[-1].id if len(entries) == PAGE else None,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user
 
 from blueprints.auth import accounts
@@ -88,6 +89,9 @@ def account():
     if request.method == "POST":
         if form.validate_on_submit():
             _save_profile(current_user, form)
+            # Say it in the language just chosen, not the one the request started in.
+            current_user.ui_language = form.ui_language.data or None
+            refresh()
             flash(_("Your details are saved."), "success")
             return redirect(url_for("portal.account"))
         return render("portal/account.html", **_account_forms(profile=form), status=422)

@@ -35,6 +35,7 @@ def test_signup_activation_login_home(client, alpha, make_person, smtp_server):
     response = client.submit(activation, {})
     assert response.status_code == 302 and "/alpha/login" in response.location
     assert User.get_by_id(user.id).state == User.ACTIVE
+    assert 'value="maja@example.com"' in client.get(response.location).get_data(as_text=True)
 
     # The link works once.
     assert client.get(activation).status_code == 410
