@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from flask import Flask, abort, g, request, send_from_directory
+import peewee as pw
+from flask import Flask, abort, g, request, send_from_directory, session
 from flask_babel import Babel, get_locale
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -76,7 +77,9 @@ def _init_database(app: Flask) -> None:
 
     @app.teardown_request
     def _close(exc):
-        if not db.is_closed():
+        # SQLite keeps one connection per thread (opening one and setting its
+        # pragmas costs more than a page's queries); PostgreSQL's go back to the pool.
+        if not isinstance(db.obj, pw.SqliteDatabase) and not db.is_closed():
             db.close()
 
     if app.config["COUNT_QUERIES"]:
@@ -136,11 +139,13 @@ def _init_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(session_key: str):
-        row = UserSession.lookup(session_key)
-        if row is None or not row.user.is_active:
+        found = UserSession.lookup(session_key)
+        if found is None or not found[0].user.is_active:
             return None
+        row, memberships = found
         user = row.user
         user.session_key = session_key
+        g.memberships = memberships  # loaded with the session, in the same query
         _touch(row)
         return user
 
@@ -152,6 +157,9 @@ def _touch(row: UserSession) -> None:
     now = clock.utcnow_naive()
     if now - row.last_seen_at > dt.timedelta(minutes=5):
         UserSession.update(last_seen_at=now).where(UserSession.id == row.id).execute()
+        # The cookie is re-signed only now and then (SESSION_REFRESH_EACH_REQUEST is
+        # off): this keeps an active user's cookie from expiring.
+        session.modified = True
 
 
 def _init_assets(app: Flask) -> None:

@@ -43,6 +43,8 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 14
+    # Re-signing the cookie on every response costs time; app._touch refreshes it every few minutes.
+    SESSION_REFRESH_EACH_REQUEST = False
     # The CSRF token lives as long as the session: no expiry while a page is open.
     WTF_CSRF_TIME_LIMIT = None
     WTF_CSRF_SSL_STRICT = True

@@ -10,16 +10,16 @@ GIL with the server or with the code that prints the results.
 from __future__ import annotations
 
 import http.client
-import re
 import statistics
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from urllib.parse import urlencode
 
 PASSWORD = "demo-password"
-# Errors that mean the server closed a kept-alive connection before we reused it.
+# What reusing a kept-alive connection the server has meanwhile closed raises.
 STALE_CONNECTION = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
 
 
@@ -48,17 +48,19 @@ class Browser:
         return self.request("GET", path)
 
     def post_form(self, path: str, fields: dict[str, str]) -> Response:
-        from urllib.parse import urlencode
-
         headers = {"Content-Type": "application/x-www-form-urlencoded"}
         return self.request("POST", path, urlencode(fields).encode(), headers)
 
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None) -> Response:
         headers = {**(headers or {}), **self._cookie_header()}
+        reused = self.connection.sock is not None
         try:
             response = self._send(method, path, body, headers)
         except STALE_CONNECTION:
-            self.connection.close()  # the next attempt opens a new connection
+            self.connection.close()
+            if not reused:
+                raise
+            # The server closed the idle connection before reading the request: send it again.
             response = self._send(method, path, body, headers)
         self._remember_cookies(response.headers)
         return response
@@ -141,6 +143,7 @@ class PageRun:
     path: str
     clients: int
     elapsed: float = 0.0
+    client_cpu: float = 0.0  # CPU seconds the whole load process used while measuring
     latencies: list[float] = field(default_factory=list)  # seconds, every response
     queries: list[int] = field(default_factory=list)  # X-Query-Count, where sent
     statuses: Counter = field(default_factory=Counter)
@@ -172,71 +175,91 @@ class PageRun:
         return Counter(self.queries).most_common(1)[0][0] if self.queries else None
 
 
-def _percent_path(path: str) -> str:
-    return re.sub(r"[^A-Za-z0-9/_.-]", "", path)
+def drive(
+    address: tuple[str, int], path: str, *, accounts: list[str | None], slug: str, seconds: float, warmup: float
+) -> PageRun:
+    """One thread per account (None: anonymous) requests `path` over and over for `seconds`.
 
-
-def drive(host: str, port: int, path: str, emails: list[str | None], slug: str, seconds: float, warmup: float) -> PageRun:
-    """One thread per e-mail (None: anonymous) requests `path` over and over for `seconds`.
-
-    Every client logs in first (if it has an e-mail) and warms up for `warmup`
-    seconds; then all start together and are measured until the time is up.
+    Each client logs in first (unless anonymous) and warms up for `warmup`
+    seconds; then all start together and only what follows is measured.
     """
-    run = PageRun(path=_percent_path(path), clients=len(emails))
-    lock = threading.Lock()
-    ready = threading.Barrier(len(emails) + 1)
-    browsers = [Browser(host, port) for _ in emails]
-    threads = [
-        threading.Thread(target=_client, args=(b, e, slug, path, warmup, ready, run, lock), daemon=True)
-        for b, e in zip(browsers, emails, strict=True)
-    ]
+    run = PageRun(path=path, clients=len(accounts))
+    go = threading.Barrier(len(accounts) + 1)
+    clients = [_Client(Browser(*address), email, go) for email in accounts]
+    threads = [threading.Thread(target=c.run, args=(slug, path, warmup, seconds), daemon=True) for c in clients]
     for thread in threads:
         thread.start()
-    ready.wait()  # everyone has logged in and warmed up
-    start = time.perf_counter()
-    _Deadline.at = start + seconds
-    ready.wait()  # go
+    try:
+        go.wait()
+    except threading.BrokenBarrierError:
+        for thread in threads:
+            thread.join()
+        raise RuntimeError(next(c.setup_error for c in clients if c.setup_error)) from None
+    start, cpu = time.perf_counter(), time.process_time()
     for thread in threads:
         thread.join()
     run.elapsed = time.perf_counter() - start
-    for browser in browsers:
-        browser.close()
+    run.client_cpu = time.process_time() - cpu
+    for client in clients:
+        client.add_to(run)
     return run
 
 
-class _Deadline:
-    at = float("inf")
+class _Client:
+    """One thread's browser and the samples it took."""
 
+    def __init__(self, browser: Browser, email: str | None, go: threading.Barrier):
+        self.browser, self.email, self.go = browser, email, go
+        self.setup_error: str | None = None
+        self.sample = PageRun(path="", clients=1)
 
-def _client(browser, email, slug, path, warmup, ready, run, lock) -> None:
-    try:
-        if email:
-            browser.log_in(slug, email)
-        _repeat(browser, path, time.perf_counter() + warmup)
-    finally:
-        ready.wait()
-    ready.wait()
-    latencies, queries, statuses, failures = [], [], Counter(), Counter()
-    while time.perf_counter() < _Deadline.at:
-        started = time.perf_counter()
+    def run(self, slug: str, path: str, warmup: float, seconds: float) -> None:
         try:
-            response = browser.get(path)
-        except (OSError, http.client.HTTPException) as error:
-            failures[type(error).__name__] += 1
-            browser.close()
-            continue
-        latencies.append(time.perf_counter() - started)
-        statuses[response.status] += 1
-        count = response.headers.get("X-Query-Count")
-        if count is not None:
-            queries.append(int(count))
-    with lock:
-        run.latencies += latencies
-        run.queries += queries
-        run.statuses += statuses
-        run.failures += failures
+            self._set_up(slug, path, warmup)
+            self.go.wait()
+        except threading.BrokenBarrierError:
+            return  # another client could not log in
+        except Exception as error:  # noqa: BLE001 - any failure must release the others
+            self.setup_error = f"{type(error).__name__}: {error}"
+            self.go.abort()
+            return
+        try:
+            self._measure(path, time.perf_counter() + seconds)
+        finally:
+            self.browser.close()
+
+    def _set_up(self, slug: str, path: str, warmup: float) -> None:
+        if self.email:
+            self.browser.log_in(slug, self.email)
+        until = time.perf_counter() + warmup
+        while time.perf_counter() < until:
+            self.browser.get(path)
+
+    def _measure(self, path: str, deadline: float) -> None:
+        sample = self.sample
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            try:
+                response = self.browser.get(path)
+            except (OSError, http.client.HTTPException) as error:
+                sample.failures[type(error).__name__] += 1
+                self.browser.close()
+                continue
+            sample.latencies.append(time.perf_counter() - started)
+            sample.statuses[response.status] += 1
+            count = response.headers.get("X-Query-Count")
+            if count is not None:
+                sample.queries.append(int(count))
+
+    def add_to(self, run: PageRun) -> None:
+        run.latencies += self.sample.latencies
+        run.queries += self.sample.queries
+        run.statuses += self.sample.statuses
+        run.failures += self.sample.failures
 
 
-def _repeat(browser: Browser, path: str, until: float) -> None:
-    while time.perf_counter() < until:
-        browser.get(path)
+def ignore_interrupts() -> None:
+    """Pool initializer: Ctrl-C is for pages.py, which then ends this process."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -17,9 +17,11 @@ from models import Association, Membership
 
 
 def user_memberships() -> list[Membership]:
-    """The signed-in user's memberships, loaded once per request."""
+    """The signed-in user's memberships (the user loader fetches them with the session)."""
     if "memberships" not in g:
-        g.memberships = Membership.for_user(current_user) if current_user.is_authenticated else []
+        signed_in = current_user.is_authenticated  # loading the user fills g.memberships
+        if "memberships" not in g:
+            g.memberships = Membership.for_user(current_user) if signed_in else []
     return g.memberships
 
 

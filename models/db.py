@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl, unquote, urlparse
 
 import peewee as pw
 from playhouse.migrations import Runner
+from playhouse.pool import PooledPostgresqlDatabase
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -29,7 +30,7 @@ class PorchSqlite(CountingMixin, pw.SqliteDatabase):
     pass
 
 
-class PorchPostgres(CountingMixin, pw.PostgresqlDatabase):
+class PorchPostgres(CountingMixin, PooledPostgresqlDatabase):
     pass
 
 
@@ -40,6 +41,34 @@ class BaseModel(pw.Model):
     class Meta:
         database = db
         legacy_table_names = False
+
+
+class PreparedSelect:
+    """A select whose SQL text is built once; later calls only bind new values.
+
+    peewee rebuilds a query's SQL on every execution, and for the query every
+    request runs (the session with its memberships) that costs more than the
+    database takes to answer it. `build` receives one placeholder per value and
+    must use each as a plain string comparison.
+    """
+
+    def __init__(self, build: Callable[..., pw.ModelSelect]):
+        self.build = build
+        self._compiled: dict[type, tuple] = {}  # SQL differs per database dialect
+
+    def __call__(self, *values: str) -> list:
+        database = db.obj
+        compiled = self._compiled.get(type(database))
+        if compiled is None:
+            markers = [f"\x00porch-parameter-{i}\x00" for i in range(len(values))]
+            query = self.build(*markers)
+            sql, params = query.sql()
+            slots = [markers.index(p) if isinstance(p, str) and p in markers else None for p in params]
+            compiled = self._compiled[type(database)] = (query, sql, params, slots)
+        query, sql, params, slots = compiled
+        bound = [value if slot is None else values[slot] for value, slot in zip(params, slots, strict=True)]
+        cursor = database.execute_sql(sql, bound)
+        return list(query._get_cursor_wrapper(cursor))
 
 
 class AssociationScoped:
@@ -82,6 +111,8 @@ def make_database(url: str) -> pw.Database:
         )
     if parsed.scheme in ("postgres", "postgresql"):
         options = dict(parse_qsl(parsed.query))
+        options.setdefault("max_connections", 32)
+        options.setdefault("stale_timeout", 300)
         return PorchPostgres(
             unquote(parsed.path.lstrip("/")),
             user=unquote(parsed.username) if parsed.username else None,

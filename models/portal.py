@@ -10,7 +10,7 @@ import peewee as pw
 
 from core import clock
 from models import permissions as perms
-from models.db import AssociationScoped, BaseModel
+from models.db import AssociationScoped, BaseModel, PreparedSelect
 
 
 class Association(BaseModel):
@@ -205,10 +205,20 @@ class UserSession(BaseModel):
         return raw
 
     @classmethod
-    def lookup(cls, raw: str) -> UserSession | None:
-        return (
-            cls.select(cls, User).join(User).where((cls.key_hash == hash_secret(raw)) & cls.ended_at.is_null()).first()
-        )
+    def lookup(cls, raw: str) -> tuple[UserSession, list[Membership]] | None:
+        """The live session for a cookie's key, its user, and the user's memberships: one query."""
+        rows = _SESSION_WITH_MEMBERSHIPS(hash_secret(raw))
+        if not rows:
+            return None
+        session = rows[0]
+        memberships = []
+        for row in rows:
+            membership = row.user.membership
+            if membership.id is not None:  # LEFT JOIN: a user without memberships gives one empty row
+                membership.user = session.user
+                memberships.append(membership)
+        memberships.sort(key=lambda m: m.association.name)
+        return session, memberships
 
     @classmethod
     def end_all(cls, user: User) -> int:
@@ -301,3 +311,38 @@ class AuditLog(AssociationScoped, BaseModel):
 
     class Meta:
         indexes = ((("association", "created_at"), False),)
+
+
+def _session_with_memberships(key_hash: str) -> pw.ModelSelect:
+    # Only the columns a page needs: this runs on every signed-in request.
+    return (
+        UserSession.select(
+            UserSession.id,
+            UserSession.last_seen_at,
+            User.id,
+            User.email,
+            User.state,
+            User.name,
+            User.ui_language,
+            User.phone_home,
+            User.phone_mobile,
+            User.phone_work,
+            Membership.id,
+            Membership.valid_from,
+            Membership.valid_to,
+            Membership.person,
+            Membership.role,
+            Membership.association,
+            Association,
+            Role,
+        )
+        .join(User)
+        .join(Membership, pw.JOIN.LEFT_OUTER, on=(Membership.user == User.id), attr="membership")
+        .join(Association, pw.JOIN.LEFT_OUTER, on=(Membership.association == Association.id))
+        .switch(Membership)
+        .join(Role, pw.JOIN.LEFT_OUTER, on=(Membership.role == Role.id))
+        .where((UserSession.key_hash == key_hash) & UserSession.ended_at.is_null())
+    )
+
+
+_SESSION_WITH_MEMBERSHIPS = PreparedSelect(_session_with_memberships)
