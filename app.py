@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from pathlib import Path
 
@@ -44,13 +45,12 @@ def create_app(config: type | None = None) -> Flask:
     _init_assets(app)
     text.register(app)
 
-    from blueprints.auth import bp as auth_bp
-    from blueprints.portal import bp as portal_bp
-    from blueprints.portal import site
+    from blueprints import auth, people, portal, register, settings
 
-    app.register_blueprint(site)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(portal_bp)
+    app.register_blueprint(portal.site)
+    app.register_blueprint(auth.bp)
+    for domain in (portal, register, people, settings):
+        app.register_blueprint(domain.bp)
 
     _init_templates(app)
     _init_errors(app)
@@ -164,16 +164,7 @@ def _touch(row: UserSession) -> None:
 
 def _init_assets(app: Flask) -> None:
     """Static files carry a content hash in their name and are cached for a year."""
-    hashed: dict[str, str] = {}
-    real: dict[str, str] = {}
-    for path in STATIC_DIR.rglob("*"):
-        if path.is_file():
-            relative = path.relative_to(STATIC_DIR).as_posix()
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
-            stem, dot, suffix = relative.rpartition(".")
-            name = f"{stem}.{digest}.{suffix}" if dot else f"{relative}.{digest}"
-            hashed[relative] = name
-            real[name] = relative
+    hashed, real = _hashed_static_names()
 
     def asset(filename: str) -> str:
         return f"/static/{hashed[filename]}"
@@ -190,6 +181,22 @@ def _init_assets(app: Flask) -> None:
         abort(404)
 
     app.jinja_env.globals["asset"] = asset
+
+
+@functools.cache
+def _hashed_static_names() -> tuple[dict[str, str], dict[str, str]]:
+    """({"css/porch.css": "css/porch.<hash>.css"}, and the reverse), computed once per process."""
+    hashed: dict[str, str] = {}
+    real: dict[str, str] = {}
+    for path in STATIC_DIR.rglob("*"):
+        if path.is_file():
+            relative = path.relative_to(STATIC_DIR).as_posix()
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+            stem, dot, suffix = relative.rpartition(".")
+            name = f"{stem}.{digest}.{suffix}" if dot else f"{relative}.{digest}"
+            hashed[relative] = name
+            real[name] = relative
+    return hashed, real
 
 
 def _init_templates(app: Flask) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, g, request, url_for
+from flask import Blueprint, abort, g, request, url_for
 from flask_login import current_user
 
 from core.rendering import hx_redirect
@@ -42,6 +42,22 @@ def enter_association(slug: str) -> None:
     valid = membership is not None and membership.is_current(g.association.today())
     g.membership = membership if valid else None
     g.lapsed_membership = membership if not valid else None
+
+
+def association_blueprint(name: str, import_name: str) -> Blueprint:
+    """A blueprint under /<slug>/ whose views run with g.association and g.membership set."""
+    blueprint = Blueprint(name, import_name, url_prefix="/<slug>")
+
+    @blueprint.url_value_preprocessor
+    def _enter(endpoint, values):
+        enter_association(values.pop("slug"))
+
+    @blueprint.url_defaults
+    def _slug(endpoint, values):
+        if "slug" not in values and g.get("association") is not None:
+            values["slug"] = g.association.slug
+
+    return blueprint
 
 
 def permissions() -> frozenset[str]:

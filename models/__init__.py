@@ -14,6 +14,16 @@ from models.portal import (
     User,
     UserSession,
 )
+from models.register import (
+    Building,
+    Ownership,
+    RegistrationRequest,
+    Residency,
+    SlugAlias,
+    Unit,
+    UnitFileEntry,
+    VotingProxy,
+)
 
 # In dependency order: creating them in this order satisfies every foreign key.
 ALL_MODELS = [
@@ -28,6 +38,14 @@ ALL_MODELS = [
     LoginAttempt,
     AuditLog,
     OutboundEmail,
+    Building,
+    Unit,
+    Ownership,
+    VotingProxy,
+    Residency,
+    UnitFileEntry,
+    RegistrationRequest,
+    SlugAlias,
 ]
 
 __all__ = ["db", "ALL_MODELS", *[m.__name__ for m in ALL_MODELS]]

@@ -25,7 +25,15 @@ class Association(BaseModel):
     contact_text = pw.TextField(default="")
     gdpr_text = pw.TextField(default="")
     theme_color = pw.CharField(max_length=7, default="#1d5f8a")
+    logo = pw.CharField(max_length=100, null=True)  # a file name under UPLOAD_DIR
+    header_photo = pw.CharField(max_length=100, null=True)
+    tabs = pw.CharField(max_length=200, default="contact members units")  # optional tabs shown
     created_at = pw.DateTimeField(default=clock.utcnow_naive)
+
+    OPTIONAL_TABS = ("contact", "members", "units")
+
+    def shows(self, tab: str) -> bool:
+        return tab in self.tabs.split()
 
     def today(self) -> dt.date:
         return clock.today(self.timezone)
@@ -121,6 +129,14 @@ class Person(AssociationScoped, BaseModel):
     phone_home = pw.CharField(max_length=40, default="")
     phone_mobile = pw.CharField(max_length=40, default="")
     phone_work = pw.CharField(max_length=40, default="")
+    personal_id = pw.CharField(max_length=40, default="")  # personal or company id; masked but to the board
+    street = pw.CharField(max_length=200, default="")
+    postcode = pw.CharField(max_length=20, default="")
+    city = pw.CharField(max_length=120, default="")
+    country = pw.CharField(max_length=2, default="")
+    invoice_by_email = pw.BooleanField(default=True)
+    invoice_by_paper = pw.BooleanField(default=False)
+    invoice_language = pw.CharField(max_length=10, null=True)
     # The role an account made for this person starts with.
     role = pw.ForeignKeyField(Role, null=True, on_delete="SET NULL")
     user = pw.ForeignKeyField(User, null=True, backref="people", on_delete="SET NULL")
@@ -136,6 +152,19 @@ class Person(AssociationScoped, BaseModel):
     @property
     def sort_name(self) -> str:
         return f"{self.surname} {self.given_name}".strip()
+
+    @property
+    def masked_personal_id(self) -> str:
+        """Enough to recognise, not enough to use: 19800101-**** (R2)."""
+        value = self.personal_id
+        if not value:
+            return ""
+        keep = max(0, len(value) - 4)
+        return value[:keep] + "*" * (len(value) - keep)
+
+    @property
+    def phones(self) -> list[str]:
+        return [p for p in (self.phone_mobile, self.phone_home, self.phone_work) if p]
 
     @classmethod
     def in_register(cls, association: Association, email: str) -> Person | None:

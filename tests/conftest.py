@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
+from jinja2 import BytecodeCache
 
 from blueprints.auth import accounts
 from config import TestConfig
@@ -23,6 +24,23 @@ from core import clock
 from models import ALL_MODELS, Association, Membership, OutboundEmail, Person, Role, User
 from models.db import db, make_database, upgrade
 from tests.helpers import PASSWORD, Client, SmtpSink, free_port
+
+
+class _MemoryBytecodeCache(BytecodeCache):
+    """Every test builds its own app; this spares each one compiling the same templates."""
+
+    def __init__(self):
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CACHE = _MemoryBytecodeCache()
 
 # Cheap argon2id parameters: the tests check behaviour, not hashing cost.
 accounts.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -146,6 +164,7 @@ def app(request, database_url, tmp_path, app_overrides):
     settings.update(app_overrides)
     config = type("Config", (TestConfig,), settings)
     application = create_app(config)
+    application.jinja_env.bytecode_cache = TEMPLATE_CACHE  # compile each template once per run
     # No app context stays pushed: Flask would reuse it for every request, and
     # `g` would leak from one request to the next. Tests that call services
     # directly push one themselves (`with app.app_context():`).

@@ -3,23 +3,11 @@
 `bp` serves /<slug>/…; `site` serves the pages outside any association.
 """
 
-from flask import Blueprint, g
+from flask import Blueprint
 
-from core.access import enter_association
+from core.access import association_blueprint
 
-bp = Blueprint("portal", __name__, url_prefix="/<slug>")
+bp = association_blueprint("portal", __name__)
 site = Blueprint("site", __name__)
-
-
-@bp.url_value_preprocessor
-def _enter(endpoint, values):
-    enter_association(values.pop("slug"))
-
-
-@bp.url_defaults
-def _slug(endpoint, values):
-    if "slug" not in values and g.get("association") is not None:
-        values["slug"] = g.association.slug
-
 
 from blueprints.portal import admin_views, views  # noqa: E402,F401

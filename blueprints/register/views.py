@@ -1,0 +1,3 @@
+"""Views of the register blueprint."""
+
+from blueprints.register import bp  # noqa: F401
