@@ -235,16 +235,34 @@ def _link(association: Association, person: Person, user: User, accepted_text: s
     Consent.create(user=user, association=association, text=accepted_text, ip=client_ip())
 
 
-def send_activation(association: Association, user: User) -> None:
-    raw = Token.issue(Token.ACTIVATE, user, association=association)
+def mail_link(
+    kind: str,
+    purpose: str,
+    endpoint: str,
+    user: User,
+    association: Association | None,
+    *,
+    to: str | None = None,
+    **token_fields,
+) -> None:
+    """Issue a single-use token and mail its link (templates/email/<kind>) to the user.
+
+    Used for activation, reset and e-mail change links, and for invitations.
+    """
+    raw = Token.issue(purpose, user, association=association, **token_fields)
     queue_mail(
-        "activate",
-        user.email,
+        kind,
+        to or user.email,
         language=mail_language(user, association),
         association=association,
         user=user,
-        link=external_url("auth.activate", token=raw),
+        link=external_url(endpoint, token=raw),  # /<slug>/ routes take the slug from g.association
+        **token_fields,
     )
+
+
+def send_activation(association: Association, user: User) -> None:
+    mail_link("activate", Token.ACTIVATE, "auth.activate", user, association)
 
 
 def activate(token: Token) -> bool:
@@ -277,15 +295,7 @@ def request_reset(email: str, association: Association | None) -> None:
     if user is None or user.state == User.DISABLED:
         return
     with transaction():
-        raw = Token.issue(Token.RESET, user, association=association)
-        queue_mail(
-            "reset",
-            user.email,
-            language=mail_language(user, association),
-            association=association,
-            user=user,
-            link=external_url("auth.reset", token=raw),
-        )
+        mail_link("reset", Token.RESET, "auth.reset", user, association)
         audit("account.reset_requested", actor=user, association=association, target=user.email)
 
 
@@ -334,15 +344,14 @@ def request_email_change(user: User, association: Association, new_email: str) -
     new_email = User.normalize_email(new_email)
     language = mail_language(user, association)
     with transaction():
-        raw = Token.issue(Token.CHANGE_EMAIL, user, association=association, new_email=new_email)
-        queue_mail(
+        mail_link(
             "change_email",
-            new_email,
-            language=language,
-            association=association,
-            user=user,
+            Token.CHANGE_EMAIL,
+            "auth.confirm_email",
+            user,
+            association,
+            to=new_email,
             new_email=new_email,
-            link=external_url("auth.confirm_email", token=raw),
         )
         queue_mail(
             "email_change_notice",
