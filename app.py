@@ -200,9 +200,11 @@ def _hashed_static_names() -> tuple[dict[str, str], dict[str, str]]:
 
 
 def _init_templates(app: Flask) -> None:
-    from core import access
+    from core import access, nav
 
-    app.jinja_env.globals.update(csp_nonce=csp_nonce, can=access.can, html_lang=html_lang, field_attrs=field_attrs)
+    app.jinja_env.globals.update(
+        csp_nonce=csp_nonce, can=access.can, html_lang=html_lang, field_attrs=field_attrs, nav=nav
+    )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -62,7 +62,7 @@ def jobs_tick():
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has associations.")
 def demo_command(units: int, if_empty: bool):
     """Load the demo associations and accounts (password: demo-password)."""
-    from demo import load_demo, load_units_benchmark
+    from demo import load_benchmark, load_demo
     from models import Association
 
     with db.connection_context():
@@ -72,4 +72,5 @@ def demo_command(units: int, if_empty: bool):
         for line in load_demo():
             click.echo(line)
         if units:
-            click.echo(load_units_benchmark(units))
+            for line in load_benchmark(units):
+                click.echo(line)

@@ -8,12 +8,13 @@ data goes through these, never by bare id.
 from __future__ import annotations
 
 from functools import wraps
+from urllib.parse import quote
 
-from flask import Blueprint, abort, g, request, url_for
+from flask import Blueprint, abort, g, redirect, request, url_for
 from flask_login import current_user
 
 from core.rendering import hx_redirect
-from models import Association, Membership
+from models import Association, Membership, SlugAlias
 
 
 def user_memberships() -> list[Membership]:
@@ -38,10 +39,26 @@ def enter_association(slug: str) -> None:
     else:
         g.association = Association.get_or_none(Association.slug == slug)
         if g.association is None:
-            abort(404)
+            _follow_old_address(slug)
     valid = membership is not None and membership.is_current(g.association.today())
     g.membership = membership if valid else None
     g.lapsed_membership = membership if not valid else None
+
+
+def _follow_old_address(slug: str) -> None:
+    """Redirect /<old-slug>/anything to the same path under the association's new slug, else 404.
+
+    301 for GET and HEAD; 308 for other methods, so a form posted to a page
+    open since before the change is posted again, body and all.
+    """
+    alias = SlugAlias.select(SlugAlias, Association).join(Association).where(SlugAlias.slug == slug).first()
+    if alias is None:
+        abort(404)
+    rest = request.path[len(slug) + 1 :]
+    target = request.script_root + "/" + alias.association.slug + quote(rest, safe="/")
+    if request.query_string:
+        target += "?" + request.query_string.decode("latin-1")
+    abort(redirect(target, 301 if request.method in ("GET", "HEAD") else 308))
 
 
 def association_blueprint(name: str, import_name: str) -> Blueprint:

@@ -14,7 +14,8 @@ def render(page: str, part: str | None = None, *, status: int = 200, **context) 
 
     The page `{% include %}`s the part, so its markup is written once.
     """
-    wants_part = part is not None and bool(htmx) and not htmx.boosted
+    # A history restore (Back after a pushed search) needs the whole page again.
+    wants_part = part is not None and bool(htmx) and not htmx.boosted and not htmx.history_restore_request
     body = render_template(part if wants_part else page, **context)
     response = make_response(body, status)
     response.vary.add("HX-Request")

@@ -8,10 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from demo.people import load_people
 from demo.portal import ACCOUNTS, ASSOCIATIONS, load_associations, load_units_benchmark
+from demo.register import load_register, load_units_benchmark_register
 
-__all__ = ["load_demo", "load_units_benchmark", "ACCOUNTS", "ASSOCIATIONS"]
+__all__ = ["load_demo", "load_benchmark", "ACCOUNTS", "ASSOCIATIONS"]
 
 
 def load_demo() -> Iterator[str]:
     yield from load_associations()
+    yield from load_register()
+    yield from load_people()
+
+
+def load_benchmark(units: int, slug: str = "bench") -> Iterator[str]:
+    """`flask demo --units N`: an association of N households, each owning a unit."""
+    from models import Association
+
+    yield load_units_benchmark(units, slug)
+    yield load_units_benchmark_register(Association.get(Association.slug == slug), units)

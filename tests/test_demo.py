@@ -1,7 +1,9 @@
 """`flask demo` and the accounts the README promises."""
 
+from fractions import Fraction
+
 from demo import ACCOUNTS
-from models import Association, Membership, Person, User
+from models import Association, Membership, Ownership, Person, Unit, User
 
 
 def test_demo_creates_the_associations_and_accounts(app, client, login):
@@ -34,3 +36,7 @@ def test_demo_units_adds_a_benchmark_association(app):
     assert result.exit_code == 0, result.output
     bench = Association.get(Association.slug == "bench")
     assert Membership.select().where(Membership.association == bench).count() == 50
+    units = list(Unit.active(bench))
+    assert len(units) == 50
+    assert sum((u.share for u in units), Fraction(0)) == 1
+    assert Ownership.select().join(Unit).where(Unit.association == bench).count() == 50

@@ -4,4 +4,4 @@ from core.access import association_blueprint
 
 bp = association_blueprint("people", __name__)
 
-from blueprints.people import views  # noqa: E402,F401
+from blueprints.people import admin_views, views  # noqa: E402,F401

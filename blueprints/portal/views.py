@@ -65,8 +65,17 @@ def signup():
 @bp.route("/")
 @requires()
 def home():
-    """The association's home page: the welcome text (later issues add panels)."""
-    return render("portal/home.html")
+    """The association's home page: the welcome text and my units (later issues add panels)."""
+    from blueprints.register.queries import my_units
+
+    return render("portal/home.html", my_units=my_units(g.membership, g.association))
+
+
+@bp.route("/menu")
+@requires()
+def menu():
+    """Every place this member may go, board pages included: the phone's "Menu" tab."""
+    return render("portal/menu.html")
 
 
 def _account_forms(**forms):

@@ -1,3 +1,704 @@
-"""Views of the register blueprint."""
+"""Views of the register: buildings, units, owners, residents, the unit file (SPEC R1, R3–R6)."""
 
-from blueprints.register import bp  # noqa: F401
+from __future__ import annotations
+
+import csv
+import io
+
+import peewee as pw
+from flask import Response, abort, flash, g, redirect, request, url_for
+from flask_babel import format_decimal, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from blueprints.auth.accounts import audit
+from blueprints.register import bp
+from blueprints.register import ownership as rules
+from blueprints.register.forms import (
+    ACCESSIBILITY_LABELS,
+    FILE_KIND_LABELS,
+    KIND_LABELS,
+    RESIDENT_ROLE_LABELS,
+    BuildingForm,
+    ChangeOwnerForm,
+    EndResidencyForm,
+    FileEntryForm,
+    OwnersForm,
+    ProxyForm,
+    ResidentCountForm,
+    ResidentForm,
+    UnitForm,
+)
+from blueprints.register.queries import all_units, owners_of, unit_page
+from core import clock
+from core.access import can, requires
+from core.rendering import render
+from models import Person, User
+from models import permissions as perms
+from models.db import transaction
+from models.register import Building, Ownership, Residency, Unit, UnitFileEntry, VotingProxy
+
+FILE_PAGE = 50
+
+LABELS = dict(
+    kind_labels=KIND_LABELS,
+    accessibility_labels=ACCESSIBILITY_LABELS,
+    role_labels=RESIDENT_ROLE_LABELS,
+    file_kind_labels=FILE_KIND_LABELS,
+    format_share=rules.format_share,
+    format_fraction=rules.format_fraction,
+    format_area=lambda area: format_decimal(area.normalize()),
+)
+
+
+def _list_labels() -> dict:
+    """LABELS for a long list: translated once per request, not once per row (babel's lookups add up)."""
+    decimal = get_locale().number_symbols.get("latn", {}).get("decimal", ".")
+    return {
+        **LABELS,
+        "kind_labels": {key: str(label) for key, label in KIND_LABELS.items()},
+        "format_area": lambda area: f"{area.normalize():f}".replace(".", decimal),
+    }
+
+
+def _today():
+    return g.association.today()
+
+
+# --- buildings -------------------------------------------------------------------------
+
+
+@bp.route("/buildings")
+@requires(perms.REGISTER_MANAGE)
+def buildings():
+    """The association's buildings with their number of units."""
+    counts = dict(
+        Unit.active(g.association).select(Unit.building, pw.fn.COUNT(Unit.id)).group_by(Unit.building).tuples()
+    )
+    rows = list(Building.of(g.association).order_by(Building.name))
+    return render("register/buildings.html", buildings=rows, counts=counts)
+
+
+@bp.route("/buildings/new", methods=["GET", "POST"])
+@requires(perms.REGISTER_MANAGE)
+def building_new():
+    """Add a building (R1)."""
+    form = BuildingForm()
+    if form.validate_on_submit():
+        with transaction():
+            building = Building.create(association=g.association, **_building_fields(form))
+            audit("register.building_created", actor=current_user, association=g.association, target=building.name)
+        flash(_("The building %(name)s is added.", name=building.name), "success")
+        return redirect(url_for("register.buildings"))
+    return render("register/building_form.html", form=form, building=None, status=422 if form.errors else 200)
+
+
+@bp.route("/buildings/<int:building_id>/edit", methods=["GET", "POST"])
+@requires(perms.REGISTER_MANAGE)
+def building_edit(building_id: int):
+    """Change a building's name and address."""
+    building = Building.get_in(g.association, building_id)
+    form = BuildingForm(obj=building)
+    if form.validate_on_submit():
+        with transaction():
+            Building.update(**_building_fields(form)).where(Building.id == building.id).execute()
+            audit("register.building_edited", actor=current_user, association=g.association, target=form.name.data)
+        flash(_("The building is saved."), "success")
+        return redirect(url_for("register.buildings"))
+    return render("register/building_form.html", form=form, building=building, status=422 if form.errors else 200)
+
+
+def _building_fields(form: BuildingForm) -> dict:
+    return {
+        name: (getattr(form, name).data or "").strip()
+        for name in ("name", "street", "postcode", "municipality", "region")
+    }
+
+
+@bp.route("/buildings/<int:building_id>/delete", methods=["GET", "POST"])
+@requires(perms.REGISTER_MANAGE)
+def building_delete(building_id: int):
+    """Confirm and delete a building; refused while it has units."""
+    building = Building.get_in(g.association, building_id)
+    units = Unit.select().where(Unit.building == building).count()
+    if request.method == "POST" and not units:
+        with transaction():
+            building.delete_instance()
+            audit("register.building_deleted", actor=current_user, association=g.association, target=building.name)
+        flash(_("The building %(name)s is deleted.", name=building.name), "success")
+        return redirect(url_for("register.buildings"))
+    status = 409 if request.method == "POST" else 200
+    return render("register/building_delete.html", building=building, units=units, status=status)
+
+
+# --- the unit list ----------------------------------------------------------------------
+
+
+@bp.route("/units")
+@requires(perms.UNITS_VIEW)
+def units():
+    """The unit list with shares, and owners for those who may see them; search as you type (R6)."""
+    q = request.args.get("q", "").strip()[:100]
+    page = request.args.get("page", 1, type=int)
+    with_owners = can(perms.OWNERSHIP_VIEW)
+    listing = unit_page(g.association, q, page, _today(), with_owners=with_owners)
+    total, count = rules.shares_total(g.association)
+    return render(
+        "register/units.html",
+        "register/_unit_list.html",
+        listing=listing,
+        q=q,
+        with_owners=with_owners,
+        total=total,
+        unit_count=count,
+        **_list_labels(),
+    )
+
+
+@bp.route("/units/export.csv")
+@requires(perms.REGISTER_MANAGE)
+def units_export():
+    """Every active unit with its share and current owners, as CSV for a spreadsheet."""
+    units = all_units(g.association)
+    owners = owners_of(units, _today())
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["building", "unit", "kind", "rooms", "floor", "area_m2", "share", "owners", "main_owner"])
+    for unit in units:
+        rows = owners.get(unit.id, [])
+        main = next((o.person.full_name for o in rows if o.is_main), "")
+        names = "; ".join(f"{o.person.full_name} ({rules.format_fraction(o.share)})" for o in rows)
+        writer.writerow(
+            [
+                unit.building.name,
+                unit.number,
+                unit.kind,
+                "" if unit.rooms is None else unit.rooms,
+                "" if unit.floor is None else unit.floor,
+                "" if unit.area is None else unit.area,
+                rules.format_share(unit.share_numerator, unit.share_denominator),
+                names,
+                main,
+            ]
+        )
+    filename = f"{g.association.slug}-units-{_today().isoformat()}.csv"
+    return Response(
+        "\ufeff" + out.getvalue(),  # the BOM makes spreadsheet programs read UTF-8
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+# --- creating, editing and deleting units -------------------------------------------------
+
+
+def _unit_form(unit: Unit | None = None) -> UnitForm:
+    form = UnitForm(data=_unit_data(unit)) if unit is not None else UnitForm()
+    form.building.choices = [SelectChoice(b.id, b.name) for b in Building.of(g.association).order_by(Building.name)]
+    return form
+
+
+def _unit_data(unit: Unit) -> dict:
+    """The unit as the form shows it; the share as typed, 6542/100000, not reduced."""
+    names = ("number", "kind", "rooms", "floor", "area", "equipment", "condition_notes")
+    return {
+        **{name: getattr(unit, name) for name in names},
+        "building": unit.building_id,
+        "share": rules.format_share(unit.share_numerator, unit.share_denominator),
+        "accessibility": sorted(unit.accessibility_set),
+    }
+
+
+def _unit_fields(form: UnitForm) -> dict:
+    numerator, denominator = rules.parse_share_terms(form.share.data)
+    chosen = set(form.accessibility.data or [])
+    return dict(
+        building=form.building.data,
+        number=form.number.data.strip(),
+        kind=form.kind.data,
+        rooms=form.rooms.data,
+        floor=form.floor.data,
+        area=form.area.data,
+        share_numerator=numerator,
+        share_denominator=denominator,
+        equipment=(form.equipment.data or "").strip(),
+        condition_notes=(form.condition_notes.data or "").strip(),
+        accessibility=" ".join(key for key in Unit.ACCESSIBILITY if key in chosen),
+    )
+
+
+def _number_taken(form: UnitForm, unit: Unit | None) -> bool:
+    same = Unit.of(g.association).where(
+        (Unit.building == form.building.data) & (Unit.number == form.number.data.strip())
+    )
+    if unit is not None:
+        same = same.where(Unit.id != unit.id)
+    if same.exists():
+        form.number.errors.append(_("This building already has a unit with this number."))
+        return True
+    return False
+
+
+@bp.route("/units/new", methods=["GET", "POST"])
+@requires(perms.REGISTER_MANAGE)
+def unit_new():
+    """Add a unit: number, kind, rooms, area, share and the rest (R1)."""
+    form = _unit_form()
+    if not form.building.choices:
+        flash(_("Add a building first: every unit is in a building."), "error")
+        return redirect(url_for("register.building_new"))
+    if form.validate_on_submit() and not _number_taken(form, None):
+        with transaction():
+            unit = Unit.create(association=g.association, **_unit_fields(form))
+            audit("register.unit_created", actor=current_user, association=g.association, target=f"unit {unit.number}")
+        flash(_("Unit %(number)s is added.", number=unit.number), "success")
+        return redirect(url_for("register.unit", unit_id=unit.id))
+    return render("register/unit_form.html", form=form, unit=None, status=422 if form.errors else 200)
+
+
+@bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
+@requires(perms.REGISTER_MANAGE)
+def unit_edit(unit_id: int):
+    """Change a unit's details and share."""
+    unit = Unit.get_in(g.association, unit_id)
+    form = _unit_form(unit)
+    if form.validate_on_submit() and not _number_taken(form, unit):
+        with transaction():
+            Unit.update(**_unit_fields(form)).where(Unit.id == unit.id).execute()
+            audit("register.unit_edited", actor=current_user, association=g.association, target=f"unit {unit.number}")
+        flash(_("Unit %(number)s is saved.", number=form.number.data.strip()), "success")
+        return redirect(url_for("register.unit", unit_id=unit.id))
+    return render("register/unit_form.html", form=form, unit=unit, status=422 if form.errors else 200)
+
+
+def _history_of(unit: Unit) -> dict[str, int]:
+    return {
+        "ownerships": Ownership.select().where(Ownership.unit == unit).count(),
+        "residencies": Residency.select().where(Residency.unit == unit).count(),
+        "entries": UnitFileEntry.select().where(UnitFileEntry.unit == unit).count(),
+    }
+
+
+@bp.route("/units/<int:unit_id>/delete", methods=["GET", "POST"])
+@requires(perms.REGISTER_MANAGE)
+def unit_delete(unit_id: int):
+    """Confirm and delete a unit; one with history is refused and can be archived instead."""
+    unit = Unit.get_in(g.association, unit_id)
+    history = _history_of(unit)
+    if request.method == "POST" and not any(history.values()):
+        with transaction():
+            unit.delete_instance(recursive=True)  # only proxies can remain, and they go with it
+            audit("register.unit_deleted", actor=current_user, association=g.association, target=f"unit {unit.number}")
+        flash(_("Unit %(number)s is deleted.", number=unit.number), "success")
+        return redirect(url_for("register.units"))
+    status = 409 if request.method == "POST" else 200
+    return render("register/unit_delete.html", unit=unit, history=history, status=status)
+
+
+@bp.route("/units/<int:unit_id>/archive", methods=["POST"])
+@requires(perms.REGISTER_MANAGE)
+def unit_archive(unit_id: int):
+    """Archive a unit: it leaves the lists and the share total, its history stays."""
+    unit = Unit.get_in(g.association, unit_id)
+    with transaction():
+        Unit.update(archived_at=clock.utcnow_naive()).where(Unit.id == unit.id).execute()
+        audit("register.unit_archived", actor=current_user, association=g.association, target=f"unit {unit.number}")
+    flash(_("Unit %(number)s is archived.", number=unit.number), "success")
+    return redirect(url_for("register.units"))
+
+
+# --- the unit page ---------------------------------------------------------------------------
+
+
+def _load_unit(unit_id: int) -> Unit:
+    unit = Unit.of(g.association).select(Unit, Building).join(Building).where(Unit.id == unit_id).first()
+    if unit is None:
+        abort(404)
+    return unit
+
+
+def _viewer_relation(unit: Unit) -> str:
+    """The board, or the unit's current owner or resident; anyone else is refused (R5, seed 003)."""
+    if can(perms.REGISTER_MANAGE):
+        return "board"
+    person_id = g.membership.person_id if g.membership is not None else None
+    relation = rules.relation_to(unit, person_id, _today()) if unit.archived_at is None else None
+    if relation is None:
+        abort(403)
+    return relation
+
+
+def _may_edit_residents(relation: str) -> bool:
+    return relation == "board" or (relation == rules.OWNER and can(perms.RESIDENTS_EDIT_OWN))
+
+
+def _file_entries(unit: Unit, before: int | None = None) -> tuple[list[UnitFileEntry], int | None]:
+    entries = (
+        UnitFileEntry.select(UnitFileEntry, User)
+        .join(User, pw.JOIN.LEFT_OUTER, on=(UnitFileEntry.author == User.id))
+        .where(UnitFileEntry.unit == unit)
+        .order_by(UnitFileEntry.happened_on.desc(), UnitFileEntry.id.desc())
+    )
+    if before:
+        entries = entries.where(UnitFileEntry.id < before)
+    rows = list(entries.limit(FILE_PAGE + 1))
+    more = rows[FILE_PAGE - 1].id if len(rows) > FILE_PAGE else None
+    return rows[:FILE_PAGE], more
+
+
+def _unit_context(unit: Unit, relation: str, count_form: ResidentCountForm | None = None) -> dict:
+    today = _today()
+    proxy = (
+        VotingProxy.select(VotingProxy, Person)
+        .join(Person)
+        .where(
+            (VotingProxy.unit == unit)
+            & (VotingProxy.start_date.is_null() | (VotingProxy.start_date <= today))
+            & (VotingProxy.end_date.is_null() | (VotingProxy.end_date >= today))
+        )
+        .first()
+    )
+    residents = list(
+        Residency.select(Residency, Person)
+        .join(Person)
+        .where((Residency.unit == unit) & Residency.current(today))
+        .order_by(Person.surname, Person.given_name)
+    )
+    entries, more = _file_entries(unit)
+    may_edit = _may_edit_residents(relation)
+    if count_form is None and may_edit:
+        count_form = ResidentCountForm(formdata=None, resident_count=unit.resident_count)
+    return dict(
+        unit=unit,
+        relation=relation,
+        owners=rules.current_ownerships(unit, today),
+        proxy=proxy,
+        residents=residents,
+        entries=entries,
+        more_before=more,
+        may_edit_residents=may_edit,
+        count_form=count_form,
+        **LABELS,
+    )
+
+
+@bp.route("/units/<int:unit_id>")
+@requires()
+def unit(unit_id: int):
+    """A unit's page: details, owners, proxy, residents and the unit file; for the board, its owners and residents."""
+    unit = _load_unit(unit_id)
+    relation = _viewer_relation(unit)
+    return render("register/unit.html", **_unit_context(unit, relation))
+
+
+@bp.route("/units/<int:unit_id>/file")
+@requires()
+def unit_file(unit_id: int):
+    """The whole unit file, newest first (seed 003); the board adds entries here."""
+    unit = _load_unit(unit_id)
+    relation = _viewer_relation(unit)
+    entries, more = _file_entries(unit, request.args.get("before", type=int))
+    form = _file_form() if relation == "board" else None
+    return render(
+        "register/unit_file.html",
+        "register/_unit_file.html",
+        unit=unit,
+        entries=entries,
+        more_before=more,
+        form=form,
+        **LABELS,
+    )
+
+
+def _file_form(formdata=None) -> FileEntryForm:
+    form = FileEntryForm() if formdata else FileEntryForm(formdata=None)
+    if not form.happened_on.data:
+        form.happened_on.data = _today()
+    return form
+
+
+@bp.route("/units/<int:unit_id>/file", methods=["POST"])
+@requires(perms.REGISTER_MANAGE)
+def unit_file_add(unit_id: int):
+    """Add an entry to the unit file: a repair, a change, a note."""
+    unit = _load_unit(unit_id)
+    form = FileEntryForm()
+    if form.validate_on_submit():
+        with transaction():
+            UnitFileEntry.create(
+                unit=unit,
+                happened_on=form.happened_on.data,
+                kind=form.kind.data,
+                text=form.text.data.strip(),
+                author=current_user._get_current_object(),
+            )
+            audit(
+                "register.file_entry_added", actor=current_user, association=g.association, target=f"unit {unit.number}"
+            )
+        flash(_("The entry is added to the unit file."), "success")
+        return redirect(url_for("register.unit_file", unit_id=unit.id))
+    entries, more = _file_entries(unit)
+    return render(
+        "register/unit_file.html", unit=unit, entries=entries, more_before=more, form=form, status=422, **LABELS
+    )
+
+
+# --- residents (owners and the board) -----------------------------------------------------------
+
+
+def _unit_for_resident_editing(unit_id: int) -> tuple[Unit, str]:
+    unit = _load_unit(unit_id)
+    relation = _viewer_relation(unit)
+    if not _may_edit_residents(relation):
+        abort(403)
+    return unit, relation
+
+
+@bp.route("/units/<int:unit_id>/residents/count", methods=["POST"])
+@requires()
+def resident_count(unit_id: int):
+    """Change the number of people living in the unit (seed 002)."""
+    unit, relation = _unit_for_resident_editing(unit_id)
+    form = ResidentCountForm()
+    if not form.validate_on_submit():
+        return render("register/unit.html", **_unit_context(unit, relation, count_form=form), status=422)
+    with transaction():
+        Unit.update(resident_count=form.resident_count.data).where(Unit.id == unit.id).execute()
+        audit("register.resident_count", actor=current_user, association=g.association, target=f"unit {unit.number}")
+    flash(_("The number of residents is saved."), "success")
+    return redirect(url_for("register.unit", unit_id=unit.id))
+
+
+@bp.route("/units/<int:unit_id>/residents/new", methods=["GET", "POST"])
+@requires()
+def resident_new(unit_id: int):
+    """Add a household member, tenant or co-owner living in the unit, with optional dates (seed 002)."""
+    unit, _relation = _unit_for_resident_editing(unit_id)
+    form = ResidentForm()
+    if form.validate_on_submit():
+        try:
+            rules.add_resident(
+                unit,
+                name=form.name.data,
+                email=form.email.data or "",
+                role=form.role.data,
+                start=form.start_date.data,
+                end=form.end_date.data,
+                actor=current_user._get_current_object(),
+            )
+        except rules.RegisterError as error:
+            getattr(form, error.field or "name").errors.append(str(error.message))
+        else:
+            flash(_("%(name)s is added to the unit's residents.", name=form.name.data.strip()), "success")
+            return redirect(url_for("register.unit", unit_id=unit.id))
+    return render("register/resident_form.html", form=form, unit=unit, status=422 if form.errors else 200)
+
+
+@bp.route("/units/<int:unit_id>/residents/<int:residency_id>/end", methods=["GET", "POST"])
+@requires()
+def resident_end(unit_id: int, residency_id: int):
+    """Set a resident's last day; their access to the unit ends after it."""
+    unit, _relation = _unit_for_resident_editing(unit_id)
+    residency = (
+        Residency.select(Residency, Person)
+        .join(Person)
+        .where((Residency.id == residency_id) & (Residency.unit == unit))
+        .first()
+    )
+    if residency is None:
+        abort(404)
+    residency.unit = unit
+    form = EndResidencyForm() if request.method == "POST" else EndResidencyForm(formdata=None, end_date=_today())
+    if form.validate_on_submit():
+        try:
+            rules.end_residency(residency, form.end_date.data, current_user._get_current_object())
+        except rules.RegisterError as error:
+            form.end_date.errors.append(str(error.message))
+        else:
+            flash(_("%(name)s's last day is saved.", name=residency.person.full_name), "success")
+            return redirect(url_for("register.unit", unit_id=unit.id))
+    return render(
+        "register/resident_end.html", form=form, unit=unit, residency=residency, status=422 if form.errors else 200
+    )
+
+
+# --- ownership (the board) -----------------------------------------------------------------------
+
+
+def _people_choices() -> tuple[list[tuple[int, str]], dict[int, Person]]:
+    people = list(
+        Person.of(g.association)
+        .select(Person.id, Person.given_name, Person.surname, Person.email, Person.association)
+        .order_by(Person.surname, Person.given_name)
+    )
+    choices = [SelectChoice(0, "—")]
+    choices += [SelectChoice(p.id, p.sort_name + (f" · {p.email}" if p.email else "")) for p in people]
+    return choices, {p.id: p for p in people}
+
+
+def _prepare_owner_rows(form: OwnersForm, people_choices) -> None:
+    for entry in form.owners:
+        entry.form.person.choices = people_choices
+
+
+def _owner_choices(form: OwnersForm, people: dict[int, Person]) -> list[rules.OwnerChoice] | None:
+    """The filled-in rows as OwnerChoices; None (with errors on the rows) when a row is incomplete."""
+    chosen, ok = [], True
+    for entry in form.owners:
+        row = entry.form
+        if row.is_blank():
+            continue
+        try:
+            share = rules.parse_share(row.share.data)
+        except rules.RegisterError as error:
+            row.share.errors = [*row.share.errors, str(error.message)]
+            ok = False
+            continue
+        chosen.append(
+            rules.OwnerChoice(
+                person=people.get(row.person.data) if row.person.data else None,
+                share=share,
+                is_main=bool(row.is_main.data),
+                new_name=(row.new_name.data or "").strip(),
+                new_email=(row.new_email.data or "").strip(),
+            )
+        )
+    return chosen if ok else None
+
+
+def _blank_rows(count: int) -> list[dict]:
+    return [dict(person=0, new_name="", new_email="", share="", is_main=False) for _ in range(count)]
+
+
+@bp.route("/units/<int:unit_id>/owners", methods=["GET", "POST"])
+@requires(perms.REGISTER_MANAGE)
+def unit_owners(unit_id: int):
+    """Edit the unit's current owners: shares of the unit adding up to 1, one main owner (R3, seed 004 §4.7)."""
+    unit = _load_unit(unit_id)
+    choices, people = _people_choices()
+    current = rules.current_ownerships(unit, _today())
+    if request.method == "POST":
+        form = OwnersForm()
+    else:
+        rows = [
+            dict(person=o.person_id, new_name="", new_email="", share=rules.format_fraction(o.share), is_main=o.is_main)
+            for o in current
+        ]
+        form = OwnersForm(formdata=None, data={"owners": rows + _blank_rows(2)})
+    _prepare_owner_rows(form, choices)
+    problem = None
+    if form.validate_on_submit():
+        owners = _owner_choices(form, people)
+        if owners is not None:
+            try:
+                rules.set_owners(unit, owners, _today(), current_user._get_current_object())
+            except rules.RegisterError as error:
+                problem = error.message
+            else:
+                flash(_("The owners of unit %(number)s are saved.", number=unit.number), "success")
+                return redirect(url_for("register.unit", unit_id=unit.id))
+    failed = request.method == "POST"
+    return render(
+        "register/owners_form.html",
+        form=form,
+        unit=unit,
+        problem=problem,
+        current=current,
+        status=422 if failed else 200,
+        **LABELS,
+    )
+
+
+@bp.route("/units/<int:unit_id>/change-owner", methods=["GET", "POST"])
+@requires(perms.REGISTER_MANAGE)
+def unit_change_owner(unit_id: int):
+    """Change of owner in one step: the old owners end on the date, the new ones start on it (seed 004 §4.14)."""
+    unit = _load_unit(unit_id)
+    choices, people = _people_choices()
+    if request.method == "POST":
+        form = ChangeOwnerForm()
+    else:
+        form = ChangeOwnerForm(formdata=None, data={"owners": _blank_rows(3), "date": _today()})
+    _prepare_owner_rows(form, choices)
+    problem = None
+    if form.validate_on_submit():
+        owners = _owner_choices(form, people)
+        if owners is not None:
+            try:
+                rules.change_owner(
+                    unit, owners, form.date.data, current_user._get_current_object(), note=form.note.data or ""
+                )
+            except rules.RegisterError as error:
+                if error.field == "date":
+                    form.date.errors.append(str(error.message))
+                else:
+                    problem = error.message
+            else:
+                flash(_("The change of owner of unit %(number)s is saved.", number=unit.number), "success")
+                return redirect(url_for("register.unit", unit_id=unit.id))
+    return render(
+        "register/change_owner.html",
+        form=form,
+        unit=unit,
+        problem=problem,
+        current=rules.current_ownerships(unit, _today()),
+        status=422 if request.method == "POST" else 200,
+        **LABELS,
+    )
+
+
+@bp.route("/units/<int:unit_id>/proxy", methods=["GET", "POST"])
+@requires(perms.REGISTER_MANAGE)
+def unit_proxy(unit_id: int):
+    """Choose who votes for the unit, for an optional period (R3)."""
+    unit = _load_unit(unit_id)
+    choices, _people = _people_choices()
+    existing = VotingProxy.select().where(VotingProxy.unit == unit).order_by(VotingProxy.id.desc()).first()
+    if request.method == "POST":
+        form = ProxyForm()
+    elif existing is not None:
+        form = ProxyForm(
+            formdata=None, person=existing.person_id, start_date=existing.start_date, end_date=existing.end_date
+        )
+    else:
+        form = ProxyForm(formdata=None)
+    form.person.choices = choices
+    if form.validate_on_submit():
+        with transaction():
+            VotingProxy.delete().where(VotingProxy.unit == unit).execute()
+            if form.person.data:
+                VotingProxy.create(
+                    unit=unit, person=form.person.data, start_date=form.start_date.data, end_date=form.end_date.data
+                )
+            audit("register.proxy_set", actor=current_user, association=g.association, target=f"unit {unit.number}")
+        flash(_("The voting proxy of unit %(number)s is saved.", number=unit.number), "success")
+        return redirect(url_for("register.unit", unit_id=unit.id))
+    return render("register/proxy_form.html", form=form, unit=unit, status=422 if form.errors else 200)
+
+
+@bp.route("/units/<int:unit_id>/history")
+@requires(perms.REGISTER_MANAGE)
+def unit_history(unit_id: int):
+    """Every owner and resident the unit has had, past ones included (seed 004 §4.14)."""
+    unit = _load_unit(unit_id)
+    ownerships = list(
+        Ownership.select(Ownership, Person)
+        .join(Person)
+        .where(Ownership.unit == unit)
+        .order_by(Ownership.started_on.desc(nulls="LAST"), Ownership.id.desc())
+    )
+    residencies = list(
+        Residency.select(Residency, Person)
+        .join(Person)
+        .where(Residency.unit == unit)
+        .order_by(Residency.start_date.desc(nulls="LAST"), Residency.id.desc())
+    )
+    return render(
+        "register/unit_history.html",
+        unit=unit,
+        ownerships=ownerships,
+        residencies=residencies,
+        today=_today(),
+        **LABELS,
+    )

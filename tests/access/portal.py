@@ -22,6 +22,7 @@ MATRIX = {
     ("portal.signup", "GET"): everyone(200),
     ("portal.signup", "POST"): everyone(422),
     ("portal.home", "GET"): members(),
+    ("portal.menu", "GET"): members(),
     ("portal.account", "GET"): members(),
     ("portal.account", "POST"): members(422),
     ("portal.account_password", "GET"): members(302),

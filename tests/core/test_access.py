@@ -44,7 +44,7 @@ def test_one_user_in_two_associations_switches_between_them(client, alpha, make_
     # The role is per association: board in alpha, member in beta.
     assert client.get("/alpha/admin/mail").status_code == 200
     assert client.get("/beta/admin/mail").status_code == 403
-    assert "Switch" in client.get("/beta/").get_data(as_text=True)
+    assert "Switch association" in client.get("/beta/menu").get_data(as_text=True)
 
 
 def test_single_membership_goes_straight_home(client, alpha, make_user, login):

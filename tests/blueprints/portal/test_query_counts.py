@@ -24,9 +24,10 @@ def add_rows(alpha, user, n):
         AuditLog.create(association=alpha, actor=user, action="account.login", target=f"r{i}")
 
 
-def test_home_page_needs_one_query(client, login_as):
+def test_home_page_needs_two_queries(client, login_as):
     login_as("member")
-    assert queries(client, "/alpha/") == 1  # the session, its user and memberships together
+    # The session with its user and memberships, then the "My units" panel.
+    assert queries(client, "/alpha/") == 2
 
 
 @pytest.mark.parametrize("path", ["/alpha/admin/mail", "/alpha/admin/audit", "/alpha/account"])

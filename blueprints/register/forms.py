@@ -1,0 +1,164 @@
+"""Forms of the register: buildings, units, owners, proxies, residents and the unit file."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    EmailField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from blueprints.register.ownership import RegisterError, parse_share_terms
+from models.register import Residency, Unit, UnitFileEntry
+
+KIND_LABELS = {
+    Unit.FLAT: _l("Flat"),
+    Unit.COMMERCIAL: _l("Commercial premises"),
+    Unit.GARAGE: _l("Garage"),
+    Unit.STORAGE: _l("Storage"),
+}
+ACCESSIBILITY_LABELS = {
+    "step_free": _l("Step-free entrance"),
+    "lift": _l("Lift"),
+    "wheelchair": _l("Wheelchair accessible"),
+    "wide_doors": _l("Wide doors"),
+    "grab_rails": _l("Grab rails"),
+}
+RESIDENT_ROLE_LABELS = {
+    Residency.OWNER_RESIDENT: _l("Owner living here"),
+    Residency.TENANT: _l("Tenant"),
+    Residency.HOUSEHOLD: _l("Household member"),
+}
+FILE_KIND_LABELS = {
+    UnitFileEntry.REPAIR: _l("Repair"),
+    UnitFileEntry.CHANGE: _l("Change"),
+    UnitFileEntry.TENANT_CHANGE: _l("Change of tenant"),
+    UnitFileEntry.OWNER_CHANGE: _l("Change of owner"),
+    UnitFileEntry.NOTE: _l("Note"),
+}
+EMAIL_OPTIONAL = [
+    Optional(),
+    Email(_l("Enter a valid e-mail address, like name@example.com."), check_deliverability=False),
+    Length(max=254),
+]
+
+
+def _choices(labels: dict) -> list[SelectChoice]:
+    return [SelectChoice(key, label) for key, label in labels.items()]
+
+
+def check_share(form, field) -> None:
+    """Validator: a fraction 0 < share ≤ 1, with the service's message."""
+    try:
+        parse_share_terms(field.data)
+    except RegisterError as error:
+        raise ValidationError(str(error.message)) from None
+
+
+def last_day_not_before_first(form, field) -> None:
+    if field.data and form.start_date.data and field.data < form.start_date.data:
+        raise ValidationError(_l("The last day cannot be before the first day."))
+
+
+class BuildingForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Give the building a name.")), Length(max=120)])
+    street = StringField(_l("Street address"), validators=[Length(max=200)])
+    postcode = StringField(_l("Postcode"), validators=[Length(max=20)])
+    municipality = StringField(_l("Municipality"), validators=[Length(max=120)])
+    region = StringField(_l("Region"), validators=[Length(max=120)])
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class UnitForm(FlaskForm):
+    building = SelectField(_l("Building"), coerce=int, validators=[DataRequired(_l("Choose a building."))])
+    number = StringField(_l("Unit number"), validators=[DataRequired(_l("Give the unit a number.")), Length(max=20)])
+    kind = SelectField(_l("Kind"), choices=_choices(KIND_LABELS))
+    rooms = IntegerField(_l("Rooms"), validators=[Optional(), NumberRange(min=0, max=100)])
+    floor = IntegerField(_l("Floor"), validators=[Optional(), NumberRange(min=-10, max=200)])
+    area = DecimalField(
+        _l("Area (m²)"),
+        places=2,
+        validators=[Optional(), NumberRange(min=0, max=100000, message=_l("Give the area in m², like 64.5."))],
+    )
+    share = StringField(
+        _l("Share of the common property"),
+        validators=[DataRequired(_l("Give the unit's share, like 6542/100000.")), check_share],
+    )
+    equipment = TextAreaField(_l("Equipment"), validators=[Length(max=5000)])
+    condition_notes = TextAreaField(_l("Condition"), validators=[Length(max=5000)])
+    accessibility = MultiCheckboxField(_l("Accessibility"), choices=_choices(ACCESSIBILITY_LABELS))
+
+
+class OwnerRowForm(Form):
+    """One owner: a person from the register, or a new person's name and e-mail; the share of the unit."""
+
+    person = SelectField(_l("Person from the register"), coerce=int, default=0)
+    new_name = StringField(_l("Or a new person: name"), validators=[Length(max=240)])
+    new_email = EmailField(_l("New person's e-mail"), validators=EMAIL_OPTIONAL)
+    share = StringField(_l("Share of the unit"), validators=[Optional()])
+    is_main = BooleanField(_l("Main owner (receives the invoices)"))
+
+    def is_blank(self) -> bool:
+        return not self.person.data and not (self.new_name.data or "").strip()
+
+
+class OwnersForm(FlaskForm):
+    owners = FieldList(FormField(OwnerRowForm), min_entries=3, max_entries=12)
+
+
+class ChangeOwnerForm(OwnersForm):
+    date = DateField(_l("Date of the change"), validators=[InputRequired(_l("Give the date of the change."))])
+    note = TextAreaField(_l("Note for the unit file"), validators=[Length(max=2000)])
+
+
+class ProxyForm(FlaskForm):
+    person = SelectField(_l("Voting proxy"), coerce=int, default=0)
+    start_date = DateField(_l("First day"), validators=[Optional()])
+    end_date = DateField(_l("Last day"), validators=[Optional(), last_day_not_before_first])
+
+
+class FileEntryForm(FlaskForm):
+    happened_on = DateField(_l("Date"), validators=[InputRequired(_l("Give a date."))])
+    kind = SelectField(_l("Kind"), choices=_choices(FILE_KIND_LABELS), default=UnitFileEntry.NOTE)
+    text = TextAreaField(_l("What happened"), validators=[DataRequired(_l("Write what happened.")), Length(max=5000)])
+
+
+class ResidentForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the person's name.")), Length(max=240)])
+    email = EmailField(_l("E-mail address"), validators=EMAIL_OPTIONAL)
+    role = SelectField(_l("Role"), choices=_choices(RESIDENT_ROLE_LABELS), default=Residency.HOUSEHOLD)
+    start_date = DateField(_l("First day"), validators=[Optional()])
+    end_date = DateField(_l("Last day"), validators=[Optional(), last_day_not_before_first])
+
+
+class ResidentCountForm(FlaskForm):
+    resident_count = IntegerField(
+        _l("Number of residents"),
+        validators=[
+            InputRequired(_l("Give the number of residents.")),
+            NumberRange(min=0, max=50, message=_l("Give a number from 0 to 50.")),
+        ],
+    )
+
+
+class EndResidencyForm(FlaskForm):
+    end_date = DateField(_l("Last day"), validators=[InputRequired(_l("Give the last day."))])

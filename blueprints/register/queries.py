@@ -1,0 +1,186 @@
+"""The register's lists: a constant number of queries however many units there are (R6, P9)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import peewee as pw
+
+from models import Association, Membership, Person
+from models.register import Building, Ownership, Residency, Unit
+
+PAGE = 50
+
+
+@dataclass
+class UnitPage:
+    units: list[Unit]
+    matching: int
+    page: int
+    owners: dict[int, list[Ownership]] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.matching // PAGE))
+
+
+def _natural_order():
+    # "2" before "10": shorter numbers first, then alphabetically.
+    return (Building.name, pw.fn.LENGTH(Unit.number), Unit.number)
+
+
+# Only what the list shows: building every row's model costs more than the database's answer.
+LIST_COLUMNS = (
+    Unit.id,
+    Unit.number,
+    Unit.kind,
+    Unit.area,
+    Unit.share_numerator,
+    Unit.share_denominator,
+    Unit.building,
+    Building.id,
+    Building.name,
+)
+
+
+def search_units(association: Association, q: str, on: dt.date, *, by_owner: bool, columns=None) -> pw.ModelSelect:
+    """Active units whose number (or, when the viewer may see owners, a current owner's name) matches q."""
+    units = Unit.active(association).select(*(columns or (Unit, Building))).join(Building)
+    q = (q or "").strip()
+    if q:
+        matches = Unit.number.contains(q)
+        if by_owner:
+            named = (
+                Ownership.select(Ownership.unit)
+                .join(Person)
+                .where(
+                    Ownership.current(on)
+                    & (
+                        Person.given_name.concat(" ").concat(Person.surname).contains(q)
+                        | Person.surname.concat(" ").concat(Person.given_name).contains(q)
+                    )
+                )
+            )
+            matches |= Unit.id.in_(named)
+        units = units.where(matches)
+    return units
+
+
+def unit_page(association: Association, q: str, page: int, on: dt.date, *, with_owners: bool) -> UnitPage:
+    """One page of the unit list, with each unit's current owners when the viewer may see them."""
+    page = max(1, page)
+    query = search_units(association, q, on, by_owner=with_owners, columns=LIST_COLUMNS)
+    if q.strip():
+        # A search counts its matches with the page's rows (COUNT(*) OVER ()): the filter runs once.
+        query = query.select_extend(pw.fn.COUNT(Unit.id).over().alias("matching"))
+        units = list(query.order_by(*_natural_order()).paginate(page, PAGE))
+        matching = units[0].matching if units else None
+    else:
+        # The whole list counts faster on its own than through a window over every unit.
+        matching = query.order_by().count()
+        units = list(query.order_by(*_natural_order()).paginate(page, PAGE))
+    if matching is None:  # a search past its last page, or with no match
+        matching = search_units(association, q, on, by_owner=with_owners).count()
+    if not units and matching:  # past the last page: show the last one
+        page = -(-matching // PAGE)
+        return unit_page(association, q, page, on, with_owners=with_owners)
+    result = UnitPage(units=units, matching=matching, page=page)
+    if with_owners:
+        result.owners = owners_of(units, on)
+    return result
+
+
+def owners_of(units: list[Unit], on: dt.date) -> dict[int, list[Ownership]]:
+    """Current owners of these units by unit id, main owner first: one query."""
+    owners: dict[int, list[Ownership]] = defaultdict(list)
+    if not units:
+        return owners
+    rows = (
+        Ownership.select(
+            Ownership.id,
+            Ownership.unit,
+            Ownership.person,
+            Ownership.share_numerator,
+            Ownership.share_denominator,
+            Ownership.is_main,
+            Person.id,
+            Person.given_name,
+            Person.surname,
+        )
+        .join(Person)
+        .where(Ownership.unit.in_([u.id for u in units]) & Ownership.current(on))
+        .order_by(Ownership.is_main.desc(), Person.surname, Person.given_name)
+    )
+    for row in rows:
+        owners[row.unit_id].append(row)
+    return owners
+
+
+def all_units(association: Association) -> list[Unit]:
+    """Every active unit in list order (the CSV export)."""
+    return list(Unit.active(association).select(Unit, Building).join(Building).order_by(*_natural_order()))
+
+
+@dataclass
+class MyUnit:
+    unit: Unit
+    mine: Ownership | None  # the person's own ownership, None for a resident who owns no part
+    co_owners: list[Person]  # the other current owners, shown to owners only
+
+
+def my_units(membership: Membership | None, association: Association) -> list[MyUnit]:
+    """The units the member's person currently owns or lives in, with co-owners: one query (P9)."""
+    person_id = membership.person_id if membership is not None else None
+    if person_id is None:
+        return []
+    on = association.today()
+    owned = Ownership.select(Ownership.unit).where((Ownership.person == person_id) & Ownership.current(on))
+    lived = Residency.select(Residency.unit).where((Residency.person == person_id) & Residency.current(on))
+    rows = (
+        Unit.active(association)
+        .select(
+            Unit.id,
+            Unit.number,
+            Unit.share_numerator,
+            Unit.share_denominator,
+            Building.name.alias("building_name"),
+            Ownership.person.alias("owner_id"),
+            Ownership.share_numerator.alias("owner_numerator"),
+            Ownership.share_denominator.alias("owner_denominator"),
+            Person.given_name,
+            Person.surname,
+        )
+        .join(Building)
+        .switch(Unit)
+        # Every current owner of each unit comes along: a unit is a few rows, not one query more.
+        .join(Ownership, pw.JOIN.LEFT_OUTER, on=(Ownership.unit == Unit.id) & Ownership.current(on))
+        .join(Person, pw.JOIN.LEFT_OUTER, on=(Ownership.person == Person.id))
+        .where(Unit.id.in_(owned) | Unit.id.in_(lived))
+        .order_by(*_natural_order(), Ownership.is_main.desc(), Person.surname)
+        .dicts()
+    )
+    units: dict[int, tuple[Unit, list[dict]]] = {}
+    for row in rows:
+        if row["id"] not in units:
+            unit = Unit(
+                id=row["id"],
+                number=row["number"],
+                share_numerator=row["share_numerator"],
+                share_denominator=row["share_denominator"],
+            )
+            unit.building = Building(name=row["building_name"])
+            units[row["id"]] = (unit, [])
+        if row["owner_id"] is not None:
+            units[row["id"]][1].append(row)
+    return [_my_unit(unit, owners, person_id) for unit, owners in units.values()]
+
+
+def _my_unit(unit: Unit, owners: list[dict], person_id: int) -> MyUnit:
+    own = next((o for o in owners if o["owner_id"] == person_id), None)
+    mine = None
+    if own is not None:
+        mine = Ownership(share_numerator=own["owner_numerator"], share_denominator=own["owner_denominator"])
+    others = [Person(given_name=o["given_name"], surname=o["surname"]) for o in owners if o["owner_id"] != person_id]
+    return MyUnit(unit=unit, mine=mine, co_owners=others if own is not None else [])
