@@ -57,6 +57,7 @@ endif
 
 bench: setup
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/register.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

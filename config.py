@@ -36,6 +36,11 @@ class Config:
     LOGIN_MAX_PER_ACCOUNT = _int("LOGIN_MAX_PER_ACCOUNT", 100)
     LOGIN_MAX_PER_IP = _int("LOGIN_MAX_PER_IP", 300)
     MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
+    # Public registration requests (P4): per client address per hour, per e-mail per day.
+    REGISTRATION_MAX_PER_IP = _int("REGISTRATION_MAX_PER_IP", 5)
+    REGISTRATION_MAX_PER_EMAIL = _int("REGISTRATION_MAX_PER_EMAIL", 3)
+    # Uploaded pictures (logo, header photo, welcome-text images).
+    IMAGE_MAX_BYTES = _int("IMAGE_MAX_BYTES", 10 * 1024 * 1024)
     # Adds an X-Query-Count header; bench/ turns it on, production leaves it off.
     COUNT_QUERIES = _env("PORCH_COUNT_QUERIES") == "1"
 

@@ -148,6 +148,7 @@ class ResidentForm(FlaskForm):
     role = SelectField(_l("Role"), choices=_choices(RESIDENT_ROLE_LABELS), default=Residency.HOUSEHOLD)
     start_date = DateField(_l("First day"), validators=[Optional()])
     end_date = DateField(_l("Last day"), validators=[Optional(), last_day_not_before_first])
+    invite = BooleanField(_l("Send an invitation to the portal to this e-mail address"))
 
 
 class ResidentCountForm(FlaskForm):

@@ -244,10 +244,14 @@ def add_resident(
     start: dt.date | None,
     end: dt.date | None,
     actor: User,
+    invite: bool = False,
 ) -> Residency:
-    """A household member, tenant or owner-resident added by the board or an owner (seed 002)."""
+    """A household member, tenant or owner-resident added by the board or an owner (seed 002),
+    invited to the portal when asked to (the invitation mail commits with the row)."""
     if role not in Residency.ROLES:
         raise RegisterError(_l("Choose a role."), "role")
+    if invite and not email.strip():
+        raise RegisterError(_l("Give an e-mail address to send the invitation to."), "email")
     if start and end and end < start:
         raise RegisterError(_l("The last day cannot be before the first day."), "end_date")
     with transaction():
@@ -256,6 +260,14 @@ def add_resident(
         )
         residency = Residency.create(unit=unit, person=person, role=role, start_date=start, end_date=end)
         audit("register.resident_added", actor=actor, association=unit.association, target=f"unit {unit.number}")
+        if invite:
+            from blueprints.people.invitations import PeopleError
+            from blueprints.people.invitations import invite as send_invitation
+
+            try:
+                send_invitation(person, unit.association, actor)
+            except PeopleError as error:
+                raise RegisterError(error.message, "email") from error
     return residency
 
 

@@ -139,6 +139,8 @@ def building_delete(building_id: int):
 @requires(perms.UNITS_VIEW)
 def units():
     """The unit list with shares, and owners for those who may see them; search as you type (R6)."""
+    if not g.association.shows("units") and not can(perms.REGISTER_MANAGE):
+        abort(404)  # the board switched the tab off (it keeps the list to run the register)
     q = request.args.get("q", "").strip()[:100]
     page = request.args.get("page", 1, type=int)
     with_owners = can(perms.OWNERSHIP_VIEW)
@@ -486,11 +488,14 @@ def resident_new(unit_id: int):
                 start=form.start_date.data,
                 end=form.end_date.data,
                 actor=current_user._get_current_object(),
+                invite=form.invite.data,
             )
         except rules.RegisterError as error:
             getattr(form, error.field or "name").errors.append(str(error.message))
         else:
             flash(_("%(name)s is added to the unit's residents.", name=form.name.data.strip()), "success")
+            if form.invite.data:
+                flash(_("An invitation is on its way to %(email)s.", email=form.email.data), "success")
             return redirect(url_for("register.unit", unit_id=unit.id))
     return render("register/resident_form.html", form=form, unit=unit, status=422 if form.errors else 200)
 

@@ -145,3 +145,16 @@ def test_csv_export_lists_units_with_shares_and_owners(client, alpha, board, mak
         }
     ]
     assert Person.select().count() >= 3
+
+
+def test_unit_list_tab_switched_off_is_404_for_members_but_not_the_board(client, new_client, alpha, make_user, login):
+    alpha.tabs = "contact members"
+    alpha.save()
+    make_user(alpha, "member@example.com", "member")
+    make_user(alpha, "board@example.com", "board")
+    login(client, "member@example.com")
+    assert client.get("/alpha/units").status_code == 404
+    assert 'href="/alpha/units"' not in client.get("/alpha/").get_data(as_text=True)
+    board = new_client()
+    login(board, "board@example.com")
+    assert board.get("/alpha/units").status_code == 200
