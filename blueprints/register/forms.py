@@ -75,6 +75,13 @@ def last_day_not_before_first(form, field) -> None:
         raise ValidationError(_l("The last day cannot be before the first day."))
 
 
+class CommaDecimalField(DecimalField):
+    """A decimal that also takes a decimal comma (64,5), as Swedish and Czech users type it."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata([value.replace(",", ".").replace(" ", "") for value in valuelist])
+
+
 class BuildingForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Give the building a name.")), Length(max=120)])
     street = StringField(_l("Street address"), validators=[Length(max=200)])
@@ -94,7 +101,7 @@ class UnitForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=_choices(KIND_LABELS))
     rooms = IntegerField(_l("Rooms"), validators=[Optional(), NumberRange(min=0, max=100)])
     floor = IntegerField(_l("Floor"), validators=[Optional(), NumberRange(min=-10, max=200)])
-    area = DecimalField(
+    area = CommaDecimalField(
         _l("Area (m²)"),
         places=2,
         validators=[Optional(), NumberRange(min=0, max=100000, message=_l("Give the area in m², like 64.5."))],

@@ -158,3 +158,10 @@ def test_unit_list_tab_switched_off_is_404_for_members_but_not_the_board(client,
     board = new_client()
     login(board, "board@example.com")
     assert board.get("/alpha/units").status_code == 200
+
+
+def test_area_takes_a_decimal_comma(client, alpha, board, make_building):
+    building = make_building(alpha)
+    response = client.submit("/alpha/units/new", unit_form(building, area="64,5"))
+    assert response.status_code == 302
+    assert str(Unit.get().area) == "64.50"
