@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
@@ -164,4 +165,4 @@ def test_area_takes_a_decimal_comma(client, alpha, board, make_building):
     building = make_building(alpha)
     response = client.submit("/alpha/units/new", unit_form(building, area="64,5"))
     assert response.status_code == 302
-    assert str(Unit.get().area) == "64.50"
+    assert Unit.get().area == Decimal("64.5")
