@@ -1,6 +1,7 @@
 """peewee models, one module per domain; db.py holds the database itself."""
 
 from models.db import db
+from models.faults import FaultAttachment, FaultDeadline, FaultEvent, FaultReport
 from models.mail import OutboundEmail
 from models.portal import (
     Association,
@@ -46,6 +47,10 @@ ALL_MODELS = [
     UnitFileEntry,
     RegistrationRequest,
     SlugAlias,
+    FaultReport,
+    FaultEvent,
+    FaultAttachment,
+    FaultDeadline,
 ]
 
 __all__ = ["db", "ALL_MODELS", *[m.__name__ for m in ALL_MODELS]]
