@@ -22,7 +22,12 @@ RESERVED_SLUGS = {"admin", "api", "media", "static", "www"}
 MIN_CONTRAST = 4.5  # WCAG AA for normal text: white text on the theme colour
 
 LOCALES = [SelectChoice("en", "English"), SelectChoice("sv", "Svenska"), SelectChoice("cs", "Čeština")]
-TAB_LABELS = {"contact": _l("Contact"), "members": _l("Member list"), "units": _l("Unit list")}
+TAB_LABELS = {
+    "contact": _l("Contact"),
+    "members": _l("Member list"),
+    "units": _l("Unit list"),
+    "faults": _l("Fault reports"),
+}
 TEXT_LIMIT = 20_000
 
 
