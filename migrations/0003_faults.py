@@ -101,7 +101,8 @@ def up(migrator, db):
     db.create_tables([FaultDeadline])
 
     # The fault tab is new: associations that exist already get it switched on.
-    db.execute_sql("UPDATE association SET tabs = TRIM(tabs || ' faults') WHERE tabs NOT LIKE '%faults%'")
+    p = db.param  # ? on SQLite, %s on PostgreSQL
+    db.execute_sql(f"UPDATE association SET tabs = TRIM(tabs || {p}) WHERE tabs NOT LIKE {p}", (" faults", "%faults%"))
 
 
 def down(migrator, db):

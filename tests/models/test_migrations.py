@@ -45,3 +45,18 @@ def test_flask_db_upgrade_command(app):
     result = app.test_cli_runner().invoke(args=["db", "upgrade"])
     assert result.exit_code == 0
     assert "up to date" in result.output
+
+
+def test_existing_associations_get_the_fault_tab(tmp_path):
+    database = make_database(f"sqlite:///{tmp_path}/old.sqlite3")
+    db.initialize(database)
+    with database.connection_context():
+        migration_runner().up(target="0002_register")
+        database.execute_sql(
+            "INSERT INTO association (name, slug, locale, currency, timezone, welcome_text, contact_text, gdpr_text,"
+            " theme_color, tabs, created_at) VALUES ('Old', 'old', 'en', 'EUR', 'UTC', '', '', '', '#1d5f8a',"
+            " 'contact members units', '2026-01-01 00:00:00')"
+        )
+        upgrade()
+        (tabs,) = database.execute_sql("SELECT tabs FROM association WHERE slug = 'old'").fetchone()
+    assert tabs.split() == ["contact", "members", "units", "faults"]
