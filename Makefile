@@ -58,6 +58,7 @@ endif
 bench: setup
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/register.py
+	$(BIN)/python bench/faults.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from models.db import db, migration_runner, upgrade
 
@@ -58,6 +58,7 @@ def jobs_tick():
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--units", type=int, default=0, help="Also add a benchmark association with this many units.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has associations.")
 def demo_command(units: int, if_empty: bool):

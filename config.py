@@ -41,6 +41,8 @@ class Config:
     REGISTRATION_MAX_PER_EMAIL = _int("REGISTRATION_MAX_PER_EMAIL", 3)
     # Uploaded pictures (logo, header photo, welcome-text images).
     IMAGE_MAX_BYTES = _int("IMAGE_MAX_BYTES", 10 * 1024 * 1024)
+    # Photos and PDFs on fault reports, per file; a bigger one is refused while it is read.
+    FILE_MAX_BYTES = _int("FILE_MAX_BYTES", 10 * 1024 * 1024)
     # Adds an X-Query-Count header; bench/ turns it on, production leaves it off.
     COUNT_QUERIES = _env("PORCH_COUNT_QUERIES") == "1"
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from flask import g
+from flask import g, request
 from flask_babel import lazy_gettext as _l
 
 from core.access import can, current_memberships
@@ -26,6 +26,8 @@ ICONS = {
     "mail": "M3 5h18v14H3zm0 1 9 7 9-7",
     "log": "M5 3h14v18H5zM8 8h8M8 12h8M8 16h5",
     "switch": "M4 7h13l-3-3M20 17H7l3 3",
+    "faults": "M14.5 5.5a4 4 0 0 0 5 5L21 9l-1.5-1.5-2 .5-.5-2L15.5 4.5zM14 10 4.5 19.5a1.5 1.5 0 0 0 2 2L16 12",
+    "deadlines": "M12 21a8 8 0 1 0 0-16 8 8 0 0 0 0 16M12 9v4l2.5 2.5M9 2h6",
 }
 
 
@@ -36,6 +38,8 @@ class Destination:
     icon: str
     # The phone's tab bar holds four of these and "Menu"; the rest are one tap further.
     on_phone: bool = False
+    # A number beside the label (open reports a resolver can handle); None shows nothing.
+    count: int | None = None
 
     @property
     def path(self) -> str:
@@ -46,6 +50,8 @@ def resident_places() -> list[Destination]:
     """The tabs: what residents use most, as far as their role and the portal's settings allow."""
     association = g.association
     places = [Destination("portal.home", _l("Home"), "home", on_phone=True)]
+    if association.shows("faults") and (can(perms.FAULTS_REPORT) or can(perms.FAULTS_RESOLVE)):
+        places.append(Destination("faults.reports", _l("Faults"), "faults", on_phone=True, count=_open_faults()))
     if can(perms.UNITS_VIEW) and (association.shows("units") or can(perms.REGISTER_MANAGE)):
         places.append(Destination("register.units", _l("Units"), "units", on_phone=True))
     if can(perms.MEMBERS_VIEW) and (association.shows("members") or can(perms.REGISTER_MANAGE)):
@@ -63,10 +69,13 @@ def board_places() -> list[Destination]:
         (perms.REGISTER_MANAGE, Destination("register.buildings", _l("Buildings"), "buildings")),
         (None, Destination("people.registrations_list", _l("Registration requests"), "requests")),
         (perms.ROLES_MANAGE, Destination("people.roles", _l("Roles"), "roles")),
+        (perms.FAULTS_RESOLVE, Destination("faults.deadlines", _l("Fault deadlines"), "deadlines")),
         (perms.SETTINGS_MANAGE, Destination("settings.settings", _l("Portal settings"), "settings")),
         (perms.MAIL_VIEW_OUTBOX, Destination("portal.mail_outbox", _l("Mail"), "mail")),
         (perms.AUDIT_VIEW, Destination("portal.audit_log", _l("Audit log"), "log")),
     ]
+    if not g.association.shows("faults"):
+        wanted = [(permission, place) for permission, place in wanted if not place.endpoint.startswith("faults.")]
     account_admin = can(perms.REGISTER_MANAGE) or can(perms.ACCOUNTS_MANAGE)
     return [place for permission, place in wanted if (can(permission) if permission else account_admin)]
 
@@ -74,8 +83,28 @@ def board_places() -> list[Destination]:
 def tab_bar() -> list[Destination]:
     """Every resident place on wide screens; on phones CSS keeps those marked on_phone."""
     tabs = resident_places()
-    phone = [t for t in tabs if t.on_phone][:4]
-    return [Destination(t.endpoint, t.label, t.icon, on_phone=t in phone) for t in tabs]
+    wanted = [t for t in tabs if t.on_phone]
+    # One's own account keeps its tab; when more places want one, the later ones move to the menu.
+    pinned = [t for t in wanted if t.endpoint == "portal.account"]
+    phone = [t for t in wanted if t not in pinned][: 4 - len(pinned)] + pinned
+    return [replace(t, on_phone=t in phone) for t in tabs]
+
+
+# Pages whose tab bar shows the resolvers' count: the ones a resolver starts from. Other pages
+# (the register, people, settings) skip the query, so their asserted query budgets stay as they are.
+COUNTED_ON = ("portal.home", "portal.menu")
+
+
+def _open_faults() -> int | None:
+    """Open reports the member can handle, for resolvers only: one COUNT, once per request."""
+    endpoint = request.endpoint or ""
+    if not can(perms.FAULTS_RESOLVE) or not (endpoint in COUNTED_ON or endpoint.startswith("faults.")):
+        return None
+    if "open_faults" not in g:
+        from blueprints.faults.queries import open_to_handle  # the blueprint imports core
+
+        g.open_faults = open_to_handle(g.association, g.membership)
+    return g.open_faults
 
 
 def other_associations() -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from demo.faults import load_faults
 from demo.people import load_people
 from demo.portal import ACCOUNTS, ASSOCIATIONS, load_associations, load_units_benchmark
 from demo.register import load_register, load_units_benchmark_register
@@ -19,6 +20,7 @@ def load_demo() -> Iterator[str]:
     yield from load_associations()
     yield from load_register()
     yield from load_people()
+    yield from load_faults()
 
 
 def load_benchmark(units: int, slug: str = "bench") -> Iterator[str]:

@@ -119,10 +119,11 @@ def build_message(row: OutboundEmail, sender: str) -> EmailMessage:
     message["Message-ID"] = row.message_id
     message["Date"] = format_datetime(row.created_at.replace(tzinfo=dt.UTC))
     message["X-Porch-Outbox-Id"] = str(row.id)
-    message["Content-Language"] = row.language
     message.set_content(row.body_text)
     if row.body_html:
         message.add_alternative(row.body_html, subtype="html")
+    # After the content: set_content() clears every Content-* header.
+    message["Content-Language"] = row.language
     return message
 
 

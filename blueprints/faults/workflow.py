@@ -46,11 +46,12 @@ RESPONSIBLE_PERMISSION = {
 
 
 class WorkflowError(Exception):
-    """A change the rules do not allow; `message` is shown to the user."""
+    """A change the rules do not allow; `message` is shown to the user, next to form `field` if set."""
 
-    def __init__(self, message):
+    def __init__(self, message, field: str | None = None):
         super().__init__(str(message))
         self.message = message
+        self.field = field
 
 
 # --- deadlines ---------------------------------------------------------------------------
@@ -152,15 +153,17 @@ def handlers(association: Association, report: FaultReport | None = None) -> lis
     if report is not None and report.kind == R.REQUEST:
         permission = RESPONSIBLE_PERMISSION[report.responsible]
     today = association.today()
+    # Roles are few, members many: pick the roles first, then only their members.
+    roles = [role.id for role in Role.of(association) if permission in role.permission_set]
+    if not roles:
+        return []
     rows = (
-        Membership.select(Membership, User, Role)
+        Membership.select(Membership, User)
         .join(User)
-        .switch(Membership)
-        .join(Role)
-        .where((Membership.association == association) & (User.state == User.ACTIVE))
+        .where((Membership.association == association) & Membership.role.in_(roles) & (User.state == User.ACTIVE))
         .order_by(User.name, User.email)
     )
-    return [m.user for m in rows if permission in m.role.permission_set and m.is_current(today)]
+    return [m.user for m in rows if m.is_current(today)]
 
 
 # --- changes ---------------------------------------------------------------------------------
@@ -178,7 +181,7 @@ def change_status(report: FaultReport, to_status: str, actor: User, note: str = 
         raise WorkflowError(_l("A report that is %(from)s cannot become %(to)s.", **{
             "from": STATUS_LABELS[report.status], "to": STATUS_LABELS.get(to_status, to_status)}))  # fmt: skip
     if to_status == R.REJECTED and not note.strip():
-        raise WorkflowError(_l("Say why the report is rejected."))
+        raise WorkflowError(_l("Say why the report is rejected."), field="note")
     from_status = report.status
     now = clock.utcnow_naive()
     report.status = to_status
@@ -192,7 +195,7 @@ def change_status(report: FaultReport, to_status: str, actor: User, note: str = 
 def assign(report: FaultReport, assignee: User | None, actor: User) -> FaultEvent:
     """Give the report to a handler (or to nobody). Call inside transaction()."""
     if assignee is not None and assignee.id not in {u.id for u in handlers(report.association, report)}:
-        raise WorkflowError(_l("Only someone who resolves reports can be assigned."))
+        raise WorkflowError(_l("Only someone who resolves reports can be assigned."), field="assignee")
     report.assignee = assignee
     report.save()
     return record(report, actor, FaultEvent.ASSIGNED, assignee=assignee)
@@ -200,7 +203,7 @@ def assign(report: FaultReport, assignee: User | None, actor: User) -> FaultEven
 
 def comment(report: FaultReport, actor: User, text: str) -> FaultEvent:
     if not text.strip():
-        raise WorkflowError(_l("Write a comment first."))
+        raise WorkflowError(_l("Write a comment first."), field="text")
     return record(report, actor, FaultEvent.COMMENT, text=text.strip())
 
 
@@ -211,3 +214,34 @@ STATUS_LABELS = {
     R.REJECTED: _l("rejected"),
     R.REOPENED: _l("reopened"),
 }
+
+SEVERITY_LABELS = {R.URGENT: _l("urgent"), R.NORMAL: _l("normal"), R.LOW: _l("can wait")}
+RESPONSIBLE_LABELS = {R.ADMINISTRATION: _l("administration"), R.REPAIRS: _l("repairs"), R.ACCOUNTS: _l("accounts")}
+KIND_LABELS = {R.FAULT: _l("fault"), R.REQUEST: _l("request")}
+PLACE_LABELS = {
+    R.IN_UNIT: _l("in my unit"),
+    R.COMMON_AREA: _l("in a common area"),
+    R.WHOLE_BUILDING: _l("the building"),
+}
+CATEGORY_LABELS = {
+    "plumbing": _l("water and drains"),
+    "electricity": _l("electricity"),
+    "heating": _l("heating"),
+    "ventilation": _l("ventilation"),
+    "lift": _l("lift"),
+    "doors_locks": _l("doors and locks"),
+    "outdoor": _l("outdoors"),
+    "other": _l("other"),
+}
+
+
+def where_label(report: FaultReport):
+    """Where the fault is, or whom the request is for, in a few words (lazy: rendered in the reader's language)."""
+    if report.kind == R.REQUEST:
+        return _l("Request to %(whom)s", whom=RESPONSIBLE_LABELS.get(report.responsible, report.responsible))
+    if report.place == R.IN_UNIT and report.unit_id:
+        return _l("Unit %(number)s", number=report.unit.number)
+    building = report.building.name if report.building_id else ""
+    if report.place == R.COMMON_AREA:
+        return _l("%(area)s, %(building)s", area=report.area, building=building)
+    return _l("Building %(building)s", building=building)

@@ -44,7 +44,8 @@ def test_signup_mail_goes_through_redis_and_a_worker_once(app, client, alpha, ma
     assert redis.exists(f"rq:job:{job_id_for(row.id)}")
 
     run_worker(app, redis)
-    assert len(smtp_server.wait_for(1)) == 1
+    (mail,) = smtp_server.wait_for(1)
+    assert mail["Content-Language"] == "en"
     row = OutboundEmail.get_by_id(row.id)
     assert row.status == OutboundEmail.SENT and row.sent_at is not None and row.attempts == 1
 
