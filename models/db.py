@@ -47,9 +47,10 @@ class PreparedSelect:
     """A select whose SQL text is built once; later calls only bind new values.
 
     peewee rebuilds a query's SQL on every execution, and for the query every
-    request runs (the session with its memberships) that costs more than the
-    database takes to answer it. `build` receives one placeholder per value and
-    must use each as a plain string comparison.
+    request runs (the session with its memberships, the home page's units)
+    that costs more than the database takes to answer it. `build` receives one
+    placeholder per value, to use where the value goes; call with the values as
+    the database takes them (str, int, an ISO date string).
     """
 
     def __init__(self, build: Callable[..., pw.ModelSelect]):
@@ -61,7 +62,8 @@ class PreparedSelect:
         compiled = self._compiled.get(type(database))
         if compiled is None:
             markers = [f"\x00porch-parameter-{i}\x00" for i in range(len(values))]
-            query = self.build(*markers)
+            # converter=False: the marker must reach the SQL as is, not through a field's db_value().
+            query = self.build(*[pw.Value(marker, converter=False) for marker in markers])
             sql, params = query.sql()
             slots = [markers.index(p) if isinstance(p, str) and p in markers else None for p in params]
             compiled = self._compiled[type(database)] = (query, sql, params, slots)

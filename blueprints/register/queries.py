@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import peewee as pw
 
 from models import Association, Membership, Person
+from models.db import PreparedSelect
 from models.register import Building, Ownership, Residency, Unit
 
 PAGE = 50
@@ -135,12 +136,28 @@ def my_units(membership: Membership | None, association: Association) -> list[My
     person_id = membership.person_id if membership is not None else None
     if person_id is None:
         return []
-    on = association.today()
+    rows = _MY_UNITS(association.id, person_id, association.today().isoformat())
+    units: dict[int, tuple[Unit, list[dict]]] = {}
+    for row in rows:
+        if row["id"] not in units:
+            unit = Unit(
+                id=row["id"],
+                number=row["number"],
+                share_numerator=row["share_numerator"],
+                share_denominator=row["share_denominator"],
+            )
+            unit.building = Building(name=row["building_name"])
+            units[row["id"]] = (unit, [])
+        if row["owner_id"] is not None:
+            units[row["id"]][1].append(row)
+    return [_my_unit(unit, owners, person_id) for unit, owners in units.values()]
+
+
+def _my_units_query(association_id, person_id, on) -> pw.ModelSelect:
     owned = Ownership.select(Ownership.unit).where((Ownership.person == person_id) & Ownership.current(on))
     lived = Residency.select(Residency.unit).where((Residency.person == person_id) & Residency.current(on))
-    rows = (
-        Unit.active(association)
-        .select(
+    return (
+        Unit.select(
             Unit.id,
             Unit.number,
             Unit.share_numerator,
@@ -157,24 +174,18 @@ def my_units(membership: Membership | None, association: Association) -> list[My
         # Every current owner of each unit comes along: a unit is a few rows, not one query more.
         .join(Ownership, pw.JOIN.LEFT_OUTER, on=(Ownership.unit == Unit.id) & Ownership.current(on))
         .join(Person, pw.JOIN.LEFT_OUTER, on=(Ownership.person == Person.id))
-        .where(Unit.id.in_(owned) | Unit.id.in_(lived))
+        .where(
+            (Unit.association == association_id)
+            & Unit.archived_at.is_null()
+            & (Unit.id.in_(owned) | Unit.id.in_(lived))
+        )
         .order_by(*_natural_order(), Ownership.is_main.desc(), Person.surname)
         .dicts()
     )
-    units: dict[int, tuple[Unit, list[dict]]] = {}
-    for row in rows:
-        if row["id"] not in units:
-            unit = Unit(
-                id=row["id"],
-                number=row["number"],
-                share_numerator=row["share_numerator"],
-                share_denominator=row["share_denominator"],
-            )
-            unit.building = Building(name=row["building_name"])
-            units[row["id"]] = (unit, [])
-        if row["owner_id"] is not None:
-            units[row["id"]][1].append(row)
-    return [_my_unit(unit, owners, person_id) for unit, owners in units.values()]
+
+
+# Runs on every home page: built once (see PreparedSelect).
+_MY_UNITS = PreparedSelect(_my_units_query)
 
 
 def _my_unit(unit: Unit, owners: list[dict], person_id: int) -> MyUnit:
