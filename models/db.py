@@ -49,7 +49,7 @@ class PreparedSelect:
     peewee rebuilds a query's SQL on every execution, and for the query every
     request runs (the session with its memberships, the home page's units)
     that costs more than the database takes to answer it. `build` receives one
-    placeholder per value, to use where the value goes; call with the values as
+    marker per value, to use where the value goes; call with the values as
     the database takes them (str, int, an ISO date string).
     """
 
