@@ -33,13 +33,13 @@ The exit code is 0 whether the goals pass or fail; 1 means it could not run.
 from __future__ import annotations
 
 import argparse
-import json
 import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import _in_process
 from _client import PageRun, drive
 from pages import (
     BIN,
@@ -58,7 +58,7 @@ SLUG = "bench"
 BOARD = f"resident1@{SLUG}.example"
 RESIDENT = f"resident7@{SLUG}.example"
 MAX_P95_MS = 50.0
-HTMX = "htmx:"  # a path with this prefix is requested as htmx (in process only)
+HTMX = _in_process.HTMX  # requested as htmx (in process only)
 
 # Runs inside the app (a subprocess with the bench database's environment).
 PREPARE = """
@@ -125,31 +125,6 @@ with db.connection_context():
                           to_status="in_progress", created_at=now))
         FaultEvent.insert_many(extra).execute()
     print(f"{len(events)} reports, {len(events) + len(extra)} events; report page: {page.id}")
-"""
-
-
-# Server time without the network or other clients: the app in one thread, through Flask's test client.
-IN_PROCESS = """
-import json, sys, time
-from app import create_app
-app = create_app()
-app.config["WTF_CSRF_ENABLED"] = False
-client = app.test_client()
-client.post("/bench/login", data={"email": sys.argv[1], "password": "demo-password"})
-seconds, results = float(sys.argv[2]), {}
-for path in sys.argv[3:]:
-    url, headers = (path[len("htmx:"):], {"HX-Request": "true"}) if path.startswith("htmx:") else (path, {})
-    for _ in range(10):
-        client.get(url, headers=headers)
-    samples, queries, deadline = [], [], time.perf_counter() + seconds
-    while time.perf_counter() < deadline:
-        started = time.perf_counter()
-        response = client.get(url, headers=headers)
-        samples.append(time.perf_counter() - started)
-        assert response.status_code == 200, (path, response.status_code)
-        queries.append(int(response.headers.get("X-Query-Count", "0")))
-    results[path] = [samples, queries]
-print(json.dumps(results))
 """
 
 
@@ -232,18 +207,8 @@ def measure_in_process(env: dict[str, str], args: argparse.Namespace, measured: 
     results: dict[tuple[str, str], PageRun] = {}
     for account in dict.fromkeys(page.account for page in measured):
         paths = [page.path for page in measured if page.account == account]
-        done = subprocess.run(
-            [BIN / "python", "-c", IN_PROCESS, account, str(args.seconds / 2), *paths],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-        if done.returncode:
-            raise RuntimeError(f"measuring in process failed:\n{done.stdout}{done.stderr}")
-        samples = json.loads(done.stdout.strip().splitlines()[-1])
-        for path, (latencies, queries) in samples.items():
-            results[(account, path)] = PageRun(path=path, clients=1, latencies=latencies, queries=queries)
+        for path, run in _in_process.measure(env, account, args.seconds / 2, paths).items():
+            results[(account, path)] = run
     return results
 
 

@@ -31,13 +31,13 @@ loopback round trip. The exit code is 0 whether the goals pass or fail.
 from __future__ import annotations
 
 import argparse
-import json
 import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import _in_process
 from _client import PageRun, drive
 from pages import (
     BIN,
@@ -70,29 +70,6 @@ with db.connection_context():
     bench = Association.get(Association.slug == "bench")
     print(load_units_benchmark_register(bench, int(sys.argv[1])))
     make_board(bench, sys.argv[2])
-"""
-
-
-# Server time without the network or other clients: the app in one thread, through Flask's test client.
-IN_PROCESS = """
-import json, sys, time
-from app import create_app
-app = create_app()
-app.config["WTF_CSRF_ENABLED"] = False
-client = app.test_client()
-client.post("/bench/login", data={"email": sys.argv[1], "password": "demo-password"})
-seconds, results = float(sys.argv[2]), {}
-for path in sys.argv[3:]:
-    for _ in range(20):
-        client.get(path)
-    samples, deadline = [], time.perf_counter() + seconds
-    while time.perf_counter() < deadline:
-        started = time.perf_counter()
-        status = client.get(path).status_code
-        samples.append(time.perf_counter() - started)
-        assert status == 200, (path, status)
-    results[path] = samples
-print(json.dumps(results))
 """
 
 
@@ -158,18 +135,7 @@ def prepare(env: dict[str, str], units: int) -> None:
 
 
 def measure_in_process(env: dict[str, str], args: argparse.Namespace) -> dict[str, PageRun]:
-    paths = [page.path for page in pages(args.units)]
-    done = subprocess.run(
-        [BIN / "python", "-c", IN_PROCESS, BOARD, str(args.seconds / 2), *paths],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode:
-        raise RuntimeError(f"measuring in process failed:\n{done.stdout}{done.stderr}")
-    samples = json.loads(done.stdout.strip().splitlines()[-1])
-    return {path: PageRun(path=path, clients=1, latencies=samples[path]) for path in paths}
+    return _in_process.measure(env, BOARD, args.seconds / 2, [page.path for page in pages(args.units)])
 
 
 def measure(pool, address: tuple[str, int], page: Page, args: argparse.Namespace) -> PageRun:
