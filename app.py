@@ -45,11 +45,11 @@ def create_app(config: type | None = None) -> Flask:
     _init_assets(app)
     text.register(app)
 
-    from blueprints import auth, faults, people, portal, register, settings
+    from blueprints import auth, billing, faults, people, portal, register, settings
 
     app.register_blueprint(portal.site)
     app.register_blueprint(auth.bp)
-    for domain in (portal, register, people, settings, faults):
+    for domain in (portal, register, people, settings, faults, billing):
         app.register_blueprint(domain.bp)
 
     _init_templates(app)

@@ -1,5 +1,16 @@
 """peewee models, one module per domain; db.py holds the database itself."""
 
+from models.billing import (
+    BillingSettings,
+    Charge,
+    Contract,
+    ContractParty,
+    Invoice,
+    InvoiceLine,
+    InvoiceRun,
+    Payment,
+    PdfOrder,
+)
 from models.db import db
 from models.faults import FaultAttachment, FaultDeadline, FaultEvent, FaultReport
 from models.mail import OutboundEmail
@@ -51,6 +62,15 @@ ALL_MODELS = [
     FaultEvent,
     FaultAttachment,
     FaultDeadline,
+    BillingSettings,
+    Contract,
+    ContractParty,
+    Charge,
+    InvoiceRun,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    PdfOrder,
 ]
 
 __all__ = ["db", "ALL_MODELS", *[m.__name__ for m in ALL_MODELS]]

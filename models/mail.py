@@ -32,6 +32,9 @@ class OutboundEmail(AssociationScoped, BaseModel):
     claimed_at = pw.DateTimeField(null=True)
     next_attempt_at = pw.DateTimeField(null=True)
     sent_at = pw.DateTimeField(null=True)
+    # One file sent with the mail (an invoice or report PDF), under UPLOAD_DIR/attachments/.
+    attachment_path = pw.CharField(max_length=200, null=True)
+    attachment_name = pw.CharField(max_length=200, default="")
 
     class Meta:
         indexes = ((("association", "created_at"), False),)

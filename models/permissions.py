@@ -22,6 +22,7 @@ OWNERSHIP_VIEW = "ownership.view"
 RESIDENTS_EDIT_OWN = "residents.edit_own"
 REGISTER_MANAGE = "register.manage"
 INVOICES_VIEW_ALL = "invoices.view_all"
+INVOICES_MANAGE = "invoices.manage"
 MAIL_SEND_MASS = "mail.send_mass"
 MAIL_VIEW_OUTBOX = "mail.view_outbox"
 AUDIT_VIEW = "audit.view"
@@ -47,6 +48,7 @@ DESCRIPTIONS = {
     RESIDENTS_EDIT_OWN: _l("Change the residents of one's own unit and invite them."),
     REGISTER_MANAGE: _l("Create, edit and delete buildings, units and people."),
     INVOICES_VIEW_ALL: _l("See every resident's contracts, invoices and payments."),
+    INVOICES_MANAGE: _l("Keep contracts and charges, create invoices and credit notes, record payments."),
     MAIL_SEND_MASS: _l("Send mail to many residents at once."),
     MAIL_VIEW_OUTBOX: _l("See every mail the portal sends and whether it went out."),
     AUDIT_VIEW: _l("Read the audit log of board and account actions."),
@@ -67,6 +69,7 @@ BOARD = MEMBER | {
     MEMBERS_VIEW_CONTACTS,
     REGISTER_MANAGE,
     INVOICES_VIEW_ALL,
+    INVOICES_MANAGE,
     MAIL_SEND_MASS,
     MAIL_VIEW_OUTBOX,
     AUDIT_VIEW,

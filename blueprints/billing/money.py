@@ -1,0 +1,100 @@
+"""Money in integers of minor units: parsing, VAT and totals (DESIGN: never a float).
+
+How many minor units a currency has comes from the currency itself (CLDR via
+Babel: 2 for EUR, SEK, CZK; 0 for JPY, ISK; 3 for KWD), so amounts typed,
+VAT computed and totals printed all round to what the currency can hold.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from babel.numbers import get_currency_precision
+
+BASIS_POINTS = 10_000  # a VAT rate of 2500 basis points is 25 %
+
+
+def exponent(currency: str) -> int:
+    """Digits after the decimal point the currency uses (its minor unit)."""
+    return get_currency_precision(currency)
+
+
+class AmountError(ValueError):
+    """Text that is not an amount of this currency."""
+
+
+_AMOUNT = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+
+
+def parse_amount(text: str, currency: str) -> int:
+    """ "1 234,50" or "1234.5" -> 123450 minor units; refuses more decimals than the currency has."""
+    cleaned = re.sub(r"[\s\u00a0\u202f']", "", text or "")
+    if not _AMOUNT.match(cleaned):
+        raise AmountError(text)
+    value = Decimal(cleaned.replace(",", "."))
+    digits = exponent(currency)
+    if value.as_tuple().exponent < -digits:
+        raise AmountError(text)
+    return int(value.scaleb(digits))
+
+
+def to_decimal(minor_units: int, currency: str) -> Decimal:
+    """Minor units as an exact Decimal of major units (for payment codes and forms)."""
+    return Decimal(minor_units).scaleb(-exponent(currency))
+
+
+def parse_rate(text: str) -> int:
+    """ "25", "12,5" or "0" percent -> basis points (2500, 1250, 0)."""
+    cleaned = (text or "").strip().rstrip("%").strip().replace(",", ".")
+    try:
+        value = Decimal(cleaned or "0")
+    except InvalidOperation as exc:
+        raise AmountError(text) from exc
+    points = value * 100
+    if points != points.to_integral_value() or not 0 <= points <= BASIS_POINTS:
+        raise AmountError(text)
+    return int(points)
+
+
+def vat_on(net: int, rate: int) -> int:
+    """VAT on a net amount in minor units, rounded half away from zero to a whole minor unit."""
+    exact = Decimal(net) * Decimal(rate) / BASIS_POINTS
+    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+@dataclass(frozen=True)
+class Line:
+    description: str
+    amount: int  # net, minor units
+    vat_rate: int = 0  # basis points
+
+    @property
+    def vat(self) -> int:
+        return vat_on(self.amount, self.vat_rate)
+
+    @property
+    def total(self) -> int:
+        return self.amount + self.vat
+
+
+@dataclass(frozen=True)
+class Totals:
+    net: int
+    vat: int
+    total: int
+    vat_by_rate: dict[int, int]  # basis points -> VAT in minor units
+
+
+def totals(lines: Iterable[Line]) -> Totals:
+    """Sums per invoice: VAT is rounded per line, so the lines a resident reads add up to the total."""
+    net = vat = 0
+    by_rate: dict[int, int] = {}
+    for line in lines:
+        net += line.amount
+        vat += line.vat
+        if line.vat_rate:
+            by_rate[line.vat_rate] = by_rate.get(line.vat_rate, 0) + line.vat
+    return Totals(net=net, vat=vat, total=net + vat, vat_by_rate=by_rate)

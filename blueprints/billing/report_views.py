@@ -1,0 +1,1 @@
+"""report_views (being written)."""

@@ -1,0 +1,1 @@
+"""resident_views (being written)."""

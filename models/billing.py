@@ -1,0 +1,331 @@
+"""Contracts, recurring charges, invoices, payments and PDF orders (SPEC B1–B4, B8, I2).
+
+Money is always an integer of minor units (öre, cents, haléř) in the
+association's currency; VAT rates are integers in basis points (2500 = 25 %).
+Balances with late interest (B5), bank-file payments (B6) and instalment plans
+(B7) build on these tables later: a payment records its source, an invoice
+keeps what it totals, what was paid and what was credited, so the open amount
+is one subtraction and an SQL expression.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import peewee as pw
+from flask_babel import lazy_gettext as _l
+
+from core import clock
+from models.db import AssociationScoped, BaseModel
+from models.mail import OutboundEmail
+from models.portal import Association, Person, User
+from models.register import Unit
+
+
+class BillingSettings(BaseModel):
+    """One row per association: who is paid, into which account, with which references."""
+
+    SE_OCR, EE, CZ_VS, FI, RF, FREE = "se_ocr", "ee", "cz_vs", "fi", "rf", "free"
+    REFERENCE_STANDARDS = {
+        SE_OCR: _l("Swedish OCR number"),
+        EE: _l("Estonian reference number (7-3-1)"),
+        CZ_VS: _l("Czech variable symbol"),
+        FI: _l("Finnish reference number"),
+        RF: _l("International creditor reference (RF)"),
+        FREE: _l("Free text"),
+    }
+
+    association = pw.ForeignKeyField(Association, backref="billing_settings", unique=True, on_delete="CASCADE")
+    payee_name = pw.CharField(max_length=200, default="")
+    payee_address = pw.TextField(default="")  # printed on invoices, one line per line
+    org_number = pw.CharField(max_length=40, default="")
+    vat_number = pw.CharField(max_length=40, default="")
+    vat_registered = pw.BooleanField(default=False)  # only then do charges carry VAT
+    iban = pw.CharField(max_length=34, default="")
+    bic = pw.CharField(max_length=11, default="")
+    bankgiro = pw.CharField(max_length=12, default="")  # Swedish bankgiro, e.g. 5050-1055
+    account_number = pw.CharField(max_length=40, default="")  # national format, e.g. Czech 2000145399/0800
+    reference_standard = pw.CharField(max_length=8, default=RF)
+    ocr_length_digit = pw.BooleanField(default=False)  # Swedish OCR "hard" check with a length digit
+    payment_terms_days = pw.IntegerField(default=14)
+    next_invoice_number = pw.IntegerField(default=1)
+    invoice_footer = pw.TextField(default="")
+    board_reports = pw.CharField(max_length=200, default="tenants units members")  # report keys the board may order
+    resident_reports = pw.CharField(max_length=200, default="")  # report keys residents may order
+
+    @classmethod
+    def for_association(cls, association: Association) -> BillingSettings:
+        """The association's settings, created with defaults on first use."""
+        settings = cls.get_or_none(cls.association == association)
+        if settings is None:
+            settings = cls.create(association=association, payee_name=association.name)
+        return settings
+
+
+class Contract(AssociationScoped, BaseModel):
+    """A lease or right of use of one unit by one or more people (B1)."""
+
+    HOME, COMMERCIAL, PARKING, STORAGE = "home", "commercial", "parking", "storage"
+    CATEGORIES = {HOME: _l("Home"), COMMERCIAL: _l("Commercial"), PARKING: _l("Parking"), STORAGE: _l("Storage")}
+    ACTIVE, TERMINATED, ENDED = "active", "terminated", "ended"
+    STATUSES = {ACTIVE: _l("Active"), TERMINATED: _l("Terminated"), ENDED: _l("Ended")}
+    INDEFINITE, FIXED, RENEWS = "indefinite", "fixed", "renews"
+    RENEWALS = {
+        INDEFINITE: _l("Until further notice"),
+        FIXED: _l("Fixed term, ends on the end date"),
+        RENEWS: _l("Renews automatically"),
+    }
+
+    association = pw.ForeignKeyField(Association, backref="contracts", on_delete="CASCADE")
+    unit = pw.ForeignKeyField(Unit, backref="contracts", on_delete="RESTRICT")
+    number = pw.CharField(max_length=40)
+    category = pw.CharField(max_length=12, default=HOME)
+    type_label = pw.CharField(max_length=120, default="")  # e.g. "2 rooms and kitchen"
+    status = pw.CharField(max_length=12, default=ACTIVE)
+    start_date = pw.DateField()
+    end_date = pw.DateField(null=True)  # last day
+    notice_months = pw.IntegerField(null=True)
+    renewal = pw.CharField(max_length=12, default=INDEFINITE)
+    renewal_months = pw.IntegerField(null=True)  # for RENEWS: by how long
+    rent = pw.BigIntegerField(default=0)  # per month, minor units, before VAT
+    rent_vat_rate = pw.IntegerField(default=0)  # basis points
+    note = pw.TextField(default="")
+    created_at = pw.DateTimeField(default=clock.utcnow_naive)
+
+    class Meta:
+        indexes = ((("association", "number"), True), (("association", "unit"), False))
+
+    @classmethod
+    def visible_to(cls, association: Association, user: User, see_all: bool = False) -> pw.ModelSelect:
+        """Contracts this user may open: all of them with invoices.view_all, else those naming one of their people."""
+        query = cls.of(association)
+        if see_all:
+            return query
+        parties = ContractParty.select(ContractParty.contract).where(
+            ContractParty.person.in_(people_of(association, user))
+        )
+        return query.where(cls.id.in_(parties))
+
+
+def people_of(association: Association, user: User) -> pw.ModelSelect:
+    """The ids of the register entries that are this user in this association (a subquery)."""
+    return Person.select(Person.id).where((Person.association == association) & (Person.user == user))
+
+
+class ContractParty(BaseModel):
+    """A person named on a contract (the tenant or tenants)."""
+
+    contract = pw.ForeignKeyField(Contract, backref="parties", on_delete="CASCADE")
+    person = pw.ForeignKeyField(Person, backref="contract_parties", on_delete="RESTRICT")
+
+    class Meta:
+        indexes = ((("contract", "person"), True),)
+
+
+class Charge(AssociationScoped, BaseModel):
+    """A recurring monthly line of a unit (billed to its main owner) or of a contract (B8)."""
+
+    association = pw.ForeignKeyField(Association, backref="charges", on_delete="CASCADE")
+    unit = pw.ForeignKeyField(Unit, null=True, backref="charges", on_delete="CASCADE")
+    contract = pw.ForeignKeyField(Contract, null=True, backref="charges", on_delete="CASCADE")
+    description = pw.CharField(max_length=200)
+    amount = pw.BigIntegerField()  # per month, minor units, before VAT
+    vat_rate = pw.IntegerField(default=0)  # basis points
+    valid_from = pw.DateField(null=True)
+    valid_to = pw.DateField(null=True)  # last day
+    position = pw.IntegerField(default=0)
+    created_at = pw.DateTimeField(default=clock.utcnow_naive)
+
+    class Meta:
+        indexes = ((("association", "unit"), False), (("association", "contract"), False))
+
+    @classmethod
+    def in_force(cls, first: dt.date, last: dt.date) -> pw.Expression:
+        """Charges valid on at least one day of first..last."""
+        return (cls.valid_from.is_null() | (cls.valid_from <= last)) & (
+            cls.valid_to.is_null() | (cls.valid_to >= first)
+        )
+
+
+class InvoiceRun(AssociationScoped, BaseModel):
+    """One "create invoices for period" action; a period is run once."""
+
+    association = pw.ForeignKeyField(Association, backref="invoice_runs", on_delete="CASCADE")
+    period_start = pw.DateField()
+    period_end = pw.DateField()
+    issue_date = pw.DateField()
+    due_date = pw.DateField()
+    invoice_count = pw.IntegerField(default=0)
+    total = pw.BigIntegerField(default=0)
+    created_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = pw.DateTimeField(default=clock.utcnow_naive)
+
+    class Meta:
+        indexes = ((("association", "period_start"), True),)
+
+
+class Invoice(AssociationScoped, BaseModel):
+    """A rent or fee notice, or a credit note (B2). Recipient name and address are
+    copied at issue: an invoice shows who it was sent to, even after a move."""
+
+    INVOICE, CREDIT_NOTE = "invoice", "credit_note"
+    KINDS = {INVOICE: _l("Invoice"), CREDIT_NOTE: _l("Credit note")}
+    OPEN, PARTLY_PAID, PAID, OVERDUE, CREDITED = "open", "partly_paid", "paid", "overdue", "credited"
+    STATUSES = {
+        OPEN: _l("Open"),
+        PARTLY_PAID: _l("Partly paid"),
+        PAID: _l("Paid"),
+        OVERDUE: _l("Overdue"),
+        CREDITED: _l("Credited"),
+    }
+
+    association = pw.ForeignKeyField(Association, backref="invoices", on_delete="CASCADE")
+    number = pw.IntegerField()
+    kind = pw.CharField(max_length=12, default=INVOICE)
+    credits = pw.ForeignKeyField("self", null=True, backref="credit_notes", on_delete="RESTRICT")
+    unit = pw.ForeignKeyField(Unit, null=True, backref="invoices", on_delete="RESTRICT")
+    contract = pw.ForeignKeyField(Contract, null=True, backref="invoices", on_delete="RESTRICT")
+    recipient = pw.ForeignKeyField(Person, backref="invoices", on_delete="RESTRICT")
+    recipient_name = pw.CharField(max_length=250)
+    recipient_address = pw.TextField(default="")
+    period_start = pw.DateField(null=True)
+    period_end = pw.DateField(null=True)
+    issue_date = pw.DateField()
+    due_date = pw.DateField()
+    currency = pw.CharField(max_length=3)
+    reference = pw.CharField(max_length=35, default="")
+    message = pw.TextField(default="")
+    net_total = pw.BigIntegerField(default=0)
+    vat_total = pw.BigIntegerField(default=0)
+    total = pw.BigIntegerField(default=0)  # net + VAT; negative on a credit note
+    paid_total = pw.BigIntegerField(default=0)  # sum of its payments
+    credited_total = pw.BigIntegerField(default=0)  # sum of credit notes against it (positive)
+    run = pw.ForeignKeyField(InvoiceRun, null=True, backref="invoices", on_delete="SET NULL")
+    # "<period>:unit:<id>" or "<period>:contract:<id>" for run invoices: a second run cannot repeat one.
+    run_key = pw.CharField(max_length=60, null=True, unique=True)
+    created_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = pw.DateTimeField(default=clock.utcnow_naive)
+
+    class Meta:
+        indexes = (
+            (("association", "number"), True),
+            (("association", "issue_date"), False),
+            (("association", "recipient"), False),
+            (("association", "unit"), False),
+            (("association", "reference"), False),
+        )
+
+    @classmethod
+    def visible_to(cls, association: Association, user: User, see_all: bool = False) -> pw.ModelSelect:
+        """Invoices this user may open: all with invoices.view_all; else those addressed to one of
+        their people, or raised on a contract that names one of them. Load by id only through this."""
+        query = cls.of(association)
+        if see_all:
+            return query
+        mine = people_of(association, user)
+        on_their_contracts = ContractParty.select(ContractParty.contract).where(ContractParty.person.in_(mine))
+        return query.where(cls.recipient.in_(mine) | cls.contract.in_(on_their_contracts))
+
+    @property
+    def outstanding(self) -> int:
+        """What is still to pay, in minor units (never below zero)."""
+        return max(self.total - self.paid_total - self.credited_total, 0)
+
+    def status_on(self, today: dt.date) -> str:
+        """open, partly paid, paid, overdue or credited, as the resident would say it today."""
+        if self.kind == self.CREDIT_NOTE:
+            return self.CREDITED
+        if self.credited_total and self.credited_total >= self.total:
+            return self.CREDITED
+        if self.paid_total + self.credited_total >= self.total:
+            return self.PAID
+        if self.due_date < today:
+            return self.OVERDUE
+        if self.paid_total > 0:
+            return self.PARTLY_PAID
+        return self.OPEN
+
+    @classmethod
+    def with_status(cls, status: str, today: dt.date) -> pw.Expression:
+        """The SQL condition matching status_on(today) == status, for filters and totals."""
+        settled = (cls.paid_total + cls.credited_total) >= cls.total
+        is_credit = (cls.kind == cls.CREDIT_NOTE) | ((cls.credited_total > 0) & (cls.credited_total >= cls.total))
+        if status == cls.CREDITED:
+            return is_credit
+        if status == cls.PAID:
+            return ~is_credit & settled
+        if status == cls.OVERDUE:
+            return ~is_credit & ~settled & (cls.due_date < today)
+        if status == cls.PARTLY_PAID:
+            return ~is_credit & ~settled & (cls.due_date >= today) & (cls.paid_total > 0)
+        if status == cls.OPEN:
+            return ~is_credit & ~settled & (cls.due_date >= today) & (cls.paid_total == 0)
+        raise ValueError(status)
+
+
+class InvoiceLine(BaseModel):
+    invoice = pw.ForeignKeyField(Invoice, backref="lines", on_delete="CASCADE")
+    position = pw.IntegerField(default=0)
+    description = pw.CharField(max_length=200)
+    amount = pw.BigIntegerField()  # before VAT, minor units
+    vat_rate = pw.IntegerField(default=0)  # basis points
+    vat_amount = pw.BigIntegerField(default=0)
+    charge = pw.ForeignKeyField(Charge, null=True, on_delete="SET NULL")
+
+    class Meta:
+        indexes = ((("invoice", "position"), False),)
+
+    @property
+    def total(self) -> int:
+        return self.amount + self.vat_amount
+
+
+class Payment(AssociationScoped, BaseModel):
+    """Money received against one invoice, full or partial."""
+
+    MANUAL, BANK_FILE = "manual", "bank_file"
+
+    association = pw.ForeignKeyField(Association, backref="payments", on_delete="CASCADE")
+    invoice = pw.ForeignKeyField(Invoice, backref="payments", on_delete="RESTRICT")
+    amount = pw.BigIntegerField()
+    paid_on = pw.DateField()
+    reference = pw.CharField(max_length=35, default="")
+    note = pw.CharField(max_length=200, default="")
+    source = pw.CharField(max_length=12, default=MANUAL)
+    recorded_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = pw.DateTimeField(default=clock.utcnow_naive)
+
+    class Meta:
+        indexes = ((("association", "paid_on"), False), (("invoice",), False))
+
+
+class PdfOrder(AssociationScoped, BaseModel):
+    """An ordered PDF (an invoice or a report) on its way to a mailbox; the row a resident watches."""
+
+    QUEUED, RENDERING, SENT, FAILED = "queued", "rendering", "sent", "failed"
+    STATES = {QUEUED: _l("Queued"), RENDERING: _l("Rendering"), SENT: _l("Sent"), FAILED: _l("Failed")}
+
+    association = pw.ForeignKeyField(Association, backref="pdf_orders", on_delete="CASCADE")
+    user = pw.ForeignKeyField(User, backref="pdf_orders", on_delete="CASCADE")
+    invoice = pw.ForeignKeyField(Invoice, null=True, backref="pdf_orders", on_delete="CASCADE")
+    report = pw.CharField(max_length=20, null=True)  # report key, e.g. "tenants"
+    report_scope = pw.CharField(max_length=40, default="")  # e.g. "building:3"; "" = everything one may see
+    to_address = pw.CharField(max_length=254)
+    language = pw.CharField(max_length=10, default="en")
+    state = pw.CharField(max_length=10, default=QUEUED)
+    error = pw.TextField(default="")
+    email = pw.ForeignKeyField(OutboundEmail, null=True, on_delete="SET NULL")
+    created_at = pw.DateTimeField(default=clock.utcnow_naive)
+    updated_at = pw.DateTimeField(default=clock.utcnow_naive)
+
+    class Meta:
+        indexes = ((("association", "user", "created_at"), False), (("invoice", "created_at"), False))
+
+    @classmethod
+    def visible_to(cls, association: Association, user: User) -> pw.ModelSelect:
+        """A PDF order is its orderer's own: nobody else watches or reads it."""
+        return cls.of(association).where(cls.user == user)
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.SENT, self.FAILED)
