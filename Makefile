@@ -59,6 +59,7 @@ bench: setup
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/register.py
 	$(BIN)/python bench/faults.py
+	$(BIN)/python bench/billing.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -57,7 +57,7 @@ class Config:
     WTF_CSRF_SSL_STRICT = True
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
-    LANGUAGES = ("en", "sv", "cs")
+    LANGUAGES = ("en", "sv", "cs", "et")
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
     TESTING = False
 

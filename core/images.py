@@ -28,7 +28,7 @@ from typing import BinaryIO
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 # Pillow format -> (file extension, Content-Type)
 FORMATS = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"), "WEBP": ("webp", "image/webp")}
@@ -114,6 +114,7 @@ def _open(data: bytes) -> Image.Image:
             if picture.width * picture.height > MAX_PIXELS:
                 raise ImageRefusedError(_l("The picture has too many pixels. Please send a smaller one."))
             picture.seek(0)  # the first frame of an animation
+            ImageFile.LOAD_TRUNCATED_IMAGES = False  # a library may have turned it on (WeasyPrint does)
             picture.load()
     except ImageRefusedError:
         raise

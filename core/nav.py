@@ -28,6 +28,11 @@ ICONS = {
     "switch": "M4 7h13l-3-3M20 17H7l3 3",
     "faults": "M14.5 5.5a4 4 0 0 0 5 5L21 9l-1.5-1.5-2 .5-.5-2L15.5 4.5zM14 10 4.5 19.5a1.5 1.5 0 0 0 2 2L16 12",
     "deadlines": "M12 21a8 8 0 1 0 0-16 8 8 0 0 0 0 16M12 9v4l2.5 2.5M9 2h6",
+    "invoices": "M6 3h12v18l-3-2-3 2-3-2-3 2zM9 8h6M9 12h6M9 16h3",
+    "contracts": "M7 3h8l4 4v14H7zM15 3v4h4M10 12h6M10 16h6",
+    "runs": "M4 5h16v4H4zM4 13h16v6H4zM8 16h8",
+    "charges": "M12 3v18M16 7H10a2.5 2.5 0 0 0 0 5h4a2.5 2.5 0 0 1 0 5H8",
+    "reports": "M6 3h12v18H6zM9 15v2M12 11v6M15 8v9",
 }
 
 
@@ -50,6 +55,10 @@ def resident_places() -> list[Destination]:
     """The tabs: what residents use most, as far as their role and the portal's settings allow."""
     association = g.association
     places = [Destination("portal.home", _l("Home"), "home", on_phone=True)]
+    if association.shows("invoices"):
+        places.append(Destination("billing.invoices", _l("Invoices"), "invoices", on_phone=True))
+    if association.shows("contracts"):
+        places.append(Destination("billing.contracts", _l("Contracts"), "contracts"))
     if association.shows("faults") and (can(perms.FAULTS_REPORT) or can(perms.FAULTS_RESOLVE)):
         places.append(Destination("faults.reports", _l("Faults"), "faults", on_phone=True, count=_open_faults()))
     if can(perms.UNITS_VIEW) and (association.shows("units") or can(perms.REGISTER_MANAGE)):
@@ -70,6 +79,14 @@ def board_places() -> list[Destination]:
         (None, Destination("people.registrations_list", _l("Registration requests"), "requests")),
         (perms.ROLES_MANAGE, Destination("people.roles", _l("Roles"), "roles")),
         (perms.FAULTS_RESOLVE, Destination("faults.deadlines", _l("Fault deadlines"), "deadlines")),
+        (perms.INVOICES_VIEW_ALL, Destination("billing.board_invoices", _l("All invoices"), "invoices")),
+        (perms.INVOICES_VIEW_ALL, Destination("billing.residents", _l("Residents' accounts"), "people")),
+        (perms.INVOICES_VIEW_ALL, Destination("billing.board_contracts", _l("All contracts"), "contracts")),
+        (perms.INVOICES_VIEW_ALL, Destination("billing.charges_overview", _l("Monthly charges"), "charges")),
+        (perms.INVOICES_MANAGE, Destination("billing.runs", _l("Invoice runs"), "runs")),
+        (perms.INVOICES_MANAGE, Destination("billing.billing_settings", _l("Billing settings"), "settings")),
+        (perms.MEMBERS_VIEW_CONTACTS, Destination("billing.reports", _l("Order a report"), "reports")),
+        (perms.SETTINGS_MANAGE, Destination("billing.report_settings", _l("Reports on offer"), "reports")),
         (perms.SETTINGS_MANAGE, Destination("settings.settings", _l("Portal settings"), "settings")),
         (perms.MAIL_VIEW_OUTBOX, Destination("portal.mail_outbox", _l("Mail"), "mail")),
         (perms.AUDIT_VIEW, Destination("portal.audit_log", _l("Audit log"), "log")),

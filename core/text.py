@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import lru_cache
 
 import markdown as md
@@ -35,12 +36,17 @@ def markdown(source: str | None) -> Markup:
     return Markup(_markdown_html(source or ""))
 
 
+_CODE_BEFORE_DIGITS = re.compile(r"^(-?[A-Z]{3})(?=\d)")
+
+
 def money(minor_units: int, currency: str) -> str:
     """Format an integer of minor units (öre, haléř, cents) in the current locale."""
     from decimal import Decimal
 
     digits = get_currency_precision(currency)
-    return format_currency(Decimal(minor_units).scaleb(-digits), currency)
+    formatted = format_currency(Decimal(minor_units).scaleb(-digits), currency)
+    # English puts a code with no symbol straight before the digits ("SEK6,500.00"): give it a space.
+    return _CODE_BEFORE_DIGITS.sub("\\1\u00a0", formatted)
 
 
 def date(value: dt.date | dt.datetime | None, style: str = "medium") -> str:

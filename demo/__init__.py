@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from demo.billing import load_billing
 from demo.faults import load_faults
 from demo.people import load_people
 from demo.portal import ACCOUNTS, ASSOCIATIONS, load_associations, load_units_benchmark
@@ -21,6 +22,7 @@ def load_demo() -> Iterator[str]:
     yield from load_register()
     yield from load_people()
     yield from load_faults()
+    yield from load_billing()
 
 
 def load_benchmark(units: int, slug: str = "bench") -> Iterator[str]:

@@ -141,6 +141,22 @@ PLANS = {
             ),
         ],
     ),
+    "kase5": dict(
+        accounts=dict(owner="owner@kase5.example", board="board@kase5.example"),
+        reports=[
+            dict(
+                by="owner", kind=R.FAULT, place="unit", category="plumbing", severity=R.NORMAL, ago=3 * D,
+                title="Vannitoa kraan tilgub", details="Valamu kraan tilgub ka kinni keeratuna.",
+                photos=[(100, 130, 190)], steps=[(1 * D, "board", "assign", "")],
+            ),
+            dict(
+                by="owner", kind=R.FAULT, place="common", area="Trepikoda", category="electricity", severity=R.NORMAL,
+                ago=12 * D, title="Trepikoja valgus ei põle", details="Teise korruse lamp ei sütti.",
+                photos=[],
+                steps=[(1 * D, "board", "assign", ""), (2 * D, "board", "resolve", "Lamp vahetatud.")],
+            ),
+        ],
+    ),
 }  # fmt: skip
 
 

@@ -52,6 +52,19 @@ CONTACTS = {
         ),
         "tomas@nakopci.example": dict(phone_home="+420 257 000 111", invoice_language="cs"),
     },
+    "kase5": {
+        "owner@kase5.example": dict(
+            phone_mobile="+372 5345 6789",
+            street="Kase tn 5-1",
+            postcode="50407",
+            city="Tartu",
+            country="EE",
+            personal_id="37605030299",
+            invoice_language="et",
+        ),
+        "mari@kase5.example": dict(phone_mobile="+372 5678 1234", street="Kase tn 5-1", postcode="50407", city="Tartu"),
+        "liis@kase5.example": dict(phone_mobile="+372 5111 2233"),
+    },
 }
 
 # Pending requests for access from the public form.
@@ -62,6 +75,9 @@ REQUESTS = {
     ],
     "nakopci": [
         ("Lucie Malá", "lucie@example.com", "12", "Dobrý den, jsem nová nájemnice v bytě 12."),
+    ],
+    "kase5": [
+        ("Kristiina Pärn", "kristiina@example.com", "7", "Tere! Kolisin märtsis korterisse 7 üürnikuna."),
     ],
 }
 

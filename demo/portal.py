@@ -47,6 +47,24 @@ ASSOCIATIONS = {
             "společenstvím vlastníků v souladu s GDPR."
         ),
     ),
+    "kase5": dict(
+        name="Korteriühistu Kase 5",
+        locale="et",
+        currency="EUR",
+        timezone="Europe/Tallinn",
+        theme_color="#2f6b3a",
+        welcome_text=(
+            "## Tere tulemast Kase 5 korteriühistu portaali!\n\n"
+            "Siin näete oma arveid ja lepinguid, saate teatada riketest ja uuendada oma kontaktandmeid.\n\n"
+            "* Üldkoosolek toimub aprillis.\n"
+            "* Prügimaja võti on juhatuse esimehe käes.\n"
+        ),
+        contact_text="**Juhatus**  \njuhatus@kase5.example  \nTelefon +372 5123 4567",
+        gdpr_text=(
+            "Nõustun, et korteriühistu töötleb minu isikuandmeid (nimi ja kontaktandmed) "
+            "isikuandmete kaitse üldmääruse (GDPR) kohaselt."
+        ),
+    ),
 }
 
 # (e-mail, association slug, built-in role, given name, surname)
@@ -58,6 +76,9 @@ ACCOUNTS = [
     ("owner@nakopci.example", "nakopci", "member", "Petr", "Svoboda"),
     ("admin@porch.example", "solrosen", "administrator", "Erik", "Eriksson"),
     ("admin@porch.example", "nakopci", "administrator", "Erik", "Eriksson"),
+    ("board@kase5.example", "kase5", "board", "Kadri", "Tamm"),
+    ("owner@kase5.example", "kase5", "member", "Jaan", "Saar"),
+    ("admin@porch.example", "kase5", "administrator", "Erik", "Eriksson"),
 ]
 
 # People in the registers without accounts: they can sign up with these addresses.
@@ -73,6 +94,12 @@ REGISTER_ONLY = {
         ("Tomáš", "Černý", "tomas@nakopci.example", "member"),
         ("Eva", "Procházková", "eva@nakopci.example", "tenant"),
         ("Karel", "Veselý", "", "member"),
+    ],
+    "kase5": [
+        ("Mari", "Saar", "mari@kase5.example", "member"),
+        ("Toomas", "Kask", "toomas@kase5.example", "member"),
+        ("Liis", "Rebane", "liis@kase5.example", "tenant"),
+        ("Peeter", "Mägi", "", "member"),
     ],
 }
 

@@ -121,6 +121,32 @@ PLANS = {
             sale="Převod jednotky podle kupní smlouvy.",
         ),
     ),
+    "kase5": dict(
+        buildings=[
+            dict(name="Kase 5", street="Kase tn 5", postcode="50407", municipality="Tartu", region="Tartumaa"),
+        ],
+        number=lambda building, floor, door: f"{(floor - 1) * 5 + door}",
+        garage="P{n}",
+        given=["Mari", "Jaan", "Kadri", "Andres", "Liis", "Toomas", "Kristiina", "Margus", "Triin", "Peeter"],
+        surnames=["Tamm", "Saar", "Sepp", "Mägi", "Kask", "Kukk", "Rebane", "Ilves", "Pärn", "Koppel"],
+        owner="owner@kase5.example",
+        co_owner="mari@kase5.example",
+        household=("Mihkel", "Saar"),
+        board="board@kase5.example",
+        landlord="toomas@kase5.example",
+        tenant="liis@kase5.example",
+        tenant_household=None,
+        new_owner=("Peeter", "Mägi"),
+        old_owner=("Ants", "Koppel"),
+        proxy="peeter",
+        texts=dict(
+            repair="Köögi ja vannitoa segisti vahetus.",
+            change="Uus turvauks paigaldatud.",
+            tenant="Korter üürile antud, juhatust teavitatud.",
+            note="Püstikute vahetus on plaanis 2027. aasta sügisel.",
+            sale="Korteriomandi võõrandamine müügilepingu alusel.",
+        ),
+    ),
 }
 
 FLOORS, DOORS, GARAGES = 4, 5, 3  # per building: 20 flats and 3 garages, 46 units in all

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import mimetypes
 import os
+import re
+import secrets
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -31,18 +34,21 @@ def queue_mail(
     language: str,
     association: Association | None = None,
     user: User | None = None,
+    attachment: tuple[str, bytes] | None = None,
     **context,
 ) -> OutboundEmail:
     """Write one mail to the outbox and send it once the transaction commits.
 
     Renders templates/email/<kind>.txt and .html in the recipient's language;
     the text template sets `subject`. Call inside models.db.transaction() so the
-    row and the change that caused it commit together.
+    row and the change that caused it commit together. `attachment` is one file
+    (name, bytes) sent with the mail, kept under UPLOAD_DIR/attachments/ until then.
     """
     context.update(association=association, user=user)
-    with force_locale(language):
+    with force_locale("en_GB" if language == "en" else language):  # European dates in English mail
         subject, text = _render_text(f"email/{kind}.txt", context)
         html = render_template(f"email/{kind}.html", **context)
+    attachment_path, attachment_name = _store_attachment(attachment) if attachment else (None, "")
     row = OutboundEmail.create(
         association=association,
         recipient_user=user,
@@ -53,6 +59,8 @@ def queue_mail(
         body_text=text,
         body_html=html,
         next_attempt_at=clock.utcnow_naive() + dt.timedelta(minutes=1),
+        attachment_path=attachment_path,
+        attachment_name=attachment_name,
     )
     enqueue(deliver, row.id, job_id=job_id_for(row.id))
     return row
@@ -60,6 +68,33 @@ def queue_mail(
 
 def job_id_for(row_id: int) -> str:
     return f"outbox-{row_id}"
+
+
+ATTACHMENTS = "attachments"
+_SAFE_SUFFIX = re.compile(r"^\.[a-z0-9]{1,8}$")
+
+
+def _store_attachment(attachment: tuple[str, bytes]) -> tuple[str, str]:
+    """Write the file under a name the server makes up; (path relative to UPLOAD_DIR, name the reader sees)."""
+    name, body = attachment
+    name = Path(str(name).replace("\\", "/")).name.strip() or "attachment"
+    suffix = Path(name).suffix.lower()
+    stored = f"{ATTACHMENTS}/{secrets.token_hex(16)}{suffix if _SAFE_SUFFIX.match(suffix) else '.bin'}"
+    path = attachment_file(stored)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.part")
+    partial.write_bytes(body)
+    os.replace(partial, path)  # a sender never reads half a file
+    return stored, name[:200]
+
+
+def attachment_file(stored: str) -> Path:
+    """The file of an outbox row's attachment (never outside UPLOAD_DIR/attachments/)."""
+    directory = (Path(current_app.config["UPLOAD_DIR"]) / ATTACHMENTS).resolve()
+    path = (Path(current_app.config["UPLOAD_DIR"]) / stored).resolve()
+    if path.parent != directory:
+        raise ValueError(f"attachment outside {directory}: {stored!r}")
+    return path
 
 
 def _render_text(name: str, context: dict) -> tuple[str, str]:
@@ -84,6 +119,8 @@ def deliver(row_id: int) -> str:
         OutboundEmail.update(status=OutboundEmail.SENT, sent_at=clock.utcnow_naive(), last_error="").where(
             OutboundEmail.id == row_id
         ).execute()
+        if row.attachment_path:  # sent: the copy (an invoice, a list of residents) is not kept
+            attachment_file(row.attachment_path).unlink(missing_ok=True)
         return "sent"
 
 
@@ -122,9 +159,18 @@ def build_message(row: OutboundEmail, sender: str) -> EmailMessage:
     message.set_content(row.body_text)
     if row.body_html:
         message.add_alternative(row.body_html, subtype="html")
+    if row.attachment_path:
+        _attach(message, row)
     # After the content: set_content() clears every Content-* header.
     message["Content-Language"] = row.language
     return message
+
+
+def _attach(message: EmailMessage, row: OutboundEmail) -> None:
+    body = attachment_file(row.attachment_path).read_bytes()
+    mimetype = mimetypes.guess_type(row.attachment_name)[0] or "application/octet-stream"
+    maintype, subtype = mimetype.split("/", 1)
+    message.add_attachment(body, maintype=maintype, subtype=subtype, filename=row.attachment_name or "attachment")
 
 
 class FileTransport:

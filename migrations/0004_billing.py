@@ -207,6 +207,9 @@ def up(migrator, db):
         f"UPDATE role SET permissions = TRIM(permissions || {p}) WHERE key IN ({p}, {p}) AND permissions NOT LIKE {p}",
         (" invoices.manage", "board", "administrator", "%invoices.manage%"),
     )
+    # Contracts and invoices are new tabs: associations that exist already get them switched on.
+    for tab in ("contracts", "invoices"):
+        db.execute_sql(f"UPDATE association SET tabs = TRIM(tabs || {p}) WHERE tabs NOT LIKE {p}", (f" {tab}", f"%{tab}%"))
 
 
 def down(migrator, db):

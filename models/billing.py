@@ -14,6 +14,7 @@ import datetime as dt
 
 import peewee as pw
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 
 from core import clock
 from models.db import AssociationScoped, BaseModel
@@ -66,9 +67,14 @@ class Contract(AssociationScoped, BaseModel):
     """A lease or right of use of one unit by one or more people (B1)."""
 
     HOME, COMMERCIAL, PARKING, STORAGE = "home", "commercial", "parking", "storage"
-    CATEGORIES = {HOME: _l("Home"), COMMERCIAL: _l("Commercial"), PARKING: _l("Parking"), STORAGE: _l("Storage")}
+    CATEGORIES = {
+        HOME: _lp("contract category", "Home"),
+        COMMERCIAL: _l("Commercial"),
+        PARKING: _l("Parking"),
+        STORAGE: _l("Storage"),
+    }
     ACTIVE, TERMINATED, ENDED = "active", "terminated", "ended"
-    STATUSES = {ACTIVE: _l("Active"), TERMINATED: _l("Terminated"), ENDED: _l("Ended")}
+    STATUSES = {ACTIVE: _lp("contract status", "Active"), TERMINATED: _l("Terminated"), ENDED: _l("Ended")}
     INDEFINITE, FIXED, RENEWS = "indefinite", "fixed", "renews"
     RENEWALS = {
         INDEFINITE: _l("Until further notice"),
@@ -172,10 +178,10 @@ class Invoice(AssociationScoped, BaseModel):
     KINDS = {INVOICE: _l("Invoice"), CREDIT_NOTE: _l("Credit note")}
     OPEN, PARTLY_PAID, PAID, OVERDUE, CREDITED = "open", "partly_paid", "paid", "overdue", "credited"
     STATUSES = {
-        OPEN: _l("Open"),
+        OPEN: _lp("invoice status", "Open"),
         PARTLY_PAID: _l("Partly paid"),
         PAID: _l("Paid"),
-        OVERDUE: _l("Overdue"),
+        OVERDUE: _lp("invoice status", "Overdue"),
         CREDITED: _l("Credited"),
     }
 

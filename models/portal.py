@@ -27,10 +27,12 @@ class Association(BaseModel):
     theme_color = pw.CharField(max_length=7, default="#1d5f8a")
     logo = pw.CharField(max_length=100, null=True)  # a file name under UPLOAD_DIR
     header_photo = pw.CharField(max_length=100, null=True)
-    tabs = pw.CharField(max_length=200, default="contact members units faults")  # optional tabs shown
+    tabs = pw.CharField(
+        max_length=200, default="contact members units faults contracts invoices"
+    )  # optional tabs shown
     created_at = pw.DateTimeField(default=clock.utcnow_naive)
 
-    OPTIONAL_TABS = ("contact", "members", "units", "faults")
+    OPTIONAL_TABS = ("contact", "members", "units", "faults", "contracts", "invoices")
 
     def shows(self, tab: str) -> bool:
         return tab in self.tabs.split()

@@ -13,6 +13,7 @@ def test_demo_creates_the_associations_and_accounts(app, client, login):
     assert {a.slug: (a.locale, a.currency, a.timezone) for a in Association.select()} == {
         "solrosen": ("sv", "SEK", "Europe/Stockholm"),
         "nakopci": ("cs", "CZK", "Europe/Prague"),
+        "kase5": ("et", "EUR", "Europe/Tallinn"),
     }
     for email, slug, role, *_ in ACCOUNTS:
         membership = (
@@ -40,3 +41,30 @@ def test_demo_units_adds_a_benchmark_association(app):
     assert len(units) == 50
     assert sum((u.share for u in units), Fraction(0)) == 1
     assert Ownership.select().join(Unit).where(Unit.association == bench).count() == 50
+
+
+def test_demo_billing_has_a_year_of_invoices_in_every_state(app):
+    from blueprints.billing import references
+    from models.billing import BillingSettings, Contract, Invoice, InvoiceRun
+
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    for slug, standard in (("solrosen", "se_ocr"), ("nakopci", "cz_vs"), ("kase5", "ee")):
+        association = Association.get(Association.slug == slug)
+        settings = BillingSettings.for_association(association)
+        assert settings.reference_standard == standard
+        assert InvoiceRun.of(association).count() == 12
+        today = association.today()
+        invoices = list(Invoice.of(association))
+        assert {i.status_on(today) for i in invoices} >= {"paid", "partly_paid", "overdue", "open"}
+        for invoice in invoices[:50]:
+            assert references.validate(standard, invoice.reference, length_digit=settings.ocr_length_digit)
+        assert Contract.of(association).where(Contract.category == Contract.PARKING).exists()
+        assert Contract.of(association).where(Contract.category == Contract.HOME).exists()
+        owner = Person.get((Person.association == association) & (Person.email == f"owner@{slug}.example"))
+        mine = {i.status_on(today) for i in Invoice.of(association).where(Invoice.recipient == owner)}
+        assert mine >= {"paid", "partly_paid", "overdue"}, (slug, mine)
+    # Running the demo again adds no invoices.
+    before = Invoice.select().count()
+    app.test_cli_runner().invoke(args=["demo"])
+    assert Invoice.select().count() == before

@@ -4,4 +4,11 @@ from core.access import association_blueprint
 
 bp = association_blueprint("billing", __name__)
 
-from blueprints.billing import board_views, report_views, resident_views, run_views  # noqa: E402,F401
+from blueprints.billing import (  # noqa: E402,F401
+    board_views,
+    contract_views,
+    pdf_views,
+    report_views,
+    resident_views,
+    run_views,
+)

@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import get_currency_precision
 
 BASIS_POINTS = 10_000  # a VAT rate of 2500 basis points is 25 %
+# Far beyond any housing association's invoice, far within a BIGINT column (2^63 - 1).
+MAX_MINOR_UNITS = 10**15
 
 
 def exponent(currency: str) -> int:
@@ -27,6 +29,7 @@ class AmountError(ValueError):
 
 
 _AMOUNT = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+_RATE = re.compile(r"^\d{1,3}(?:[.,]\d{1,2})?$")
 
 
 def parse_amount(text: str, currency: str) -> int:
@@ -38,7 +41,10 @@ def parse_amount(text: str, currency: str) -> int:
     digits = exponent(currency)
     if value.as_tuple().exponent < -digits:
         raise AmountError(text)
-    return int(value.scaleb(digits))
+    minor_units = int(value.scaleb(digits))
+    if abs(minor_units) > MAX_MINOR_UNITS:
+        raise AmountError(text)
+    return minor_units
 
 
 def to_decimal(minor_units: int, currency: str) -> Decimal:
@@ -48,13 +54,11 @@ def to_decimal(minor_units: int, currency: str) -> Decimal:
 
 def parse_rate(text: str) -> int:
     """ "25", "12,5" or "0" percent -> basis points (2500, 1250, 0)."""
-    cleaned = (text or "").strip().rstrip("%").strip().replace(",", ".")
-    try:
-        value = Decimal(cleaned or "0")
-    except InvalidOperation as exc:
-        raise AmountError(text) from exc
-    points = value * 100
-    if points != points.to_integral_value() or not 0 <= points <= BASIS_POINTS:
+    cleaned = (text or "").strip().rstrip("%").strip() or "0"
+    if not _RATE.match(cleaned):  # plain digits only: no exponents, NaN or infinity
+        raise AmountError(text)
+    points = Decimal(cleaned.replace(",", ".")) * 100
+    if not 0 <= points <= BASIS_POINTS:
         raise AmountError(text)
     return int(points)
 

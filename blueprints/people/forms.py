@@ -30,6 +30,7 @@ INVOICE_LANGUAGES = [
     SelectChoice("en", "English"),
     SelectChoice("sv", "Svenska"),
     SelectChoice("cs", "Čeština"),
+    SelectChoice("et", "Eesti"),
 ]
 
 
@@ -73,7 +74,7 @@ class PersonForm(FlaskForm):
 
     def validate_invoice_language(self, field):
         if field.data not in {choice.value for choice in INVOICE_LANGUAGES}:
-            raise ValidationError(_l("Choose English, Swedish or Czech."))
+            raise ValidationError(_l("Choose one of the languages offered."))
 
     def validate_invoice_by_email(self, field):
         if field.data and not (self.email.data or "").strip():

@@ -14,6 +14,7 @@ LANGUAGE_CHOICES = [
     SelectChoice("en", "English"),
     SelectChoice("sv", "Svenska"),
     SelectChoice("cs", "Čeština"),
+    SelectChoice("et", "Eesti"),
 ]
 
 

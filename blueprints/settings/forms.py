@@ -21,12 +21,19 @@ COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 RESERVED_SLUGS = {"admin", "api", "media", "static", "www"}
 MIN_CONTRAST = 4.5  # WCAG AA for normal text: white text on the theme colour
 
-LOCALES = [SelectChoice("en", "English"), SelectChoice("sv", "Svenska"), SelectChoice("cs", "Čeština")]
+LOCALES = [
+    SelectChoice("en", "English"),
+    SelectChoice("sv", "Svenska"),
+    SelectChoice("cs", "Čeština"),
+    SelectChoice("et", "Eesti"),
+]
 TAB_LABELS = {
     "contact": _l("Contact"),
     "members": _l("Member list"),
     "units": _l("Unit list"),
     "faults": _l("Fault reports"),
+    "contracts": _l("Contracts"),
+    "invoices": _l("Invoices"),
 }
 TEXT_LIMIT = 20_000
 

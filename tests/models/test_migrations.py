@@ -47,7 +47,7 @@ def test_flask_db_upgrade_command(app):
     assert "up to date" in result.output
 
 
-def test_existing_associations_get_the_fault_tab(tmp_path):
+def test_existing_associations_get_the_fault_contract_and_invoice_tabs(tmp_path):
     database = make_database(f"sqlite:///{tmp_path}/old.sqlite3")
     db.initialize(database)
     with database.connection_context():
@@ -59,4 +59,27 @@ def test_existing_associations_get_the_fault_tab(tmp_path):
         )
         upgrade()
         (tabs,) = database.execute_sql("SELECT tabs FROM association WHERE slug = 'old'").fetchone()
-    assert tabs.split() == ["contact", "members", "units", "faults"]
+    assert tabs.split() == ["contact", "members", "units", "faults", "contracts", "invoices"]
+
+
+def test_existing_board_roles_may_manage_invoices_after_0004(tmp_path):
+    database = make_database(f"sqlite:///{tmp_path}/old.sqlite3")
+    db.initialize(database)
+    with database.connection_context():
+        migration_runner().up(target="0003_faults")
+        database.execute_sql(
+            "INSERT INTO association (name, slug, locale, currency, timezone, welcome_text, contact_text, gdpr_text,"
+            " theme_color, tabs, created_at) VALUES ('Old', 'old', 'en', 'EUR', 'UTC', '', '', '', '#1d5f8a',"
+            " 'contact', '2026-01-01 00:00:00')"
+        )
+        for key, permissions in (("board", "invoices.view_all"), ("member", "votes.cast"), ("administrator", "")):
+            database.execute_sql(
+                "INSERT INTO role (association_id, key, name, permissions) VALUES (1, ?, ?, ?)", (key, key, permissions)
+            )
+        upgrade()
+        roles = dict(database.execute_sql("SELECT key, permissions FROM role").fetchall())
+    assert roles == {
+        "board": "invoices.view_all invoices.manage",
+        "member": "votes.cast",
+        "administrator": "invoices.manage",
+    }

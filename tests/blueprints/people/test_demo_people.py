@@ -1,4 +1,4 @@
-"""demo.people: contact details and pending requests in both demo associations, idempotent."""
+"""demo.people: contact details and pending requests in every demo association, idempotent."""
 
 from demo.people import load_people
 from demo.portal import load_associations
@@ -9,8 +9,8 @@ def test_load_people_fills_contacts_and_adds_requests_once(app):
     with app.app_context():
         list(load_associations())
         lines = list(load_people())
-        assert len(lines) == 2
-        for slug in ("solrosen", "nakopci"):
+        assert len(lines) == 3
+        for slug in ("solrosen", "nakopci", "kase5"):
             association = Association.get(Association.slug == slug)
             assert RegistrationRequest.of(association).where(RegistrationRequest.status == "pending").count() >= 1
             assert Person.of(association).where(Person.personal_id != "").count() >= 1

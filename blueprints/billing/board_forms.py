@@ -1,0 +1,54 @@
+"""Forms of the board's invoice pages: recording a payment, confirming one's removal.
+
+The rules (no more than is outstanding, never on a credit note) live in
+payments.py; the form reads the amount as the board types it in the
+association's currency and carries what was typed back on a refusal.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, StringField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from blueprints.billing import money
+from blueprints.billing.payments import NOTE_MAX, REFERENCE_MAX
+
+
+class PaymentForm(FlaskForm):
+    """Money received against one invoice; `currency` decides how many decimals the amount may have."""
+
+    amount = StringField(
+        _l("Amount received"),
+        validators=[InputRequired(_l("Enter the amount received.")), Length(max=30)],
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
+    )
+    paid_on = DateField(_l("Paid on"), validators=[InputRequired(_l("Enter the date the money arrived."))])
+    reference = StringField(
+        _l("Payment reference"),
+        validators=[Optional(), Length(max=REFERENCE_MAX)],
+        render_kw={"autocomplete": "off"},
+    )
+    note = StringField(_l("Note for the board"), validators=[Optional(), Length(max=NOTE_MAX)])
+
+    def __init__(self, *args, currency: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.currency = currency
+        self.minor_units: int | None = None
+
+    def validate_amount(self, field) -> None:
+        try:
+            value = money.parse_amount(field.data or "", self.currency)
+        except money.AmountError:
+            digits = money.exponent(self.currency)
+            raise ValidationError(
+                _l("Enter an amount such as %(example)s.", example="1234" + ("." + "5" * digits if digits else ""))
+            ) from None
+        if value <= 0:
+            raise ValidationError(_l("Enter an amount greater than zero."))
+        self.minor_units = value
+
+
+class ConfirmForm(FlaskForm):
+    """Just the CSRF token: a confirmed removal."""

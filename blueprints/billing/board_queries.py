@@ -1,0 +1,445 @@
+"""What the board's invoice list, invoice page and residents page read (SPEC B4), in a constant number of queries.
+
+Everything starts from Invoice.visible_to(..., see_all=True) / Contract.visible_to(...): the board
+sees its own association's rows and nothing else. The invoice list is two queries whatever the
+filter: one aggregate (count, total and outstanding per status, from which the number of matches
+follows) and one page of rows with only the columns the list shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import peewee as pw
+
+from blueprints.people.directory import Row, attach_units, search_condition
+from models import Association, Person, User
+from models.billing import Contract, ContractParty, Invoice, InvoiceLine, Payment
+from models.register import Unit
+
+PAGE = 50
+MAX_PAGE = 10_000
+RESIDENT_INVOICES = 24  # the newest invoices shown in a resident's billing details
+STATUS_ORDER = (Invoice.OVERDUE, Invoice.OPEN, Invoice.PARTLY_PAID, Invoice.PAID, Invoice.CREDITED)
+_PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+# --- amounts as SQL ---------------------------------------------------------------------------
+
+OPEN_AMOUNT = Invoice.total - Invoice.paid_total - Invoice.credited_total
+# What is still to pay, never below zero (a credit note's negative total owes nothing).
+OUTSTANDING = pw.Case(None, ((OPEN_AMOUNT > 0, OPEN_AMOUNT),), 0)
+
+
+def status_case(today: dt.date) -> pw.Case:
+    """Invoice.status_on(today) as one SQL expression, for totals and the CSV.
+
+    Written as status_on reads (the first branch that holds wins) rather than by joining the five
+    with_status conditions, each of which repeats the others' negations: this runs on every invoice
+    of a year for the totals, and the short form costs a third. The tests compare it with status_on.
+    """
+    credited = (Invoice.kind == Invoice.CREDIT_NOTE) | (
+        (Invoice.credited_total > 0) & (Invoice.credited_total >= Invoice.total)
+    )
+    return pw.Case(
+        None,
+        (
+            (credited, Invoice.CREDITED),
+            ((Invoice.paid_total + Invoice.credited_total) >= Invoice.total, Invoice.PAID),
+            (Invoice.due_date < today, Invoice.OVERDUE),
+            (Invoice.paid_total > 0, Invoice.PARTLY_PAID),
+        ),
+        Invoice.OPEN,
+    )
+
+
+# --- the filter -------------------------------------------------------------------------------
+
+
+@dataclass
+class Filters:
+    """The invoice list's filter, read from the query string; unknown values are ignored, not errors."""
+
+    period: str = ""  # "2026-12"
+    status: str = ""
+    unit: str = ""  # a unit number as typed
+    q: str = ""
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> Filters:
+        period = (args.get("period") or "").strip()
+        match = _PERIOD.match(period)
+        if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
+            period = ""
+        status = args.get("status") or ""
+        return cls(
+            period=period,
+            status=status if status in Invoice.STATUSES else "",
+            unit=(args.get("unit") or "").strip()[:40],
+            q=(args.get("q") or "").strip()[:100],
+            page=max(1, min(args.get("page", 1, type=int) or 1, MAX_PAGE)),
+        )
+
+    @property
+    def narrowed(self) -> bool:
+        return bool(self.period or self.status or self.unit or self.q)
+
+    def args(self, **changes) -> dict:
+        """The query string of this filter with `changes`, empty values left out (for links)."""
+        values = {"period": self.period, "status": self.status, "unit": self.unit, "q": self.q, "page": self.page}
+        values.update(changes)
+        if values.get("page") == 1:
+            values["page"] = None
+        return {key: value for key, value in values.items() if value}
+
+    @property
+    def month(self) -> tuple[dt.date, dt.date] | None:
+        if not self.period:
+            return None
+        year, month = (int(part) for part in self.period.split("-"))
+        first = dt.date(year, month, 1)
+        last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+        return first, last
+
+
+def _contains(column, term: str) -> pw.Expression:
+    # LOWER on both sides: PostgreSQL's LIKE is case-sensitive, SQLite's only for ASCII.
+    return pw.fn.LOWER(column).contains(term.lower())
+
+
+def _units_where(association: Association, condition: pw.Expression) -> pw.ModelSelect:
+    """The ids of the association's units matching `condition` (a subquery: the (association, unit) index
+    finds their invoices, where a join would test the unit of every invoice of the year)."""
+    return Unit.select(Unit.id).where((Unit.association == association) & condition)
+
+
+def _search(association: Association, q: str) -> pw.Expression | None:
+    """Every word must match the recipient's name, the unit number, the reference or the invoice number."""
+    condition = None
+    for term in q.split()[:5]:
+        matches = _contains(Invoice.recipient_name, term) | Invoice.unit.in_(
+            _units_where(association, _contains(Unit.number, term))
+        )
+        compact = re.sub(r"\s", "", term)
+        if len(compact) >= 3:
+            matches |= _contains(Invoice.reference, compact)
+        digits = term.lstrip("#")
+        if digits.isdigit() and len(digits) <= 9:
+            matches |= Invoice.number == int(digits)
+        condition = matches if condition is None else condition & matches
+    return condition
+
+
+def filtered(
+    association: Association, user: User, filters: Filters, today: dt.date, *columns, with_unit: bool = True
+) -> pw.ModelSelect:
+    """The association's invoices matching the filter, with the unit joined for its number when `with_unit`."""
+    query = Invoice.visible_to(association, user, see_all=True).select(*columns)
+    if with_unit:
+        query = query.join_from(Invoice, Unit, pw.JOIN.LEFT_OUTER, on=(Invoice.unit == Unit.id))
+    month = filters.month
+    if month is not None:
+        first, last = month
+        # The billing period the invoice is for; an invoice without one counts in the month it was issued.
+        query = query.where(
+            Invoice.period_start.between(first, last)
+            | (Invoice.period_start.is_null() & Invoice.issue_date.between(first, last))
+        )
+    if filters.status:
+        query = query.where(Invoice.with_status(filters.status, today))
+    if filters.unit:
+        query = query.where(
+            Invoice.unit.in_(_units_where(association, pw.fn.LOWER(Unit.number) == filters.unit.lower()))
+        )
+    if filters.q:
+        query = query.where(_search(association, filters.q))
+    return query
+
+
+# --- the invoice list ---------------------------------------------------------------------------
+
+
+@dataclass
+class StatusTotal:
+    status: str  # "" for the sum of all statuses
+    currency: str
+    count: int
+    total: int
+    outstanding: int
+
+
+@dataclass
+class InvoiceList:
+    rows: list[Invoice]
+    page: int
+    matching: int
+    totals: list[StatusTotal]  # per status (in STATUS_ORDER) and currency, only those with invoices
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.matching // PAGE))
+
+    @property
+    def sums(self) -> list[StatusTotal]:
+        """All statuses together, one per currency (an association normally has one)."""
+        by_currency: dict[str, StatusTotal] = {}
+        for t in self.totals:
+            s = by_currency.setdefault(t.currency, StatusTotal("", t.currency, 0, 0, 0))
+            s.count, s.total, s.outstanding = s.count + t.count, s.total + t.total, s.outstanding + t.outstanding
+        return list(by_currency.values())
+
+
+LIST_COLUMNS = (
+    Invoice.id,
+    Invoice.number,
+    Invoice.kind,
+    Invoice.period_start,
+    Invoice.period_end,
+    Invoice.issue_date,
+    Invoice.due_date,
+    Invoice.recipient_name,
+    Invoice.reference,
+    Invoice.currency,
+    Invoice.total,
+    Invoice.paid_total,
+    Invoice.credited_total,
+    Invoice.unit,
+    Unit.id,
+    Unit.number,
+)
+EXPORT_COLUMNS = tuple(c for c in LIST_COLUMNS if c.model is Invoice and c is not Invoice.unit)
+# Newest first. The id breaks ties (numbers are given in the order invoices are made): with it the
+# (association, issue_date) index, which ends in the row id, yields the page without sorting the year.
+ORDER = (Invoice.issue_date.desc(), Invoice.id.desc())
+
+
+def status_totals(association: Association, user: User, filters: Filters, today: dt.date) -> list[StatusTotal]:
+    """Count, total and outstanding per status (and currency) for the filter: one aggregate query."""
+    status = status_case(today)
+    query = (
+        filtered(
+            association,
+            user,
+            filters,
+            today,
+            status.alias("status"),
+            Invoice.currency,
+            pw.fn.COUNT(Invoice.id).alias("count"),
+            pw.fn.SUM(Invoice.total).alias("total"),
+            pw.fn.SUM(OUTSTANDING).alias("outstanding"),
+            with_unit=False,
+        )
+        # By position: PostgreSQL would not see the CASE (with its bound dates) as the selected one.
+        .group_by(pw.SQL("1"), pw.SQL("2"))
+        .order_by()
+    )
+    found = [
+        StatusTotal(row["status"], row["currency"], row["count"], int(row["total"] or 0), int(row["outstanding"] or 0))
+        for row in query.dicts()
+    ]
+    return sorted(found, key=lambda t: (STATUS_ORDER.index(t.status), t.currency))
+
+
+def invoice_list(association: Association, user: User, filters: Filters, today: dt.date) -> InvoiceList:
+    """One page of the filtered invoices, newest first, with the totals per status (two queries)."""
+    totals = status_totals(association, user, filters, today)
+    matching = sum(t.count for t in totals)
+    page = min(filters.page, max(1, -(-matching // PAGE)))  # past the end: the last page
+    rows = []
+    if matching:
+        rows = list(filtered(association, user, filters, today, *LIST_COLUMNS).order_by(*ORDER).paginate(page, PAGE))
+    return InvoiceList(rows=rows, page=page, matching=matching, totals=totals)
+
+
+def export_rows(association: Association, user: User, filters: Filters, today: dt.date):
+    """Every invoice matching the filter, newest first, as dicts (the CSV export; no model per row)."""
+    columns = (*EXPORT_COLUMNS, Unit.number.alias("unit_number"), status_case(today).alias("status"))
+    return filtered(association, user, filters, today, *columns).order_by(*ORDER).dicts().iterator()
+
+
+# --- one invoice -------------------------------------------------------------------------------
+
+
+@dataclass
+class InvoicePage:
+    invoice: Invoice
+    unit: Unit | None
+    lines: list[InvoiceLine]
+    payments: list[Payment]
+    credit_notes: list[Invoice]  # against this invoice
+    credited: Invoice | None  # the invoice this credit note is against
+
+    @property
+    def shows_vat(self) -> bool:
+        return any(line.vat_rate or line.vat_amount for line in self.lines)
+
+
+def invoice_page(association: Association, user: User, invoice_id: int) -> InvoicePage | None:
+    """An invoice of the association with its lines, payments and credit notes; None if not there."""
+    invoice = (
+        Invoice.visible_to(association, user, see_all=True)
+        .select(Invoice, Unit)
+        .join_from(Invoice, Unit, pw.JOIN.LEFT_OUTER, on=(Invoice.unit == Unit.id))
+        .where(Invoice.id == invoice_id)
+        .first()
+    )
+    if invoice is None:
+        return None
+    unit = invoice.unit if invoice.unit_id is not None else None
+    lines = list(
+        InvoiceLine.select().where(InvoiceLine.invoice == invoice.id).order_by(InvoiceLine.position, InvoiceLine.id)
+    )
+    credit_notes = list(
+        Invoice.of(association).where(Invoice.credits == invoice.id).order_by(Invoice.issue_date, Invoice.number)
+    )
+    credited = None
+    if invoice.credits_id is not None:
+        credited = Invoice.of(association).where(Invoice.id == invoice.credits_id).first()
+    return InvoicePage(
+        invoice=invoice,
+        unit=unit,
+        lines=lines,
+        payments=payments_of(invoice),
+        credit_notes=credit_notes,
+        credited=credited,
+    )
+
+
+def payments_of(invoice: Invoice) -> list[Payment]:
+    """The invoice's payments, oldest first, with who recorded them (one query)."""
+    return list(
+        Payment.select(Payment, User)
+        .join(User, pw.JOIN.LEFT_OUTER, on=(Payment.recorded_by == User.id))
+        .where((Payment.association == invoice.association_id) & (Payment.invoice == invoice.id))
+        .order_by(Payment.paid_on, Payment.id)
+    )
+
+
+def payment_in(association: Association, user: User, payment_id: int) -> Payment | None:
+    """A payment on an invoice of this association (through the board's view of invoices); None if not there."""
+    invoices = Invoice.visible_to(association, user, see_all=True).select(Invoice.id)
+    return Payment.of(association).where((Payment.id == payment_id) & Payment.invoice.in_(invoices)).first()
+
+
+# --- residents ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Owing:
+    """A person's invoices summed: what is still to pay, and how much of it is overdue."""
+
+    outstanding: int = 0
+    overdue: int = 0
+    open_count: int = 0
+
+
+@dataclass
+class ResidentRow:
+    row: Row  # the person with their current units
+    owing: Owing
+
+
+@dataclass
+class ResidentList:
+    rows: list[ResidentRow]
+    page: int
+    more: bool
+
+
+def _owing_of(association: Association, user: User, person_ids: list[int], today: dt.date) -> dict[int, Owing]:
+    """Outstanding and overdue sums per recipient for these people: one aggregate query."""
+    if not person_ids:
+        return {}
+    overdue = pw.Case(None, ((Invoice.due_date < today, OPEN_AMOUNT),), 0)
+    query = (
+        Invoice.visible_to(association, user, see_all=True)
+        .select(
+            Invoice.recipient,
+            pw.fn.SUM(OPEN_AMOUNT).alias("outstanding"),
+            pw.fn.SUM(overdue).alias("overdue"),
+            pw.fn.COUNT(Invoice.id).alias("open_count"),
+        )
+        .where(Invoice.recipient.in_(person_ids) & (Invoice.kind == Invoice.INVOICE) & (OPEN_AMOUNT > 0))
+        .group_by(Invoice.recipient)
+        .order_by()
+    )
+    return {
+        row["recipient"]: Owing(int(row["outstanding"] or 0), int(row["overdue"] or 0), row["open_count"])
+        for row in query.dicts()
+    }
+
+
+def resident_list(association: Association, user: User, q: str, page: int, today: dt.date) -> ResidentList:
+    """One page of the register's people (search by name or unit) with what each owes: four queries."""
+    page = max(1, min(page, MAX_PAGE))
+    query = Person.of(association).select(
+        Person.id, Person.given_name, Person.surname, Person.email, Person.association
+    )
+    condition = search_condition(association, today, q) if q.strip() else None
+    if condition is not None:
+        query = query.where(condition)
+    people = list(
+        query.order_by(Person.surname, Person.given_name, Person.id).limit(PAGE + 1).offset((page - 1) * PAGE)
+    )
+    more = len(people) > PAGE
+    rows = [Row(person=p, state="") for p in people[:PAGE]]
+    attach_units(rows, today)
+    owing = _owing_of(association, user, [r.person.id for r in rows], today)
+    return ResidentList(
+        rows=[ResidentRow(row=r, owing=owing.get(r.person.id, Owing())) for r in rows], page=page, more=more
+    )
+
+
+@dataclass
+class ResidentBilling:
+    person: Person
+    contracts: list[Contract]
+    invoices: list[Invoice]
+    more_invoices: bool
+    owing: Owing
+
+
+def resident_billing(association: Association, user: User, person_id: int, today: dt.date) -> ResidentBilling | None:
+    """A person's contracts, newest invoices (theirs, or on their contracts) and sums; None if not in the register."""
+    person = Person.of(association).where(Person.id == person_id).first()
+    if person is None:
+        return None
+    contracts = list(
+        Contract.visible_to(association, user, see_all=True)
+        .select(Contract, Unit)
+        .join_from(Contract, Unit)
+        .where(Contract.id.in_(ContractParty.select(ContractParty.contract).where(ContractParty.person == person.id)))
+        .order_by(pw.Case(Contract.status, ((Contract.ACTIVE, 0), (Contract.TERMINATED, 1)), 2), Contract.number)
+    )
+    theirs = Invoice.recipient == person.id
+    if contracts:
+        theirs |= Invoice.contract.in_([c.id for c in contracts])
+    invoices = list(
+        Invoice.visible_to(association, user, see_all=True)
+        .select(*LIST_COLUMNS)
+        .join_from(Invoice, Unit, pw.JOIN.LEFT_OUTER, on=(Invoice.unit == Unit.id))
+        .where(theirs)
+        .order_by(*ORDER)
+        .limit(RESIDENT_INVOICES + 1)
+    )
+    sums = (
+        Invoice.visible_to(association, user, see_all=True)
+        .select(
+            pw.fn.SUM(OPEN_AMOUNT).alias("outstanding"),
+            pw.fn.SUM(pw.Case(None, ((Invoice.due_date < today, OPEN_AMOUNT),), 0)).alias("overdue"),
+            pw.fn.COUNT(Invoice.id).alias("open_count"),
+        )
+        .where(theirs & (Invoice.kind == Invoice.INVOICE) & (OPEN_AMOUNT > 0))
+        .dicts()
+        .get()
+    )
+    return ResidentBilling(
+        person=person,
+        contracts=contracts,
+        invoices=invoices[:RESIDENT_INVOICES],
+        more_invoices=len(invoices) > RESIDENT_INVOICES,
+        owing=Owing(int(sums["outstanding"] or 0), int(sums["overdue"] or 0), sums["open_count"] or 0),
+    )
