@@ -12,6 +12,7 @@ from flask_babel import Babel, get_locale
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from config import Config
 from core import clock, text
@@ -27,9 +28,18 @@ babel = Babel()
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
+class RowIdConverter(IntegerConverter):
+    """<int:…> in URLs: an id beyond what a database column holds is a 404, not an overflow (a 500)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def create_app(config: type | None = None) -> Flask:
     config = config or Config
     app = Flask(__name__, static_folder=None, instance_path=str(config.INSTANCE_DIR))
+    app.url_map.converters["int"] = RowIdConverter
     app.config.from_object(config)
     app.config["SECRET_KEY"] = config.ensure_secret_key()
     app.session_interface = PorchSessionInterface()

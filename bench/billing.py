@@ -113,6 +113,7 @@ with app.app_context(), db.connection_context():
     out["year_invoices"] = Invoice.of(bench).count()
     # Four in five paid in full, straight in the database: the lists then show every status.
     Invoice.update(paid_total=Invoice.total).where((Invoice.association == bench) & (Invoice.number % 5 != 0)).execute()
+    BillingSettings.bump(bench)  # as recording payments does
     resident = User.get(User.email == sys.argv[3])
     mine = Invoice.select(Invoice.id).join(Invoice.recipient.rel_model, on=Invoice.recipient).where(
         Invoice.recipient.rel_model.user == resident).order_by(Invoice.id.desc()).first()

@@ -56,18 +56,24 @@ def order_report_pdf(order_id: int) -> str:
             with force_locale(locale_for(order.language)):
                 _fail(order, _("The PDF could not be made. Please try again; if it fails again, tell the board."))
             return "failed"
-        with transaction():
-            mail = queue_mail(
-                "report_pdf",
-                order.to_address,
-                language=order.language,
-                association=order.association,
-                user=order.user,
-                report=report,
-                scope_label=scope_label,
-                attachment=(report.filename, body),
-            )
-            PdfOrder.update(email=mail, updated_at=clock.utcnow_naive()).where(PdfOrder.id == order_id).execute()
+        try:
+            with transaction():
+                mail = queue_mail(
+                    "report_pdf",
+                    order.to_address,
+                    language=order.language,
+                    association=order.association,
+                    user=order.user,
+                    report=report,
+                    scope_label=scope_label,
+                    attachment=(report.filename, body),
+                )
+                PdfOrder.update(email=mail, updated_at=clock.utcnow_naive()).where(PdfOrder.id == order_id).execute()
+        except Exception:  # failed, not left "rendering" until it goes stale
+            log.exception("report order %s: its mail could not be written", order_id)
+            with force_locale(locale_for(order.language)):
+                _fail(order, _("The PDF could not be made. Please try again; if it fails again, tell the board."))
+            return "failed"
         return "mailed"
 
 

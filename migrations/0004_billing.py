@@ -49,6 +49,7 @@ def up(migrator, db):
         invoice_footer = TextField(default='')
         board_reports = CharField(max_length=200, default='tenants units members')
         resident_reports = CharField(max_length=200, default='')
+        revision = IntegerField(default=0)
         class Meta:
             database = db
             table_name = 'billing_settings'

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import peewee as pw
+from flask import current_app
 
 from blueprints.people.directory import Row, attach_units, search_condition
 from models import Association, Person, User
-from models.billing import Contract, ContractParty, Invoice, InvoiceLine, Payment
+from models.billing import BillingSettings, Contract, ContractParty, Invoice, InvoiceLine, Payment
 from models.register import Unit
 
 PAGE = 50
@@ -127,7 +130,7 @@ def _search(association: Association, q: str) -> pw.Expression | None:
         if len(compact) >= 3:
             matches |= _contains(Invoice.reference, compact)
         digits = term.lstrip("#")
-        if digits.isdigit() and len(digits) <= 9:
+        if digits.isascii() and digits.isdigit() and len(digits) <= 9:  # "²" is a digit to isdigit()
             matches |= Invoice.number == int(digits)
         condition = matches if condition is None else condition & matches
     return condition
@@ -216,8 +219,53 @@ EXPORT_COLUMNS = tuple(c for c in LIST_COLUMNS if c.model is Invoice and c is no
 ORDER = (Invoice.issue_date.desc(), Invoice.id.desc())
 
 
+class TotalsCache:
+    """(association, revision, today, filter) -> totals, per app (so per database), least recently used out.
+
+    Summing a year of invoices per status takes the database ~30 ms for 24,000 of them, on every
+    page and keystroke of the board's list. The sums change only when an invoice is created or a
+    payment recorded or removed, and each of those raises the association's billing revision in
+    the same transaction; totals computed at the same revision are still right.
+    """
+
+    KEPT = 256
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.entries: OrderedDict[tuple, list[StatusTotal]] = OrderedDict()
+
+    @classmethod
+    def of_app(cls) -> TotalsCache:
+        return current_app.extensions.setdefault("porch.invoice_totals", cls())
+
+    def get(self, key: tuple) -> list[StatusTotal] | None:
+        with self.lock:
+            found = self.entries.get(key)
+            if found is not None:
+                self.entries.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, totals: list[StatusTotal]) -> None:
+        with self.lock:
+            self.entries[key] = totals
+            while len(self.entries) > self.KEPT:
+                self.entries.popitem(last=False)
+
+
 def status_totals(association: Association, user: User, filters: Filters, today: dt.date) -> list[StatusTotal]:
-    """Count, total and outstanding per status (and currency) for the filter: one aggregate query."""
+    """Count, total and outstanding per status (and currency) for the filter (the board sees every invoice)."""
+    cache = TotalsCache.of_app()
+    key = (association.id, BillingSettings.revision_of(association), today, filters.period, filters.status,
+           filters.unit, filters.q)  # fmt: skip
+    totals = cache.get(key)
+    if totals is None:
+        totals = _sum_by_status(association, user, filters, today)
+        cache.put(key, totals)
+    return totals
+
+
+def _sum_by_status(association: Association, user: User, filters: Filters, today: dt.date) -> list[StatusTotal]:
+    """One aggregate query."""
     status = status_case(today)
     query = (
         filtered(

@@ -22,7 +22,7 @@ from blueprints.billing import board_queries as queries
 from blueprints.billing import bp, money
 from blueprints.billing.board_forms import ConfirmForm, PaymentForm
 from blueprints.billing.payments import PaymentError, delete_payment, record_payment
-from blueprints.billing.queries import period_label
+from blueprints.billing.queries import period_label, vat_rate
 from core import text
 from core.access import can, requires
 from core.rendering import htmx, render
@@ -212,6 +212,7 @@ def _invoice_context(page: queries.InvoicePage, *, form=None, confirm=None, mess
         details=page,
         invoice=invoice,
         invoice_status=invoice.status_on(_today()),
+        vat_rate=vat_rate,
         manage=manage,
         form=form if form is not None else _payment_form(invoice),
         confirm=confirm,

@@ -117,7 +117,8 @@ def reserve_numbers(association: Association, count: int) -> int:
     S = BillingSettings
     highest = pw.fn.COALESCE(Invoice.select(pw.fn.MAX(Invoice.number)).where(Invoice.association == association), 0)
     floor = pw.Case(None, [(S.next_invoice_number > highest, S.next_invoice_number)], highest + 1)
-    query = S.update(next_invoice_number=floor + count).where(S.association == association)
+    # A new invoice changes the board's totals: the same UPDATE raises the revision (see BillingSettings).
+    query = S.update(next_invoice_number=floor + count, revision=S.revision + 1).where(S.association == association)
     if not query.execute():
         S.for_association(association)
         query.execute()

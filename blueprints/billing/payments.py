@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 
 from blueprints.auth.accounts import audit
 from core import clock
-from models.billing import Invoice, Payment
+from models.billing import BillingSettings, Invoice, Payment
 from models.db import transaction
 from models.portal import User
 
@@ -76,6 +76,7 @@ def record_payment(
         )
         if not raised:
             raise _too_much(invoice)
+        BillingSettings.bump(invoice.association_id)
         payment = Payment.create(
             association=invoice.association_id,
             invoice=invoice.id,
@@ -124,6 +125,7 @@ def delete_payment(payment: Payment, user: User | None = None) -> Invoice:
         if not removed:  # someone else deleted it a moment ago: nothing to take back
             return invoice
         Invoice.update(paid_total=Invoice.paid_total - payment.amount).where(Invoice.id == invoice.id).execute()
+        BillingSettings.bump(invoice.association_id)
         audit(
             "billing.payment_deleted",
             actor=user,

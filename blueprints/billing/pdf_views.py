@@ -14,6 +14,7 @@ from flask import abort, g, make_response, redirect, url_for
 from flask_login import current_user
 
 from blueprints.billing import bp
+from blueprints.billing.resident_views import resident_tab
 from core.access import can, requires
 from core.rendering import htmx, render
 from jobs import pdf as pdf_jobs
@@ -55,6 +56,7 @@ def latest_order(invoice: Invoice) -> PdfOrder | None:
 
 @bp.route("/invoices/<int:invoice_id>/pdf")
 @requires()
+@resident_tab("invoices")
 def invoice_pdf(invoice_id: int):
     """Download the invoice as PDF, rendered now."""
     invoice = _visible_invoice(invoice_id)
@@ -68,6 +70,7 @@ def invoice_pdf(invoice_id: int):
 
 @bp.route("/invoices/<int:invoice_id>/pdf/order", methods=["POST"])
 @requires()
+@resident_tab("invoices")
 def pdf_order_create(invoice_id: int):
     """Order the invoice PDF by mail to the account's address; a second click while one is on its way adds nothing."""
     invoice = _visible_invoice(invoice_id)

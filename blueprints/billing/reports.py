@@ -142,7 +142,8 @@ def parse_scope(association: Association, scope: str) -> Building | None:
     if not scope:
         return None
     number = scope.removeprefix(BUILDING_SCOPE)
-    if not scope.startswith(BUILDING_SCOPE) or not number.isdigit():
+    # ASCII digits only, and few enough for a database id: "²" passes isdigit() and int() refuses it.
+    if not scope.startswith(BUILDING_SCOPE) or not (number.isascii() and number.isdigit() and len(number) <= 18):
         raise ReportError(_l("Choose the whole association or one of its buildings."))
     building = Building.of(association).where(Building.id == int(number)).first()
     if building is None:

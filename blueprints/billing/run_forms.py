@@ -50,6 +50,12 @@ def row_id(value) -> int | None:
         return None
 
 
+def _in_range(form, field) -> None:
+    """A date of the years parse_month takes: 9999-12-31 plus the payment terms is past what a date holds."""
+    if field.data and not 2000 <= field.data.year <= 2200:
+        raise ValidationError(_l("Give a date between the years 2000 and 2200."))
+
+
 def _month(form, field) -> None:
     if field.data and parse_month(field.data) is None:
         raise ValidationError(_l("Choose a month, written like 2026-12."))
@@ -65,7 +71,7 @@ class RunForm(FlaskForm):
     )
     issue_date = DateField(
         _l("Issue date"),
-        validators=[Optional()],
+        validators=[Optional(), _in_range],
         format=["%Y-%m-%d"],
         description=_l("Leave empty for today. The due date follows from the payment terms."),
     )
@@ -94,8 +100,8 @@ class InvoiceForm(FlaskForm):
     recipient = SelectField(_l("Recipient"), coerce=row_id, validate_choice=False)
     unit = SelectField(_l("Unit (optional)"), coerce=row_id, validate_choice=False)
     period = StringField(_l("Period (month)"), validators=[Optional(), _month], render_kw={"type": "month"})
-    issue_date = DateField(_l("Issue date"), validators=[InputRequired(_l("Give the issue date."))])
-    due_date = DateField(_l("Due date"), validators=[Optional()])
+    issue_date = DateField(_l("Issue date"), validators=[InputRequired(_l("Give the issue date.")), _in_range])
+    due_date = DateField(_l("Due date"), validators=[Optional(), _in_range])
     message = TextAreaField(_l("Message on the invoice"), validators=[Optional(), Length(max=2000)])
     lines = FieldList(FormField(LineForm), min_entries=LINE_COUNT, max_entries=LINE_COUNT)
 

@@ -77,6 +77,7 @@ def make_invoice(
         total=sums.total,
         **fields,
     )
+    BillingSettings.bump(association)  # as the services do: the board's cached totals are stale now
     for position, line in enumerate(drafts):
         InvoiceLine.create(
             invoice=invoice,
@@ -92,4 +93,5 @@ def make_invoice(
 def make_payment(invoice: Invoice, amount: int, paid_on: dt.date = dt.date(2026, 11, 20)) -> Payment:
     payment = Payment.create(association=invoice.association, invoice=invoice, amount=amount, paid_on=paid_on)
     Invoice.update(paid_total=Invoice.paid_total + amount).where(Invoice.id == invoice.id).execute()
+    BillingSettings.bump(invoice.association_id)
     return payment

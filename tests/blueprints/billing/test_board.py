@@ -399,7 +399,23 @@ def test_the_invoice_list_costs_the_same_for_5_and_60_invoices(client, world, lo
     few = queries(client, path, **headers)
     add_invoices(alpha, world.anna, world.u12, 55, 4000)
     assert queries(client, path, **headers) == few
-    assert few <= 3  # the session, the totals per status, the page of rows
+    assert few <= 4  # the session, the billing revision, the totals per status, the page of rows
+
+
+def test_totals_are_reused_until_an_invoice_or_payment_changes_them(client, world, login_as, alpha):
+    """The totals per status are cached per billing revision: a payment recorded through the page shows at once."""
+    login_as("board")
+    first = queries(client, "/alpha/admin/invoices")
+    assert queries(client, "/alpha/admin/invoices") == first - 1  # unchanged: the totals come from the cache
+    invoice = Invoice.of(alpha).where(Invoice.paid_total == 0, Invoice.kind == Invoice.INVOICE).first()
+    before = text(client.get("/alpha/admin/invoices"))
+    response = client.submit(
+        f"/alpha/admin/invoices/{invoice.id}/payments",
+        {"amount": "1", "paid_on": "2026-11-20", "reference": "", "note": ""},
+    )
+    assert response.status_code in (200, 302)
+    after = text(client.get("/alpha/admin/invoices"))
+    assert before != after and queries(client, "/alpha/admin/invoices") == first - 1
 
 
 def test_the_residents_page_and_a_residents_billing_cost_the_same_for_few_and_many(

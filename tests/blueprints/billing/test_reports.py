@@ -273,6 +273,15 @@ def test_the_form_defaults_to_the_accounts_address_and_refuses_bad_input(
     assert PdfOrder.select().count() == 0
 
 
+@pytest.mark.parametrize("scope", ["building:\u00b2", "building:99999999999999999999999"])
+def test_a_scope_that_is_no_building_id_is_refused_not_a_crash(app, client, alpha, register, login_as, scope):
+    allow(alpha)
+    login_as("board")
+    refused = order(client, "tenants", scope=scope)
+    assert refused.status_code == 422
+    assert PdfOrder.select().count() == 0
+
+
 def test_the_page_lists_only_ones_own_orders_with_their_status(
     app, client, alpha, register, login_as, make_user, outbox
 ):
@@ -317,6 +326,22 @@ def test_a_building_removed_before_the_job_runs_fails_the_order(app, alpha, regi
         )
         order_report_pdf(placed.id)
     assert "not in the register" in PdfOrder.get_by_id(placed.id).error
+
+
+def test_a_mail_that_cannot_be_written_fails_the_order(app, alpha, register, make_user, outbox, monkeypatch):
+    import jobs.email
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(jobs.email, "queue_mail", broken)
+    allow(alpha)
+    board = make_user(alpha, "board@alpha.example", "board")
+    with app.app_context():
+        placed = PdfOrder.create(association=alpha, user=board, report="units", to_address="b@example.com")
+        assert order_report_pdf(placed.id) == "failed"
+    failed = PdfOrder.get_by_id(placed.id)
+    assert failed.state == PdfOrder.FAILED and "could not be made" in failed.error
 
 
 def test_a_mailed_order_is_not_mailed_twice(app, client, alpha, register, login_as, outbox):

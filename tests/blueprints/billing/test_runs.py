@@ -122,6 +122,15 @@ def test_create_makes_the_previewed_invoices_once(client, board, billed, sek):
     assert "Nothing is left to create." in preview
 
 
+def test_an_issue_date_past_what_a_due_date_can_hold_is_refused(client, board, billed):
+    preview = client.get("/alpha/admin/invoice-runs/preview?period=2026-12&issue_date=9999-12-31")
+    assert preview.status_code == 422
+    assert "Give a date between the years 2000 and 2200." in text(preview)
+    create = client.submit("/alpha/admin/invoice-runs", {"period": "2026-12", "issue_date": "9999-12-31"})
+    assert create.status_code == 422
+    assert InvoiceRun.select().count() == 0
+
+
 def test_create_without_a_month_is_refused(client, board, billed):
     response = client.submit("/alpha/admin/invoice-runs", {"period": ""})
     assert response.status_code == 422
@@ -239,6 +248,17 @@ def test_manual_invoice_needs_a_recipient_and_a_line(client, board, alpha, make_
     words = text(response)
     assert "Choose who the invoice is for." in words
     assert "Fill in at least one line" in words
+
+
+def test_manual_invoice_refuses_dates_out_of_range(client, board, alpha, make_person):
+    make_billing(alpha)
+    person = make_person(alpha, "far@alpha.example")
+    line = {"lines-0-description": "Key", "lines-0-amount": "100"}
+    for dates in ({"issue_date": "9999-12-31"}, {"due_date": "9999-12-31"}):
+        response = client.submit("/alpha/admin/invoices/new", invoice_form(person.id, **line, **dates))
+        assert response.status_code == 422
+        assert "Give a date between the years 2000 and 2200." in text(response)
+    assert Invoice.select().count() == 0
 
 
 def test_manual_invoice_refuses_someone_of_another_association(client, board, alpha, make_association, make_person):
