@@ -92,6 +92,10 @@ def test_error_pages_are_in_the_portal_style(client, alpha):
 
 def test_an_id_too_large_for_any_column_is_a_404_not_a_500(app, alpha, login_as, client):
     login_as("member")
-    for path in ("/alpha/invoices/99999999999999999999999", "/alpha/faults/9223372036854775808", "/alpha/units/1" + "0" * 30):
+    for path in (
+        "/alpha/invoices/99999999999999999999999",
+        "/alpha/faults/9223372036854775808",
+        "/alpha/units/1" + "0" * 30,
+    ):
         assert client.get(path).status_code == 404, path
     assert client.get("/alpha/invoices/9223372036854775807").status_code == 404  # the largest id: looked up, not found

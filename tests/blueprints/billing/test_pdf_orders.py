@@ -222,6 +222,38 @@ def test_a_resident_cannot_reach_another_units_invoice_or_order(
     assert board.get(f"/alpha/pdf-orders/{pdf_order.id}").status_code == 404
 
 
+def test_a_retry_after_the_invoice_is_no_longer_theirs_mails_nothing(app, client, resident, outbox, monkeypatch):
+    user, invoice = resident
+
+    def broken(invoice):
+        raise RuntimeError("font cache exploded")
+
+    monkeypatch.setattr(pdf_jobs, "render_invoice", broken)
+    order(client, invoice)
+    pdf_order = PdfOrder.get()
+    monkeypatch.undo()
+    # Meanwhile the invoice was found to be someone else's: the register entry is no longer this user.
+    Person.update(user=None).where(Person.user == user).execute()
+    client.submit(f"/alpha/pdf-orders/{pdf_order.id}/retry", {}, form_page="/alpha/invoices")
+    assert outbox.rows() == []
+    assert PdfOrder.get_by_id(pdf_order.id).state == PdfOrder.FAILED
+
+
+def test_a_mail_that_cannot_be_written_fails_the_order_not_a_spinner(app, client, resident, outbox, monkeypatch):
+    _, invoice = resident
+    import jobs.email
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(jobs.email, "queue_mail", broken)
+    order(client, invoice)
+    pdf_order = PdfOrder.get()
+    assert pdf_order.state == PdfOrder.FAILED and pdf_order.email_id is None
+    html = status_part(client, pdf_order.id)
+    assert "hx-trigger" not in html and "Try again" in html
+
+
 def test_another_associations_invoice_is_404_through_ones_own_portal(
     app, client, resident, make_association, make_person, outbox
 ):
