@@ -59,6 +59,8 @@ def record_payment(
         raise PaymentError(_l("Enter an amount greater than zero."), "amount")
     if paid_on > clock.today(invoice.association.timezone):
         raise PaymentError(_l("The payment date cannot be in the future."), "paid_on")
+    if paid_on.year < 2000:  # a mistyped year, not a payment
+        raise PaymentError(_l("Give a date between the years 2000 and 2200."), "paid_on")
     reference, note = (reference or "").strip(), (note or "").strip()
     if len(reference) > REFERENCE_MAX:
         raise PaymentError(_l("The reference can be at most %(max)d characters.", max=REFERENCE_MAX), "reference")

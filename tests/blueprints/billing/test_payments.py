@@ -96,6 +96,9 @@ def test_credit_notes_are_not_paid_and_future_dates_are_refused(app, invoice, al
         with pytest.raises(PaymentError, match="future") as refused:
             record_payment(invoice, 1000, dt.date(2026, 11, 21))
         assert refused.value.field == "paid_on"
+        with pytest.raises(PaymentError, match="between the years") as refused:
+            record_payment(invoice, 1000, dt.date(1, 1, 1))
+        assert refused.value.field == "paid_on"
         with pytest.raises(PaymentError, match="reference"):
             record_payment(invoice, 1000, dt.date(2026, 11, 19), reference="x" * 36)
     assert Payment.select().count() == 0
