@@ -14,6 +14,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import peewee as pw
 import pytest
 from argon2 import PasswordHasher
 from jinja2 import BytecodeCache
@@ -78,12 +79,33 @@ def database_url(migrated_template, tmp_path):
     if PG_URL:
         database = make_database(PG_URL)
         with database.connection_context():
-            tables = ", ".join(f'"{m._meta.table_name}"' for m in ALL_MODELS)
-            database.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+            _empty_postgres(database)
         return PG_URL
     path = tmp_path / "porch.sqlite3"
     shutil.copy(migrated_template, path)
     return f"sqlite:///{path}"
+
+
+def _empty_postgres(database) -> None:
+    """Every row deleted and every id sequence restarted, as a fresh SQLite copy would be.
+
+    TRUNCATE of the thirty-odd tables takes PostgreSQL ~250 ms (it replaces their files), which was
+    most of the suite's time on PostgreSQL; DELETE of the few rows a test leaves takes a few ms.
+    Foreign-key triggers are off while emptying (the test database's user is a superuser), so the
+    order does not matter; without that right, TRUNCATE still does it.
+    """
+    tables = [m._meta.table_name for m in reversed(ALL_MODELS)]
+    try:
+        with database.atomic():
+            database.execute_sql("SET LOCAL session_replication_role = replica")
+            for table in tables:
+                database.execute_sql(f'DELETE FROM "{table}"')
+    except pw.DatabaseError:  # not allowed to switch the triggers off
+        quoted = ", ".join(f'"{table}"' for table in tables)
+        database.execute_sql(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
+        return
+    restarts = ", ".join(f"setval(pg_get_serial_sequence('\"{table}\"', 'id'), 1, false)" for table in tables)
+    database.execute_sql(f"SELECT {restarts}")
 
 
 # --- real services -----------------------------------------------------------------
