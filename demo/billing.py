@@ -115,30 +115,21 @@ def _settings(association: Association, plan: dict) -> None:
 
 
 def _charges(association: Association, plan: dict) -> None:
-    rows = []
-    for unit in Unit.active(association).order_by(Unit.id):
-        if unit.kind == Unit.GARAGE:
-            description, amount = plan["garage"]
-            rows.append(dict(association=association.id, unit=unit.id, description=description, amount=_minor(amount)))
-            continue
-        for position, (description, per_m2) in enumerate(plan["per_m2"]):
-            amount = _minor(per_m2 * Decimal(unit.area or 0))
-            rows.append(
-                dict(
-                    association=association.id, unit=unit.id, description=description, amount=amount, position=position
-                )
-            )
-        for position, (description, amount) in enumerate(plan["per_flat"], start=len(plan["per_m2"])):
-            rows.append(
-                dict(
-                    association=association.id,
-                    unit=unit.id,
-                    description=description,
-                    amount=_minor(amount),
-                    position=position,
-                )
-            )
+    rows = [
+        dict(association=association.id, unit=unit.id, description=description, amount=amount, position=position)
+        for unit in Unit.active(association).order_by(Unit.id)
+        for position, (description, amount) in enumerate(_monthly_lines(unit, plan))
+    ]
     Charge.insert_many(rows).execute()
+
+
+def _monthly_lines(unit: Unit, plan: dict) -> list[tuple[str, int]]:
+    """A garage pays its flat rate; a flat pays per m² of floor area, then its fixed charges."""
+    if unit.kind == Unit.GARAGE:
+        description, amount = plan["garage"]
+        return [(description, _minor(amount))]
+    by_area = [(description, _minor(per_m2 * Decimal(unit.area or 0))) for description, per_m2 in plan["per_m2"]]
+    return by_area + [(description, _minor(amount)) for description, amount in plan["per_flat"]]
 
 
 def _contracts(association: Association, plan: dict) -> None:
