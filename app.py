@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib
+import pkgutil
 from pathlib import Path
 
 import peewee as pw
@@ -18,6 +20,7 @@ from config import Config
 from core import clock, text
 from core.rendering import htmx, render
 from core.security import PorchSessionInterface, csp_nonce, set_security_headers
+from core.text import locale_for
 from models import UserSession
 from models.db import db, make_database
 
@@ -55,12 +58,7 @@ def create_app(config: type | None = None) -> Flask:
     _init_assets(app)
     text.register(app)
 
-    from blueprints import auth, billing, faults, people, portal, register, settings
-
-    app.register_blueprint(portal.site)
-    app.register_blueprint(auth.bp)
-    for domain in (portal, register, people, settings, faults, billing):
-        app.register_blueprint(domain.bp)
+    _init_blueprints(app)
 
     _init_templates(app)
     _init_errors(app)
@@ -70,6 +68,20 @@ def create_app(config: type | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+def _init_blueprints(app: Flask) -> None:
+    """Each domain's Blueprint with the routes of its views.py and *_views.py modules (blueprints/__init__.py)."""
+    from blueprints import DOMAINS
+
+    for domain in DOMAINS:
+        package = importlib.import_module(f"blueprints.{domain}")
+        for module in pkgutil.iter_modules(package.__path__):
+            if module.name == "views" or module.name.endswith("_views"):
+                importlib.import_module(f"blueprints.{domain}.{module.name}")
+        if hasattr(package, "site"):
+            app.register_blueprint(package.site)
+        app.register_blueprint(package.bp)
 
 
 def _init_database(app: Flask) -> None:
@@ -111,7 +123,7 @@ def select_locale() -> str:
     """The user's choice, else the association's language, else the browser's."""
     from flask import has_request_context
 
-    return _with_region(_chosen_language() if has_request_context() else "en")
+    return locale_for(_chosen_language() if has_request_context() else "en")
 
 
 def _chosen_language() -> str:
@@ -124,11 +136,6 @@ def _chosen_language() -> str:
     if association is not None and association.locale in languages:
         return association.locale
     return request.accept_languages.best_match(languages) or "en"
-
-
-def _with_region(language: str) -> str:
-    # Porch's English readers are European: 23 Nov 2026 and 18:26, not 11/23/26, 6:26 PM.
-    return "en_GB" if language == "en" else language
 
 
 def html_lang() -> str:
@@ -210,10 +217,15 @@ def _hashed_static_names() -> tuple[dict[str, str], dict[str, str]]:
 
 
 def _init_templates(app: Flask) -> None:
-    from core import access, nav
+    from core import access, nav, orders
 
     app.jinja_env.globals.update(
-        csp_nonce=csp_nonce, can=access.can, html_lang=html_lang, field_attrs=field_attrs, nav=nav
+        csp_nonce=csp_nonce,
+        can=access.can,
+        html_lang=html_lang,
+        field_attrs=field_attrs,
+        nav=nav,
+        pdf_order_status=orders.status,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -6,6 +6,8 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
+from jobs.email import sweep
+from jobs.maintenance import prune
 from models.db import db, migration_runner, upgrade
 
 
@@ -48,9 +50,6 @@ jobs_cli = AppGroup("jobs", help="Background jobs.")
 @jobs_cli.command("tick")
 def jobs_tick():
     """Re-queue unsent mail and clear old login attempts; run every minute from cron without Redis."""
-    from jobs.email import sweep
-    from jobs.maintenance import prune
-
     with db.connection_context():
         count = sweep()
         prune()

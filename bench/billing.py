@@ -15,7 +15,7 @@ What it does:
    in the bench association (a year of invoices: 12 × N). Four invoices in
    five are then marked paid, straight in the database.
 3. In a fresh process, as one RQ worker would: renders the 1,000-invoice run's
-   PDFs one after the other with jobs.pdf.render_invoice (EPC QR code and
+   PDFs one after the other with blueprints.billing.invoice_pdf.render_invoice (EPC QR code and
    all), and reports the first (cold) render, the warm median and p95, the
    total, and the process's peak memory (ru_maxrss).
 4. Measures the invoice pages in process (the app alone in one thread through
@@ -125,7 +125,7 @@ print(json.dumps(out))
 RENDER = """
 import json, resource, sys, time
 from app import create_app
-from jobs.pdf import render_invoice
+from blueprints.billing.invoice_pdf import render_invoice
 from models import Association, Invoice
 from models.db import db
 

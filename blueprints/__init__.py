@@ -1,1 +1,14 @@
-"""One blueprint per domain (DESIGN.md)."""
+"""One package per domain (DESIGN.md), named as in models/, templates/ and tests/:
+
+portal    associations, accounts, roles, settings, registration requests, the outbox (SPEC P)
+register  people, buildings, units, ownership, residents, the unit file, the member list (R)
+billing   contracts, charges, invoices, payments, invoice PDFs (B)
+faults    fault reports and requests (F)
+exchange  what enters and leaves an association: reports, ordered PDFs (I)
+
+A package's __init__ holds its Blueprint and nothing else; its routes live in
+views.py and *_views.py, which app.py loads (DOMAINS), so a service module of one
+domain can be used by another without pulling in views.
+"""
+
+DOMAINS = ("portal", "register", "billing", "faults", "exchange")

@@ -7,6 +7,7 @@ data goes through these, never by bare id.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import wraps
 from urllib.parse import quote
 
@@ -111,13 +112,43 @@ def requires(*needed: str):
     return decorator
 
 
-def login_required(view):
-    """Any signed-in user (pages outside an association, such as the switcher)."""
+def requires_any(*options: str):
+    """Require a signed-in member of the current association holding at least one of the permissions named."""
 
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if not current_user.is_authenticated:
-            return hx_redirect(url_for("auth.login", next=request.full_path))
-        return view(*args, **kwargs)
+    def decorator(view):
+        @requires()
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not any(can(p) for p in options):
+                abort(403)
+            return view(*args, **kwargs)
 
-    return wrapped
+        wrapped.required_permissions = options
+        return wrapped
+
+    return decorator
+
+
+@dataclass(frozen=True)
+class Tab:
+    """One of the association's optional tabs (Portal settings, P8). Switched off, its pages answer 404,
+    except to the members who keep what is behind it (`keeper`: the board keeps the register and the
+    invoices, and its own pages open rows there).
+
+    Use an instance as a decorator on each of the tab's views: @UNITS_TAB.
+    """
+
+    name: str
+    keeper: str | None = None
+
+    def is_open(self) -> bool:
+        return g.association.shows(self.name) or (self.keeper is not None and can(self.keeper))
+
+    def __call__(self, view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not self.is_open():
+                abort(404)
+            return view(*args, **kwargs)
+
+        return wrapped

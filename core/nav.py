@@ -1,14 +1,18 @@
-"""Where a member can go: the tab bar, the top bar and the menu page read this one list."""
+"""Where a member can go: the tab bar, the top bar and the menu page read one list of places.
+
+Core knows no domain: each domain registers its places when its package is
+imported (blueprints/<domain>/__init__.py), with a `shown` rule (its permission
+and tab) and, for a few, a `count` for the badge beside the label.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from flask import g, request
-from flask_babel import lazy_gettext as _l
 
-from core.access import can, current_memberships
-from models import permissions as perms
+from core.access import current_memberships
 
 # Inline SVG paths (24×24, stroked): one sprite-free icon per destination.
 ICONS = {
@@ -45,56 +49,79 @@ class Destination:
     on_phone: bool = False
     # A number beside the label (open reports a resolver can handle); None shows nothing.
     count: int | None = None
+    # Endpoints (or prefixes ending in ".") under which this place is the current one.
+    current_on: tuple[str, ...] = ()
 
     @property
     def path(self) -> str:
         return ICONS[self.icon]
 
+    def is_current(self, endpoint: str | None) -> bool:
+        if not endpoint:
+            return False
+        return endpoint == self.endpoint or any(
+            endpoint.startswith(prefix) if prefix.endswith(".") else endpoint == prefix for prefix in self.current_on
+        )
+
+
+@dataclass(frozen=True)
+class Place:
+    """A registered destination: where it sits, when the member sees it, and its badge."""
+
+    order: int
+    destination: Destination
+    shown: Callable[[], bool]
+    count: Callable[[], int | None] | None = None
+
+    def for_request(self) -> Destination:
+        count = self.count() if self.count is not None else None
+        return replace(self.destination, count=count) if count is not None else self.destination
+
+
+_resident_places: list[Place] = []
+_board_places: list[Place] = []
+
+
+def _always() -> bool:
+    return True
+
+
+def resident_place(
+    endpoint: str,
+    label,
+    icon: str,
+    *,
+    order: int,
+    on_phone: bool = False,
+    shown: Callable[[], bool] = _always,
+    count: Callable[[], int | None] | None = None,
+    current_on: tuple[str, ...] = (),
+) -> None:
+    """Add a resident place (the tab bar and the top of the menu page), in `order`."""
+    destination = Destination(endpoint, label, icon, on_phone=on_phone, current_on=current_on)
+    _add(_resident_places, Place(order, destination, shown, count))
+
+
+def board_place(endpoint: str, label, icon: str, *, order: int, shown: Callable[[], bool]) -> None:
+    """Add a board or administrator page to the menu page, in `order`."""
+    _add(_board_places, Place(order, Destination(endpoint, label, icon), shown))
+
+
+def _add(places: list[Place], place: Place) -> None:
+    if any(p.destination.endpoint == place.destination.endpoint for p in places):
+        return  # a module imported twice (in tests) registers once
+    places.append(place)
+    places.sort(key=lambda p: p.order)
+
 
 def resident_places() -> list[Destination]:
     """The tabs: what residents use most, as far as their role and the portal's settings allow."""
-    association = g.association
-    places = [Destination("portal.home", _l("Home"), "home", on_phone=True)]
-    if association.shows("invoices"):
-        places.append(Destination("billing.invoices", _l("Invoices"), "invoices", on_phone=True))
-    if association.shows("contracts"):
-        places.append(Destination("billing.contracts", _l("Contracts"), "contracts"))
-    if association.shows("faults") and (can(perms.FAULTS_REPORT) or can(perms.FAULTS_RESOLVE)):
-        places.append(Destination("faults.reports", _l("Faults"), "faults", on_phone=True, count=_open_faults()))
-    if can(perms.UNITS_VIEW) and (association.shows("units") or can(perms.REGISTER_MANAGE)):
-        places.append(Destination("register.units", _l("Units"), "units", on_phone=True))
-    if can(perms.MEMBERS_VIEW) and (association.shows("members") or can(perms.REGISTER_MANAGE)):
-        places.append(Destination("people.members", _l("Members"), "members", on_phone=True))
-    if association.shows("contact"):
-        places.append(Destination("settings.contact", _l("Contact"), "contact"))
-    places.append(Destination("portal.account", _l("My account"), "account", on_phone=True))
-    return places
+    return [place.for_request() for place in _resident_places if place.shown()]
 
 
 def board_places() -> list[Destination]:
     """The board's and the administrator's pages, listed on the menu page."""
-    wanted = [
-        (perms.REGISTER_MANAGE, Destination("people.people", _l("People"), "people")),
-        (perms.REGISTER_MANAGE, Destination("register.buildings", _l("Buildings"), "buildings")),
-        (None, Destination("people.registrations_list", _l("Registration requests"), "requests")),
-        (perms.ROLES_MANAGE, Destination("people.roles", _l("Roles"), "roles")),
-        (perms.FAULTS_RESOLVE, Destination("faults.deadlines", _l("Fault deadlines"), "deadlines")),
-        (perms.INVOICES_VIEW_ALL, Destination("billing.board_invoices", _l("All invoices"), "invoices")),
-        (perms.INVOICES_VIEW_ALL, Destination("billing.residents", _l("Residents' accounts"), "people")),
-        (perms.INVOICES_VIEW_ALL, Destination("billing.board_contracts", _l("All contracts"), "contracts")),
-        (perms.INVOICES_VIEW_ALL, Destination("billing.charges_overview", _l("Monthly charges"), "charges")),
-        (perms.INVOICES_MANAGE, Destination("billing.runs", _l("Invoice runs"), "runs")),
-        (perms.INVOICES_MANAGE, Destination("billing.billing_settings", _l("Billing settings"), "settings")),
-        (perms.MEMBERS_VIEW_CONTACTS, Destination("billing.reports", _l("Order a report"), "reports")),
-        (perms.SETTINGS_MANAGE, Destination("billing.report_settings", _l("Reports on offer"), "reports")),
-        (perms.SETTINGS_MANAGE, Destination("settings.settings", _l("Portal settings"), "settings")),
-        (perms.MAIL_VIEW_OUTBOX, Destination("portal.mail_outbox", _l("Mail"), "mail")),
-        (perms.AUDIT_VIEW, Destination("portal.audit_log", _l("Audit log"), "log")),
-    ]
-    if not g.association.shows("faults"):
-        wanted = [(permission, place) for permission, place in wanted if not place.endpoint.startswith("faults.")]
-    account_admin = can(perms.REGISTER_MANAGE) or can(perms.ACCOUNTS_MANAGE)
-    return [place for permission, place in wanted if (can(permission) if permission else account_admin)]
+    return [place.destination for place in _board_places if place.shown()]
 
 
 def tab_bar() -> list[Destination]:
@@ -107,21 +134,21 @@ def tab_bar() -> list[Destination]:
     return [replace(t, on_phone=t in phone) for t in tabs]
 
 
-# Pages whose tab bar shows the resolvers' count: the ones a resolver starts from. Other pages
-# (the register, people, settings) skip the query, so their asserted query budgets stay as they are.
-COUNTED_ON = ("portal.home", "portal.menu")
+def counted_here(*endpoints: str) -> bool:
+    """Whether this request's page shows a badge: the pages a member starts from (and the place's own).
 
-
-def _open_faults() -> int | None:
-    """Open reports the member can handle, for resolvers only: one COUNT, once per request."""
+    Other pages skip the count's query, so their query budgets stay as they are."""
     endpoint = request.endpoint or ""
-    if not can(perms.FAULTS_RESOLVE) or not (endpoint in COUNTED_ON or endpoint.startswith("faults.")):
-        return None
-    if "open_faults" not in g:
-        from blueprints.faults.queries import open_to_handle  # the blueprint imports core
+    return endpoint in ("portal.home", "portal.menu") or any(
+        endpoint.startswith(prefix) if prefix.endswith(".") else endpoint == prefix for prefix in endpoints
+    )
 
-        g.open_faults = open_to_handle(g.association, g.membership)
-    return g.open_faults
+
+def once_per_request(key: str, compute: Callable[[], int | None]) -> int | None:
+    """A badge's count, computed once per request however often the page asks."""
+    if key not in g:
+        setattr(g, key, compute())
+    return g.get(key)
 
 
 def other_associations() -> bool:

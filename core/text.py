@@ -38,6 +38,13 @@ def markdown(source: str | None) -> Markup:
     return Markup(_markdown_html(source or ""))
 
 
+def locale_for(language: str | None) -> str:
+    """The Babel locale for one of Porch's languages: its English readers are European
+    (23 Nov 2026 and 18:26, not 11/23/26, 6:26 PM)."""
+    language = (language or "en").replace("-", "_")
+    return "en_GB" if language == "en" else language
+
+
 _CODE_BEFORE_DIGITS = re.compile(r"^(-?[A-Z]{3})(?=\d)")
 
 

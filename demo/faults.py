@@ -210,7 +210,7 @@ def _where(association: Association, membership: Membership, entry: dict) -> dic
     if entry["kind"] == R.REQUEST:
         return dict(place=R.WHOLE_BUILDING, responsible=entry["responsible"])
     if entry["place"] == "unit":
-        mine = workflow.my_unit_ids(membership.person_id, association.today())
+        mine = Unit.ids_held_by(membership.person_id, association.today())
         unit = Unit.select().where(Unit.id.in_(mine) & (Unit.kind != Unit.GARAGE)).order_by(Unit.id).first()
         return dict(place=R.IN_UNIT, unit=unit, building=unit.building_id)
     building = Building.of(association).order_by(Building.id).first()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from blueprints.auth.accounts import hash_password
+from blueprints.portal.accounts import hash_password
 from core import clock
 from models import Association, Membership, Person, Role, User
 from models.db import transaction

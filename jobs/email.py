@@ -1,4 +1,6 @@
-"""Writing mail to the outbox, and the job that sends one row (SPEC C5)."""
+"""The job that sends one outbox row, and the sweep that hands unsent rows to it again (SPEC C5).
+
+Rows are written by core.mail.queue_mail in the transaction that causes them."""
 
 from __future__ import annotations
 
@@ -6,8 +8,6 @@ import datetime as dt
 import logging
 import mimetypes
 import os
-import re
-import secrets
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -15,110 +15,29 @@ from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
-from flask import current_app, render_template
-from flask_babel import force_locale
-from jinja2 import Template
-
-from core import clock
-from jobs import app_context
-from jobs.queue import enqueue
-from models import Association, OutboundEmail, User
+from core import clock, orders
+from core.mail import attachment_file, send
+from jobs import job_context
+from models import OutboundEmail
 
 log = logging.getLogger(__name__)
 
 
-def queue_mail(
-    kind: str,
-    to_address: str,
-    *,
-    language: str,
-    association: Association | None = None,
-    user: User | None = None,
-    attachment: tuple[str, bytes] | None = None,
-    **context,
-) -> OutboundEmail:
-    """Write one mail to the outbox and send it once the transaction commits.
-
-    Renders templates/email/<kind>.txt and .html in the recipient's language;
-    the text template sets `subject`. Call inside models.db.transaction() so the
-    row and the change that caused it commit together. `attachment` is one file
-    (name, bytes) sent with the mail, kept under UPLOAD_DIR/attachments/ until then.
-    """
-    context.update(association=association, user=user)
-    with force_locale("en_GB" if language == "en" else language):  # European dates in English mail
-        subject, text = _render_text(f"email/{kind}.txt", context)
-        html = render_template(f"email/{kind}.html", **context)
-    attachment_path, attachment_name = _store_attachment(attachment) if attachment else (None, "")
-    row = OutboundEmail.create(
-        association=association,
-        recipient_user=user,
-        to_address=to_address,
-        kind=kind,
-        language=language,
-        subject=subject,
-        body_text=text,
-        body_html=html,
-        next_attempt_at=clock.utcnow_naive() + dt.timedelta(minutes=1),
-        attachment_path=attachment_path,
-        attachment_name=attachment_name,
-    )
-    enqueue(deliver, row.id, job_id=job_id_for(row.id))
-    return row
-
-
-def job_id_for(row_id: int) -> str:
-    return f"outbox-{row_id}"
-
-
-ATTACHMENTS = "attachments"
-_SAFE_SUFFIX = re.compile(r"^\.[a-z0-9]{1,8}$")
-
-
-def _store_attachment(attachment: tuple[str, bytes]) -> tuple[str, str]:
-    """Write the file under a name the server makes up; (path relative to UPLOAD_DIR, name the reader sees)."""
-    name, body = attachment
-    name = Path(str(name).replace("\\", "/")).name.strip() or "attachment"
-    suffix = Path(name).suffix.lower()
-    stored = f"{ATTACHMENTS}/{secrets.token_hex(16)}{suffix if _SAFE_SUFFIX.match(suffix) else '.bin'}"
-    path = attachment_file(stored)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.part")
-    partial.write_bytes(body)
-    os.replace(partial, path)  # a sender never reads half a file
-    return stored, name[:200]
-
-
-def attachment_file(stored: str) -> Path:
-    """The file of an outbox row's attachment (never outside UPLOAD_DIR/attachments/)."""
-    directory = (Path(current_app.config["UPLOAD_DIR"]) / ATTACHMENTS).resolve()
-    path = (Path(current_app.config["UPLOAD_DIR"]) / stored).resolve()
-    if path.parent != directory:
-        raise ValueError(f"attachment outside {directory}: {stored!r}")
-    return path
-
-
-def _render_text(name: str, context: dict) -> tuple[str, str]:
-    template: Template = current_app.jinja_env.get_template(name)
-    current_app.update_template_context(context)
-    module = template.make_module(context)
-    subject = " ".join(str(getattr(module, "subject", "")).split())
-    return subject, str(module).strip() + "\n"
-
-
 def deliver(row_id: int) -> str:
     """Send one outbox row. Idempotent: a row already sent, or being sent, is skipped."""
-    with app_context() as app:
+    with job_context() as app:
         if not _claim(row_id):
             return "skipped"
         row = OutboundEmail.get_by_id(row_id)
         try:
             transport_for(app.config).send(build_message(row, app.config["MAIL_FROM"]))
         except Exception as exc:
-            _mark_failed(row, exc)
+            _mark_failed(row, exc, app.config["MAIL_MAX_ATTEMPTS"])
             raise
         OutboundEmail.update(status=OutboundEmail.SENT, sent_at=clock.utcnow_naive(), last_error="").where(
             OutboundEmail.id == row_id
         ).execute()
+        orders.mail_settled(row_id, sent=True)
         if row.attachment_path:  # sent: the copy (an invoice, a list of residents) is not kept
             attachment_file(row.attachment_path).unlink(missing_ok=True)
         return "sent"
@@ -137,7 +56,7 @@ def _claim(row_id: int) -> bool:
     return updated == 1
 
 
-def _mark_failed(row: OutboundEmail, exc: Exception) -> None:
+def _mark_failed(row: OutboundEmail, exc: Exception, max_attempts: int) -> None:
     attempts = row.attempts
     backoff = dt.timedelta(seconds=min(60 * 2**attempts, 6 * 3600))
     OutboundEmail.update(
@@ -146,6 +65,8 @@ def _mark_failed(row: OutboundEmail, exc: Exception) -> None:
         next_attempt_at=clock.utcnow_naive() + backoff,
     ).where(OutboundEmail.id == row.id).execute()
     log.warning("mail %s failed (attempt %s): %s", row.id, attempts, exc)
+    if attempts >= max_attempts:  # the sweep gives up on it: whoever waits for it hears so
+        orders.mail_settled(row.id, sent=False)
 
 
 def build_message(row: OutboundEmail, sender: str) -> EmailMessage:
@@ -219,8 +140,8 @@ def transport_for(config) -> FileTransport | SmtpTransport:
 
 def sweep() -> int:
     """Hand unsent rows (failed, never queued, or left mid-send) to a job again."""
-    with app_context() as app:
+    with job_context() as app:
         rows = list(OutboundEmail.due(app.config["MAIL_MAX_ATTEMPTS"]).select(OutboundEmail.id))
         for row in rows:
-            enqueue(deliver, row.id, job_id=job_id_for(row.id))
+            send(row.id)
         return len(rows)

@@ -3,13 +3,13 @@
 import datetime as dt
 
 from core import clock
-from jobs import app_context
+from jobs import job_context
 from models import LoginAttempt, Token, UserSession
 
 
 def prune() -> None:
     """Forget failed logins after a day, and tokens and ended sessions after a month."""
-    with app_context():
+    with job_context():
         _prune(clock.utcnow_naive())
 
 

@@ -1,41 +1,25 @@
-"""peewee models, one module per domain; db.py holds the database itself."""
+"""peewee models, one module per domain (portal, register, billing, faults, exchange) and mail.py for what
+leaves by mail (the outbox, ordered PDFs); db.py holds the database itself."""
 
-from models.billing import (
-    BillingSettings,
-    Charge,
-    Contract,
-    ContractParty,
-    Invoice,
-    InvoiceLine,
-    InvoiceRun,
-    Payment,
-    PdfOrder,
-)
+from models.billing import BillingSettings, Charge, Contract, ContractParty, Invoice, InvoiceLine, InvoiceRun, Payment
 from models.db import db
+from models.exchange import ReportSettings
 from models.faults import FaultAttachment, FaultDeadline, FaultEvent, FaultReport
-from models.mail import OutboundEmail
+from models.mail import OutboundEmail, PdfOrder
 from models.portal import (
     Association,
     AuditLog,
     Consent,
     LoginAttempt,
     Membership,
-    Person,
+    RegistrationRequest,
     Role,
+    SlugAlias,
     Token,
     User,
     UserSession,
 )
-from models.register import (
-    Building,
-    Ownership,
-    RegistrationRequest,
-    Residency,
-    SlugAlias,
-    Unit,
-    UnitFileEntry,
-    VotingProxy,
-)
+from models.register import Building, Ownership, Person, Residency, Unit, UnitFileEntry, VotingProxy
 
 # In dependency order: creating them in this order satisfies every foreign key.
 ALL_MODELS = [
@@ -71,6 +55,7 @@ ALL_MODELS = [
     InvoiceLine,
     Payment,
     PdfOrder,
+    ReportSettings,
 ]
 
 __all__ = ["db", "ALL_MODELS", *[m.__name__ for m in ALL_MODELS]]

@@ -1,4 +1,4 @@
-"""Contracts, recurring charges, invoices, payments and PDF orders (SPEC B1–B4, B8, I2).
+"""Contracts, recurring charges, invoices and payments (SPEC B1–B4, B8).
 
 Money is always an integer of minor units (öre, cents, haléř) in the
 association's currency; VAT rates are integers in basis points (2500 = 25 %).
@@ -17,10 +17,10 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _lp
 
 from core import clock
+from models import permissions as perms
 from models.db import AssociationScoped, BaseModel
-from models.mail import OutboundEmail
-from models.portal import Association, Person, User
-from models.register import Unit
+from models.portal import Association, User
+from models.register import Person, Unit
 
 
 class BillingSettings(BaseModel):
@@ -51,8 +51,6 @@ class BillingSettings(BaseModel):
     payment_terms_days = pw.IntegerField(default=14)
     next_invoice_number = pw.IntegerField(default=1)
     invoice_footer = pw.TextField(default="")
-    board_reports = pw.CharField(max_length=200, default="tenants units members")  # report keys the board may order
-    resident_reports = pw.CharField(max_length=200, default="")  # report keys residents may order
     # Raised whenever an invoice is created or a payment recorded or removed: figures computed
     # from the invoices (the board's totals per status) are reused only while it stays the same.
     revision = pw.IntegerField(default=0)
@@ -115,18 +113,22 @@ class Contract(AssociationScoped, BaseModel):
         indexes = ((("association", "number"), True), (("association", "unit"), False))
 
     @classmethod
-    def visible_to(cls, association: Association, user: User, see_all: bool = False) -> pw.ModelSelect:
-        """Contracts this user may open: all of them with invoices.view_all, else those naming one of their people."""
-        query = cls.of(association)
-        if see_all:
-            return query
+    def held_by(cls, membership) -> pw.ModelSelect:
+        """The member's own contracts: those naming one of their register entries (even a board member's list)."""
         parties = ContractParty.select(ContractParty.contract).where(
-            ContractParty.person.in_(people_of(association, user))
+            ContractParty.person.in_(people_of(membership.association, membership.user_id))
         )
-        return query.where(cls.id.in_(parties))
+        return cls.of(membership.association).where(cls.id.in_(parties))
+
+    @classmethod
+    def visible_to(cls, membership) -> pw.ModelSelect:
+        """Contracts this member may open: all of them with invoices.view_all, else their own."""
+        if membership.can(perms.INVOICES_VIEW_ALL):
+            return cls.of(membership.association)
+        return cls.held_by(membership)
 
 
-def people_of(association: Association, user: User) -> pw.ModelSelect:
+def people_of(association: Association, user: User | int) -> pw.ModelSelect:
     """The ids of the register entries that are this user in this association (a subquery)."""
     return Person.select(Person.id).where((Person.association == association) & (Person.user == user))
 
@@ -235,19 +237,23 @@ class Invoice(AssociationScoped, BaseModel):
         )
 
     @classmethod
-    def visible_to(cls, association: Association, user: User, see_all: bool = False) -> pw.ModelSelect:
-        """Invoices this user may open: all with invoices.view_all; else those addressed to one of
-        their people, or raised on a contract that names one of them. Load by id only through this."""
-        query = cls.of(association)
-        if see_all:
-            return query
-        mine = people_of(association, user)
+    def addressed_to(cls, membership) -> pw.ModelSelect:
+        """The member's own invoices: addressed to one of their register entries, or raised on a
+        contract that names one of them (even a board member's list is their own)."""
+        mine = people_of(membership.association, membership.user_id)
         their_contracts = ContractParty.select(ContractParty.contract).where(ContractParty.person.in_(mine))
         # A UNION of two indexed lookups: "recipient IN … OR contract IN …" would make the
         # database read every invoice of the association (24,000 a year for 2,000 units).
         addressed = Invoice.select(Invoice.id).where(Invoice.recipient.in_(mine))
         on_contracts = Invoice.select(Invoice.id).where(Invoice.contract.in_(their_contracts))
-        return query.where(cls.id.in_(addressed | on_contracts))
+        return cls.of(membership.association).where(cls.id.in_(addressed | on_contracts))
+
+    @classmethod
+    def visible_to(cls, membership) -> pw.ModelSelect:
+        """Invoices this member may open: all with invoices.view_all, else their own. Load by id only through this."""
+        if membership.can(perms.INVOICES_VIEW_ALL):
+            return cls.of(membership.association)
+        return cls.addressed_to(membership)
 
     @property
     def outstanding(self) -> int:
@@ -320,35 +326,3 @@ class Payment(AssociationScoped, BaseModel):
 
     class Meta:
         indexes = ((("association", "paid_on"), False), (("invoice",), False))
-
-
-class PdfOrder(AssociationScoped, BaseModel):
-    """An ordered PDF (an invoice or a report) on its way to a mailbox; the row a resident watches."""
-
-    QUEUED, RENDERING, SENT, FAILED = "queued", "rendering", "sent", "failed"
-    STATES = {QUEUED: _l("Queued"), RENDERING: _l("Rendering"), SENT: _l("Sent"), FAILED: _l("Failed")}
-
-    association = pw.ForeignKeyField(Association, backref="pdf_orders", on_delete="CASCADE")
-    user = pw.ForeignKeyField(User, backref="pdf_orders", on_delete="CASCADE")
-    invoice = pw.ForeignKeyField(Invoice, null=True, backref="pdf_orders", on_delete="CASCADE")
-    report = pw.CharField(max_length=20, null=True)  # report key, e.g. "tenants"
-    report_scope = pw.CharField(max_length=40, default="")  # e.g. "building:3"; "" = everything one may see
-    to_address = pw.CharField(max_length=254)
-    language = pw.CharField(max_length=10, default="en")
-    state = pw.CharField(max_length=10, default=QUEUED)
-    error = pw.TextField(default="")
-    email = pw.ForeignKeyField(OutboundEmail, null=True, on_delete="SET NULL")
-    created_at = pw.DateTimeField(default=clock.utcnow_naive)
-    updated_at = pw.DateTimeField(default=clock.utcnow_naive)
-
-    class Meta:
-        indexes = ((("association", "user", "created_at"), False), (("invoice", "created_at"), False))
-
-    @classmethod
-    def visible_to(cls, association: Association, user: User) -> pw.ModelSelect:
-        """A PDF order is its orderer's own: nobody else watches or reads it."""
-        return cls.of(association).where(cls.user == user)
-
-    @property
-    def finished(self) -> bool:
-        return self.state in (self.SENT, self.FAILED)

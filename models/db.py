@@ -74,7 +74,13 @@ class PreparedSelect:
 
 
 class AssociationScoped:
-    """For models with an `association` field: every load goes through these."""
+    """For models with an `association` field: every load goes through these.
+
+    Views load what a member may open with visible_to(membership) and
+    get_visible(membership, id); services and jobs that work for the association
+    itself use of(association). What exists but is not the member's is a 404,
+    never a 403, which would tell an outsider that the id exists.
+    """
 
     @classmethod
     def of(cls, association) -> pw.ModelSelect:
@@ -82,14 +88,25 @@ class AssociationScoped:
         return cls.select().where(cls.association == association)
 
     @classmethod
-    def get_in(cls, association, row_id: int):
-        """The row with this id if it belongs to the association, else 404."""
-        from flask import abort
+    def visible_to(cls, membership) -> pw.ModelSelect:
+        """The rows this member may open. By default all of the association's: the view's
+        @requires decides who reaches them. Models whose rows belong to someone narrow it."""
+        return cls.of(membership.association)
 
-        row = cls.of(association).where(cls.id == row_id).first()
-        if row is None:
-            abort(404)
-        return row
+    @classmethod
+    def get_visible(cls, membership, row_id: int):
+        """The row with this id if the member may open it, else 404."""
+        return first_or_404(cls.visible_to(membership).where(cls.id == row_id))
+
+
+def first_or_404(query: pw.ModelSelect):
+    """The query's first row, or a 404 when it has none (for loads by id through visible_to)."""
+    from flask import abort
+
+    row = query.first()
+    if row is None:
+        abort(404)
+    return row
 
 
 def make_database(url: str) -> pw.Database:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import peewee as pw
 
 from core import clock
+from models import permissions as perms
 from models.db import AssociationScoped, BaseModel
-from models.portal import Association, Person, User
-from models.register import Building, Unit
+from models.portal import Association, User
+from models.register import Building, Person, Unit
 
 
 class FaultReport(AssociationScoped, BaseModel):
@@ -67,6 +68,37 @@ class FaultReport(AssociationScoped, BaseModel):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    @classmethod
+    def visible_to(cls, membership) -> pw.ModelSelect:
+        """The reports of the association this member may see (F5).
+
+        A fault in a unit: that unit's owners and residents. A fault in a common area
+        or a building: the building's owners and residents. A request: its sender and
+        the responsible role. Resolvers see every fault. Reporters always see theirs.
+        """
+        association = membership.association
+        rule = cls.reporter == membership.user_id
+        if membership.can(perms.FAULTS_RESOLVE):
+            rule |= cls.kind == cls.FAULT
+        for responsible, permission in RESPONSIBLE_PERMISSION.items():
+            if membership.can(permission):
+                rule |= (cls.kind == cls.REQUEST) & (cls.responsible == responsible)
+        if membership.person_id is not None:
+            units = Unit.ids_held_by(membership.person_id, association.today())
+            buildings = Unit.select(Unit.building).where(Unit.id.in_(units))
+            in_my_unit = (cls.place == cls.IN_UNIT) & cls.unit.in_(units)
+            in_my_building = (cls.place != cls.IN_UNIT) & cls.building.in_(buildings)
+            rule |= (cls.kind == cls.FAULT) & (in_my_unit | in_my_building)
+        return cls.of(association).where(rule)
+
+
+# A request goes to a responsible role (seed 003); these permissions make someone part of it.
+RESPONSIBLE_PERMISSION = {
+    FaultReport.ADMINISTRATION: perms.REGISTER_MANAGE,
+    FaultReport.REPAIRS: perms.FAULTS_RESOLVE,
+    FaultReport.ACCOUNTS: perms.INVOICES_VIEW_ALL,
+}
 
 
 class FaultEvent(BaseModel):

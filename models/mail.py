@@ -1,4 +1,5 @@
-"""The outbox: every e-mail is a row before it is a message (SPEC C5)."""
+"""What leaves by mail: the outbox, where every e-mail is a row before it is a message (SPEC C5),
+and ordered PDFs (an invoice, a report) on their way to a mailbox."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import datetime as dt
 import peewee as pw
 
 from core import clock
+from models.billing import Invoice
 from models.db import AssociationScoped, BaseModel
 from models.portal import Association, User
 
@@ -52,3 +54,45 @@ class OutboundEmail(AssociationScoped, BaseModel):
         ready = cls.next_attempt_at.is_null() | (cls.next_attempt_at <= now)
         stale = (cls.status == cls.SENDING) & (cls.claimed_at < now - cls.STALE_AFTER)
         return cls.select().where((waiting & ready) | stale).order_by(cls.id)
+
+
+class PdfOrder(AssociationScoped, BaseModel):
+    """An ordered PDF (an invoice or a report) on its way to a mailbox: the row its orderer watches.
+
+    `state` is where it is, as the page shows it: queued -> rendering (the PDF job has it) ->
+    mailing (its mail is in the outbox) -> sent, or failed with the reason in `error`. The PDF job
+    (jobs/pdf.py) writes the first steps, the mail job the last (core/orders.py, mail_settled).
+    """
+
+    QUEUED, RENDERING, MAILING, SENT, FAILED = "queued", "rendering", "mailing", "sent", "failed"
+    FINISHED = (SENT, FAILED)
+    INVOICE, REPORT = "invoice", "report"  # kinds: what the PDF is, and which domain makes it
+
+    association = pw.ForeignKeyField(Association, backref="pdf_orders", on_delete="CASCADE")
+    user = pw.ForeignKeyField(User, backref="pdf_orders", on_delete="CASCADE")
+    invoice = pw.ForeignKeyField(Invoice, null=True, backref="pdf_orders", on_delete="CASCADE")
+    report = pw.CharField(max_length=20, null=True)  # report key, e.g. "tenants"
+    report_scope = pw.CharField(max_length=40, default="")  # e.g. "building:3"; "" = everything one may see
+    to_address = pw.CharField(max_length=254)
+    language = pw.CharField(max_length=10, default="en")
+    state = pw.CharField(max_length=10, default=QUEUED)
+    error = pw.TextField(default="")
+    email = pw.ForeignKeyField(OutboundEmail, null=True, on_delete="SET NULL")
+    created_at = pw.DateTimeField(default=clock.utcnow_naive)
+    updated_at = pw.DateTimeField(default=clock.utcnow_naive)
+
+    class Meta:
+        indexes = ((("association", "user", "created_at"), False), (("invoice", "created_at"), False))
+
+    @property
+    def kind(self) -> str:
+        return self.INVOICE if self.invoice_id is not None else self.REPORT
+
+    @property
+    def finished(self) -> bool:
+        return self.state in self.FINISHED
+
+    @classmethod
+    def visible_to(cls, membership) -> pw.ModelSelect:
+        """A PDF order is its orderer's own: nobody else watches or reads it."""
+        return cls.of(membership.association).where(cls.user == membership.user_id)

@@ -1,4 +1,9 @@
-"""Associations, accounts, people, roles and memberships (SPEC P)."""
+"""Associations, accounts, roles and memberships, registration requests and former addresses (SPEC P).
+
+The people of the register are models/register.py's; a membership and a
+registration request point at one through a deferred foreign key, which
+peewee resolves when models/register.py defines Person.
+"""
 
 from __future__ import annotations
 
@@ -121,74 +126,14 @@ class Role(AssociationScoped, BaseModel):
         }
 
 
-class Person(AssociationScoped, BaseModel):
-    """Someone in an association's register; may have no account."""
-
-    association = pw.ForeignKeyField(Association, backref="people", on_delete="CASCADE")
-    surname = pw.CharField(max_length=120)
-    given_name = pw.CharField(max_length=120, default="")
-    email = pw.CharField(max_length=254, default="", index=True)
-    phone_home = pw.CharField(max_length=40, default="")
-    phone_mobile = pw.CharField(max_length=40, default="")
-    phone_work = pw.CharField(max_length=40, default="")
-    personal_id = pw.CharField(max_length=40, default="")  # personal or company id; masked but to the board
-    street = pw.CharField(max_length=200, default="")
-    postcode = pw.CharField(max_length=20, default="")
-    city = pw.CharField(max_length=120, default="")
-    country = pw.CharField(max_length=2, default="")
-    invoice_by_email = pw.BooleanField(default=True)
-    invoice_by_paper = pw.BooleanField(default=False)
-    invoice_language = pw.CharField(max_length=10, null=True)
-    # The role an account made for this person starts with.
-    role = pw.ForeignKeyField(Role, null=True, on_delete="SET NULL")
-    user = pw.ForeignKeyField(User, null=True, backref="people", on_delete="SET NULL")
-    created_at = pw.DateTimeField(default=clock.utcnow_naive)
-
-    class Meta:
-        indexes = ((("association", "surname", "given_name"), False),)
-
-    @property
-    def full_name(self) -> str:
-        return f"{self.given_name} {self.surname}".strip()
-
-    @property
-    def sort_name(self) -> str:
-        return f"{self.surname} {self.given_name}".strip()
-
-    @property
-    def masked_personal_id(self) -> str:
-        """Enough to recognise, not enough to use: 19800101-**** (R2)."""
-        value = self.personal_id
-        if not value:
-            return ""
-        keep = max(0, len(value) - 4)
-        return value[:keep] + "*" * (len(value) - keep)
-
-    @property
-    def phones(self) -> list[str]:
-        return [p for p in (self.phone_mobile, self.phone_home, self.phone_work) if p]
-
-    @classmethod
-    def in_register(cls, association: Association, email: str) -> Person | None:
-        """The person the register holds for this e-mail address, if any."""
-        email = User.normalize_email(email)
-        if not email:
-            return None
-        return (
-            cls.select()
-            .where((cls.association == association) & (pw.fn.LOWER(cls.email) == email))
-            .order_by(cls.id)
-            .first()
-        )
-
-
 class Membership(BaseModel):
     """A user's role in an association, optionally limited to a period (seed 002)."""
 
     user = pw.ForeignKeyField(User, backref="memberships", on_delete="CASCADE")
     association = pw.ForeignKeyField(Association, backref="memberships", on_delete="CASCADE")
     role = pw.ForeignKeyField(Role, on_delete="RESTRICT")
-    person = pw.ForeignKeyField(Person, null=True, on_delete="SET NULL")
+    # The register's entry for this member (models/register.py, which imports this module).
+    person = pw.DeferredForeignKey("Person", null=True, on_delete="SET NULL")
     valid_from = pw.DateField(null=True)
     valid_to = pw.DateField(null=True)  # last day with access
     created_at = pw.DateTimeField(default=clock.utcnow_naive)
@@ -200,6 +145,37 @@ class Membership(BaseModel):
         if self.valid_from and on < self.valid_from:
             return False
         return not (self.valid_to and on > self.valid_to)
+
+    def can(self, permission: str) -> bool:
+        """Whether this membership's role grants `permission`."""
+        return permission in self.role.permission_set
+
+    @classmethod
+    def current(cls, user: User | int, association: Association) -> Membership | None:
+        """The user's membership of the association with its role, if valid today in the
+        association's time zone (one query); None for a non-member or one whose access has ended."""
+        membership = (
+            cls.select(cls, Role).join(Role).where((cls.user == user) & (cls.association == association)).first()
+        )
+        if membership is None or not membership.is_current(association.today()):
+            return None
+        membership.association = association  # already loaded: no query when visible_to() reads it
+        return membership
+
+    @classmethod
+    def holders_of(cls, association: Association, permissions: frozenset[str] | set[str]) -> list[User]:
+        """Active users whose role here, valid today, grants any of `permissions` (who hears of new work)."""
+        roles = [role.id for role in Role.of(association) if role.permission_set & set(permissions)]
+        if not roles:
+            return []
+        today = association.today()
+        memberships = (
+            cls.select(cls, User)
+            .join(User)
+            .where((cls.association == association) & cls.role.in_(roles) & (User.state == User.ACTIVE))
+            .order_by(User.name, User.email)
+        )
+        return [m.user for m in memberships if m.is_current(today)]
 
     @classmethod
     def for_user(cls, user: User) -> list[Membership]:
@@ -377,3 +353,30 @@ def _session_with_memberships(key_hash: str) -> pw.ModelSelect:
 
 
 _SESSION_WITH_MEMBERSHIPS = PreparedSelect(_session_with_memberships)
+
+
+class RegistrationRequest(AssociationScoped, BaseModel):
+    """Someone asking for access from the public form (P4, seed 004 §4.13)."""
+
+    PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
+
+    association = pw.ForeignKeyField(Association, backref="registrations", on_delete="CASCADE")
+    name = pw.CharField(max_length=200)
+    email = pw.CharField(max_length=254)
+    unit_number = pw.CharField(max_length=40, default="")
+    message = pw.TextField(default="")
+    status = pw.CharField(max_length=10, default=PENDING, index=True)
+    reason = pw.TextField(default="")
+    person = pw.DeferredForeignKey("Person", null=True, on_delete="SET NULL")
+    decided_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    decided_at = pw.DateTimeField(null=True)
+    ip = pw.CharField(max_length=64, default="")
+    created_at = pw.DateTimeField(default=clock.utcnow_naive)
+
+
+class SlugAlias(BaseModel):
+    """An association's former address, which keeps redirecting (P1)."""
+
+    association = pw.ForeignKeyField(Association, backref="aliases", on_delete="CASCADE")
+    slug = pw.CharField(max_length=64, unique=True)
+    created_at = pw.DateTimeField(default=clock.utcnow_naive)

@@ -1,4 +1,4 @@
-"""Buildings, units, ownership, residents, the unit file and registration requests (SPEC R, P3, P4).
+"""People, buildings, units, ownership, residents and the unit file (SPEC R).
 
 Periods: a membership, residency or proxy runs from its first to its last day
 inclusive (start_date..end_date). Ownership records a transfer instead: it runs
@@ -14,8 +14,70 @@ from fractions import Fraction
 import peewee as pw
 
 from core import clock
+from models import permissions as perms
 from models.db import AssociationScoped, BaseModel
-from models.portal import Association, Person, User
+from models.portal import Association, Role, User
+
+
+class Person(AssociationScoped, BaseModel):
+    """Someone in an association's register; may have no account."""
+
+    association = pw.ForeignKeyField(Association, backref="people", on_delete="CASCADE")
+    surname = pw.CharField(max_length=120)
+    given_name = pw.CharField(max_length=120, default="")
+    email = pw.CharField(max_length=254, default="", index=True)
+    phone_home = pw.CharField(max_length=40, default="")
+    phone_mobile = pw.CharField(max_length=40, default="")
+    phone_work = pw.CharField(max_length=40, default="")
+    personal_id = pw.CharField(max_length=40, default="")  # personal or company id; masked but to the board
+    street = pw.CharField(max_length=200, default="")
+    postcode = pw.CharField(max_length=20, default="")
+    city = pw.CharField(max_length=120, default="")
+    country = pw.CharField(max_length=2, default="")
+    invoice_by_email = pw.BooleanField(default=True)
+    invoice_by_paper = pw.BooleanField(default=False)
+    invoice_language = pw.CharField(max_length=10, null=True)
+    # The role an account made for this person starts with.
+    role = pw.ForeignKeyField(Role, null=True, on_delete="SET NULL")
+    user = pw.ForeignKeyField(User, null=True, backref="people", on_delete="SET NULL")
+    created_at = pw.DateTimeField(default=clock.utcnow_naive)
+
+    class Meta:
+        indexes = ((("association", "surname", "given_name"), False),)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.surname}".strip()
+
+    @property
+    def sort_name(self) -> str:
+        return f"{self.surname} {self.given_name}".strip()
+
+    @property
+    def masked_personal_id(self) -> str:
+        """Enough to recognise, not enough to use: 19800101-**** (R2)."""
+        value = self.personal_id
+        if not value:
+            return ""
+        keep = max(0, len(value) - 4)
+        return value[:keep] + "*" * (len(value) - keep)
+
+    @property
+    def phones(self) -> list[str]:
+        return [p for p in (self.phone_mobile, self.phone_home, self.phone_work) if p]
+
+    @classmethod
+    def in_register(cls, association: Association, email: str) -> Person | None:
+        """The person the register holds for this e-mail address, if any."""
+        email = User.normalize_email(email)
+        if not email:
+            return None
+        return (
+            cls.select()
+            .where((cls.association == association) & (pw.fn.LOWER(cls.email) == email))
+            .order_by(cls.id)
+            .first()
+        )
 
 
 class Building(AssociationScoped, BaseModel):
@@ -73,6 +135,30 @@ class Unit(AssociationScoped, BaseModel):
     @classmethod
     def active(cls, association: Association) -> pw.ModelSelect:
         return cls.of(association).where(cls.archived_at.is_null())
+
+    @classmethod
+    def natural_order(cls) -> tuple:
+        """Building, then unit number as people count: "2" before "10" (shorter numbers first)."""
+        return (Building.name, pw.fn.LENGTH(cls.number), cls.number)
+
+    @classmethod
+    def ids_held_by(cls, person_id: int | None, on: dt.date) -> pw.SelectQuery:
+        """The ids of the units a person owns or lives in on `on` (a subquery)."""
+        owned = Ownership.select(Ownership.unit).where((Ownership.person == person_id) & Ownership.current(on))
+        lived = Residency.select(Residency.unit).where((Residency.person == person_id) & Residency.current(on))
+        return owned | lived
+
+    @classmethod
+    def visible_to(cls, membership) -> pw.ModelSelect:
+        """The units whose page and file a member may open (R5, seed 003): every unit for the board
+        (register.manage), else the active units the member's person owns or lives in today."""
+        association = membership.association
+        if membership.can(perms.REGISTER_MANAGE):
+            return cls.of(association)
+        if membership.person_id is None:
+            return cls.of(association).where(cls.id.in_([]))
+        held = cls.ids_held_by(membership.person_id, association.today())
+        return cls.active(association).where(cls.id.in_(held))
 
 
 class Ownership(BaseModel):
@@ -140,31 +226,4 @@ class UnitFileEntry(BaseModel):
     kind = pw.CharField(max_length=16, default=NOTE)
     text = pw.TextField()
     author = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
-    created_at = pw.DateTimeField(default=clock.utcnow_naive)
-
-
-class RegistrationRequest(AssociationScoped, BaseModel):
-    """Someone asking for access from the public form (P4, seed 004 §4.13)."""
-
-    PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
-
-    association = pw.ForeignKeyField(Association, backref="registrations", on_delete="CASCADE")
-    name = pw.CharField(max_length=200)
-    email = pw.CharField(max_length=254)
-    unit_number = pw.CharField(max_length=40, default="")
-    message = pw.TextField(default="")
-    status = pw.CharField(max_length=10, default=PENDING, index=True)
-    reason = pw.TextField(default="")
-    person = pw.ForeignKeyField(Person, null=True, on_delete="SET NULL")
-    decided_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
-    decided_at = pw.DateTimeField(null=True)
-    ip = pw.CharField(max_length=64, default="")
-    created_at = pw.DateTimeField(default=clock.utcnow_naive)
-
-
-class SlugAlias(BaseModel):
-    """An association's former address, which keeps redirecting (P1)."""
-
-    association = pw.ForeignKeyField(Association, backref="aliases", on_delete="CASCADE")
-    slug = pw.CharField(max_length=64, unique=True)
     created_at = pw.DateTimeField(default=clock.utcnow_naive)

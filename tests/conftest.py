@@ -19,11 +19,13 @@ import pytest
 from argon2 import PasswordHasher
 from jinja2 import BytecodeCache
 
-from blueprints.auth import accounts
+from blueprints.portal import accounts
 from config import TestConfig
 from core import clock
-from models import ALL_MODELS, Association, Membership, OutboundEmail, Person, Role, User
+from models import ALL_MODELS, OutboundEmail
 from models.db import db, make_database, upgrade
+from tests.factories import portal as portal_rows
+from tests.factories import register as register_rows
 from tests.helpers import PASSWORD, Client, SmtpSink, free_port
 
 
@@ -236,57 +238,42 @@ def new_client(app):
     return lambda: Client(app.test_client())
 
 
-# --- factories -------------------------------------------------------------------------
+# --- factories (tests/factories/, one module per domain) --------------------------------
 
 
 @pytest.fixture
 def make_association(app):
-    def make(slug: str = "alpha", **fields) -> Association:
-        defaults = dict(
-            name=slug.capitalize() + " Housing",
-            locale="en",
-            currency="SEK",
-            timezone="Europe/Stockholm",
-            gdpr_text="We keep your name and contact details to run the association.",
-            welcome_text="## Welcome to " + slug,
-        )
-        defaults.update(fields)
-        association = Association.create(slug=slug, **defaults)
-        Role.create_builtins(association)
-        return association
-
-    return make
+    return portal_rows.make_association
 
 
 @pytest.fixture
 def make_person(app):
-    def make(association: Association, email: str = "", role: str = "member", **fields) -> Person:
-        count = Person.select().count() + 1
-        return Person.create(
-            association=association,
-            given_name=fields.pop("given_name", "Resident"),
-            surname=fields.pop("surname", f"Number{count}"),
-            email=email,
-            role=association.role(role),
-            **fields,
-        )
-
-    return make
+    return register_rows.make_person
 
 
 @pytest.fixture
-def make_user(app, make_person):
-    def make(
-        association: Association, email: str, role: str = "member", *, state: str = User.ACTIVE, **membership
-    ) -> User:
-        user = User.get_or_none(User.email == email) or User.create(
-            email=email, name=email.split("@")[0], password_hash=accounts.hash_password(PASSWORD), state=state
-        )
-        person = make_person(association, email=email, role=role, user=user)
-        Membership.create(user=user, association=association, role=association.role(role), person=person, **membership)
-        return user
+def make_user(app):
+    return portal_rows.make_user
 
-    return make
+
+@pytest.fixture
+def make_building(app):
+    return register_rows.make_building
+
+
+@pytest.fixture
+def make_unit(app):
+    return register_rows.make_unit
+
+
+@pytest.fixture
+def make_owner(app):
+    return register_rows.make_owner
+
+
+@pytest.fixture
+def make_resident(app):
+    return register_rows.make_resident
 
 
 @pytest.fixture

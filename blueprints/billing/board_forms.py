@@ -48,7 +48,3 @@ class PaymentForm(FlaskForm):
         if value <= 0:
             raise ValidationError(_l("Enter an amount greater than zero."))
         self.minor_units = value
-
-
-class ConfirmForm(FlaskForm):
-    """Just the CSRF token: a confirmed removal."""

@@ -1,7 +1,7 @@
 """What the board's invoice list, invoice page and residents page read (SPEC B4), in a constant number of queries.
 
-Everything starts from Invoice.visible_to(..., see_all=True) / Contract.visible_to(...): the board
-sees its own association's rows and nothing else. The invoice list is two queries whatever the
+Everything starts from Invoice.visible_to(membership) / Contract.visible_to(membership): the board
+(invoices.view_all) sees its own association's rows and nothing else. The invoice list is two queries whatever the
 filter: one aggregate (count, total and outstanding per status, from which the number of matches
 follows) and one page of rows with only the columns the list shows.
 """
@@ -17,9 +17,10 @@ from dataclasses import dataclass
 import peewee as pw
 from flask import current_app
 
-from blueprints.people.directory import Row, attach_units, search_condition
-from models import Association, Person, User
+from blueprints.register.directory import Row, attach_units, search_condition
+from models import Association, Membership, Person, User
 from models.billing import BillingSettings, Contract, ContractParty, Invoice, InvoiceLine, Payment
+from models.db import first_or_404
 from models.register import Unit
 
 PAGE = 50
@@ -137,10 +138,11 @@ def _search(association: Association, q: str) -> pw.Expression | None:
 
 
 def filtered(
-    association: Association, user: User, filters: Filters, today: dt.date, *columns, with_unit: bool = True
+    membership: Membership, filters: Filters, today: dt.date, *columns, with_unit: bool = True
 ) -> pw.ModelSelect:
     """The association's invoices matching the filter, with the unit joined for its number when `with_unit`."""
-    query = Invoice.visible_to(association, user, see_all=True).select(*columns)
+    association = membership.association
+    query = Invoice.visible_to(membership).select(*columns)
     if with_unit:
         query = query.join_from(Invoice, Unit, pw.JOIN.LEFT_OUTER, on=(Invoice.unit == Unit.id))
     month = filters.month
@@ -252,25 +254,25 @@ class TotalsCache:
                 self.entries.popitem(last=False)
 
 
-def status_totals(association: Association, user: User, filters: Filters, today: dt.date) -> list[StatusTotal]:
+def status_totals(membership: Membership, filters: Filters, today: dt.date) -> list[StatusTotal]:
     """Count, total and outstanding per status (and currency) for the filter (the board sees every invoice)."""
+    association = membership.association
     cache = TotalsCache.of_app()
     key = (association.id, BillingSettings.revision_of(association), today, filters.period, filters.status,
            filters.unit, filters.q)  # fmt: skip
     totals = cache.get(key)
     if totals is None:
-        totals = _sum_by_status(association, user, filters, today)
+        totals = _sum_by_status(membership, filters, today)
         cache.put(key, totals)
     return totals
 
 
-def _sum_by_status(association: Association, user: User, filters: Filters, today: dt.date) -> list[StatusTotal]:
+def _sum_by_status(membership: Membership, filters: Filters, today: dt.date) -> list[StatusTotal]:
     """One aggregate query."""
     status = status_case(today)
     query = (
         filtered(
-            association,
-            user,
+            membership,
             filters,
             today,
             status.alias("status"),
@@ -291,21 +293,21 @@ def _sum_by_status(association: Association, user: User, filters: Filters, today
     return sorted(found, key=lambda t: (STATUS_ORDER.index(t.status), t.currency))
 
 
-def invoice_list(association: Association, user: User, filters: Filters, today: dt.date) -> InvoiceList:
+def invoice_list(membership: Membership, filters: Filters, today: dt.date) -> InvoiceList:
     """One page of the filtered invoices, newest first, with the totals per status (two queries)."""
-    totals = status_totals(association, user, filters, today)
+    totals = status_totals(membership, filters, today)
     matching = sum(t.count for t in totals)
     page = min(filters.page, max(1, -(-matching // PAGE)))  # past the end: the last page
     rows = []
     if matching:
-        rows = list(filtered(association, user, filters, today, *LIST_COLUMNS).order_by(*ORDER).paginate(page, PAGE))
+        rows = list(filtered(membership, filters, today, *LIST_COLUMNS).order_by(*ORDER).paginate(page, PAGE))
     return InvoiceList(rows=rows, page=page, matching=matching, totals=totals)
 
 
-def export_rows(association: Association, user: User, filters: Filters, today: dt.date):
+def export_rows(membership: Membership, filters: Filters, today: dt.date):
     """Every invoice matching the filter, newest first, as dicts (the CSV export; no model per row)."""
     columns = (*EXPORT_COLUMNS, Unit.number.alias("unit_number"), status_case(today).alias("status"))
-    return filtered(association, user, filters, today, *columns).order_by(*ORDER).dicts().iterator()
+    return filtered(membership, filters, today, *columns).order_by(*ORDER).dicts().iterator()
 
 
 # --- one invoice -------------------------------------------------------------------------------
@@ -325,17 +327,15 @@ class InvoicePage:
         return any(line.vat_rate or line.vat_amount for line in self.lines)
 
 
-def invoice_page(association: Association, user: User, invoice_id: int) -> InvoicePage | None:
-    """An invoice of the association with its lines, payments and credit notes; None if not there."""
-    invoice = (
-        Invoice.visible_to(association, user, see_all=True)
+def invoice_page(membership: Membership, invoice_id: int) -> InvoicePage:
+    """An invoice of the association with its lines, payments and credit notes; else 404."""
+    association = membership.association
+    invoice = first_or_404(
+        Invoice.visible_to(membership)
         .select(Invoice, Unit)
         .join_from(Invoice, Unit, pw.JOIN.LEFT_OUTER, on=(Invoice.unit == Unit.id))
         .where(Invoice.id == invoice_id)
-        .first()
     )
-    if invoice is None:
-        return None
     unit = invoice.unit if invoice.unit_id is not None else None
     lines = list(
         InvoiceLine.select().where(InvoiceLine.invoice == invoice.id).order_by(InvoiceLine.position, InvoiceLine.id)
@@ -366,10 +366,12 @@ def payments_of(invoice: Invoice) -> list[Payment]:
     )
 
 
-def payment_in(association: Association, user: User, payment_id: int) -> Payment | None:
-    """A payment on an invoice of this association (through the board's view of invoices); None if not there."""
-    invoices = Invoice.visible_to(association, user, see_all=True).select(Invoice.id)
-    return Payment.of(association).where((Payment.id == payment_id) & Payment.invoice.in_(invoices)).first()
+def payment_in(membership: Membership, payment_id: int) -> Payment:
+    """A payment on an invoice of this association (through the board's view of invoices); else 404."""
+    invoices = Invoice.visible_to(membership).select(Invoice.id)
+    return first_or_404(
+        Payment.visible_to(membership).where((Payment.id == payment_id) & Payment.invoice.in_(invoices))
+    )
 
 
 # --- residents ---------------------------------------------------------------------------------
@@ -397,13 +399,13 @@ class ResidentList:
     more: bool
 
 
-def _owing_of(association: Association, user: User, person_ids: list[int], today: dt.date) -> dict[int, Owing]:
+def _owing_of(membership: Membership, person_ids: list[int], today: dt.date) -> dict[int, Owing]:
     """Outstanding and overdue sums per recipient for these people: one aggregate query."""
     if not person_ids:
         return {}
     overdue = pw.Case(None, ((Invoice.due_date < today, OPEN_AMOUNT),), 0)
     query = (
-        Invoice.visible_to(association, user, see_all=True)
+        Invoice.visible_to(membership)
         .select(
             Invoice.recipient,
             pw.fn.SUM(OPEN_AMOUNT).alias("outstanding"),
@@ -420,8 +422,9 @@ def _owing_of(association: Association, user: User, person_ids: list[int], today
     }
 
 
-def resident_list(association: Association, user: User, q: str, page: int, today: dt.date) -> ResidentList:
+def resident_list(membership: Membership, q: str, page: int, today: dt.date) -> ResidentList:
     """One page of the register's people (search by name or unit) with what each owes: four queries."""
+    association = membership.association
     page = max(1, min(page, MAX_PAGE))
     query = Person.of(association).select(
         Person.id, Person.given_name, Person.surname, Person.email, Person.association
@@ -435,7 +438,7 @@ def resident_list(association: Association, user: User, q: str, page: int, today
     more = len(people) > PAGE
     rows = [Row(person=p, state="") for p in people[:PAGE]]
     attach_units(rows, today)
-    owing = _owing_of(association, user, [r.person.id for r in rows], today)
+    owing = _owing_of(membership, [r.person.id for r in rows], today)
     return ResidentList(
         rows=[ResidentRow(row=r, owing=owing.get(r.person.id, Owing())) for r in rows], page=page, more=more
     )
@@ -450,13 +453,11 @@ class ResidentBilling:
     owing: Owing
 
 
-def resident_billing(association: Association, user: User, person_id: int, today: dt.date) -> ResidentBilling | None:
-    """A person's contracts, newest invoices (theirs, or on their contracts) and sums; None if not in the register."""
-    person = Person.of(association).where(Person.id == person_id).first()
-    if person is None:
-        return None
+def resident_billing(membership: Membership, person_id: int, today: dt.date) -> ResidentBilling:
+    """A person's contracts, newest invoices (theirs, or on their contracts) and sums; 404 if not in the register."""
+    person = Person.get_visible(membership, person_id)
     contracts = list(
-        Contract.visible_to(association, user, see_all=True)
+        Contract.visible_to(membership)
         .select(Contract, Unit)
         .join_from(Contract, Unit)
         .where(Contract.id.in_(ContractParty.select(ContractParty.contract).where(ContractParty.person == person.id)))
@@ -466,7 +467,7 @@ def resident_billing(association: Association, user: User, person_id: int, today
     if contracts:
         theirs |= Invoice.contract.in_([c.id for c in contracts])
     invoices = list(
-        Invoice.visible_to(association, user, see_all=True)
+        Invoice.visible_to(membership)
         .select(*LIST_COLUMNS)
         .join_from(Invoice, Unit, pw.JOIN.LEFT_OUTER, on=(Invoice.unit == Unit.id))
         .where(theirs)
@@ -474,7 +475,7 @@ def resident_billing(association: Association, user: User, person_id: int, today
         .limit(RESIDENT_INVOICES + 1)
     )
     sums = (
-        Invoice.visible_to(association, user, see_all=True)
+        Invoice.visible_to(membership)
         .select(
             pw.fn.SUM(OPEN_AMOUNT).alias("outstanding"),
             pw.fn.SUM(pw.Case(None, ((Invoice.due_date < today, OPEN_AMOUNT),), 0)).alias("overdue"),

@@ -2,7 +2,7 @@
 searched, totalled and exported; one invoice with its payments; each resident's contracts and invoices.
 
 Everything is loaded through board_queries, which starts from Invoice.visible_to / Contract.visible_to
-with see_all: another association's invoice or payment is a 404 like an id that does not exist.
+with the board's membership: another association's invoice or payment is a 404 like an id that does not exist.
 Payments are recorded and removed by payments.py.
 """
 
@@ -13,18 +13,19 @@ import datetime as dt
 import functools
 import io
 
-from flask import Response, abort, current_app, flash, g, redirect, request, url_for
+from flask import Response, current_app, flash, g, redirect, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.billing import board_queries as queries
 from blueprints.billing import bp, money
-from blueprints.billing.board_forms import ConfirmForm, PaymentForm
+from blueprints.billing.board_forms import PaymentForm
 from blueprints.billing.payments import PaymentError, delete_payment, record_payment
 from blueprints.billing.queries import period_label, vat_rate
 from core import text
 from core.access import can, requires
+from core.forms import ConfirmForm
 from core.rendering import htmx, render
 from models import permissions as perms
 from models.billing import Contract, Invoice
@@ -84,7 +85,7 @@ def _endpoint_url(endpoint: str, **values) -> str | None:
 def board_invoices():
     """Every invoice of the association, filtered by period, status and unit, searched, with totals per status."""
     filters = queries.Filters.from_args(request.args)
-    listing = queries.invoice_list(g.association, _user(), filters, _today())
+    listing = queries.invoice_list(g.membership, filters, _today())
     return render(
         "billing/board_invoices.html",
         "billing/_board_invoice_list.html",
@@ -118,7 +119,7 @@ def board_invoices_csv():
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
-    for row in queries.export_rows(g.association, _user(), filters, _today()):
+    for row in queries.export_rows(g.membership, filters, _today()):
         writer.writerow([_cell(value) for value in _csv_values(row)])
     filename = f"{g.association.slug}-invoices-{_today().isoformat()}.csv"
     return Response(
@@ -187,10 +188,7 @@ def _is_number(text: str) -> bool:
 
 
 def _invoice_or_404(invoice_id: int) -> queries.InvoicePage:
-    page = queries.invoice_page(g.association, _user(), invoice_id)
-    if page is None:
-        abort(404)
-    return page
+    return queries.invoice_page(g.membership, invoice_id)
 
 
 def _payment_form(invoice: Invoice, formdata=None) -> PaymentForm:
@@ -280,9 +278,7 @@ def _after_change(invoice_id: int, message: str):
 @requires(perms.INVOICES_MANAGE)
 def payment_delete(payment_id: int):
     """Confirm, then remove a payment recorded by mistake; the invoice's status goes back."""
-    payment = queries.payment_in(g.association, _user(), payment_id)
-    if payment is None:
-        abort(404)
+    payment = queries.payment_in(g.membership, payment_id)
     if request.method == "POST" and ConfirmForm().validate_on_submit():
         delete_payment(payment, _user())
         return _after_change(payment.invoice_id, _("The payment is removed."))
@@ -302,7 +298,7 @@ def residents():
     """The register's people with what each owes; each row opens their contracts and invoices in place."""
     q = request.args.get("q", "").strip()[:100]
     page = max(1, min(request.args.get("page", 1, type=int) or 1, queries.MAX_PAGE))
-    listing = queries.resident_list(g.association, _user(), q, page, _today())
+    listing = queries.resident_list(g.membership, q, page, _today())
     return render(
         "billing/residents.html",
         "billing/_resident_list.html",
@@ -317,9 +313,7 @@ def residents():
 @requires(perms.INVOICES_VIEW_ALL)
 def resident_billing(person_id: int):
     """One person's contracts, invoices with payment status and what they owe (a residents row's details)."""
-    billing = queries.resident_billing(g.association, _user(), person_id, _today())
-    if billing is None:
-        abort(404)
+    billing = queries.resident_billing(g.membership, person_id, _today())
     return render(
         "billing/resident_billing.html",
         "billing/_resident_billing.html",

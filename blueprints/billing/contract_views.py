@@ -21,7 +21,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from blueprints.auth.accounts import audit
 from blueprints.billing import bp, money
 from blueprints.billing.contract_forms import (
     ChargeForm,
@@ -32,6 +31,7 @@ from blueprints.billing.contract_forms import (
     rate_text,
 )
 from core.access import can, requires
+from core.audit import audit
 from core.rendering import htmx, render
 from core.text import date as format_date
 from models import Person
@@ -118,9 +118,8 @@ class ContractFilters:
 
 def _contract_page(filters: ContractFilters) -> Listing:
     """One page of contracts with unit and building, and their parties: three queries."""
-    see_all = can(perms.INVOICES_VIEW_ALL)
     query = (
-        Contract.visible_to(g.association, current_user, see_all=see_all)
+        Contract.visible_to(g.membership)
         .select(Contract, Unit.id, Unit.number, Building.id, Building.name)
         .join(Unit)
         .join(Building)
@@ -184,12 +183,7 @@ def board_contracts():
 
 def _load_contract(contract_id: int) -> Contract:
     """The contract if this board member may see it, else 404 (ids of other associations too)."""
-    see_all = can(perms.INVOICES_VIEW_ALL)
-    contract = Contract.visible_to(g.association, current_user, see_all=see_all).where(Contract.id == contract_id)
-    contract = contract.first()
-    if contract is None:
-        abort(404)
-    return contract
+    return Contract.get_visible(g.membership, contract_id)
 
 
 def _unit_choices(current: Contract | None) -> list[SelectChoice]:
@@ -538,7 +532,7 @@ def charge_delete(charge_id: int):
     charge = Charge.of(g.association).where(Charge.id == charge_id).first()
     if charge is None:
         abort(404)
-    owner = _load_contract(charge.contract_id) if charge.contract_id else Unit.get_in(g.association, charge.unit_id)
+    owner = _load_contract(charge.contract_id) if charge.contract_id else Unit.get_visible(g.membership, charge.unit_id)
     back = (
         url_for("billing.contract_charges", contract_id=owner.id)
         if isinstance(owner, Contract)

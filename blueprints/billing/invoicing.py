@@ -26,9 +26,9 @@ from flask_babel import lazy_gettext as _l
 from blueprints.billing import references
 from blueprints.billing.money import Line, Totals, totals
 from core import clock
+from models import Association, Person, User
 from models.billing import BillingSettings, Charge, Contract, ContractParty, Invoice, InvoiceLine, InvoiceRun
 from models.db import transaction
-from models.portal import Association, Person, User
 from models.register import Building, Ownership, Unit
 
 # Why a unit or contract with something to bill is left out of a run (shown in the preview).

@@ -19,8 +19,8 @@ import datetime as dt
 
 from flask_babel import lazy_gettext as _l
 
-from blueprints.auth.accounts import audit
 from core import clock
+from core.audit import audit
 from models.billing import BillingSettings, Invoice, Payment
 from models.db import transaction
 from models.portal import User

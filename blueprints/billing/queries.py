@@ -1,7 +1,8 @@
 """What the residents' Contracts and Invoices pages show (SPEC B1, B2), in a constant number of queries.
 
-Every load starts from Contract.visible_to / Invoice.visible_to / PdfOrder.visible_to: a list never
-shows, and a details view never opens, a row its viewer could not see. The lists read only the
+Lists start from the member's own rows (Contract.held_by, Invoice.addressed_to) and details from
+Contract.visible_to / Invoice.visible_to / PdfOrder.visible_to: a list never shows, and a details view
+never opens, a row its viewer could not see (404). The lists read only the
 rows' own columns (no per-row lazy loads); a row's details take a few queries of their own.
 """
 
@@ -16,8 +17,10 @@ from babel.numbers import format_percent
 from flask_babel import format_date, get_locale
 
 from blueprints.billing import references
-from models import Association, Person, User
-from models.billing import BillingSettings, Contract, ContractParty, Invoice, InvoiceLine, Payment, PdfOrder
+from models import Membership, Person
+from models.billing import BillingSettings, Contract, ContractParty, Invoice, InvoiceLine, Payment
+from models.db import first_or_404
+from models.mail import PdfOrder
 from models.register import Building, Unit
 
 PAGE = 24  # invoices per page: two years of monthly invoices
@@ -33,9 +36,9 @@ CONTRACT_ORDER = (
 )
 
 
-def contract_list(association: Association, user: User) -> list[Contract]:
-    """The user's own contracts (even a board member's list is their own): in force first, then newest (one query)."""
-    return list(Contract.visible_to(association, user, see_all=False).order_by(*CONTRACT_ORDER))
+def contract_list(membership: Membership) -> list[Contract]:
+    """The member's own contracts (even a board member's list is their own): in force first, then newest (one query)."""
+    return list(Contract.held_by(membership).order_by(*CONTRACT_ORDER))
 
 
 @dataclass
@@ -46,20 +49,15 @@ class ContractDetails:
     parties: list[Person]
 
 
-def contract_details(
-    association: Association, user: User, contract_id: int, *, see_all: bool
-) -> ContractDetails | None:
-    """A contract this user may open, with its unit, building and parties (two queries); None if not theirs."""
-    contract = (
-        Contract.visible_to(association, user, see_all=see_all)
+def contract_details(membership: Membership, contract_id: int) -> ContractDetails:
+    """A contract this member may open, with its unit, building and parties (two queries); else 404."""
+    contract = first_or_404(
+        Contract.visible_to(membership)
         .select(Contract, Unit, Building)
         .join_from(Contract, Unit)
         .join_from(Unit, Building)
         .where(Contract.id == contract_id)
-        .first()
     )
-    if contract is None:
-        return None
     parties = list(
         Person.select(Person)
         .join(ContractParty, on=(ContractParty.person == Person.id))
@@ -104,26 +102,26 @@ class InvoicePage:
     balances: list[Balance] = field(default_factory=list)
 
 
-def invoice_page(association: Association, user: User, page: int, today: dt.date) -> InvoicePage:
-    """One page of the user's own invoices, newest first, and their balance (two queries)."""
+def invoice_page(membership: Membership, page: int, today: dt.date) -> InvoicePage:
+    """One page of the member's own invoices, newest first, and their balance (two queries)."""
     page = max(1, min(page, MAX_PAGE))
     query = (
-        Invoice.visible_to(association, user, see_all=False)
+        Invoice.addressed_to(membership)
         .select(*LIST_COLUMNS)
         .order_by(Invoice.issue_date.desc(), Invoice.number.desc())
         .limit(PAGE + 1)
         .offset((page - 1) * PAGE)
     )
     rows = list(query)
-    return InvoicePage(rows=rows[:PAGE], page=page, more=len(rows) > PAGE, balances=balances(association, user, today))
+    return InvoicePage(rows=rows[:PAGE], page=page, more=len(rows) > PAGE, balances=balances(membership, today))
 
 
-def balances(association: Association, user: User, today: dt.date) -> list[Balance]:
-    """Outstanding and overdue totals of the user's invoices, one per currency (one query)."""
+def balances(membership: Membership, today: dt.date) -> list[Balance]:
+    """Outstanding and overdue totals of the member's own invoices, one per currency (one query)."""
     open_amount = Invoice.total - Invoice.paid_total - Invoice.credited_total
     overdue = pw.Case(None, ((Invoice.due_date < today, open_amount),), 0)
     query = (
-        Invoice.visible_to(association, user, see_all=False)
+        Invoice.addressed_to(membership)
         .select(Invoice.currency, pw.fn.SUM(open_amount).alias("outstanding"), pw.fn.SUM(overdue).alias("overdue"))
         .where((Invoice.kind == Invoice.INVOICE) & (open_amount > 0))
         .group_by(Invoice.currency)
@@ -166,12 +164,10 @@ class InvoiceDetails:
         return any(line.vat_rate or line.vat_amount for line in self.lines)
 
 
-def invoice_details(association: Association, user: User, invoice_id: int, *, see_all: bool) -> InvoiceDetails | None:
-    """An invoice this user may open with its lines, payments, credit notes, account and PDF order; None if not theirs."""
-    invoices = Invoice.visible_to(association, user, see_all=see_all)
-    invoice = invoices.where(Invoice.id == invoice_id).first()
-    if invoice is None:
-        return None
+def invoice_details(membership: Membership, invoice_id: int) -> InvoiceDetails:
+    """An invoice this member may open with its lines, payments, credit notes, account and PDF order; else 404."""
+    association = membership.association
+    invoice = Invoice.get_visible(membership, invoice_id)
     settings = BillingSettings.for_association(association)
     lines = list(
         InvoiceLine.select().where(InvoiceLine.invoice == invoice).order_by(InvoiceLine.position, InvoiceLine.id)
@@ -187,7 +183,7 @@ def invoice_details(association: Association, user: User, invoice_id: int, *, se
     if invoice.credits_id is not None:
         credited = Invoice.of(association).select(*LIST_COLUMNS).where(Invoice.id == invoice.credits_id).first()
     pdf_order = (
-        PdfOrder.visible_to(association, user)
+        PdfOrder.visible_to(membership)
         .where(PdfOrder.invoice == invoice)
         .order_by(PdfOrder.created_at.desc(), PdfOrder.id.desc())
         .first()

@@ -3,37 +3,18 @@
 The lists show the signed-in user's own contracts and invoices, even to a board member (the board's
 pages list everyone's). Each row is a <details> whose contents load on first open from the row's
 own URL, which is also a full page without JavaScript. Rows load only through queries.py, which
-starts from Contract.visible_to / Invoice.visible_to: anything else is a 404, by list or by guessed id.
+starts from the member's own rows or Contract/Invoice.visible_to: anything else is a 404, by list or by
+guessed id.
 """
 
 from __future__ import annotations
 
-from functools import wraps
+from flask import g, request
 
-from flask import abort, g, request
-from flask_login import current_user
-
-from blueprints.billing import bp, queries
-from core.access import can, requires
+from blueprints.billing import CONTRACTS_TAB, INVOICES_TAB, bp, queries
+from core.access import requires
 from core.rendering import render
-from models import permissions as perms
 from models.billing import Contract, Invoice
-
-
-def resident_tab(tab: str):
-    """A resident page the association can switch off (Portal settings, tabs): then it is a 404 for
-    residents; the board (invoices.view_all) keeps it, as its own pages open rows' details here."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            if not g.association.shows(tab) and not can(perms.INVOICES_VIEW_ALL):
-                abort(404)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 @bp.context_processor
@@ -50,29 +31,23 @@ def _billing_words() -> dict:
     )
 
 
-def _user():
-    return current_user._get_current_object()
-
-
 # --- contracts (B1, "Avtal") ------------------------------------------------------------------
 
 
 @bp.route("/contracts")
 @requires()
-@resident_tab("contracts")
+@CONTRACTS_TAB
 def contracts():
     """The user's own contracts; each row opens in place to its details."""
-    return render("billing/contracts.html", rows=queries.contract_list(g.association, _user()))
+    return render("billing/contracts.html", rows=queries.contract_list(g.membership))
 
 
 @bp.route("/contracts/<int:contract_id>")
 @requires()
-@resident_tab("contracts")
+@CONTRACTS_TAB
 def contract(contract_id: int):
     """One contract: type, notice, renewal, dates, rent, unit and parties (a row's details for htmx)."""
-    details = queries.contract_details(g.association, _user(), contract_id, see_all=can(perms.INVOICES_VIEW_ALL))
-    if details is None:
-        abort(404)
+    details = queries.contract_details(g.membership, contract_id)
     return render("billing/contract.html", "billing/_contract_details.html", details=details)
 
 
@@ -81,23 +56,21 @@ def contract(contract_id: int):
 
 @bp.route("/invoices")
 @requires()
-@resident_tab("invoices")
+@INVOICES_TAB
 def invoices():
     """The user's own invoices, newest first, a page at a time, with what is left to pay."""
     today = g.association.today()
     page = request.args.get("page", 1, type=int) or 1
-    listing = queries.invoice_page(g.association, _user(), page, today)
+    listing = queries.invoice_page(g.membership, page, today)
     return render("billing/invoices.html", listing=listing, today=today)
 
 
 @bp.route("/invoices/<int:invoice_id>")
 @requires()
-@resident_tab("invoices")
+@INVOICES_TAB
 def invoice(invoice_id: int):
     """One invoice: lines, period, due date, reference, account, payments, credit notes, PDF (a row's details)."""
-    details = queries.invoice_details(g.association, _user(), invoice_id, see_all=can(perms.INVOICES_VIEW_ALL))
-    if details is None:
-        abort(404)
+    details = queries.invoice_details(g.membership, invoice_id)
     return render(
         "billing/invoice.html",
         "billing/_invoice_details.html",

@@ -6,13 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 
-from flask import abort, current_app, flash, g, redirect, request, url_for
+from flask import current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice
 
-from blueprints.auth.accounts import audit
 from blueprints.billing import bp, invoicing, references
 from blueprints.billing.invoicing import InvoicingError
 from blueprints.billing.queries import period_label
@@ -26,6 +25,7 @@ from blueprints.billing.run_forms import (
     row_id,
 )
 from core.access import requires
+from core.audit import audit
 from core.rendering import render
 from core.text import money as format_money
 from models import Person
@@ -179,8 +179,8 @@ def invoice_new():
     else:
         form = _invoice_form(settings, request.form)
         if form.validate_on_submit():
-            recipient = Person.get_in(g.association, form.recipient.data)
-            unit = Unit.get_in(g.association, form.unit.data) if form.unit.data else None
+            recipient = Person.get_visible(g.membership, form.recipient.data)
+            unit = Unit.get_visible(g.membership, form.unit.data) if form.unit.data else None
             month = parse_month(form.period.data)
             invoice = invoicing.create_invoice(
                 g.association,
@@ -227,9 +227,7 @@ def invoice_new():
 @requires(perms.INVOICES_MANAGE)
 def credit_note(invoice_id: int):
     """Confirm, then credit everything not yet credited on an invoice."""
-    invoice = Invoice.visible_to(g.association, _user(), see_all=True).where(Invoice.id == invoice_id).first()
-    if invoice is None:
-        abort(404)
+    invoice = Invoice.get_visible(g.membership, invoice_id)
     form = CreditForm()
     problem = None
     try:

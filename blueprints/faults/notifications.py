@@ -8,10 +8,9 @@ same visibility rule the pages use.
 
 from __future__ import annotations
 
-from blueprints.auth.accounts import external_url, mail_language
 from blueprints.faults import workflow
-from jobs.email import queue_mail
-from models import Membership, Role, User
+from core.mail import external_url, mail_language, queue_mail
+from models import Membership, User
 from models.faults import FaultEvent, FaultReport
 
 
@@ -78,15 +77,7 @@ def _send(kind: str, report: FaultReport, recipients, *, skip: int | None = None
 
 def can_see(report: FaultReport, user: User) -> bool:
     """Whether the user, with their current membership of the report's association, may see it."""
-    association = report.association
-    today = association.today()
-    membership = (
-        Membership.select(Membership, Role)
-        .join(Role)
-        .where((Membership.user == user) & (Membership.association == association))
-        .first()
-    )
-    if membership is None or not membership.is_current(today):
+    membership = Membership.current(user, report.association)
+    if membership is None:
         return False
-    rule = (FaultReport.id == report.id) & workflow.visibility(membership, today)
-    return FaultReport.of(association).where(rule).exists()
+    return FaultReport.visible_to(membership).where(FaultReport.id == report.id).exists()

@@ -1,6 +1,6 @@
 """The fault lists and the report page's rows: a constant number of queries however many reports (F4).
 
-Every query starts from workflow.visible_reports(), the privacy rule (F5):
+Every query starts from FaultReport.visible_to(), the privacy rule (F5):
 a list never shows a report its viewer could not open.
 """
 
@@ -15,6 +15,7 @@ import peewee as pw
 from blueprints.faults import workflow
 from models import Association, Membership, User
 from models import permissions as perms
+from models.db import first_or_404
 from models.faults import FaultAttachment, FaultEvent, FaultReport
 from models.register import Building, Unit
 
@@ -135,7 +136,7 @@ def report_list(association: Association, membership: Membership, filters: Filte
     """
     overdue_first = pw.Case(None, ((workflow.overdue_expression(now), 0),), 1)
     order = (overdue_first, R.created_at.desc(), R.id.desc())
-    chosen = workflow.visible_reports(association, membership).select(R.id)
+    chosen = R.visible_to(membership).select(R.id)
     conditions = _conditions(filters, membership)
     if conditions:
         chosen = chosen.where(*conditions)
@@ -183,15 +184,12 @@ def place_parts(report: FaultReport) -> dict:
 # --- one report -----------------------------------------------------------------------------
 
 
-def visible_report(association: Association, membership: Membership, report_id: int) -> FaultReport | None:
-    """The report if this member may see it, with its place, assignee and reporter (one query)."""
-    query = _with_places(
-        workflow.visible_reports(association, membership).select(R, Unit, UnitBuilding, Building, Assignee, Reporter)
-    )
+def visible_report(membership: Membership, report_id: int) -> FaultReport:
+    """The report if this member may see it, with its place, assignee and reporter (one query); else 404."""
+    query = _with_places(R.visible_to(membership).select(R, Unit, UnitBuilding, Building, Assignee, Reporter))
     query = query.join_from(R, Reporter, pw.JOIN.LEFT_OUTER, on=(R.reporter == Reporter.id), attr="reported_by")
-    report = query.where(R.id == report_id).first()
-    if report is not None:
-        report.association = association  # already loaded: no query when the services read it
+    report = first_or_404(query.where(R.id == report_id))
+    report.association = membership.association  # already loaded: no query when the services read it
     return report
 
 
@@ -257,7 +255,7 @@ def place_choices(association: Association, membership: Membership, *, any_place
     today = association.today()
     units = Unit.active(association).select(Unit, Building).join(Building)
     if not any_place:
-        units = units.where(Unit.id.in_(workflow.my_unit_ids(membership.person_id, today)))
+        units = units.where(Unit.id.in_(Unit.ids_held_by(membership.person_id, today)))
     units = list(units.order_by(Building.name, pw.fn.LENGTH(Unit.number), Unit.number))
     if any_place:
         buildings = list(Building.of(association).order_by(Building.name))

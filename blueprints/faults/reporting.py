@@ -12,10 +12,10 @@ import re
 
 from flask_babel import lazy_gettext as _l
 
-from blueprints.auth.accounts import audit
 from blueprints.faults import attachments, notifications, workflow
 from blueprints.faults.workflow import WorkflowError
 from core import clock
+from core.audit import audit
 from models import Association, Building, Membership, Unit, User
 from models import permissions as perms
 from models.db import transaction
@@ -168,7 +168,7 @@ def _where(association, membership, place, unit_id, building_id, area) -> dict:
     """Where the fault is; a resident may only pick their own unit or building."""
     today = association.today()
     handler = perms.FAULTS_RESOLVE in membership.role.permission_set
-    mine = workflow.my_unit_ids(membership.person_id, today)
+    mine = Unit.ids_held_by(membership.person_id, today)
     if place == R.IN_UNIT:
         unit = _row(Unit, association, unit_id)
         if unit is None or unit.archived_at is not None:

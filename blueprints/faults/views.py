@@ -2,22 +2,19 @@
 attachments, and the board's deadlines (SPEC F1–F4, seeds 000, 003, 004 §3.3 and §4.12).
 
 Every page loads reports through queries.py, which starts from
-workflow.visible_reports(): a report the member may not see is a 404, whether
+FaultReport.visible_to(): a report the member may not see is a 404, whether
 asked for by URL, by htmx or through one of its files. The changes themselves
 (report, status, assignment, comment) are reporting.py's.
 """
 
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import abort, flash, g, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from blueprints.auth.accounts import audit
-from blueprints.faults import attachments, bp, queries, reporting, workflow
+from blueprints.faults import FAULTS_TAB, attachments, bp, queries, reporting, workflow
 from blueprints.faults.forms import (
     CATEGORY_LABELS,
     DEADLINE_UNITS,
@@ -35,7 +32,8 @@ from blueprints.faults.forms import (
 )
 from blueprints.faults.workflow import WorkflowError
 from core import clock
-from core.access import can, requires
+from core.access import can, requires, requires_any
+from core.audit import audit
 from core.rendering import htmx, render
 from models import Person
 from models import permissions as perms
@@ -52,24 +50,11 @@ FIELD_OF = {"unit_id": "place", "building_id": "place"}
 
 def fault_view(*needed: str):
     """The fault pages: 404 for everyone when the association switched the tab off (seed 000);
-    else a member who may report faults or resolve them (and holds `needed`)."""
+    else a member who holds `needed`, or without it one who may report faults or resolve them."""
 
     def decorator(view):
-        @requires(*needed)
-        @wraps(view)
-        def allowed(*args, **kwargs):
-            if not (can(perms.FAULTS_REPORT) or can(perms.FAULTS_RESOLVE)):
-                abort(403)
-            return view(*args, **kwargs)
-
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            if not g.association.shows("faults"):
-                abort(404)
-            return allowed(*args, **kwargs)
-
-        wrapped.required_permissions = needed or (perms.FAULTS_REPORT, perms.FAULTS_RESOLVE)
-        return wrapped
+        guard = requires(*needed) if needed else requires_any(perms.FAULTS_REPORT, perms.FAULTS_RESOLVE)
+        return FAULTS_TAB(guard(view))
 
     return decorator
 
@@ -213,13 +198,6 @@ def _show_error(form, error: WorkflowError) -> None:
 # --- one report (F2, F3) ------------------------------------------------------------------
 
 
-def _visible_or_404(report_id: int) -> FaultReport:
-    report = queries.visible_report(g.association, g.membership, report_id)
-    if report is None:
-        abort(404)
-    return report
-
-
 def _report_context(report: FaultReport, **forms) -> dict:
     """What the report page and its parts show; forms passed in (with errors) replace fresh ones."""
     handler = workflow.can_handle(report, g.membership)
@@ -262,14 +240,14 @@ def _assignee_choices(form: AssignForm, report: FaultReport) -> list:
 @fault_view()
 def report_page(report_id: int):
     """One report: what, where, who, its deadline, photos and history; htmx polls its status part."""
-    report = _visible_or_404(report_id)
+    report = queries.visible_report(g.membership, report_id)
     return render("faults/report.html", "faults/_status.html", **_report_context(report))
 
 
 def _after_change(report_id: int, message: str):
     """htmx: the status part (and, out of band, fresh forms); without JS: back to the page."""
     if htmx:
-        report = _visible_or_404(report_id)
+        report = queries.visible_report(g.membership, report_id)
         return render("faults/report.html", "faults/_changed.html", **_report_context(report, message=message))
     flash(message, "success")
     return redirect(url_for("faults.report_page", report_id=report_id))
@@ -290,7 +268,7 @@ def _handler_or_403(report: FaultReport) -> None:
 @fault_view()
 def report_assign(report_id: int):
     """Give the report to one of those who handle it, or to nobody."""
-    report = _visible_or_404(report_id)
+    report = queries.visible_report(g.membership, report_id)
     _handler_or_403(report)
     form = AssignForm()
     _assignee_choices(form, report)
@@ -312,7 +290,7 @@ def report_assign(report_id: int):
 @fault_view()
 def report_status(report_id: int):
     """Start work on, resolve or reject the report with a note and attachments; its reporter may reopen it."""
-    report = _visible_or_404(report_id)
+    report = queries.visible_report(g.membership, report_id)
     form = StatusForm()
     to_status = form.to_status.data or ""
     reopening = to_status == R.REOPENED and report.reporter_id == current_user.id
@@ -344,7 +322,7 @@ def report_status(report_id: int):
 @fault_view()
 def report_comment(report_id: int):
     """Comment on a report one can see, with photos."""
-    report = _visible_or_404(report_id)
+    report = queries.visible_report(g.membership, report_id)
     form = CommentForm()
     if form.validate_on_submit():
         try:
@@ -362,7 +340,7 @@ def report_comment(report_id: int):
 @fault_view()
 def attachment(report_id: int, attachment_id: int):
     """A photo (inline) or file (download) of a report, after the same check as the report's page."""
-    report = _visible_or_404(report_id)
+    report = queries.visible_report(g.membership, report_id)
     row = FaultAttachment.get_or_none((FaultAttachment.id == attachment_id) & (FaultAttachment.report == report.id))
     if row is None:
         abort(404)

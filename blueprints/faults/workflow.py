@@ -14,9 +14,9 @@ import peewee as pw
 from flask_babel import lazy_gettext as _l
 
 from core import clock
-from models import Association, Membership, Ownership, Residency, Role, Unit, User
+from models import Association, Membership, User
 from models import permissions as perms
-from models.faults import FaultDeadline, FaultEvent, FaultReport
+from models.faults import RESPONSIBLE_PERMISSION, FaultDeadline, FaultEvent, FaultReport
 
 R = FaultReport
 
@@ -35,13 +35,6 @@ DEFAULT_DEADLINES = {
     R.URGENT: (24, FaultDeadline.HOURS),
     R.NORMAL: (5, FaultDeadline.WORKING_DAYS),
     R.LOW: (10, FaultDeadline.WORKING_DAYS),
-}
-
-# A request goes to a responsible role (seed 003); these permissions make someone part of it.
-RESPONSIBLE_PERMISSION = {
-    R.ADMINISTRATION: perms.REGISTER_MANAGE,
-    R.REPAIRS: perms.FAULTS_RESOLVE,
-    R.ACCOUNTS: perms.INVOICES_VIEW_ALL,
 }
 
 
@@ -102,41 +95,7 @@ def overdue_expression(now: dt.datetime) -> pw.Expression:
     return R.status.in_(R.OPEN_STATUSES) & R.deadline_at.is_null(False) & (R.deadline_at < now)
 
 
-# --- who sees what (F5) ----------------------------------------------------------------------
-
-
-def my_unit_ids(person_id: int | None, today: dt.date) -> pw.ModelSelect:
-    """The units a person owns or lives in today (a subquery)."""
-    owned = Ownership.select(Ownership.unit).where((Ownership.person == person_id) & Ownership.current(today))
-    lived = Residency.select(Residency.unit).where((Residency.person == person_id) & Residency.current(today))
-    return owned | lived
-
-
-def visibility(membership: Membership, today: dt.date) -> pw.Expression:
-    """Which reports of the association this member may see.
-
-    A fault in a unit: that unit's owners and residents. A fault in a common area
-    or a building: the building's owners and residents. A request: its sender and
-    the responsible role. Resolvers see every fault. Reporters always see theirs.
-    """
-    granted = membership.role.permission_set
-    rule = R.reporter == membership.user_id
-    if perms.FAULTS_RESOLVE in granted:
-        rule |= R.kind == R.FAULT
-    for responsible, permission in RESPONSIBLE_PERMISSION.items():
-        if permission in granted:
-            rule |= (R.kind == R.REQUEST) & (R.responsible == responsible)
-    if membership.person_id is not None:
-        units = my_unit_ids(membership.person_id, today)
-        buildings = Unit.select(Unit.building).where(Unit.id.in_(units))
-        in_my_unit = (R.place == R.IN_UNIT) & R.unit.in_(units)
-        in_my_building = (R.place != R.IN_UNIT) & R.building.in_(buildings)
-        rule |= (R.kind == R.FAULT) & (in_my_unit | in_my_building)
-    return rule
-
-
-def visible_reports(association: Association, membership: Membership) -> pw.ModelSelect:
-    return FaultReport.of(association).where(visibility(membership, association.today()))
+# --- who sees what (F5): FaultReport.visible_to -------------------------------------------
 
 
 def can_handle(report: FaultReport, membership: Membership) -> bool:
@@ -152,18 +111,7 @@ def handlers(association: Association, report: FaultReport | None = None) -> lis
     permission = perms.FAULTS_RESOLVE
     if report is not None and report.kind == R.REQUEST:
         permission = RESPONSIBLE_PERMISSION[report.responsible]
-    today = association.today()
-    # Roles are few, members many: pick the roles first, then only their members.
-    roles = [role.id for role in Role.of(association) if permission in role.permission_set]
-    if not roles:
-        return []
-    rows = (
-        Membership.select(Membership, User)
-        .join(User)
-        .where((Membership.association == association) & Membership.role.in_(roles) & (User.state == User.ACTIVE))
-        .order_by(User.name, User.email)
-    )
-    return [m.user for m in rows if m.is_current(today)]
+    return Membership.holders_of(association, {permission})
 
 
 # --- changes ---------------------------------------------------------------------------------

@@ -8,13 +8,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from blueprints.auth.accounts import audit
 from blueprints.portal import bp
 from core import clock
 from core.access import requires
+from core.audit import audit
+from core.mail import send
 from core.rendering import render
-from jobs.email import deliver, job_id_for
-from jobs.queue import enqueue
 from models import AuditLog, OutboundEmail, User
 from models import permissions as perms
 from models.db import transaction
@@ -100,8 +99,8 @@ def mail_outbox():
     )
     pending = any(row.status in (OutboundEmail.QUEUED, OutboundEmail.SENDING) for row in rows)
     return render(
-        "admin/mail.html",
-        "admin/_mail_table.html",
+        "portal/mail.html",
+        "portal/_mail_table.html",
         rows=rows,
         counts=counts,
         state=state,
@@ -114,7 +113,7 @@ def mail_outbox():
 @requires(perms.MAIL_VIEW_OUTBOX)
 def mail_retry(mail_id: int):
     """Send a failed mail again now."""
-    row = OutboundEmail.get_in(g.association, mail_id)
+    row = OutboundEmail.get_visible(g.membership, mail_id)
     if row.status != OutboundEmail.FAILED:
         flash(_("Only a failed mail can be sent again."), "error")
         return redirect(url_for("portal.mail_outbox"))
@@ -123,7 +122,7 @@ def mail_retry(mail_id: int):
             OutboundEmail.id == row.id
         ).execute()
         audit("mail.retry", actor=current_user, association=g.association, target=f"outbox {row.id}")
-        enqueue(deliver, row.id, job_id=job_id_for(row.id))
+        send(row.id)
     flash(_("The mail to %(address)s is queued again.", address=row.to_address), "success")
     return redirect(url_for("portal.mail_outbox"))
 
@@ -143,7 +142,7 @@ def audit_log():
         entries = entries.where(AuditLog.id < before)
     entries = list(entries.limit(PAGE))
     return render(
-        "admin/audit.html",
+        "portal/audit.html",
         entries=entries,
         labels=ACTION_LABELS,
         next_before=entries[-1].id if len(entries) == PAGE else None,

@@ -7,12 +7,12 @@ from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_login import current_user
 
-from blueprints.auth import accounts
-from blueprints.auth.forms import SignupForm
-from blueprints.auth.views import login_page
-from blueprints.portal import bp, site
-from blueprints.portal.forms import EmailChangeForm, PasswordForm, ProfileForm
+from blueprints.portal import accounts, bp, site
+from blueprints.portal.auth_views import login_page
+from blueprints.portal.forms import EmailChangeForm, PasswordForm, ProfileForm, SignupForm
+from blueprints.register.queries import my_units
 from core.access import current_memberships, requires, user_memberships
+from core.audit import audit
 from core.rendering import render
 from models import Association, Person, User
 from models.db import transaction
@@ -29,7 +29,7 @@ def index():
     only = list(Association.select(Association.slug).limit(2))
     if len(only) == 1:
         return redirect(url_for("portal.home", slug=only[0].slug))
-    return redirect(url_for("auth.login"))
+    return redirect(url_for("site.login"))
 
 
 def _lapsed():
@@ -58,16 +58,14 @@ def signup():
             if outcome.signed_in:
                 flash(_("Welcome to %(name)s.", name=g.association.name), "success")
                 return redirect(url_for("portal.home"))
-            return render("auth/signup_sent.html", association=g.association, email=outcome.user.email)
-    return render("auth/signup.html", form=form, association=g.association, status=422 if form.errors else 200)
+            return render("portal/signup_sent.html", association=g.association, email=outcome.user.email)
+    return render("portal/signup.html", form=form, association=g.association, status=422 if form.errors else 200)
 
 
 @bp.route("/")
 @requires()
 def home():
     """The association's home page: the welcome text and my units (later issues add panels)."""
-    from blueprints.register.queries import my_units
-
     return render("portal/home.html", my_units=my_units(g.membership, g.association))
 
 
@@ -119,7 +117,7 @@ def _save_profile(user: User, form: ProfileForm) -> None:
         ).execute()
         # Contact details are one set per person (seed 002): keep the register in step.
         Person.update(**phones).where(Person.user == user).execute()
-        accounts.audit("account.profile_changed", actor=user, association=g.association, target=user.email)
+        audit("account.profile_changed", actor=user, association=g.association, target=user.email)
 
 
 def _current_password_ok(form) -> bool:

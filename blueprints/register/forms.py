@@ -1,4 +1,4 @@
-"""Forms of the register: buildings, units, owners, proxies, residents and the unit file."""
+"""Forms of the register: buildings, units, owners, proxies, residents, the unit file and people."""
 
 from __future__ import annotations
 
@@ -15,15 +15,15 @@ from wtforms import (
     IntegerField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
+    TelField,
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from blueprints.register.ownership import RegisterError, parse_share_terms
+from core.forms import OPTIONAL_EMAIL, PHONE, CheckboxesField, language_choices
 from models.register import Residency, Unit, UnitFileEntry
 
 KIND_LABELS = {
@@ -51,11 +51,6 @@ FILE_KIND_LABELS = {
     UnitFileEntry.OWNER_CHANGE: _l("Change of owner"),
     UnitFileEntry.NOTE: _l("Note"),
 }
-EMAIL_OPTIONAL = [
-    Optional(),
-    Email(_l("Enter a valid e-mail address, like name@example.com."), check_deliverability=False),
-    Length(max=254),
-]
 
 
 def _choices(labels: dict) -> list[SelectChoice]:
@@ -90,11 +85,6 @@ class BuildingForm(FlaskForm):
     region = StringField(_l("Region"), validators=[Length(max=120)])
 
 
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
 class UnitForm(FlaskForm):
     building = SelectField(_l("Building"), coerce=int, validators=[DataRequired(_l("Choose a building."))])
     number = StringField(_l("Unit number"), validators=[DataRequired(_l("Give the unit a number.")), Length(max=20)])
@@ -112,7 +102,7 @@ class UnitForm(FlaskForm):
     )
     equipment = TextAreaField(_l("Equipment"), validators=[Length(max=5000)])
     condition_notes = TextAreaField(_l("Condition"), validators=[Length(max=5000)])
-    accessibility = MultiCheckboxField(_l("Accessibility"), choices=_choices(ACCESSIBILITY_LABELS))
+    accessibility = CheckboxesField(_l("Accessibility"), choices=_choices(ACCESSIBILITY_LABELS))
 
 
 class OwnerRowForm(Form):
@@ -120,7 +110,7 @@ class OwnerRowForm(Form):
 
     person = SelectField(_l("Person from the register"), coerce=int, default=0)
     new_name = StringField(_l("Or a new person: name"), validators=[Length(max=240)])
-    new_email = EmailField(_l("New person's e-mail"), validators=EMAIL_OPTIONAL)
+    new_email = EmailField(_l("New person's e-mail"), validators=OPTIONAL_EMAIL)
     share = StringField(_l("Share of the unit"), validators=[Optional()])
     is_main = BooleanField(_l("Main owner (receives the invoices)"))
 
@@ -151,7 +141,7 @@ class FileEntryForm(FlaskForm):
 
 class ResidentForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the person's name.")), Length(max=240)])
-    email = EmailField(_l("E-mail address"), validators=EMAIL_OPTIONAL)
+    email = EmailField(_l("E-mail address"), validators=OPTIONAL_EMAIL)
     role = SelectField(_l("Role"), choices=_choices(RESIDENT_ROLE_LABELS), default=Residency.HOUSEHOLD)
     start_date = DateField(_l("First day"), validators=[Optional()])
     end_date = DateField(_l("Last day"), validators=[Optional(), last_day_not_before_first])
@@ -170,3 +160,67 @@ class ResidentCountForm(FlaskForm):
 
 class EndResidencyForm(FlaskForm):
     end_date = DateField(_l("Last day"), validators=[InputRequired(_l("Give the last day."))])
+
+
+# --- people (R2) ------------------------------------------------------------------------
+
+INVOICE_LANGUAGES = language_choices(_l("The association's language"))
+
+
+class PersonForm(FlaskForm):
+    """R2: name, personal or company id, contacts, postal address, invoice delivery and language."""
+
+    given_name = StringField(_l("Given name"), validators=[Optional(), Length(max=120)])
+    surname = StringField(
+        _l("Surname or company name"),
+        validators=[DataRequired(_l("Enter the surname (or the company's name).")), Length(max=120)],
+    )
+    personal_id = StringField(
+        _l("Personal or company id"),
+        validators=[
+            Optional(),
+            Length(max=40),
+            Regexp(r"^[0-9A-Za-z +\-/]*$", message=_l("Use digits, letters, spaces and - / + only.")),
+        ],
+    )
+    email = EmailField(_l("E-mail address"), validators=OPTIONAL_EMAIL)
+    phone_mobile = TelField(_l("Phone (mobile)"), validators=PHONE)
+    phone_home = TelField(_l("Phone (home)"), validators=PHONE)
+    phone_work = TelField(_l("Phone (work)"), validators=PHONE)
+    street = StringField(_l("Street address"), validators=[Optional(), Length(max=200)])
+    postcode = StringField(_l("Postcode"), validators=[Optional(), Length(max=20)])
+    city = StringField(_l("City"), validators=[Optional(), Length(max=120)])
+    country = StringField(
+        _l("Country"),
+        validators=[
+            Optional(),
+            Regexp(r"^[A-Za-z]{2}$", message=_l("Use the two-letter country code, like SE, CZ or EE.")),
+        ],
+    )
+    invoice_by_email = BooleanField(_l("Invoices by e-mail"), default=True)
+    invoice_by_paper = BooleanField(_l("Invoices on paper"))
+    invoice_language = SelectField(
+        _l("Invoice language"),
+        choices=INVOICE_LANGUAGES,
+        validate_choice=False,  # checked below, with a sentence the board understands
+    )
+
+    def validate_invoice_language(self, field):
+        if field.data not in {choice.value for choice in INVOICE_LANGUAGES}:
+            raise ValidationError(_l("Choose one of the languages offered."))
+
+    def validate_invoice_by_email(self, field):
+        if field.data and not (self.email.data or "").strip():
+            raise ValidationError(_l("Invoices by e-mail need an e-mail address."))
+
+
+class EmailForm(FlaskForm):
+    email = EmailField(_l("New e-mail address"), validators=OPTIONAL_EMAIL)
+
+
+class RoleChoiceForm(FlaskForm):
+    role = SelectField(_l("Role"), coerce=int, validate_choice=False)
+
+    def validate_role(self, field):
+        if field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError(_l("Choose one of the roles."))

@@ -15,7 +15,7 @@ from fractions import Fraction
 import peewee as pw
 from flask_babel import lazy_gettext as _l
 
-from blueprints.auth.accounts import audit
+from core.audit import audit
 from models import Association, Person, User
 from models.db import transaction
 from models.register import Ownership, Residency, Unit, UnitFileEntry
@@ -261,8 +261,8 @@ def add_resident(
         residency = Residency.create(unit=unit, person=person, role=role, start_date=start, end_date=end)
         audit("register.resident_added", actor=actor, association=unit.association, target=f"unit {unit.number}")
         if invite:
-            from blueprints.people.invitations import PeopleError
-            from blueprints.people.invitations import invite as send_invitation
+            from blueprints.portal.invitations import PeopleError
+            from blueprints.portal.invitations import invite as send_invitation
 
             try:
                 send_invitation(person, unit.association, actor)

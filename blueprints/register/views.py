@@ -12,8 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from blueprints.auth.accounts import audit
-from blueprints.register import bp
+from blueprints.register import UNITS_TAB, bp
 from blueprints.register import ownership as rules
 from blueprints.register.forms import (
     ACCESSIBILITY_LABELS,
@@ -33,10 +32,11 @@ from blueprints.register.forms import (
 from blueprints.register.queries import all_units, owners_of, unit_page
 from core import clock
 from core.access import can, requires
+from core.audit import audit
 from core.rendering import render
 from models import Person, User
 from models import permissions as perms
-from models.db import transaction
+from models.db import first_or_404, transaction
 from models.register import Building, Ownership, Residency, Unit, UnitFileEntry, VotingProxy
 
 FILE_PAGE = 50
@@ -98,7 +98,7 @@ def building_new():
 @requires(perms.REGISTER_MANAGE)
 def building_edit(building_id: int):
     """Change a building's name and address."""
-    building = Building.get_in(g.association, building_id)
+    building = Building.get_visible(g.membership, building_id)
     form = BuildingForm(obj=building)
     if form.validate_on_submit():
         with transaction():
@@ -120,7 +120,7 @@ def _building_fields(form: BuildingForm) -> dict:
 @requires(perms.REGISTER_MANAGE)
 def building_delete(building_id: int):
     """Confirm and delete a building; refused while it has units."""
-    building = Building.get_in(g.association, building_id)
+    building = Building.get_visible(g.membership, building_id)
     units = Unit.select().where(Unit.building == building).count()
     if request.method == "POST" and not units:
         with transaction():
@@ -137,10 +137,9 @@ def building_delete(building_id: int):
 
 @bp.route("/units")
 @requires(perms.UNITS_VIEW)
+@UNITS_TAB
 def units():
     """The unit list with shares, and owners for those who may see them; search as you type (R6)."""
-    if not g.association.shows("units") and not can(perms.REGISTER_MANAGE):
-        abort(404)  # the board switched the tab off (it keeps the list to run the register)
     q = request.args.get("q", "").strip()[:100]
     page = request.args.get("page", 1, type=int)
     with_owners = can(perms.OWNERSHIP_VIEW)
@@ -263,7 +262,7 @@ def unit_new():
 @requires(perms.REGISTER_MANAGE)
 def unit_edit(unit_id: int):
     """Change a unit's details and share."""
-    unit = Unit.get_in(g.association, unit_id)
+    unit = Unit.get_visible(g.membership, unit_id)
     form = _unit_form(unit)
     if form.validate_on_submit() and not _number_taken(form, unit):
         with transaction():
@@ -286,7 +285,7 @@ def _history_of(unit: Unit) -> dict[str, int]:
 @requires(perms.REGISTER_MANAGE)
 def unit_delete(unit_id: int):
     """Confirm and delete a unit; one with history is refused and can be archived instead."""
-    unit = Unit.get_in(g.association, unit_id)
+    unit = Unit.get_visible(g.membership, unit_id)
     history = _history_of(unit)
     if request.method == "POST" and not any(history.values()):
         with transaction():
@@ -302,7 +301,7 @@ def unit_delete(unit_id: int):
 @requires(perms.REGISTER_MANAGE)
 def unit_archive(unit_id: int):
     """Archive a unit: it leaves the lists and the share total, its history stays."""
-    unit = Unit.get_in(g.association, unit_id)
+    unit = Unit.get_visible(g.membership, unit_id)
     with transaction():
         Unit.update(archived_at=clock.utcnow_naive()).where(Unit.id == unit.id).execute()
         audit("register.unit_archived", actor=current_user, association=g.association, target=f"unit {unit.number}")
@@ -314,21 +313,15 @@ def unit_archive(unit_id: int):
 
 
 def _load_unit(unit_id: int) -> Unit:
-    unit = Unit.of(g.association).select(Unit, Building).join(Building).where(Unit.id == unit_id).first()
-    if unit is None:
-        abort(404)
-    return unit
+    """A unit whose page the member may open (Unit.visible_to: the board, or its owners and residents today), else 404."""
+    return first_or_404(Unit.visible_to(g.membership).select(Unit, Building).join(Building).where(Unit.id == unit_id))
 
 
 def _viewer_relation(unit: Unit) -> str:
-    """The board, or the unit's current owner or resident; anyone else is refused (R5, seed 003)."""
+    """The board, or the unit's current owner or resident (R5, seed 003): how the page treats its viewer."""
     if can(perms.REGISTER_MANAGE):
         return "board"
-    person_id = g.membership.person_id if g.membership is not None else None
-    relation = rules.relation_to(unit, person_id, _today()) if unit.archived_at is None else None
-    if relation is None:
-        abort(403)
-    return relation
+    return rules.relation_to(unit, g.membership.person_id, _today()) or rules.RESIDENT
 
 
 def _may_edit_residents(relation: str) -> bool:
@@ -505,14 +498,11 @@ def resident_new(unit_id: int):
 def resident_end(unit_id: int, residency_id: int):
     """Set a resident's last day; their access to the unit ends after it."""
     unit, _relation = _unit_for_resident_editing(unit_id)
-    residency = (
+    residency = first_or_404(
         Residency.select(Residency, Person)
         .join(Person)
         .where((Residency.id == residency_id) & (Residency.unit == unit))
-        .first()
     )
-    if residency is None:
-        abort(404)
     residency.unit = unit
     form = EndResidencyForm() if request.method == "POST" else EndResidencyForm(formdata=None, end_date=_today())
     if form.validate_on_submit():

@@ -10,7 +10,8 @@ board included. beta's board gets 403 (not a member of alpha).
 import datetime as dt
 
 from models import Person
-from models.billing import Invoice, InvoiceLine, PdfOrder
+from models.billing import Invoice, InvoiceLine
+from models.mail import PdfOrder
 from tests.access.common import BOARD_UP, LOGIN, members
 
 
@@ -33,8 +34,8 @@ def orderer_only(status=200):
 MATRIX = {
     ("billing.invoice_pdf", "GET"): invoice_seeing(),
     ("billing.pdf_order_create", "POST"): invoice_seeing(302),  # ordered; back to the invoice
-    ("billing.pdf_order", "GET"): orderer_only(),
-    ("billing.pdf_order_retry", "POST"): orderer_only(302),  # started again; to its status page
+    ("exchange.pdf_order", "GET"): orderer_only(),
+    ("exchange.pdf_order_retry", "POST"): orderer_only(302),  # started again; to its status page
 }
 assert all(expected["anonymous"] == LOGIN for expected in MATRIX.values())
 

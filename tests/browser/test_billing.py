@@ -10,10 +10,11 @@ import re
 from playwright.sync_api import Page, expect
 
 from models import Person
-from models.billing import BillingSettings, PdfOrder
+from models.billing import BillingSettings
+from models.mail import PdfOrder
 from models.register import Ownership
-from tests.blueprints.billing.factories import make_billing, make_contract, make_invoice, make_payment, make_unit
 from tests.browser.test_signup_flow import log_in
+from tests.factories.billing import make_billing, make_contract, make_invoice, make_payment, make_unit
 
 MIN_TAP = 44
 WIDE = {"width": 1280, "height": 800}

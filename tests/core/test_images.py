@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 from core import images
-from tests.blueprints.settings.pictures import exif_of, format_of, jpeg_with_gps, picture_bytes, size_of
+from tests.blueprints.portal.pictures import exif_of, format_of, jpeg_with_gps, picture_bytes, size_of
 
 
 @pytest.fixture

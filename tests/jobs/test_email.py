@@ -9,7 +9,8 @@ from pathlib import Path
 from rq import Queue, SimpleWorker
 from rq.cron import CronScheduler
 
-from jobs.email import deliver, job_id_for, queue_mail, sweep
+from core.mail import job_id_for, queue_mail
+from jobs.email import deliver, sweep
 from models import OutboundEmail
 from models.db import transaction
 from tests.helpers import PASSWORD
@@ -107,7 +108,18 @@ def test_a_real_rq_worker_process_delivers(app, alpha, redis, redis_url, smtp_se
         "SECRET_KEY": "test",
     }
     subprocess.run(
-        [sys.executable, "-m", "rq.cli", "worker", "--burst", "--url", redis_url, app.config["RQ_QUEUE"]],
+        [
+            sys.executable,
+            "-m",
+            "rq.cli",
+            "worker",
+            "--worker-class",
+            "worker.Worker",
+            "--burst",
+            "--url",
+            redis_url,
+            app.config["RQ_QUEUE"],
+        ],
         cwd=ROOT,
         env=env,
         check=True,

@@ -11,9 +11,9 @@ from types import SimpleNamespace
 import pytest
 
 from blueprints.billing import board_queries
-from models import Person
+from models import Membership, Person
 from models.billing import Contract, Invoice
-from tests.blueprints.billing.factories import make_billing, make_contract, make_invoice, make_payment, make_unit
+from tests.factories.billing import make_billing, make_contract, make_invoice, make_payment, make_unit
 
 TODAY = dt.datetime(2026, 11, 20, 9)
 DEC = (dt.date(2026, 12, 1), dt.date(2026, 12, 31))
@@ -154,8 +154,9 @@ def test_totals_per_status_match_the_rows(app, client, world, login_as, alpha):
     for query in ("", "?period=2026-11", "?q=12", "?status=overdue"):
         filters = board_queries.Filters.from_args(_args(query))
         with app.test_request_context():
-            totals = board_queries.status_totals(alpha, user, filters, today)
-            rows = list(board_queries.filtered(alpha, user, filters, today, Invoice))
+            membership = Membership.current(user, alpha)
+            totals = board_queries.status_totals(membership, filters, today)
+            rows = list(board_queries.filtered(membership, filters, today, Invoice))
         expected = {}
         for invoice in rows:
             status = invoice.status_on(today)

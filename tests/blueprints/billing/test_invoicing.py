@@ -13,7 +13,7 @@ from blueprints.billing.money import Line
 from models.billing import BillingSettings, Charge, Contract, Invoice, InvoiceLine, InvoiceRun
 from models.db import db
 from models.register import Ownership
-from tests.blueprints.billing.factories import make_billing, make_contract, make_unit
+from tests.factories.billing import make_billing, make_contract, make_unit
 
 DECEMBER = dt.date(2026, 12, 1)
 

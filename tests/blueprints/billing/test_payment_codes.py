@@ -12,7 +12,7 @@ import pytest
 from blueprints.billing import payment_codes, references
 from blueprints.billing.payment_codes import bankgiro_fields, qr_code, qr_payload, qr_svg
 from models.billing import BillingSettings, Invoice
-from tests.blueprints.billing.factories import make_billing, make_invoice, make_payment
+from tests.factories.billing import make_billing, make_invoice, make_payment
 
 ZBARIMG = "/usr/bin/zbarimg"
 

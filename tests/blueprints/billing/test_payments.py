@@ -10,7 +10,7 @@ import pytest
 from blueprints.billing.payments import PaymentError, delete_payment, record_payment
 from models import AuditLog
 from models.billing import Invoice, Payment
-from tests.blueprints.billing.factories import make_billing, make_invoice, make_payment, make_unit
+from tests.factories.billing import make_billing, make_invoice, make_payment, make_unit
 
 TODAY = dt.datetime(2026, 11, 20, 9)  # the factories' invoice is due on 30 November 2026
 TOTAL = 416700

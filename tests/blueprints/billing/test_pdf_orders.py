@@ -17,11 +17,12 @@ from pathlib import Path
 import pytest
 from rq import Queue, SimpleWorker
 
+from blueprints.billing import invoice_pdf
 from core import clock
 from jobs import pdf as pdf_jobs
 from models import OutboundEmail, Person
-from models.billing import PdfOrder
-from tests.blueprints.billing.factories import make_billing, make_invoice, make_unit
+from models.mail import PdfOrder
+from tests.factories.billing import make_billing, make_invoice, make_unit
 
 ROOT = Path(__file__).resolve().parents[3]
 HX = {"HX-Request": "true"}
@@ -92,7 +93,7 @@ def test_running_the_job_twice_mails_once(app, client, resident, outbox):
     order(client, invoice)
     pdf_order = PdfOrder.get()
     with app.app_context():
-        assert pdf_jobs.order_invoice_pdf(pdf_order.id) == "skipped"
+        assert pdf_jobs.make_ordered_pdf(pdf_order.id) == "skipped"
     assert len(outbox.rows(kind="invoice_pdf")) == 1
 
 
@@ -134,7 +135,7 @@ def test_a_failing_render_shows_the_error_and_a_try_again_button(app, client, re
     def broken(invoice):
         raise RuntimeError("font cache exploded")
 
-    monkeypatch.setattr(pdf_jobs, "render_invoice", broken)
+    monkeypatch.setattr(invoice_pdf, "render_invoice", broken)
     order(client, invoice)
     pdf_order = PdfOrder.get()
     assert pdf_order.state == PdfOrder.FAILED
@@ -228,7 +229,7 @@ def test_a_retry_after_the_invoice_is_no_longer_theirs_mails_nothing(app, client
     def broken(invoice):
         raise RuntimeError("font cache exploded")
 
-    monkeypatch.setattr(pdf_jobs, "render_invoice", broken)
+    monkeypatch.setattr(invoice_pdf, "render_invoice", broken)
     order(client, invoice)
     pdf_order = PdfOrder.get()
     monkeypatch.undo()
@@ -241,12 +242,11 @@ def test_a_retry_after_the_invoice_is_no_longer_theirs_mails_nothing(app, client
 
 def test_a_mail_that_cannot_be_written_fails_the_order_not_a_spinner(app, client, resident, outbox, monkeypatch):
     _, invoice = resident
-    import jobs.email
 
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(jobs.email, "queue_mail", broken)
+    monkeypatch.setattr(pdf_jobs, "queue_mail", broken)
     order(client, invoice)
     pdf_order = PdfOrder.get()
     assert pdf_order.state == PdfOrder.FAILED and pdf_order.email_id is None
@@ -290,7 +290,18 @@ def test_order_end_to_end_through_redis_a_worker_and_smtp(
     }
     # A real worker process: renders, queues the mail, then (same burst) delivers it.
     subprocess.run(
-        [sys.executable, "-m", "rq.cli", "worker", "--burst", "--url", redis_url, app.config["RQ_QUEUE"]],
+        [
+            sys.executable,
+            "-m",
+            "rq.cli",
+            "worker",
+            "--worker-class",
+            "worker.Worker",
+            "--burst",
+            "--url",
+            redis_url,
+            app.config["RQ_QUEUE"],
+        ],
         cwd=ROOT,
         env=env,
         check=True,
@@ -306,7 +317,7 @@ def test_order_end_to_end_through_redis_a_worker_and_smtp(
     assert "Sent" in html and "hx-trigger" not in html
 
     # The job again (a retry racing the first run): nothing more is mailed.
-    Queue(app.config["RQ_QUEUE"], connection=redis).enqueue(pdf_jobs.order_invoice_pdf, pdf_order.id)
+    Queue(app.config["RQ_QUEUE"], connection=redis).enqueue(pdf_jobs.make_ordered_pdf, pdf_order.id)
     with app.app_context():
         SimpleWorker([Queue(app.config["RQ_QUEUE"], connection=redis)], connection=redis).work(burst=True)
     assert len(smtp_server.wait_for(2, timeout=1)) == 1

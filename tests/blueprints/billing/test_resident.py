@@ -10,8 +10,9 @@ import re
 import pytest
 
 from models import Person, User
-from models.billing import BillingSettings, Contract, Invoice, PdfOrder
-from tests.blueprints.billing.factories import make_billing, make_contract, make_invoice, make_payment, make_unit
+from models.billing import BillingSettings, Contract, Invoice
+from models.mail import PdfOrder
+from tests.factories.billing import make_billing, make_contract, make_invoice, make_payment, make_unit
 
 HX = {"HX-Request": "true"}
 
@@ -102,7 +103,7 @@ def test_contract_details_as_a_partial_for_htmx_and_a_page_without(client, world
         "Start date 1 Jan 2024",
         "End date No end date",
         "Monthly rent SEK 6,500.00",
-        "Unit Unit 1102, House 1102",
+        "Unit Unit 1102, House A",
         "Parties Nils Neighbour Olga Owner",
     ):
         assert expected in words, expected

@@ -12,7 +12,7 @@ from core.text import money
 from models import AuditLog
 from models.billing import BillingSettings, Charge, Invoice, InvoiceLine, InvoiceRun
 from models.register import Ownership
-from tests.blueprints.billing.factories import make_billing, make_contract, make_invoice, make_unit
+from tests.factories.billing import make_billing, make_contract, make_invoice, make_unit
 
 HX = {"HX-Request": "true"}
 
@@ -83,7 +83,7 @@ def test_preview_lists_every_invoice_skipped_ones_and_the_grand_total(client, bo
     assert "Contract P-7" in words and "Rent" in words
     assert sek(441700) in words  # 4167 + 250 for unit 11
     assert f"Grand total {sek(821700)}" in words  # 4417 + 3000 + 800
-    assert "1 skipped" in words and "no current main owner" in words and "House 13 – 13" in words
+    assert "1 skipped" in words and "no current main owner" in words and "House A – 13" in words
     assert "Create all 3 invoices" in words
     assert "5 Dec 2026" in words  # the due date: 25 Nov + 10 days
     assert Invoice.select().count() == 0

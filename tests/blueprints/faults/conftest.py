@@ -22,7 +22,7 @@ from werkzeug.datastructures import FileStorage
 
 from models import Membership, Person
 from models.faults import FaultReport
-from models.register import Building, Ownership, Residency, Unit
+from models.register import Ownership, Residency, Unit
 
 
 @pytest.fixture
@@ -36,38 +36,15 @@ def in_request(app):
 
 
 @pytest.fixture
-def make_fault_building(app):
-    def make(association, name: str = "House A", **fields) -> Building:
-        return Building.create(association=association, name=name, **fields)
-
-    return make
-
-
-@pytest.fixture
-def make_fault_unit(app):
-    def make(association, building: Building, number: str = "1", **fields) -> Unit:
-        return Unit.create(
-            association=association,
-            building=building,
-            number=number,
-            share_numerator=1,
-            share_denominator=10,
-            **fields,
-        )
-
-    return make
-
-
-@pytest.fixture
-def fault_world(app, alpha, make_association, make_user, make_fault_building, make_fault_unit):
+def fault_world(app, alpha, make_association, make_user, make_building, make_unit):
     """Alpha and beta with buildings, units, owners, a tenant, a neighbour and boards (see above)."""
-    house_a = make_fault_building(alpha, "House A")
-    house_b = make_fault_building(alpha, "House B")
+    house_a = make_building(alpha, "House A")
+    house_b = make_building(alpha, "House B")
     units = {
-        "A1": make_fault_unit(alpha, house_a, "A1"),
-        "A2": make_fault_unit(alpha, house_a, "A2"),
-        "A3": make_fault_unit(alpha, house_a, "A3"),
-        "B1": make_fault_unit(alpha, house_b, "B1"),
+        "A1": make_unit(alpha, "A1", building=house_a),
+        "A2": make_unit(alpha, "A2", building=house_a),
+        "A3": make_unit(alpha, "A3", building=house_a),
+        "B1": make_unit(alpha, "B1", building=house_b),
     }
 
     def person(user) -> Person:
@@ -86,8 +63,8 @@ def fault_world(app, alpha, make_association, make_user, make_fault_building, ma
     Ownership.create(unit=units["B1"], person=person(far_owner), is_main=True)
 
     beta = make_association("beta")
-    beta_house = make_fault_building(beta, "Beta House")
-    beta_unit = make_fault_unit(beta, beta_house, "1")
+    beta_house = make_building(beta, "Beta House")
+    beta_unit = make_unit(beta, "1", building=beta_house)
     outsider = make_user(beta, "outsider@beta.example", "board")
     beta_owner = make_user(beta, "owner@beta.example", "member")
     Ownership.create(unit=beta_unit, person=Membership.get(Membership.user == beta_owner).person, is_main=True)
@@ -124,7 +101,7 @@ def make_report(app, fault_world, outbox):
     for a request; place="common_area", building_id=..., area=... for a common area.
     Call it inside a request context (the `in_request` fixture). It brings `outbox`: reports mail.
     """
-    from blueprints.faults import reporting, workflow
+    from blueprints.faults import reporting
 
     def make(user=None, association=None, **fields) -> FaultReport:
         user = user or fault_world.owner
@@ -147,9 +124,7 @@ def make_report(app, fault_world, outbox):
         )
         values.update(fields)
         if values["kind"] == FaultReport.FAULT and values["place"] == FaultReport.IN_UNIT and not values["unit_id"]:
-            mine = Unit.select(Unit.id).where(
-                Unit.id.in_(workflow.my_unit_ids(membership.person_id, association.today()))
-            )
+            mine = Unit.select(Unit.id).where(Unit.id.in_(Unit.ids_held_by(membership.person_id, association.today())))
             first = mine.order_by(Unit.id).first()
             values["unit_id"] = first.id if first else fault_world.units["A1"].id
         return reporting.report(association, user, membership, **values)

@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from blueprints.faults import reporting, workflow
+from blueprints.faults import reporting
 from blueprints.faults.workflow import TRANSITIONS, WorkflowError
 from models import AuditLog
 from models.faults import FaultEvent, FaultReport
@@ -147,7 +147,9 @@ def test_a_comment_needs_words_or_a_photo(app, in_request, fault_world, make_rep
 
 def _visible_titles(world, user, association=None) -> set[str]:
     association = association or world.alpha
-    return {r.title for r in workflow.visible_reports(association, world.membership(user, association))}
+    membership = world.membership(user, association)
+    membership.association = association
+    return {r.title for r in FaultReport.visible_to(membership)}
 
 
 @pytest.fixture

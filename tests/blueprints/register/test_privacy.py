@@ -42,9 +42,10 @@ def test_a_tenant_of_one_unit_cannot_open_another_unit_or_its_file(client, alpha
     assert client.get(f"/alpha/units/{mine.id}").status_code == 200
     assert client.get(f"/alpha/units/{mine.id}/file").status_code == 200
     assert client.get(f"/alpha/units/{mine.id}/file", headers=HTMX).status_code == 200
+    # Another member's unit is a 404, as if it did not exist: a 403 would tell an outsider the id is real.
     for path in (f"/alpha/units/{theirs.id}", f"/alpha/units/{theirs.id}/file"):
-        assert client.get(path).status_code == 403, path
-        assert client.get(path, headers=HTMX).status_code == 403, path
+        assert client.get(path).status_code == 404, path
+        assert client.get(path, headers=HTMX).status_code == 404, path
     assert client.get("/alpha/units").status_code == 403  # tenants have no unit list
 
 
@@ -64,7 +65,7 @@ def test_the_unit_file_is_shown_to_the_household_but_not_to_the_neighbour(
     assert "Bathroom fan replaced" in client.get(f"/alpha/units/{mine.id}/file", headers=HTMX).get_data(as_text=True)
     other = new_client()
     login(other, "neighbour@example.com")
-    assert other.get(f"/alpha/units/{mine.id}/file", headers=HTMX).status_code == 403
+    assert other.get(f"/alpha/units/{mine.id}/file", headers=HTMX).status_code == 404
     assert "Bathroom fan replaced" not in other.get(f"/alpha/units/{theirs.id}").get_data(as_text=True)
 
 

@@ -1,0 +1,164 @@
+"""Forms of the portal settings (seed 000, "Admin – Inställningar")."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+
+from babel.numbers import list_currencies
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import SelectChoice, SelectField, StringField, TextAreaField, ValidationError
+from wtforms.validators import DataRequired, Length
+
+from core.forms import LANGUAGE_NAMES, CheckboxesField
+from models import Association, SlugAlias
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
+COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+# Words that are, or may one day be, pages outside any association.
+RESERVED_SLUGS = {"admin", "api", "media", "static", "www"}
+MIN_CONTRAST = 4.5  # WCAG AA for normal text: white text on the theme colour
+
+LOCALES = [SelectChoice(key, name) for key, name in LANGUAGE_NAMES.items()]
+TAB_LABELS = {
+    "contact": _l("Contact"),
+    "members": _l("Member list"),
+    "units": _l("Unit list"),
+    "faults": _l("Fault reports"),
+    "contracts": _l("Contracts"),
+    "invoices": _l("Invoices"),
+}
+TEXT_LIMIT = 20_000
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of #rrggbb."""
+
+    def linear(channel: int) -> float:
+        c = channel / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b)
+
+
+def contrast_with_white(colour: str) -> float:
+    return 1.05 / (relative_luminance(colour) + 0.05)
+
+
+def reserved_slugs() -> set[str]:
+    """The first path segments the app itself uses (/login, /static, …) plus a few kept free."""
+    used = set(RESERVED_SLUGS)
+    for rule in current_app.url_map.iter_rules():
+        first = rule.rule.lstrip("/").split("/", 1)[0]
+        if first and not first.startswith("<"):
+            used.add(first)
+    return used
+
+
+class SettingsForm(FlaskForm):
+    name = StringField(_l("Name of the association"), validators=[DataRequired(_l("Enter a name.")), Length(max=200)])
+    slug = StringField(
+        _l("Address of the portal"),
+        validators=[DataRequired(_l("Enter the address."))],
+        render_kw={"autocapitalize": "none", "autocomplete": "off", "spellcheck": "false"},
+    )
+    locale = SelectField(_l("Language"), choices=LOCALES)
+    currency = StringField(_l("Currency"), render_kw={"autocapitalize": "characters", "maxlength": 3})
+    timezone = StringField(_l("Time zone"), render_kw={"autocapitalize": "none", "spellcheck": "false"})
+    welcome_text = TextAreaField(_l("Welcome text"), validators=[Length(max=TEXT_LIMIT)], render_kw={"rows": 10})
+    contact_text = TextAreaField(_l("Contact details"), validators=[Length(max=TEXT_LIMIT)], render_kw={"rows": 6})
+    gdpr_text = TextAreaField(
+        _l("Personal data (GDPR) text"), validators=[Length(max=TEXT_LIMIT)], render_kw={"rows": 6}
+    )
+    theme_color = StringField(_l("Theme colour"), render_kw={"maxlength": 7, "spellcheck": "false"})
+    # Without JavaScript the picker and the text box cannot follow each other:
+    # whichever of the two the board changed wins (see pick_colour).
+    theme_color_picker = StringField(_l("Pick a colour"))
+    tabs = CheckboxesField(
+        _l("Tabs shown to residents"), choices=[SelectChoice(key, label) for key, label in TAB_LABELS.items()]
+    )
+
+    def __init__(self, association: Association, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.association = association
+
+    def validate_slug(self, field):
+        slug = (field.data or "").strip()
+        field.data = slug
+        if not SLUG.match(slug):
+            raise ValidationError(
+                _l(
+                    "Use 3 to 64 lowercase letters (a–z), digits and hyphens, starting and ending with a letter or digit."
+                )
+            )
+        if slug in reserved_slugs():
+            raise ValidationError(_l("“%(slug)s” is reserved by Porch. Please choose another address.", slug=slug))
+        taken = Association.select().where((Association.slug == slug) & (Association.id != self.association.id))
+        alias = SlugAlias.select().where((SlugAlias.slug == slug) & (SlugAlias.association != self.association.id))
+        if taken.exists() or alias.exists():
+            raise ValidationError(_l("Another association uses this address. Please choose another one."))
+
+    def validate_currency(self, field):
+        code = (field.data or "").strip().upper()
+        field.data = code
+        if code not in list_currencies():
+            raise ValidationError(_l("Enter a three-letter currency code such as EUR, SEK or CZK."))
+
+    def validate_timezone(self, field):
+        zone = (field.data or "").strip()
+        field.data = zone
+        try:
+            valid = bool(zone) and "." not in zone and zoneinfo.ZoneInfo(zone) is not None
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            valid = False
+        if not valid:
+            raise ValidationError(_l("Enter a time zone such as Europe/Stockholm or Europe/Prague."))
+
+    def pick_colour(self) -> None:
+        """Take the picker's value when only the picker was changed."""
+        stored = self.association.theme_color.lower()
+        typed = (self.theme_color.data or "").strip()
+        picked = (self.theme_color_picker.data or "").strip().lower()
+        if typed.lower() == stored and COLOUR.match(picked) and picked != stored:
+            self.theme_color.data = picked
+
+    def validate_theme_color(self, field):
+        colour = (field.data or "").strip().lower()
+        field.data = colour
+        if not COLOUR.match(colour):
+            raise ValidationError(_l("Write the colour as # and six hexadecimal digits, for example #1d5f8a."))
+        ratio = contrast_with_white(colour)
+        if ratio < MIN_CONTRAST:
+            raise ValidationError(
+                _l(
+                    "This colour is too light: white text on it has a contrast of %(ratio)s:1, "
+                    "and at least 4.5:1 is needed to be readable. Choose a darker colour.",
+                    ratio=f"{ratio:.1f}",
+                )
+            )
+
+    def validate_on_submit(self, extra_validators=None) -> bool:
+        if self.is_submitted():
+            self.pick_colour()
+        return super().validate_on_submit(extra_validators)
+
+
+ACCEPT_PICTURES = {"accept": "image/jpeg,image/png,image/webp"}
+
+
+# One form per picture, each posting to its own address; distinct field names
+# keep the ids on the settings page unique.
+class LogoForm(FlaskForm):
+    logo = FileField(_l("New logo"), render_kw=ACCEPT_PICTURES)
+
+
+class HeaderPhotoForm(FlaskForm):
+    header_photo = FileField(_l("New header photo"), render_kw=ACCEPT_PICTURES)
+
+
+class WelcomeImageForm(FlaskForm):
+    image = FileField(_l("Picture to put in the welcome text"), render_kw=ACCEPT_PICTURES)

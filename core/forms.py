@@ -1,0 +1,40 @@
+"""Form pieces every domain uses: the confirmation form, checkbox lists, e-mail and phone validators,
+and the languages Porch speaks."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice, SelectMultipleField, widgets
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+
+EMAIL_VALIDATORS = [
+    DataRequired(_l("Enter your e-mail address.")),
+    Email(_l("Enter a valid e-mail address, like name@example.com."), check_deliverability=False),
+    Length(max=254),
+]
+OPTIONAL_EMAIL = [
+    Optional(),
+    Email(_l("Enter a valid e-mail address, like name@example.com."), check_deliverability=False),
+    Length(max=254),
+]
+PHONE = [Optional(), Length(max=40), Regexp(r"^[0-9+()\-. /]*$", message=_l("Use digits, spaces and + - ( ) only."))]
+
+# Each language in its own name: someone who cannot read the page still finds theirs.
+LANGUAGE_NAMES = {"en": "English", "sv": "Svenska", "cs": "Čeština", "et": "Eesti"}
+
+
+def language_choices(default_label) -> list[SelectChoice]:
+    """The languages Porch speaks, after a first choice "" (`default_label`: the association's language)."""
+    return [SelectChoice("", default_label)] + [SelectChoice(key, name) for key, name in LANGUAGE_NAMES.items()]
+
+
+class ConfirmForm(FlaskForm):
+    """Just the CSRF token: a confirmed action (a removal, a button that uses a mailed link)."""
+
+
+class CheckboxesField(SelectMultipleField):
+    """A list of checkboxes, one per choice."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()

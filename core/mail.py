@@ -1,0 +1,124 @@
+"""Writing mail to the outbox (SPEC C5): every e-mail is a row before it is a message.
+
+queue_mail() renders a mail in its recipient's language and writes the row in
+the caller's transaction; the job `jobs.email.deliver` sends it once the
+transaction commits. The language and the links a mail carries are decided
+here too, so every domain words its mail the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import secrets
+from pathlib import Path
+
+from flask import current_app, render_template, url_for
+from flask_babel import force_locale
+from jinja2 import Template
+
+from core import clock
+from core.queue import enqueue
+from core.text import locale_for
+from models import Association, OutboundEmail, User
+
+DELIVER = "jobs.email.deliver"
+ATTACHMENTS = "attachments"
+_SAFE_SUFFIX = re.compile(r"^\.[a-z0-9]{1,8}$")
+
+
+def queue_mail(
+    kind: str,
+    to_address: str,
+    *,
+    language: str,
+    association: Association | None = None,
+    user: User | None = None,
+    attachment: tuple[str, bytes] | None = None,
+    **context,
+) -> OutboundEmail:
+    """Write one mail to the outbox and send it once the transaction commits.
+
+    Renders templates/email/<kind>.txt and .html in the recipient's language;
+    the text template sets `subject`. Call inside models.db.transaction() so the
+    row and the change that caused it commit together. `attachment` is one file
+    (name, bytes) sent with the mail, kept under UPLOAD_DIR/attachments/ until then.
+    """
+    context.update(association=association, user=user)
+    with force_locale(locale_for(language)):
+        subject, text = _render_text(f"email/{kind}.txt", context)
+        html = render_template(f"email/{kind}.html", **context)
+    attachment_path, attachment_name = _store_attachment(attachment) if attachment else (None, "")
+    row = OutboundEmail.create(
+        association=association,
+        recipient_user=user,
+        to_address=to_address,
+        kind=kind,
+        language=language,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        next_attempt_at=clock.utcnow_naive() + dt.timedelta(minutes=1),
+        attachment_path=attachment_path,
+        attachment_name=attachment_name,
+    )
+    send(row.id)
+    return row
+
+
+def send(row_id: int) -> None:
+    """Hand an outbox row to the delivery job (after the commit); a row already waiting is not queued twice."""
+    enqueue(DELIVER, row_id, job_id=job_id_for(row_id))
+
+
+def job_id_for(row_id: int) -> str:
+    return f"outbox-{row_id}"
+
+
+def mail_language(user: User | None, association: Association | None = None) -> str:
+    """The recipient's language: their choice, else the association's, else English."""
+    if user is not None and user.ui_language:
+        return user.ui_language
+    if association is not None:
+        return association.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for a mail: BASE_URL when set, else the request's host."""
+    base = current_app.config.get("BASE_URL")
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def _store_attachment(attachment: tuple[str, bytes]) -> tuple[str, str]:
+    """Write the file under a name the server makes up; (path relative to UPLOAD_DIR, name the reader sees)."""
+    name, body = attachment
+    name = Path(str(name).replace("\\", "/")).name.strip() or "attachment"
+    suffix = Path(name).suffix.lower()
+    stored = f"{ATTACHMENTS}/{secrets.token_hex(16)}{suffix if _SAFE_SUFFIX.match(suffix) else '.bin'}"
+    path = attachment_file(stored)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.part")
+    partial.write_bytes(body)
+    os.replace(partial, path)  # a sender never reads half a file
+    return stored, name[:200]
+
+
+def attachment_file(stored: str) -> Path:
+    """The file of an outbox row's attachment (never outside UPLOAD_DIR/attachments/)."""
+    directory = (Path(current_app.config["UPLOAD_DIR"]) / ATTACHMENTS).resolve()
+    path = (Path(current_app.config["UPLOAD_DIR"]) / stored).resolve()
+    if path.parent != directory:
+        raise ValueError(f"attachment outside {directory}: {stored!r}")
+    return path
+
+
+def _render_text(name: str, context: dict) -> tuple[str, str]:
+    template: Template = current_app.jinja_env.get_template(name)
+    current_app.update_template_context(context)
+    module = template.make_module(context)
+    subject = " ".join(str(getattr(module, "subject", "")).split())
+    return subject, str(module).strip() + "\n"

@@ -1,0 +1,28 @@
+"""What enters and leaves an association (SPEC I): which reports may be ordered, and by whom.
+
+Import mappings, export jobs and API tokens join this module later.
+"""
+
+from __future__ import annotations
+
+import peewee as pw
+
+from models.db import BaseModel
+from models.portal import Association
+
+
+class ReportSettings(BaseModel):
+    """One row per association: the report keys (exchange/reports.py REPORTS) its board and its residents may order."""
+
+    association = pw.ForeignKeyField(Association, backref="report_settings", unique=True, on_delete="CASCADE")
+    board_reports = pw.CharField(max_length=200, default="tenants units members")
+    resident_reports = pw.CharField(max_length=200, default="")
+
+    @classmethod
+    def for_association(cls, association: Association) -> ReportSettings:
+        """The association's settings, created with the defaults on first use."""
+        settings = cls.get_or_none(cls.association == association)
+        if settings is None:
+            cls.insert(association=association).on_conflict_ignore().execute()
+            settings = cls.get(cls.association == association)
+        return settings
