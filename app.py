@@ -18,7 +18,7 @@ from werkzeug.routing import IntegerConverter
 
 from config import Config
 from core import clock, text
-from core.rendering import htmx, render
+from core.rendering import htmx, page_url, render
 from core.security import PorchSessionInterface, csp_nonce, set_security_headers
 from core.text import locale_for
 from models import UserSession
@@ -226,6 +226,7 @@ def _init_templates(app: Flask) -> None:
         field_attrs=field_attrs,
         nav=nav,
         pdf_order_status=orders.status,
+        page_url=page_url,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, make_response, redirect, render_template
+from flask import Response, make_response, redirect, render_template, request, url_for
 from flask_htmx import HTMX
 from flask_htmx import make_response as hx_make_response
 
@@ -29,16 +29,9 @@ def hx_redirect(location: str) -> Response:
     return redirect(location)
 
 
-def hx_signal(response: Response, *, trigger: str | dict | None = None, retarget: str | None = None) -> Response:
-    """Attach server-to-browser signals to a response; the one place that sets HX-* headers."""
-    if trigger is not None:
-        response.headers["HX-Trigger"] = trigger if isinstance(trigger, str) else _json(trigger)
-    if retarget is not None:
-        response.headers["HX-Retarget"] = retarget
-    return response
-
-
-def _json(value: dict) -> str:
-    import json
-
-    return json.dumps(value, separators=(",", ":"))
+def page_url(page: int) -> str:
+    """The address of the list this request shows, at another page: same endpoint, search and filters."""
+    args = {key: values for key, values in request.args.lists() if key != "page" and any(values)}
+    if page > 1:
+        args["page"] = page
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
