@@ -8,12 +8,10 @@ Payments are recorded and removed by payments.py.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import functools
-import io
 
-from flask import Response, current_app, flash, g, redirect, request, url_for
+from flask import current_app, flash, g, redirect, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -25,6 +23,7 @@ from blueprints.billing.payments import PaymentError, delete_payment, record_pay
 from blueprints.billing.queries import period_label, vat_rate
 from core import text
 from core.access import can, requires
+from core.csv import csv_download
 from core.forms import ConfirmForm
 from core.rendering import htmx, render
 from models import permissions as perms
@@ -116,17 +115,8 @@ def _capitalised(text: str) -> str:
 def board_invoices_csv():
     """The filtered invoice list as CSV for a spreadsheet (UTF-8 with BOM, amounts as plain decimals)."""
     filters = queries.Filters.from_args(request.args)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for row in queries.export_rows(g.membership, filters, _today()):
-        writer.writerow([_cell(value) for value in _csv_values(row)])
-    filename = f"{g.association.slug}-invoices-{_today().isoformat()}.csv"
-    return Response(
-        "\ufeff" + out.getvalue(),  # the BOM makes spreadsheet programs read UTF-8 names correctly
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
-    )
+    rows = (_csv_values(row) for row in queries.export_rows(g.membership, filters, _today()))
+    return csv_download(f"{g.association.slug}-invoices-{_today().isoformat()}.csv", CSV_COLUMNS, rows)
 
 
 def _csv_values(row: dict) -> list:
@@ -166,22 +156,6 @@ def _csv_period(start, end) -> str:
 def _period_label_is_month(start, end) -> bool:
     next_month = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     return start.day == 1 and end == next_month - dt.timedelta(days=1)
-
-
-def _cell(value) -> str:
-    """A spreadsheet must not run what was typed into a name or reference as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "@", "+", "\t", "\r") or (text[:1] == "-" and not _is_number(text)):
-        return "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 # --- one invoice and its payments ---------------------------------------------------------------

@@ -69,11 +69,6 @@ def _vat_registered() -> bool:
     return bool(settings and settings.vat_registered)
 
 
-def _unit_order():
-    # "2" before "10": shorter numbers first, then alphabetically (as the register's lists).
-    return (Building.name, pw.fn.LENGTH(Unit.number), Unit.number)
-
-
 def _labels() -> dict:
     """Labels translated once per request, not once per row."""
     return dict(
@@ -142,7 +137,7 @@ def _contract_page(filters: ContractFilters) -> Listing:
         )
     matching = query.order_by().count()
     page = min(filters.page, max(1, -(-matching // PAGE)))
-    rows = list(query.order_by(*_unit_order(), Contract.start_date.desc(), Contract.id).paginate(page, PAGE))
+    rows = list(query.order_by(*Unit.natural_order(), Contract.start_date.desc(), Contract.id).paginate(page, PAGE))
     return Listing(rows=rows, matching=matching, page=page, extra={"parties": _parties_of([c.id for c in rows])})
 
 
@@ -192,7 +187,7 @@ def _unit_choices(current: Contract | None) -> list[SelectChoice]:
         .select(Unit.id, Unit.number, Unit.archived_at, Building.name)
         .join(Building)
         .where(Unit.archived_at.is_null() | (Unit.id == (current.unit_id if current else 0)))
-        .order_by(*_unit_order())
+        .order_by(*Unit.natural_order())
     )
     choices = [SelectChoice(0, _("Choose a unit"))]
     for unit in units:
@@ -611,7 +606,7 @@ def _overview_page(q: str, page: int) -> Listing:
         units = units.where(Unit.number.contains(q) | Building.name.contains(q))
     matching = units.order_by().count()
     page = min(page, max(1, -(-matching // PAGE)))
-    rows = list(units.order_by(*_unit_order()).paginate(page, PAGE))
+    rows = list(units.order_by(*Unit.natural_order()).paginate(page, PAGE))
     ids = [u.id for u in rows]
     sums: dict[int, UnitCharges] = {unit_id: UnitCharges() for unit_id in ids}
     if ids:

@@ -169,6 +169,56 @@ def _insert_many(model: type[pw.Model], rows: list[dict]) -> None:
 # --- single invoices and credit notes -----------------------------------------------------
 
 
+def invoice_row(
+    association: Association,
+    settings: BillingSettings,
+    number: int,
+    recipient: Person,
+    sums: Totals,
+    *,
+    unit: Unit | None = None,
+    contract: Contract | None = None,
+    period: tuple[dt.date, dt.date] | None = None,
+    issue_date: dt.date,
+    due_date: dt.date,
+    message: str = "",
+    user: User | None = None,
+    kind: str = Invoice.INVOICE,
+    credits: Invoice | None = None,
+    run: InvoiceRun | None = None,
+    run_key: str | None = None,
+) -> dict:
+    """One invoice's columns, the same for a single invoice, a credit note and every invoice of a run:
+    number and reference, the recipient's name and address as sent, the period, dates and totals."""
+    return {
+        "association": association.id,
+        "number": number,
+        "kind": kind,
+        "credits": credits.id if credits else None,
+        "unit": unit.id if unit else None,
+        "contract": contract.id if contract else None,
+        "recipient": recipient.id,
+        "recipient_name": recipient.full_name[:250],
+        "recipient_address": postal_address(recipient, unit),
+        "period_start": period[0] if period else None,
+        "period_end": period[1] if period else None,
+        "issue_date": issue_date,
+        "due_date": due_date,
+        "currency": association.currency,
+        "reference": _reference(settings, number),
+        "message": message,
+        "net_total": sums.net,
+        "vat_total": sums.vat,
+        "total": sums.total,
+        "paid_total": 0,
+        "credited_total": 0,
+        "run": run.id if run else None,
+        "run_key": run_key,
+        "created_by": user.id if user else None,
+        "created_at": clock.utcnow_naive(),
+    }
+
+
 def create_invoice(
     association: Association,
     recipient: Person,
@@ -205,29 +255,27 @@ def create_invoice(
     with transaction():
         number = reserve_numbers(association, 1)
         invoice = Invoice.create(
-            association=association,
-            number=number,
-            kind=kind,
-            credits=credits if credit else None,
-            unit=unit,
-            contract=contract,
-            recipient=recipient,
-            recipient_name=recipient.full_name[:250],
-            recipient_address=postal_address(recipient, unit),
-            period_start=period[0] if period else None,
-            period_end=period[1] if period else None,
-            issue_date=issue_date,
-            due_date=due_date,
-            currency=association.currency,
-            reference=_reference(settings, number),
-            message=message,
-            net_total=sums.net,
-            vat_total=sums.vat,
-            total=sums.total,
-            run=run,
-            run_key=run_key,
-            created_by=user,
+            **invoice_row(
+                association,
+                settings,
+                number,
+                recipient,
+                sums,
+                unit=unit,
+                contract=contract,
+                period=period,
+                issue_date=issue_date,
+                due_date=due_date,
+                message=message,
+                user=user,
+                kind=kind,
+                credits=credits if credit else None,
+                run=run,
+                run_key=run_key,
+            )
         )
+        # The rows it points to are at hand: reading them costs the caller no query.
+        invoice.association, invoice.recipient, invoice.unit, invoice.contract = association, recipient, unit, contract
         _insert_many(InvoiceLine, _line_rows(invoice.id, priced))
         if credit:
             _add_credit(credits, -sums.total)
@@ -352,7 +400,7 @@ def _unit_drafts(association: Association, first: dt.date, last: dt.date) -> lis
         Unit.select(Unit.id, Unit.association, Unit.building, Unit.number, Unit.kind, *_ADDRESS)
         .join(Building)
         .where(Unit.id.in_(with_charges) & Unit.archived_at.is_null())
-        .order_by(Building.name, Unit.number, Unit.id)
+        .order_by(*Unit.natural_order(), Unit.id)
     )
     if not units:
         return []
@@ -404,7 +452,7 @@ def _contract_drafts(association: Association, first: dt.date, last: dt.date) ->
         .join(Unit)
         .join(Building)
         .where(in_force)
-        .order_by(Building.name, Unit.number, Contract.number, Contract.id)
+        .order_by(*Unit.natural_order(), Contract.number, Contract.id)
     )
     if not contracts:
         return []
@@ -504,39 +552,24 @@ def _write_run_invoices(
     user: User | None,
 ) -> None:
     first_number = reserve_numbers(association, len(drafts))
-    now = clock.utcnow_naive()
-    rows = []
-    for offset, draft in enumerate(drafts):
-        number = first_number + offset
-        sums = draft.totals
-        rows.append(
-            {
-                "association": association.id,
-                "number": number,
-                "kind": Invoice.INVOICE,
-                "unit": draft.unit.id if draft.unit else None,
-                "contract": draft.contract.id if draft.contract else None,
-                "recipient": draft.recipient.id,
-                "recipient_name": draft.recipient.full_name[:250],
-                "recipient_address": postal_address(draft.recipient, draft.unit),
-                "period_start": run.period_start,
-                "period_end": run.period_end,
-                "issue_date": issue_date,
-                "due_date": due_date,
-                "currency": association.currency,
-                "reference": _reference(settings, number),
-                "message": "",
-                "net_total": sums.net,
-                "vat_total": sums.vat,
-                "total": sums.total,
-                "paid_total": 0,
-                "credited_total": 0,
-                "run": run.id,
-                "run_key": draft.run_key,
-                "created_by": user.id if user else None,
-                "created_at": now,
-            }
+    rows = [
+        invoice_row(
+            association,
+            settings,
+            first_number + offset,
+            draft.recipient,
+            draft.totals,
+            unit=draft.unit,
+            contract=draft.contract,
+            period=(run.period_start, run.period_end),
+            issue_date=issue_date,
+            due_date=due_date,
+            user=user,
+            run=run,
+            run_key=draft.run_key,
         )
+        for offset, draft in enumerate(drafts)
+    ]
     _insert_many(Invoice, rows)
     ids = dict(
         Invoice.select(Invoice.number, Invoice.id)

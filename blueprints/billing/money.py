@@ -14,6 +14,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import get_currency_precision
 
+from models.billing import Charge, Contract, Invoice, Payment
+
 BASIS_POINTS = 10_000  # a VAT rate of 2500 basis points is 25 %
 # Far beyond any housing association's invoice, far within a BIGINT column (2^63 - 1).
 MAX_MINOR_UNITS = 10**15
@@ -102,3 +104,14 @@ def totals(lines: Iterable[Line]) -> Totals:
         if line.vat_rate:
             by_rate[line.vat_rate] = by_rate.get(line.vat_rate, 0) + line.vat
     return Totals(net=net, vat=vat, total=net + vat, vat_by_rate=by_rate)
+
+
+def amounts_exist(association) -> bool:
+    """Whether the association keeps any amount in its currency (charges, rents, invoices, payments).
+
+    Amounts are integers of the currency's minor units: read in another currency they would mean
+    something else (SEK 65.00 stored as 6500 öre is ISK 6,500), so the currency is fixed once one exists."""
+    return any(
+        model.select(model.id).where(model.association == association).exists()
+        for model in (Charge, Contract, Invoice, Payment)
+    )

@@ -19,7 +19,6 @@ EPC, SPD = "epc", "spd"
 EPC_MAX_BYTES = 331  # EPC069-12: the whole payload
 EPC_MAX_AMOUNT = Decimal("999999999.99")
 SPD_MAX_AMOUNT = Decimal("9999999.99")  # AM holds at most 10 characters
-QR_SIZE_MM = Decimal(35)  # printed width and height of the whole code, quiet zone included
 QUIET_ZONE = 4
 
 _BIC = re.compile(r"^[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?$")
@@ -145,15 +144,6 @@ def qr_payload(settings: BillingSettings, invoice: Invoice) -> tuple[str, str] |
 def qr_code(payload: str) -> segno.QRCode:
     """The QR code of a payload: UTF-8 bytes, error correction M (as EPC069-12 requires) and no more."""
     return segno.make_qr(payload.encode("utf-8"), error="m", boost_error=False)
-
-
-def qr_svg(payload: str) -> str:
-    """Inline <svg> markup of the payload's QR code, ~35 mm wide with a 4-module quiet zone
-    (no XML declaration: it goes straight into the PDF's HTML)."""
-    qr = qr_code(payload)
-    modules = qr.symbol_size(border=QUIET_ZONE)[0]
-    scale = (QR_SIZE_MM / modules).quantize(Decimal("0.001"))
-    return qr.svg_inline(scale=scale, unit="mm", border=QUIET_ZONE, svgclass="payment-qr", lineclass=None)
 
 
 def bankgiro_fields(settings: BillingSettings, invoice: Invoice) -> dict | None:

@@ -157,7 +157,7 @@ def _invoice_form(settings: BillingSettings, formdata=None, **data) -> InvoiceFo
     )
     people = Person.of(g.association).order_by(Person.surname, Person.given_name, Person.id)
     form.recipient.choices = [SelectChoice("", _("Choose…"))] + [SelectChoice(p.id, p.sort_name) for p in people]
-    units = Unit.active(g.association).join(Building).order_by(Building.name, Unit.number).select(Unit, Building)
+    units = Unit.active(g.association).join(Building).order_by(*Unit.natural_order()).select(Unit, Building)
     form.unit.choices = [SelectChoice("", _("No unit"))] + [
         SelectChoice(u.id, f"{u.building.name} – {u.number}") for u in units
     ]

@@ -256,7 +256,7 @@ def place_choices(association: Association, membership: Membership, *, any_place
     units = Unit.active(association).select(Unit, Building).join(Building)
     if not any_place:
         units = units.where(Unit.id.in_(Unit.ids_held_by(membership.person_id, today)))
-    units = list(units.order_by(Building.name, pw.fn.LENGTH(Unit.number), Unit.number))
+    units = list(units.order_by(*Unit.natural_order()))
     if any_place:
         buildings = list(Building.of(association).order_by(Building.name))
     else:

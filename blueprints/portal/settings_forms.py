@@ -13,6 +13,7 @@ from flask_wtf.file import FileField
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, Length
 
+from blueprints.billing import money
 from core.forms import LANGUAGE_NAMES, CheckboxesField
 from models import Association, SlugAlias
 
@@ -102,11 +103,26 @@ class SettingsForm(FlaskForm):
         if taken.exists() or alias.exists():
             raise ValidationError(_l("Another association uses this address. Please choose another one."))
 
+    @property
+    def currency_locked(self) -> bool:
+        """Amounts are stored in the currency's minor units: once any exists, the currency stays."""
+        if not hasattr(self, "_currency_locked"):
+            self._currency_locked = money.amounts_exist(self.association)
+        return self._currency_locked
+
     def validate_currency(self, field):
         code = (field.data or "").strip().upper()
         field.data = code
         if code not in list_currencies():
             raise ValidationError(_l("Enter a three-letter currency code such as EUR, SEK or CZK."))
+        if code != self.association.currency and self.currency_locked:
+            raise ValidationError(
+                _l(
+                    "The currency stays %(currency)s: charges, contracts, invoices or payments are kept in it, "
+                    "and their amounts would mean something else in another currency.",
+                    currency=self.association.currency,
+                )
+            )
 
     def validate_timezone(self, field):
         zone = (field.data or "").strip()

@@ -7,10 +7,9 @@ their units.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import peewee as pw
@@ -45,10 +44,6 @@ class UnitLink:
     unit: Unit
     ownership: Ownership | None = None
     residency: Residency | None = None
-
-    @property
-    def owner_share(self):
-        return self.ownership.share if self.ownership is not None else None
 
 
 @dataclass
@@ -230,29 +225,15 @@ CSV_COLUMNS = (
     "units",
 )
 
-_PHONE_LIKE = re.compile(r"^[+\-][0-9 ()\-./]*$")
 
-
-def _cell(value) -> str:
-    """A spreadsheet must not run what someone typed into the register as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "@", "\t", "\r") or (text[:1] in ("+", "-") and not _PHONE_LIKE.match(text)):
-        return "'" + text
-    return text
-
-
-def people_csv(association: Association, today: dt.date) -> str:
-    """Every person with contacts, account state and units, for the board (R6)."""
+def people_csv_rows(association: Association, today: dt.date) -> Iterator[list]:
+    """Every person with contacts, account state and units, for the board (R6): rows of CSV_COLUMNS."""
     people = list(with_account(Person.of(association), association).order_by(Person.surname, Person.given_name))
     rows = [Row(person=p, state=account_state(p, today)) for p in people]
     attach_units(rows, today)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
     for row in rows:
         p = row.person
         values = [getattr(p, name) for name in CSV_COLUMNS[:11]]
         values += [int(p.invoice_by_email), int(p.invoice_by_paper), p.invoice_language or "", row.state]
         values.append(row.unit_numbers)
-        writer.writerow([_cell(v) for v in values])
-    return out.getvalue()
+        yield values

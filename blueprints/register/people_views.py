@@ -3,7 +3,7 @@ finishing a registration, disabling, roles), and the member list (R6)."""
 
 from __future__ import annotations
 
-from flask import Response, flash, g, redirect, request, url_for
+from flask import flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -14,6 +14,7 @@ from blueprints.register import MEMBERS_TAB, bp, directory
 from blueprints.register.forms import EmailForm, PersonForm, RoleChoiceForm
 from core.access import can, requires, requires_any
 from core.audit import audit
+from core.csv import csv_download
 from core.forms import ConfirmForm
 from core.rendering import htmx, render
 from models import Membership, Person, Role, User
@@ -76,14 +77,10 @@ def people():
 @requires(perms.REGISTER_MANAGE)
 def people_export():
     """The register with contacts as CSV, for the board."""
-    body = directory.people_csv(g.association, g.association.today())
+    rows = directory.people_csv_rows(g.association, g.association.today())
     audit("people.exported", actor=current_user, association=g.association)
     filename = f"{g.association.slug}-people-{g.association.today().isoformat()}.csv"
-    return Response(
-        "\ufeff" + body,  # the BOM makes spreadsheet programs read UTF-8 names correctly
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
-    )
+    return csv_download(filename, directory.CSV_COLUMNS, rows)
 
 
 def _person_context(person_id: int, **extra) -> dict:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import peewee as pw
 
+from blueprints.register.ownership import format_fraction, format_share
 from models import Association, Membership, Person
 from models.db import PreparedSelect
 from models.register import Building, Ownership, Residency, Unit
@@ -25,11 +27,6 @@ class UnitPage:
     @property
     def pages(self) -> int:
         return max(1, -(-self.matching // PAGE))
-
-
-def _natural_order():
-    # "2" before "10": shorter numbers first, then alphabetically.
-    return (Building.name, pw.fn.LENGTH(Unit.number), Unit.number)
 
 
 # Only what the list shows: building every row's model costs more than the database's answer.
@@ -76,12 +73,12 @@ def unit_page(association: Association, q: str, page: int, on: dt.date, *, with_
     if q.strip():
         # A search counts its matches with the page's rows (COUNT(*) OVER ()): the filter runs once.
         query = query.select_extend(pw.fn.COUNT(Unit.id).over().alias("matching"))
-        units = list(query.order_by(*_natural_order()).paginate(page, PAGE))
+        units = list(query.order_by(*Unit.natural_order()).paginate(page, PAGE))
         matching = units[0].matching if units else None
     else:
         # The whole list counts faster on its own than through a window over every unit.
         matching = query.order_by().count()
-        units = list(query.order_by(*_natural_order()).paginate(page, PAGE))
+        units = list(query.order_by(*Unit.natural_order()).paginate(page, PAGE))
     if matching is None:  # a search past its last page, or with no match
         matching = search_units(association, q, on, by_owner=with_owners).count()
     if not units and matching:  # past the last page: show the last one
@@ -121,7 +118,31 @@ def owners_of(units: list[Unit], on: dt.date) -> dict[int, list[Ownership]]:
 
 def all_units(association: Association) -> list[Unit]:
     """Every active unit in list order (the CSV export)."""
-    return list(Unit.active(association).select(Unit, Building).join(Building).order_by(*_natural_order()))
+    return list(Unit.active(association).select(Unit, Building).join(Building).order_by(*Unit.natural_order()))
+
+
+UNITS_CSV_COLUMNS = ("building", "unit", "kind", "rooms", "floor", "area_m2", "share", "owners", "main_owner")
+
+
+def units_csv_rows(association: Association, on: dt.date) -> Iterator[list]:
+    """Every active unit with its share and owners on `on`: rows of UNITS_CSV_COLUMNS (two queries)."""
+    units = all_units(association)
+    owners = owners_of(units, on)
+    for unit in units:
+        rows = owners.get(unit.id, [])
+        main = next((o.person.full_name for o in rows if o.is_main), "")
+        names = "; ".join(f"{o.person.full_name} ({format_fraction(o.share)})" for o in rows)
+        yield [
+            unit.building.name,
+            unit.number,
+            unit.kind,
+            unit.rooms,
+            unit.floor,
+            unit.area,
+            format_share(unit.share_numerator, unit.share_denominator),
+            names,
+            main,
+        ]
 
 
 @dataclass
@@ -179,7 +200,7 @@ def _my_units_query(association_id, person_id, on) -> pw.ModelSelect:
             & Unit.archived_at.is_null()
             & (Unit.id.in_(owned) | Unit.id.in_(lived))
         )
-        .order_by(*_natural_order(), Ownership.is_main.desc(), Person.surname)
+        .order_by(*Unit.natural_order(), Ownership.is_main.desc(), Person.surname)
         .dicts()
     )
 

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 import peewee as pw
-from flask import Response, abort, flash, g, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -29,10 +26,11 @@ from blueprints.register.forms import (
     ResidentForm,
     UnitForm,
 )
-from blueprints.register.queries import all_units, owners_of, unit_page
+from blueprints.register.queries import UNITS_CSV_COLUMNS, unit_page, units_csv_rows
 from core import clock
 from core.access import can, requires
 from core.audit import audit
+from core.csv import csv_download
 from core.rendering import render
 from models import Person, User
 from models import permissions as perms
@@ -161,34 +159,8 @@ def units():
 @requires(perms.REGISTER_MANAGE)
 def units_export():
     """Every active unit with its share and current owners, as CSV for a spreadsheet."""
-    units = all_units(g.association)
-    owners = owners_of(units, _today())
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["building", "unit", "kind", "rooms", "floor", "area_m2", "share", "owners", "main_owner"])
-    for unit in units:
-        rows = owners.get(unit.id, [])
-        main = next((o.person.full_name for o in rows if o.is_main), "")
-        names = "; ".join(f"{o.person.full_name} ({rules.format_fraction(o.share)})" for o in rows)
-        writer.writerow(
-            [
-                unit.building.name,
-                unit.number,
-                unit.kind,
-                "" if unit.rooms is None else unit.rooms,
-                "" if unit.floor is None else unit.floor,
-                "" if unit.area is None else unit.area,
-                rules.format_share(unit.share_numerator, unit.share_denominator),
-                names,
-                main,
-            ]
-        )
     filename = f"{g.association.slug}-units-{_today().isoformat()}.csv"
-    return Response(
-        "\ufeff" + out.getvalue(),  # the BOM makes spreadsheet programs read UTF-8
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return csv_download(filename, UNITS_CSV_COLUMNS, units_csv_rows(g.association, _today()))
 
 
 # --- creating, editing and deleting units -------------------------------------------------

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from blueprints.billing import payment_codes, references
-from blueprints.billing.payment_codes import bankgiro_fields, qr_code, qr_payload, qr_svg
+from blueprints.billing.payment_codes import bankgiro_fields, qr_code, qr_payload
 from models.billing import BillingSettings, Invoice
 from tests.factories.billing import make_billing, make_invoice, make_payment
 
@@ -253,37 +252,6 @@ def test_spd_qr_code_decodes_to_the_payload(czk_invoice, tmp_path):
     payload = qr_payload(settings, invoice)[1]
     qr_code(payload).save(tmp_path / "spd.png", scale=4, border=4)
     assert _decode_png(tmp_path / "spd.png") == payload
-
-
-def test_qr_svg_is_inline_markup_35_mm_wide(eur_invoice):
-    settings, invoice = eur_invoice
-    svg = qr_svg(qr_payload(settings, invoice)[1])
-    assert svg.startswith("<svg")
-    assert "<?xml" not in svg
-    width = re.search(r'width="([\d.]+)mm"', svg)
-    assert width and abs(float(width.group(1)) - 35) < 0.1  # a test may read a float: the code never does
-
-
-def test_qr_svg_printed_by_weasyprint_scans(eur_invoice, tmp_path):
-    """The SVG itself, through WeasyPrint and a 300 dpi raster, decodes to the payload and is ~35 mm wide."""
-    from PIL import Image
-    from weasyprint import HTML
-
-    settings, invoice = eur_invoice
-    payload = qr_payload(settings, invoice)[1]
-    html = f"<html><body style='margin:0'>{qr_svg(payload)}</body></html>"
-    HTML(string=html).write_pdf(tmp_path / "page.pdf")
-    subprocess.run(
-        ["pdftoppm", "-r", "300", "-png", "-singlefile", str(tmp_path / "page.pdf"), str(tmp_path / "page")],
-        check=True,
-    )
-    assert _decode_png(tmp_path / "page.png") == payload
-
-    image = Image.open(tmp_path / "page.png").convert("L")
-    left, top, right, bottom = image.point(lambda v: 255 if v < 128 else 0).getbbox()
-    modules = qr_code(payload).symbol_size(border=0)[0]
-    symbol_mm = (right - left) / 300 * 25.4  # the dark modules, without the quiet zone
-    assert abs(symbol_mm - 35 * modules / (modules + 8)) < 1.0
 
 
 # --- Swedish bankgiro (SEK) --------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """Public requests for access: request → board mail → approval → invitation → active account (P4)."""
 
+import csv
 import datetime as dt
+import io
 
 from models import AuditLog, Consent, Membership, Person, RegistrationRequest, User
 from tests.helpers import PASSWORD, link_in, text_of
@@ -76,6 +78,18 @@ def test_approval_without_a_matching_person_creates_one(client, alpha, login_as,
     assert Membership.get(Membership.person == person).role.key == "tenant"
     (mail,) = smtp_server.wait_for(1)
     assert mail["To"] == "karl@example.com"
+
+
+def test_a_strangers_name_copied_onto_a_person_is_inert_in_the_peoples_csv(client, alpha, login_as, smtp_server):
+    login_as("board")
+    found = RegistrationRequest.create(
+        association=alpha, name='Eve =HYPERLINK("http://evil","click")', email="eve@example.com"
+    )
+    client.submit(f"/alpha/admin/registrations/{found.id}/approve", {}, form_page="/alpha/admin/registrations")
+    assert Person.get(Person.email == "eve@example.com").surname.startswith("=HYPERLINK")
+    body = client.get("/alpha/people.csv").get_data(as_text=True).lstrip("\ufeff")
+    (row,) = [r for r in csv.DictReader(io.StringIO(body)) if r["email"] == "eve@example.com"]
+    assert row["surname"] == '\'=HYPERLINK("http://evil","click")'
 
 
 def test_rejection_mails_the_reason(client, alpha, login_as, smtp_server):

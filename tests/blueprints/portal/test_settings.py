@@ -5,6 +5,7 @@ import re
 import pytest
 
 from models import Association, AuditLog, SlugAlias
+from models.billing import Charge
 from tests.blueprints.portal.conftest import SETTINGS
 
 
@@ -88,6 +89,24 @@ def test_bad_input_is_refused_with_a_message_and_nothing_saved(
             assert value in page.replace("&#34;", '"')  # what was typed is kept
     assert reload(alpha).__data__ == before
     assert not AuditLog.of(alpha).where(AuditLog.action.startswith("settings.")).exists()
+
+
+def test_the_currency_is_fixed_once_money_is_kept_in_it(client, alpha, board, settings_data, make_unit):
+    # No amounts yet: the board may still correct the currency.
+    assert client.submit(SETTINGS, settings_data(currency="EUR")).status_code == 302
+    assert reload(alpha).currency == "EUR"
+    Charge.create(association=alpha, unit=make_unit(alpha, "1"), description="Monthly fee", amount=650000)
+
+    page = client.get(SETTINGS).get_data(as_text=True)
+    assert re.search(r'<input[^>]*id="currency"[^>]*readonly', page)
+    assert "cannot change any more" in page
+    response = client.submit(SETTINGS, settings_data(currency="ISK"))
+    assert response.status_code == 422
+    assert "The currency stays EUR" in response.get_data(as_text=True)
+    assert reload(alpha).currency == "EUR"  # 6 500.00 stays 6 500.00, not ISK 650,000
+    # The rest of the form still saves with the currency as it is.
+    assert client.submit(SETTINGS, settings_data(currency="EUR", name="Renamed")).status_code == 302
+    assert reload(alpha).name == "Renamed"
 
 
 def test_contrast_is_computed_with_wcag_luminance():

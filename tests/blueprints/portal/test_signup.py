@@ -121,3 +121,19 @@ def test_activation_link_expires(client, alpha, make_person, smtp_server, frozen
     assert response.status_code == 410
     assert "no longer works" in response.get_data(as_text=True)
     assert "activate" in text_of(mail)
+
+
+def test_production_hashes_passwords_with_argon2id_at_rfc_9106_strength():
+    """What a real install uses, not the cheap hasher tests/conftest.py swaps in for speed."""
+    from argon2 import Type, extract_parameters
+
+    from blueprints.portal import accounts
+
+    assert accounts.hasher is not accounts.PRODUCTION_HASHER  # the tests run with the cheap one
+    encoded = accounts.PRODUCTION_HASHER.hash("a password long enough")
+    assert encoded.startswith("$argon2id$")
+    parameters = extract_parameters(encoded)
+    # RFC 9106's second recommended option (low memory): t=3, m=64 MiB, p=4; never weaker.
+    assert parameters.type is Type.ID
+    assert parameters.time_cost >= 3 and parameters.memory_cost >= 64 * 1024 and parameters.parallelism >= 4
+    assert parameters.salt_len >= 16 and parameters.hash_len >= 32

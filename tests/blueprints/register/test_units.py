@@ -122,6 +122,20 @@ def test_buildings_are_created_and_one_with_units_is_not_deleted(client, alpha, 
     assert Building.select().where(Building.id == building.id).exists()
 
 
+def test_csv_export_neutralises_names_typed_as_formulas(
+    client, alpha, board, make_unit, make_building, make_person, make_owner
+):
+    building = make_building(alpha, name='=HYPERLINK("http://evil","House")')
+    unit = make_unit(alpha, "7", building=building)
+    make_owner(unit, make_person(alpha, given_name="@SUM(1)", surname="+cmd"))
+    rows = list(
+        csv.DictReader(io.StringIO(client.get("/alpha/units/export.csv").get_data(as_text=True).lstrip("\ufeff")))
+    )
+    (row,) = [r for r in rows if r["unit"] == "7"]
+    assert row["building"] == '\'=HYPERLINK("http://evil","House")'
+    assert row["owners"].startswith("'@SUM(1) +cmd") and row["main_owner"] == "'@SUM(1) +cmd"
+
+
 def test_csv_export_lists_units_with_shares_and_owners(client, alpha, board, make_unit, make_person, make_owner):
     unit = make_unit(alpha, "12", share=(6542, 100000))
     make_owner(unit, make_person(alpha, given_name="Anna", surname="Berg"), share=(1, 2))
