@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import importlib
@@ -9,15 +10,17 @@ import pkgutil
 from pathlib import Path
 
 import peewee as pw
-from flask import Flask, abort, g, request, send_from_directory, session
+from flask import Flask, abort, g, has_app_context, has_request_context, request, send_from_directory, session
 from flask_babel import Babel, get_locale
-from flask_login import LoginManager
+from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from blueprints import DOMAINS
+from cli import register_commands
 from config import Config
-from core import clock, text
+from core import access, clock, nav, orders, text
 from core.rendering import htmx, page_url, render
 from core.security import PorchSessionInterface, csp_nonce, set_security_headers
 from core.text import locale_for
@@ -64,16 +67,12 @@ def create_app(config: type | None = None) -> Flask:
     _init_errors(app)
     app.after_request(set_security_headers)
 
-    from cli import register_commands
-
     register_commands(app)
     return app
 
 
 def _init_blueprints(app: Flask) -> None:
     """Each domain's Blueprint with the routes of its views.py and *_views.py modules (blueprints/__init__.py)."""
-    from blueprints import DOMAINS
-
     for domain in DOMAINS:
         package = importlib.import_module(f"blueprints.{domain}")
         for module in pkgutil.iter_modules(package.__path__):
@@ -113,22 +112,16 @@ def _init_database(app: Flask) -> None:
 
 
 def _count_query() -> None:
-    from flask import has_app_context
-
     if has_app_context():
         g.query_count = g.get("query_count", 0) + 1
 
 
 def select_locale() -> str:
     """The user's choice, else the association's language, else the browser's."""
-    from flask import has_request_context
-
     return locale_for(_chosen_language() if has_request_context() else "en")
 
 
 def _chosen_language() -> str:
-    from flask_login import current_user
-
     languages = Config.LANGUAGES
     if current_user and current_user.is_authenticated and current_user.ui_language in languages:
         return current_user.ui_language
@@ -169,8 +162,6 @@ def _init_login(app: Flask) -> None:
 
 def _touch(row: UserSession) -> None:
     # A write per request would cost more than it tells; five minutes is precise enough.
-    import datetime as dt
-
     now = clock.utcnow_naive()
     if now - row.last_seen_at > dt.timedelta(minutes=5):
         UserSession.update(last_seen_at=now).where(UserSession.id == row.id).execute()
@@ -217,8 +208,6 @@ def _hashed_static_names() -> tuple[dict[str, str], dict[str, str]]:
 
 
 def _init_templates(app: Flask) -> None:
-    from core import access, nav, orders
-
     app.jinja_env.globals.update(
         csp_nonce=csp_nonce,
         can=access.can,

@@ -6,8 +6,10 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
+from demo import load_benchmark, load_demo
 from jobs.email import sweep
 from jobs.maintenance import prune
+from models import Association
 from models.db import db, migration_runner, upgrade
 
 
@@ -62,9 +64,6 @@ def jobs_tick():
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has associations.")
 def demo_command(units: int, if_empty: bool):
     """Load the demo associations and accounts (password: demo-password)."""
-    from demo import load_benchmark, load_demo
-    from models import Association
-
     with db.connection_context():
         if if_empty and Association.select().exists():
             click.echo("The database already has data; demo not loaded.")

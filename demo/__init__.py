@@ -13,6 +13,7 @@ from demo.faults import load_faults
 from demo.people import load_people
 from demo.portal import ACCOUNTS, ASSOCIATIONS, load_associations, load_units_benchmark
 from demo.register import load_register, load_units_benchmark_register
+from models import Association
 
 __all__ = ["load_demo", "load_benchmark", "ACCOUNTS", "ASSOCIATIONS"]
 
@@ -27,7 +28,5 @@ def load_demo() -> Iterator[str]:
 
 def load_benchmark(units: int, slug: str = "bench") -> Iterator[str]:
     """`flask demo --units N`: an association of N households, each owning a unit."""
-    from models import Association
-
     yield load_units_benchmark(units, slug)
     yield load_units_benchmark_register(Association.get(Association.slug == slug), units)

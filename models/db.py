@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlparse
 
 import peewee as pw
+from flask import abort
 from playhouse.migrations import Runner
 from playhouse.pool import PooledPostgresqlDatabase
 
@@ -101,8 +102,6 @@ class AssociationScoped:
 
 def first_or_404(query: pw.ModelSelect):
     """The query's first row, or a 404 when it has none (for loads by id through visible_to)."""
-    from flask import abort
-
     row = query.first()
     if row is None:
         abort(404)

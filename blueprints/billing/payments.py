@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 
 from core import clock
 from core.audit import audit
+from core.text import money
 from models.billing import BillingSettings, Invoice, Payment
 from models.db import transaction
 from models.portal import User
@@ -104,8 +105,6 @@ def record_payment(
 
 def _too_much(invoice: Invoice) -> PaymentError:
     """The refusal of an amount above what is owed, saying how much is (read again: it may have changed)."""
-    from core.text import money
-
     current = Invoice.get_by_id(invoice.id)
     if current.outstanding <= 0:
         return PaymentError(_l("This invoice is already settled: nothing is left to pay."), "amount")

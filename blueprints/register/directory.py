@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import peewee as pw
+from flask import abort
 
 from models import Association, Membership, Ownership, Person, Residency, Unit, User
 
@@ -166,8 +167,6 @@ def attach_units(rows: list[Row], today: dt.date) -> None:
 
 def person_row(association: Association, person_id: int, today: dt.date) -> Row:
     """One person of this association with account state and units (404 outside it)."""
-    from flask import abort
-
     person = with_account(Person.of(association), association).where(Person.id == person_id).first()
     if person is None:
         abort(404)

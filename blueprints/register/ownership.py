@@ -15,6 +15,8 @@ from fractions import Fraction
 import peewee as pw
 from flask_babel import lazy_gettext as _l
 
+from blueprints.portal.invitations import PeopleError
+from blueprints.portal.invitations import invite as send_invitation
 from core.audit import audit
 from models import Association, Person, User
 from models.db import transaction
@@ -261,9 +263,6 @@ def add_resident(
         residency = Residency.create(unit=unit, person=person, role=role, start_date=start, end_date=end)
         audit("register.resident_added", actor=actor, association=unit.association, target=f"unit {unit.number}")
         if invite:
-            from blueprints.portal.invitations import PeopleError
-            from blueprints.portal.invitations import invite as send_invitation
-
             try:
                 send_invitation(person, unit.association, actor)
             except PeopleError as error:
