@@ -82,6 +82,7 @@ def test_ordering_mails_one_pdf_to_the_account_address(app, client, resident, ou
 
     pdf_order = PdfOrder.get()
     assert pdf_order.user_id == user.id and pdf_order.email_id == mail.id and pdf_order.invoice_id == invoice.id
+    assert pdf_order.state == PdfOrder.SENT  # the row says what the page shows
     part_html = status_part(client, pdf_order.id)
     assert "Sent" in part_html and "maja@alpha.example" in part_html
     assert "hx-trigger" not in part_html  # finished: polling stops
@@ -322,3 +323,22 @@ def test_order_end_to_end_through_redis_a_worker_and_smtp(
         SimpleWorker([Queue(app.config["RQ_QUEUE"], connection=redis)], connection=redis).work(burst=True)
     assert len(smtp_server.wait_for(2, timeout=1)) == 1
     assert OutboundEmail.select().count() == 1
+
+
+def test_a_mail_that_gives_up_fails_its_order_in_the_row(app, client, resident, smtp_server, app_overrides):
+    """The order waits as "mailing" while the mail server refuses; when the outbox gives up, the row says failed."""
+    app.config["MAIL_MAX_ATTEMPTS"] = 1
+    smtp_server.stop()
+    _, invoice = resident
+    order(client, invoice)
+    pdf_order = PdfOrder.get()
+    assert pdf_order.state == PdfOrder.FAILED and pdf_order.email_id is not None
+    assert pdf_order.error == "The mail could not be delivered."
+    html = status_part(client, pdf_order.id)
+    assert "Try again" in html and "hx-trigger" not in html
+
+    smtp_server.start()
+    app.config["MAIL_MAX_ATTEMPTS"] = 8
+    client.submit(f"/alpha/pdf-orders/{pdf_order.id}/retry", {}, form_page="/alpha/invoices")
+    assert PdfOrder.get_by_id(pdf_order.id).state == PdfOrder.SENT
+    assert len(smtp_server.wait_for(1)) == 1
