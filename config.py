@@ -36,6 +36,9 @@ class Config:
     LOGIN_MAX_PER_ACCOUNT = _int("LOGIN_MAX_PER_ACCOUNT", 100)
     LOGIN_MAX_PER_IP = _int("LOGIN_MAX_PER_IP", 300)
     MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
+    # A mail claimed for sending longer ago than this lost its sender (a worker killed mid-send): the
+    # sweep sends it again. An SMTP send gives up after 30 s, so two minutes is well past any real one.
+    MAIL_SENDING_TIMEOUT = _int("MAIL_SENDING_TIMEOUT", 120)
     # Public registration requests (P4): per client address per hour, per e-mail per day.
     REGISTRATION_MAX_PER_IP = _int("REGISTRATION_MAX_PER_IP", 5)
     REGISTRATION_MAX_PER_EMAIL = _int("REGISTRATION_MAX_PER_EMAIL", 3)

@@ -19,7 +19,7 @@ from flask_babel import force_locale
 from jinja2 import Template
 
 from core import clock
-from core.queue import enqueue
+from core.queue import dispatch, enqueue
 from core.text import locale_for
 from models import Association, OutboundEmail, User
 
@@ -70,6 +70,11 @@ def queue_mail(
 def send(row_id: int) -> None:
     """Hand an outbox row to the delivery job (after the commit); a row already waiting is not queued twice."""
     enqueue(DELIVER, row_id, job_id=job_id_for(row_id))
+
+
+def send_now(row_id: int) -> bool:
+    """Hand a row to the delivery job at once (the sweep); False if a live job for it is already waiting."""
+    return dispatch(DELIVER, row_id, job_id=job_id_for(row_id))
 
 
 def job_id_for(row_id: int) -> str:

@@ -7,6 +7,7 @@ or core module depends on a job module.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import logging
 
@@ -23,9 +24,6 @@ log = logging.getLogger(__name__)
 
 # Seconds between RQ's retries; the outbox sweep takes over after the last one.
 RETRY_INTERVALS = [10, 60, 300, 900]
-# A job waiting for a delayed retry is not counted: the sweep may run it sooner,
-# and the claim on the row keeps a second run from sending twice.
-_ACTIVE = {"queued", "started"}
 
 
 def redis_connection(url: str | None = None) -> Redis:
@@ -52,17 +50,22 @@ def job_function(name: str):
     return getattr(importlib.import_module(module), function)
 
 
-def _dispatch(job: str, args: tuple, job_id: str) -> None:
+def dispatch(job: str, *args, job_id: str) -> bool:
+    """Queue (or run inline) now, outside any transaction; False if a live job for job_id already waits."""
+    return _dispatch(job, args, job_id)
+
+
+def _dispatch(job: str, args: tuple, job_id: str) -> bool:
     if not current_app.config.get("REDIS_URL"):
         try:
             job_function(job)(*args)
         except Exception:  # the row records the error; the sweep retries it
             log.exception("inline job %s failed", job_id)
-        return
+        return True
     try:
         queue = get_queue()
         if _already_waiting(queue, job_id):
-            return
+            return False
         queue.enqueue(
             job,
             *args,
@@ -73,11 +76,39 @@ def _dispatch(job: str, args: tuple, job_id: str) -> None:
         )
     except RedisError:
         log.exception("could not queue job %s; the sweep will retry", job_id)
+        return False
+    return True
 
 
 def _already_waiting(queue: Queue, job_id: str) -> bool:
+    """Whether a job with this id is queued, or started on a worker that still reports.
+
+    RQ's worker refreshes a running job's heartbeat every 30 s. A job marked started whose
+    heartbeat stopped lost its worker (killed mid-job, out of memory, a host that went down):
+    it is dropped, so the work is queued afresh; the row's claim keeps it from being done twice.
+    """
     try:
         job = Job.fetch(job_id, connection=queue.connection)
     except NoSuchJobError:
         return False
-    return job.get_status(refresh=False) in _ACTIVE
+    status = job.get_status(refresh=False)
+    if status == "queued":
+        return True
+    if status == "started":
+        beat = job.last_heartbeat or job.started_at
+        if beat is not None and _now() - _aware(beat) < HEARTBEAT_GRACE:
+            return True
+        job.delete()  # also out of the started registry, which would otherwise fail it later
+    return False
+
+
+# RQ's worker reports every 30 s while a job runs (DEFAULT_JOB_MONITORING_INTERVAL) and allows 60 s more.
+HEARTBEAT_GRACE = dt.timedelta(seconds=90)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

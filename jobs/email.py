@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 from core import clock, orders
-from core.mail import attachment_file, send
+from core.mail import attachment_file, send_now
 from jobs import job_context
 from models import OutboundEmail
 
@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 def deliver(row_id: int) -> str:
     """Send one outbox row. Idempotent: a row already sent, or being sent, is skipped."""
     with job_context() as app:
-        if not _claim(row_id):
+        if not _claim(row_id, sending_timeout(app.config)):
             return "skipped"
         row = OutboundEmail.get_by_id(row_id)
         try:
@@ -43,13 +43,12 @@ def deliver(row_id: int) -> str:
         return "sent"
 
 
-def _claim(row_id: int) -> bool:
-    """Move the row to 'sending' unless it is sent or another worker holds it."""
-    now = clock.utcnow_naive()
+def _claim(row_id: int, sending_timeout: dt.timedelta) -> bool:
+    """Move the row to 'sending' unless it is sent or another sender holds it (and is still alive)."""
     E = OutboundEmail
-    claimable = E.status.in_([E.QUEUED, E.FAILED]) | ((E.status == E.SENDING) & (E.claimed_at < now - E.STALE_AFTER))
+    claimable = E.status.in_([E.QUEUED, E.FAILED]) | E.abandoned(sending_timeout)
     updated = (
-        E.update(status=E.SENDING, claimed_at=now, attempts=E.attempts + 1)
+        E.update(status=E.SENDING, claimed_at=clock.utcnow_naive(), attempts=E.attempts + 1)
         .where((E.id == row_id) & claimable)
         .execute()
     )
@@ -132,6 +131,11 @@ class SmtpTransport:
             smtp.send_message(message)
 
 
+def sending_timeout(config) -> dt.timedelta:
+    """How long a send may take before its row counts as abandoned (MAIL_SENDING_TIMEOUT, seconds)."""
+    return dt.timedelta(seconds=config["MAIL_SENDING_TIMEOUT"])
+
+
 def transport_for(config) -> FileTransport | SmtpTransport:
     if config.get("SMTP_URL"):
         return SmtpTransport(config["SMTP_URL"])
@@ -139,9 +143,9 @@ def transport_for(config) -> FileTransport | SmtpTransport:
 
 
 def sweep() -> int:
-    """Hand unsent rows (failed, never queued, or left mid-send) to a job again."""
+    """Hand unsent rows (failed, never queued, or abandoned mid-send) to a job again; how many were queued.
+
+    A row whose job still waits on a live worker is left to it."""
     with job_context() as app:
-        rows = list(OutboundEmail.due(app.config["MAIL_MAX_ATTEMPTS"]).select(OutboundEmail.id))
-        for row in rows:
-            send(row.id)
-        return len(rows)
+        due = OutboundEmail.due(app.config["MAIL_MAX_ATTEMPTS"], sending_timeout(app.config))
+        return sum(send_now(row.id) for row in due.select(OutboundEmail.id))

@@ -16,8 +16,6 @@ from models.portal import Association, User
 class OutboundEmail(AssociationScoped, BaseModel):
     QUEUED, SENDING, SENT, FAILED = "queued", "sending", "sent", "failed"
     STATES = (QUEUED, SENDING, SENT, FAILED)
-    # A 'sending' row older than this was left by a worker that died mid-send.
-    STALE_AFTER = dt.timedelta(minutes=10)
 
     association = pw.ForeignKeyField(Association, null=True, on_delete="CASCADE")
     recipient_user = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
@@ -47,13 +45,17 @@ class OutboundEmail(AssociationScoped, BaseModel):
         return f"<outbox-{self.id}@porch>"
 
     @classmethod
-    def due(cls, max_attempts: int) -> pw.ModelSelect:
+    def abandoned(cls, sending_timeout: dt.timedelta) -> pw.Expression:
+        """Rows claimed for sending longer ago than a send can take: their sender died (a killed worker,
+        a host that went down). Claiming one again is safe: it was never marked sent."""
+        return (cls.status == cls.SENDING) & (cls.claimed_at < clock.utcnow_naive() - sending_timeout)
+
+    @classmethod
+    def due(cls, max_attempts: int, sending_timeout: dt.timedelta) -> pw.ModelSelect:
         """Rows the sweep should hand to a job again."""
-        now = clock.utcnow_naive()
         waiting = cls.status.in_([cls.QUEUED, cls.FAILED]) & (cls.attempts < max_attempts)
-        ready = cls.next_attempt_at.is_null() | (cls.next_attempt_at <= now)
-        stale = (cls.status == cls.SENDING) & (cls.claimed_at < now - cls.STALE_AFTER)
-        return cls.select().where((waiting & ready) | stale).order_by(cls.id)
+        ready = cls.next_attempt_at.is_null() | (cls.next_attempt_at <= clock.utcnow_naive())
+        return cls.select().where((waiting & ready) | cls.abandoned(sending_timeout)).order_by(cls.id)
 
 
 class PdfOrder(AssociationScoped, BaseModel):

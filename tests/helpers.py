@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import re
 import socket
+import threading
 import time
 
 from aiosmtpd.controller import Controller
@@ -31,7 +33,24 @@ class SmtpSink:
     def url(self) -> str:
         return f"smtp://127.0.0.1:{self.port}?timeout=5"
 
+    stall: threading.Event | None = None  # set by stall_next(): the next DATA waits until released
+    stalled: threading.Event | None = None
+
+    def stall_next(self) -> None:
+        """Hold the next message mid-send (DATA received, not yet answered) until release()."""
+        self.stall, self.stalled = threading.Event(), threading.Event()
+
+    def release(self) -> None:
+        if self.stall is not None:
+            self.stall.set()
+
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        if self.stall is not None and not self.stall.is_set():
+            stall, self.stall = self.stall, None
+            self.stalled.set()
+            # The sender waits for our answer: the moment to kill it. Nothing is kept from this one.
+            await asyncio.get_running_loop().run_in_executor(None, stall.wait, 30)
+            return "451 Try again later"
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
         self.messages.append(message)

@@ -2,10 +2,13 @@
 
 import datetime as dt
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import pytest
 from rq import Queue, SimpleWorker
 from rq.cron import CronScheduler
 
@@ -174,3 +177,86 @@ def test_flask_jobs_tick_runs_the_sweep(app, alpha, outbox, frozen_clock):
     result = app.test_cli_runner().invoke(args=["jobs", "tick"])
     assert "Re-queued 1" in result.output
     assert OutboundEmail.get().status == OutboundEmail.SENT
+
+
+# --- a worker that dies mid-send (issue 17, item 11) -------------------------------------------
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (an RQ worker's work horse), read from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _worker(redis_url, env, *, burst: bool) -> subprocess.Popen:
+    command = [sys.executable, "-m", "rq.cli", "worker", "--worker-class", "worker.Worker", "--url", redis_url]
+    return subprocess.Popen(
+        [*command, *(["--burst"] if burst else []), "porch"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def _worker_env(app, database_url, smtp_server, redis_url, tmp_path) -> dict:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SMTP_URL": smtp_server.url,
+        "REDIS_URL": redis_url,
+        "PORCH_INSTANCE_DIR": str(tmp_path),
+        "UPLOAD_DIR": str(app.config["UPLOAD_DIR"]),
+        "SECRET_KEY": "test",
+        "MAIL_SENDING_TIMEOUT": "2",
+    }
+
+
+@pytest.mark.parametrize("killed", ["work horse", "whole worker"])
+def test_mail_sent_by_a_worker_killed_mid_send_arrives_once_after_the_next_sweep(
+    app, alpha, redis, redis_url, smtp_server, database_url, tmp_path, monkeypatch, killed
+):
+    """SIGKILL in the middle of `deliver` (out of memory, a unit stopped, a host gone): the row is left
+    "sending" and RQ's job "started"; the next sweep after MAIL_SENDING_TIMEOUT queues it again and the
+    mail arrives exactly once."""
+    import core.queue
+
+    app.config["MAIL_SENDING_TIMEOUT"] = 2
+    # A whole worker gone leaves its job "started" with a heartbeat that stops; wait 1 s, not 90.
+    monkeypatch.setattr(core.queue, "HEARTBEAT_GRACE", dt.timedelta(seconds=1))
+    env = _worker_env(app, database_url, smtp_server, redis_url, tmp_path)
+    smtp_server.stall_next()
+    row = queue_one(app, alpha)
+    worker = _worker(redis_url, env, burst=False)
+    try:
+        assert smtp_server.stalled.wait(30), "the worker never reached the SMTP server"
+        (horse,) = _children(worker.pid)
+        os.kill(horse, signal.SIGKILL)
+        if killed == "whole worker":
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait(10)
+        smtp_server.release()
+        assert OutboundEmail.get_by_id(row.id).status == OutboundEmail.SENDING
+        time.sleep(2.5)  # past MAIL_SENDING_TIMEOUT
+        with app.app_context():
+            assert sweep() == 1  # queued again for real, not only counted
+        started = time.monotonic()
+        if killed == "whole worker":  # another worker (or the same one restarted) takes it
+            _worker(redis_url, env, burst=True).wait(60)
+        (mail,) = smtp_server.wait_for(1, timeout=60)  # the surviving worker takes it
+        assert time.monotonic() - started < 60
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait(10)
+    assert OutboundEmail.get_by_id(row.id).status == OutboundEmail.SENT
+    time.sleep(0.5)
+    assert len(smtp_server.messages) == 1  # exactly once
