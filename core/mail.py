@@ -19,7 +19,7 @@ from flask_babel import force_locale
 from jinja2 import Template
 
 from core import clock
-from core.queue import dispatch, enqueue
+from core.queue import dispatch, enqueue, job_function
 from core.text import locale_for
 from models import Association, OutboundEmail, User
 
@@ -75,6 +75,23 @@ def send(row_id: int) -> None:
 def send_now(row_id: int) -> bool:
     """Hand a row to the delivery job at once (the sweep); False if a live job for it is already waiting."""
     return dispatch(DELIVER, row_id, job_id=job_id_for(row_id))
+
+
+# Who waits for an outbox row's outcome (an ordered PDF, an invoice's delivery): the dotted names of
+# functions f(row_id, *, sent) the mail job calls once a row is sent or has failed for good.
+_settled_listeners: list[str] = []
+
+
+def on_settled(function: str) -> None:
+    """Have `function` ("core.orders.mail_settled") told when an outbox row is sent or gives up."""
+    if function not in _settled_listeners:
+        _settled_listeners.append(function)
+
+
+def settled(row_id: int, *, sent: bool) -> None:
+    """The mail job's news for whoever waits on the row."""
+    for name in _settled_listeners:
+        job_function(name)(row_id, sent=sent)
 
 
 def job_id_for(row_id: int) -> str:

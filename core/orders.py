@@ -18,7 +18,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from core import clock
+from core import clock, mail
 from core.mail import send
 from core.queue import enqueue, job_function
 from core.text import locale_for
@@ -27,6 +27,7 @@ from models.db import transaction
 from models.mail import PdfOrder
 
 MAKE = "jobs.pdf.make_ordered_pdf"
+mail.on_settled("core.orders.mail_settled")
 # An order left queued or rendering this long ago belongs to a worker that died: it failed, and a
 # retry may claim it again.
 STALE = dt.timedelta(minutes=10)

@@ -16,10 +16,19 @@ from decimal import Decimal
 
 import peewee as pw
 
-from blueprints.billing import invoicing
+from blueprints.billing import delivery, invoicing
 from core import clock
 from models import Association, Person
-from models.billing import BillingSettings, Charge, Contract, ContractParty, Invoice, InvoiceRun, Payment
+from models.billing import (
+    BillingSettings,
+    Charge,
+    Contract,
+    ContractParty,
+    Invoice,
+    InvoiceDelivery,
+    InvoiceRun,
+    Payment,
+)
 from models.db import transaction
 from models.register import Residency, Unit
 
@@ -214,7 +223,32 @@ def _a_year_of_invoices(association: Association) -> int:
         paid = Payment.select(pw.fn.SUM(Payment.amount)).where(Payment.invoice == Invoice.id)
         Invoice.update(paid_total=pw.fn.COALESCE(paid, 0)).where(Invoice.association == association).execute()
         BillingSettings.bump(association)
+        _deliveries(association, invoices)
     return len(invoices)
+
+
+def _deliveries(association: Association, invoices: list[Invoice]) -> None:
+    """How the year's invoices went out, as the run pages show it, without rendering a year of PDFs:
+    mailed (or no address) by each recipient's choice, paper printed; in the latest run one mail bounced
+    and the paper invoices wait for their print batch."""
+    latest = max((i.run_id for i in invoices if i.run_id), default=None)
+    people = {p.id: p for p in Person.of(association)}
+    owner = _demo_owner(association)
+    now = clock.utcnow_naive()
+    rows, bounced = [], False
+    for invoice in invoices:
+        person = people[invoice.recipient_id]
+        for channel in delivery.ways_of(person):
+            row = delivery.new_row(invoice, person, channel, now)
+            if row["state"] == InvoiceDelivery.QUEUED:
+                row["state"] = InvoiceDelivery.SENT
+                if invoice.run_id == latest and not bounced and (owner is None or invoice.recipient_id != owner.id):
+                    row["state"], row["error"], bounced = InvoiceDelivery.FAILED, "550 5.1.1 Mailbox unavailable", True
+            elif row["state"] == InvoiceDelivery.TO_PRINT and invoice.run_id != latest:
+                row["state"] = InvoiceDelivery.PRINTED
+            rows.append(row)
+    for start in range(0, len(rows), 500):
+        InvoiceDelivery.insert_many(rows[start : start + 500]).execute()
 
 
 def _payment(invoice: Invoice, today: dt.date, board, *, demo_owner: bool) -> dict | None:

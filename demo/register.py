@@ -8,6 +8,7 @@ the /bench/ association its units (one per resident) for bench/register.py.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Iterator
 from fractions import Fraction
 
@@ -237,12 +238,28 @@ class _PeopleMaker:
             (self.count // len(self.plan["given"]) + self.count) % len(self.plan["surnames"])
         ]
         self.count += 1
-        return self.make(given, surname)
-
-    def make(self, given: str, surname: str, role: str = "member") -> Person:
-        return Person.create(
-            association=self.association, given_name=given, surname=surname, role=self.association.role(role)
+        # Most owners have an e-mail address in the register (their invoices go by mail); every seventh
+        # has none (the board sees "no address"), every fifth wants paper invoices as well.
+        email = (
+            ""
+            if self.count % 7 == 0
+            else f"{_ascii(given)}.{_ascii(surname)}.{self.count}@{self.association.slug}.example"
         )
+        return self.make(given, surname, email=email, invoice_by_paper=self.count % 5 == 0)
+
+    def make(self, given: str, surname: str, role: str = "member", **fields) -> Person:
+        return Person.create(
+            association=self.association,
+            given_name=given,
+            surname=surname,
+            role=self.association.role(role),
+            **fields,
+        )
+
+
+def _ascii(name: str) -> str:
+    """A name as an e-mail address's letters: "Šťastná" -> "stastna"."""
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower().replace(" ", "")
 
 
 def _person(association: Association, email: str) -> Person:

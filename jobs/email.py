@@ -15,7 +15,7 @@ from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
-from core import clock, orders
+from core import clock, mail
 from core.mail import attachment_file, send_now
 from jobs import job_context
 from models import OutboundEmail
@@ -37,7 +37,7 @@ def deliver(row_id: int) -> str:
         OutboundEmail.update(status=OutboundEmail.SENT, sent_at=clock.utcnow_naive(), last_error="").where(
             OutboundEmail.id == row_id
         ).execute()
-        orders.mail_settled(row_id, sent=True)
+        mail.settled(row_id, sent=True)
         if row.attachment_path:  # sent: the copy (an invoice, a list of residents) is not kept
             attachment_file(row.attachment_path).unlink(missing_ok=True)
         return "sent"
@@ -65,7 +65,7 @@ def _mark_failed(row: OutboundEmail, exc: Exception, max_attempts: int) -> None:
     ).where(OutboundEmail.id == row.id).execute()
     log.warning("mail %s failed (attempt %s): %s", row.id, attempts, exc)
     if attempts >= max_attempts:  # the sweep gives up on it: whoever waits for it hears so
-        orders.mail_settled(row.id, sent=False)
+        mail.settled(row.id, sent=False)
 
 
 def build_message(row: OutboundEmail, sender: str) -> EmailMessage:

@@ -7,10 +7,12 @@ import os
 
 from rq import cron
 
+from jobs import invoices
 from jobs.email import sweep
 from jobs.maintenance import prune
 
 QUEUE = os.environ.get("RQ_QUEUE", "porch")
 
 cron.register(sweep, QUEUE, interval=60, name="outbox-sweep")
+cron.register(invoices.sweep, QUEUE, interval=300, name="invoice-delivery-sweep")
 cron.register(prune, QUEUE, interval=3600, name="prune")

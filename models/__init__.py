@@ -1,7 +1,18 @@
 """peewee models, one module per domain (portal, register, billing, faults, exchange) and mail.py for what
 leaves by mail (the outbox, ordered PDFs); db.py holds the database itself."""
 
-from models.billing import BillingSettings, Charge, Contract, ContractParty, Invoice, InvoiceLine, InvoiceRun, Payment
+from models.billing import (
+    BillingSettings,
+    Charge,
+    Contract,
+    ContractParty,
+    Invoice,
+    InvoiceDelivery,
+    InvoiceLine,
+    InvoiceRun,
+    Payment,
+    PrintBatch,
+)
 from models.db import db
 from models.exchange import ReportSettings
 from models.faults import FaultAttachment, FaultDeadline, FaultEvent, FaultReport
@@ -56,6 +67,8 @@ ALL_MODELS = [
     Payment,
     PdfOrder,
     ReportSettings,
+    PrintBatch,
+    InvoiceDelivery,
 ]
 
 __all__ = ["db", "ALL_MODELS", *[m.__name__ for m in ALL_MODELS]]

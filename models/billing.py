@@ -19,6 +19,7 @@ from flask_babel import lazy_pgettext as _lp
 from core import clock
 from models import permissions as perms
 from models.db import AssociationScoped, BaseModel
+from models.mail import OutboundEmail
 from models.portal import Association, User
 from models.register import Person, Unit
 
@@ -326,3 +327,52 @@ class Payment(AssociationScoped, BaseModel):
 
     class Meta:
         indexes = ((("association", "paid_on"), False), (("invoice",), False))
+
+
+class PrintBatch(AssociationScoped, BaseModel):
+    """One PDF of invoices going out on paper, each with its address where a window envelope shows it,
+    in the order the board chose (B3a). A run's paper invoices make one batch; single invoices waiting
+    for paper make another. The job (jobs/invoices.py) fills `done` as it goes, for the progress bar."""
+
+    BY_UNIT, BY_NAME, BY_POSTCODE = "unit", "name", "postcode"
+    ORDERS = {BY_UNIT: _l("By unit"), BY_NAME: _l("By name"), BY_POSTCODE: _l("By postcode")}
+    QUEUED, RENDERING, READY, FAILED = "queued", "rendering", "ready", "failed"
+
+    association = pw.ForeignKeyField(Association, backref="print_batches", on_delete="CASCADE")
+    run = pw.ForeignKeyField(InvoiceRun, null=True, unique=True, backref="print_batches", on_delete="CASCADE")
+    order = pw.CharField(max_length=10, default=BY_UNIT)
+    state = pw.CharField(max_length=10, default=QUEUED)
+    done = pw.IntegerField(default=0)
+    total = pw.IntegerField(default=0)
+    pages = pw.IntegerField(default=0)
+    error = pw.TextField(default="")
+    stored_name = pw.CharField(max_length=100, default="")  # the PDF under UPLOAD_DIR/print/
+    created_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = pw.DateTimeField(default=clock.utcnow_naive)
+    updated_at = pw.DateTimeField(default=clock.utcnow_naive)
+
+
+class InvoiceDelivery(BaseModel):
+    """How one invoice reaches its recipient (B3a): by e-mail with its PDF, or on paper. One row per way.
+
+    E-mail: queued -> rendering -> mailing -> sent, or failed (with the reason; the board sends it
+    again). Paper: to print -> printed (in a print batch). Either way "no address" when the register
+    lacks the address that way needs: the board fixes the person and sends it again."""
+
+    EMAIL, PAPER = "email", "paper"
+    QUEUED, RENDERING, MAILING, SENT, FAILED = "queued", "rendering", "mailing", "sent", "failed"
+    NO_ADDRESS, TO_PRINT, PRINTED = "no_address", "to_print", "printed"
+    OPEN = (QUEUED, RENDERING, MAILING, TO_PRINT)  # on its way: the page polls while any is
+
+    invoice = pw.ForeignKeyField(Invoice, backref="deliveries", on_delete="CASCADE")
+    channel = pw.CharField(max_length=8)
+    state = pw.CharField(max_length=12)
+    error = pw.TextField(default="")
+    to_address = pw.CharField(max_length=254, default="")  # the e-mail address it went to
+    email = pw.ForeignKeyField(OutboundEmail, null=True, on_delete="SET NULL")
+    batch = pw.ForeignKeyField(PrintBatch, null=True, backref="deliveries", on_delete="SET NULL")
+    created_at = pw.DateTimeField(default=clock.utcnow_naive)
+    updated_at = pw.DateTimeField(default=clock.utcnow_naive)
+
+    class Meta:
+        indexes = ((("invoice", "channel"), True), (("state", "updated_at"), False))

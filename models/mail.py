@@ -8,7 +8,6 @@ import datetime as dt
 import peewee as pw
 
 from core import clock
-from models.billing import Invoice
 from models.db import AssociationScoped, BaseModel
 from models.portal import Association, User
 
@@ -72,7 +71,8 @@ class PdfOrder(AssociationScoped, BaseModel):
 
     association = pw.ForeignKeyField(Association, backref="pdf_orders", on_delete="CASCADE")
     user = pw.ForeignKeyField(User, backref="pdf_orders", on_delete="CASCADE")
-    invoice = pw.ForeignKeyField(Invoice, null=True, backref="pdf_orders", on_delete="CASCADE")
+    # The ordered invoice (models/billing.py, which imports this module: resolved when Invoice is defined).
+    invoice = pw.DeferredForeignKey("Invoice", null=True, backref="pdf_orders", on_delete="CASCADE")
     report = pw.CharField(max_length=20, null=True)  # report key, e.g. "tenants"
     report_scope = pw.CharField(max_length=40, default="")  # e.g. "building:3"; "" = everything one may see
     to_address = pw.CharField(max_length=254)

@@ -3,13 +3,14 @@
 from flask import g
 from flask_babel import lazy_gettext as _l
 
-from core import nav, orders
+from core import mail, nav, orders
 from core.access import Tab, association_blueprint, can
 from models import permissions as perms
 from models.mail import PdfOrder
 
 bp = association_blueprint("billing", __name__)
 orders.register_maker(PdfOrder.INVOICE, "blueprints.billing.invoice_pdf.ordered_invoice")
+mail.on_settled("blueprints.billing.delivery.mail_settled")
 
 # Residents' pages the association can switch off; the board (invoices.view_all) keeps them, as its own
 # pages open rows' details there. The tab bar follows the switch alone: the board has its own pages.

@@ -21,7 +21,7 @@ from blueprints.register.directory import Row, attach_units, search_condition
 from models import Association, Membership, Person, User
 from models.billing import BillingSettings, Contract, ContractParty, Invoice, InvoiceLine, Payment
 from models.db import first_or_404
-from models.register import Unit
+from models.register import Building, Unit
 
 PAGE = 50
 MAX_PAGE = 10_000
@@ -308,6 +308,12 @@ def export_rows(membership: Membership, filters: Filters, today: dt.date):
     """Every invoice matching the filter, newest first, as dicts (the CSV export; no model per row)."""
     columns = (*EXPORT_COLUMNS, Unit.number.alias("unit_number"), status_case(today).alias("status"))
     return filtered(membership, filters, today, *columns).order_by(*ORDER).dicts().iterator()
+
+
+def billed_unit(membership: Membership, unit_id: int) -> Unit:
+    """A unit of the association with its building, for the billing board's pages: whoever manages
+    invoices bills every unit (Unit.visible_to is about opening the unit's own page); else 404."""
+    return first_or_404(Unit.of(membership.association).select(Unit, Building).join(Building).where(Unit.id == unit_id))
 
 
 # --- one invoice -------------------------------------------------------------------------------

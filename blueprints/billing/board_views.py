@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.billing import board_queries as queries
-from blueprints.billing import bp, money
+from blueprints.billing import bp, delivery, money
 from blueprints.billing.board_forms import PaymentForm
 from blueprints.billing.payments import PaymentError, delete_payment, record_payment
 from blueprints.billing.queries import period_label, vat_rate
@@ -194,6 +194,7 @@ def _invoice_context(page: queries.InvoicePage, *, form=None, confirm=None, mess
         if manage and invoice.kind == Invoice.INVOICE and invoice.outstanding > 0
         else None,
         pdf_url=_endpoint_url("billing.invoice_pdf", invoice_id=invoice.id),
+        deliveries=delivery.statuses_of([invoice.id])[invoice.id],
         **_labels(),
     )
 

@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from blueprints.billing import bp, money
+from blueprints.billing import board_queries, bp, money
 from blueprints.billing.contract_forms import (
     ChargeForm,
     ContractForm,
@@ -507,10 +507,7 @@ def _owner_name(owner) -> str:
 @requires(perms.INVOICES_MANAGE)
 def unit_charges(unit_id: int):
     """A unit's recurring monthly charges (billed to its main owner), their total, and a form to add one (B8)."""
-    unit = Unit.of(g.association).select(Unit, Building).join(Building).where(Unit.id == unit_id).first()
-    if unit is None:
-        abort(404)
-    return _charges_page(unit)
+    return _charges_page(board_queries.billed_unit(g.membership, unit_id))
 
 
 @bp.route("/admin/contracts/<int:contract_id>/charges", methods=["GET", "POST"])
@@ -527,7 +524,11 @@ def charge_delete(charge_id: int):
     charge = Charge.of(g.association).where(Charge.id == charge_id).first()
     if charge is None:
         abort(404)
-    owner = _load_contract(charge.contract_id) if charge.contract_id else Unit.get_visible(g.membership, charge.unit_id)
+    owner = (
+        _load_contract(charge.contract_id)
+        if charge.contract_id
+        else board_queries.billed_unit(g.membership, charge.unit_id)
+    )
     back = (
         url_for("billing.contract_charges", contract_id=owner.id)
         if isinstance(owner, Contract)

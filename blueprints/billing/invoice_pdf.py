@@ -45,6 +45,19 @@ def qr_image(payload: str) -> str:
     return payment_codes.qr_code(payload).png_data_uri(scale=1, border=payment_codes.QUIET_ZONE)
 
 
+def payment_facts(invoice: Invoice) -> dict:
+    """Where and how to pay, as the PDF and the mail that carries it print it."""
+    settings = BillingSettings.for_association(invoice.association)
+    return dict(
+        payee=settings.payee_name or invoice.association.name,
+        reference=references.display(settings.reference_standard, invoice.reference) if invoice.reference else "",
+        reference_label=references.LABELS.get(settings.reference_standard, references.LABELS[references.FREE]),
+        iban=references.display_iban(settings.iban) if settings.iban else "",
+        bankgiro=references.display_bankgiro(settings.bankgiro) if settings.bankgiro else "",
+        account_number=settings.account_number,
+    )
+
+
 def invoice_context(invoice: Invoice) -> dict:
     """Everything templates/pdf/invoice.html prints, read in a fixed number of queries."""
     association = invoice.association

@@ -21,8 +21,19 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import lazy_gettext as _l
+
 SE_OCR, EE, CZ_VS, FI, RF, FREE = "se_ocr", "ee", "cz_vs", "fi", "rf", "free"  # = BillingSettings.*
 STANDARDS = (SE_OCR, EE, CZ_VS, FI, RF, FREE)
+# What payers call the reference in each standard, as their bank's form says it.
+LABELS = {
+    SE_OCR: _l("OCR number"),
+    EE: _l("Reference number"),
+    FI: _l("Reference number"),
+    CZ_VS: _l("Variable symbol"),
+    RF: _l("Reference"),
+    FREE: _l("Reference"),
+}
 
 MAX_LENGTH = 35  # what Invoice.reference and a SEPA remittance can hold
 

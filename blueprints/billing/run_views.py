@@ -12,7 +12,7 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice
 
-from blueprints.billing import bp, invoicing, references
+from blueprints.billing import board_queries, bp, delivery, invoicing, references
 from blueprints.billing.invoicing import InvoicingError
 from blueprints.billing.queries import period_label
 from blueprints.billing.run_forms import (
@@ -26,11 +26,13 @@ from blueprints.billing.run_forms import (
 )
 from core.access import requires
 from core.audit import audit
+from core.forms import ConfirmForm
 from core.rendering import render
 from core.text import money as format_money
 from models import Person
 from models import permissions as perms
-from models.billing import BillingSettings, Invoice, InvoiceLine
+from models.billing import BillingSettings, Invoice, InvoiceLine, PrintBatch
+from models.db import transaction
 from models.register import Building, Unit
 
 
@@ -66,7 +68,16 @@ def _next_month() -> str:
 
 def _runs_page(form: RunForm, status: int = 200):
     runs = list(invoicing.runs_of(g.association))
-    return render("billing/runs.html", form=form, runs=runs, period_label=period_label, status=status)
+    return render(
+        "billing/runs.html",
+        form=form,
+        runs=runs,
+        period_label=period_label,
+        waiting_to_print=delivery.waiting_to_print(g.association),
+        orders=PrintBatch.ORDERS,
+        confirm_form=ConfirmForm(),
+        status=status,
+    )
 
 
 @bp.route("/admin/invoice-runs")
@@ -123,7 +134,9 @@ def run_create():
     if not any(d.ready or d.existing for d in drafts):
         flash(_("There is nothing to invoice for %(period)s: no unit or contract has charges.", period=name), "error")
         return redirect(url_for("billing.runs"))
-    run = invoicing.create_run(g.association, period_start, issue_date=form.issue_date.data, user=_user())
+    with transaction():
+        run = invoicing.create_run(g.association, period_start, issue_date=form.issue_date.data, user=_user())
+        delivery.start_run(run)  # each new invoice goes out by its recipient's choice once this commits
     added = run.created_now
     audit(
         "billing.run_created",
@@ -180,19 +193,21 @@ def invoice_new():
         form = _invoice_form(settings, request.form)
         if form.validate_on_submit():
             recipient = Person.get_visible(g.membership, form.recipient.data)
-            unit = Unit.get_visible(g.membership, form.unit.data) if form.unit.data else None
+            unit = board_queries.billed_unit(g.membership, form.unit.data) if form.unit.data else None
             month = parse_month(form.period.data)
-            invoice = invoicing.create_invoice(
-                g.association,
-                recipient,
-                form.parsed_lines,
-                unit=unit,
-                period=invoicing.month_period(month) if month else None,
-                issue_date=form.issue_date.data,
-                due_date=form.due_date.data,
-                message=(form.message.data or "").strip(),
-                user=_user(),
-            )
+            with transaction():
+                invoice = invoicing.create_invoice(
+                    g.association,
+                    recipient,
+                    form.parsed_lines,
+                    unit=unit,
+                    period=invoicing.month_period(month) if month else None,
+                    issue_date=form.issue_date.data,
+                    due_date=form.due_date.data,
+                    message=(form.message.data or "").strip(),
+                    user=_user(),
+                )
+                delivery.start([invoice])
             audit(
                 "billing.invoice_created",
                 actor=current_user,
@@ -236,7 +251,9 @@ def credit_note(invoice_id: int):
         problem = _refusal(error, invoice)
     if request.method == "POST" and problem is None and form.validate_on_submit():
         try:
-            note = invoicing.credit_note(invoice, user=_user(), reason=(form.reason.data or "").strip())
+            with transaction():
+                note = invoicing.credit_note(invoice, user=_user(), reason=(form.reason.data or "").strip())
+                delivery.start([note])
         except InvoicingError as error:  # credited meanwhile by someone else
             problem = _refusal(error, invoice)
         else:
