@@ -45,13 +45,18 @@ def qr_image(payload: str) -> str:
     return payment_codes.qr_code(payload).png_data_uri(scale=1, border=payment_codes.QUIET_ZONE)
 
 
+def reference_label(settings: BillingSettings):
+    """The reference's name on the payer's bank form ("OCR-nummer", "Variabilní symbol", "Viitenumber")."""
+    return references.LABELS.get(settings.reference_standard, references.LABELS[references.FREE])
+
+
 def payment_facts(invoice: Invoice) -> dict:
     """Where and how to pay, as the PDF and the mail that carries it print it."""
     settings = BillingSettings.for_association(invoice.association)
     return dict(
         payee=settings.payee_name or invoice.association.name,
         reference=references.display(settings.reference_standard, invoice.reference) if invoice.reference else "",
-        reference_label=references.LABELS.get(settings.reference_standard, references.LABELS[references.FREE]),
+        reference_label=reference_label(settings),
         iban=references.display_iban(settings.iban) if settings.iban else "",
         bankgiro=references.display_bankgiro(settings.bankgiro) if settings.bankgiro else "",
         account_number=settings.account_number,
@@ -78,6 +83,7 @@ def invoice_context(invoice: Invoice) -> dict:
         shows_vat=settings.vat_registered or bool(vat_by_rate),
         vat_summary=sorted((rate, net, vat) for rate, (net, vat) in vat_by_rate.items()),
         reference=references.display(settings.reference_standard, invoice.reference) if invoice.reference else "",
+        reference_label=reference_label(settings),
         iban=references.display_iban(settings.iban) if settings.iban else "",
         bankgiro=references.display_bankgiro(settings.bankgiro) if settings.bankgiro else "",
         qr_kind=qr[0] if qr else None,

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 
 SE_OCR, EE, CZ_VS, FI, RF, FREE = "se_ocr", "ee", "cz_vs", "fi", "rf", "free"  # = BillingSettings.*
 STANDARDS = (SE_OCR, EE, CZ_VS, FI, RF, FREE)
@@ -31,8 +32,8 @@ LABELS = {
     EE: _l("Reference number"),
     FI: _l("Reference number"),
     CZ_VS: _l("Variable symbol"),
-    RF: _l("Reference"),
-    FREE: _l("Reference"),
+    RF: _lp("payment reference", "Reference"),
+    FREE: _lp("payment reference", "Reference"),
 }
 
 MAX_LENGTH = 35  # what Invoice.reference and a SEPA remittance can hold

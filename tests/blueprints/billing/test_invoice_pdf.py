@@ -325,3 +325,74 @@ def test_queue_mail_keeps_the_attachment_until_sent_under_a_name_of_its_own(app,
     assert part.get_content() == b"%PDF-1.7 test"
     with app.app_context(), pytest.raises(ValueError):
         attachment_file("attachments/../../secret.pdf")
+
+
+# --- the layout with a logo (issue 17, item 2) ------------------------------------------------------
+
+MM = 72 / 25.4  # PDF points per millimetre
+WINDOW = (
+    20 * MM,
+    45 * MM,
+    105 * MM,
+    90 * MM,
+)  # DIN 5008 B / SS 19 window: x0, top, x1, bottom from the page's top left
+SENDER_BOTTOM = 43 * MM  # the sender's block ends above the window's return line
+
+
+def _with_logo(app, association, size: tuple[int, int]) -> None:
+    import io as bytes_io
+
+    from PIL import Image
+
+    picture = bytes_io.BytesIO()
+    Image.new("RGB", size, (29, 95, 138)).save(picture, "PNG")
+    picture.seek(0)
+    with app.app_context():
+        stored = images.store_image(picture, association, kind="logo", max_size=(400, 160))
+    Association.update(logo=stored.name).where(Association.id == association.id).execute()
+
+
+def _overlaps(a, b) -> bool:
+    return a["x0"] < b["x1"] and b["x0"] < a["x1"] and a["top"] < b["bottom"] and b["top"] < a["bottom"]
+
+
+@pytest.mark.parametrize(
+    "logo", [(213, 160), (100, 400), (800, 100), (300, 300)], ids=["board's", "tall", "wide", "square"]
+)
+@pytest.mark.parametrize("language", ["en", "sv", "cs", "et"])
+def test_the_logo_stays_in_its_box_and_the_address_in_the_window(app, billed, tmp_path, logo, language):
+    import pdfplumber
+
+    invoice = billed("CZK", language)
+    association = invoice.association
+    Association.update(name="Společenství vlastníků jednotek Na Kopci 1201/5").where(
+        Association.id == association.id
+    ).execute()
+    BillingSettingsModel = type(make_billing(association))
+    BillingSettingsModel.update(payee_address="Na Kopci 1201/5\n140 00 Praha 4\nCzech Republic").execute()
+    _with_logo(app, association, logo)
+    path = render(app, Invoice.get_by_id(invoice.id), tmp_path)
+    with pdfplumber.open(path) as pdf:
+        page = pdf.pages[0]
+        words = page.extract_words(keep_blank_chars=False, use_text_flow=True)
+        (image,) = [i for i in page.images if i["top"] < 60 * MM]  # the logo; the QR code is far below
+    # The logo keeps its box: at most 14 × 50 mm, above the window.
+    assert (
+        image["bottom"] <= SENDER_BOTTOM
+        and image["x1"] - image["x0"] <= 50 * MM + 1
+        and image["bottom"] - image["top"] <= 14 * MM + 1
+    )
+    head = [w for w in words if w["top"] < 100 * MM]
+    for word in head:
+        assert not _overlaps(word, image), f"{word['text']!r} under the logo"
+    for i, first in enumerate(head):
+        for second in head[i + 1 :]:
+            assert not _overlaps(first, second), f"{first['text']!r} overprints {second['text']!r}"
+    # The recipient's name and address, whole, inside the window.
+    recipient = [w for w in words if w["text"] in ("Maja", "Lindqvist", "Ekvägen", "1102", "45", "Stockholm")]
+    recipient = [w for w in recipient if w["x0"] < WINDOW[2] and SENDER_BOTTOM - 5 * MM < w["top"] < WINDOW[3]]
+    assert {w["text"] for w in recipient} >= {"Maja", "Lindqvist", "Ekvägen", "Stockholm"}
+    slack = 0.5 * MM  # the text starts on the window's left edge: allow for rounding
+    for word in recipient:
+        inside_x = WINDOW[0] - slack <= word["x0"] and word["x1"] <= WINDOW[2]
+        assert inside_x and WINDOW[1] <= word["top"] and word["bottom"] <= WINDOW[3], word
