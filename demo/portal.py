@@ -25,6 +25,11 @@ ASSOCIATIONS = {
             "* Föreningsstämman hålls i maj.\n"
         ),
         contact_text="**Styrelsen**  \nstyrelsen@solrosen.example  \nTelefon 08-123 45 67",
+        on_call_text=(
+            "**Jour dygnet runt: 08-520 200 00** (Fastighetsjouren)\n\n"
+            "Ring vid vattenläcka, stopp i avloppet, ingen värme, strömavbrott i huset "
+            "eller om någon sitter fast i hissen. Allt annat tar vi på vardagar."
+        ),
         gdpr_text=(
             "Jag godkänner att föreningen hanterar mina uppgifter enligt GDPR. "
             "Personuppgifter som hanteras i portalen är namn och kontaktuppgifter."
@@ -42,6 +47,11 @@ ASSOCIATIONS = {
             "Schůze shromáždění vlastníků se koná v březnu."
         ),
         contact_text="**Výbor SVJ**  \nvybor@nakopci.example  \nTel. +420 601 234 567",
+        on_call_text=(
+            "**Havarijní služba 24 h: +420 800 100 200**\n\n"
+            "Volejte při úniku vody, ucpané kanalizaci, výpadku topení nebo elektřiny v domě "
+            "a když někdo uvízne ve výtahu. Ostatní závady řešíme v pracovní dny."
+        ),
         gdpr_text=(
             "Souhlasím se zpracováním svých osobních údajů (jméno a kontaktní údaje) "
             "společenstvím vlastníků v souladu s GDPR."
@@ -60,6 +70,11 @@ ASSOCIATIONS = {
             "* Prügimaja võti on juhatuse esimehe käes.\n"
         ),
         contact_text="**Juhatus**  \njuhatus@kase5.example  \nTelefon +372 5123 4567",
+        on_call_text=(
+            "**Avariiteenistus ööpäev läbi: +372 600 1234**\n\n"
+            "Helista veeleket, ummistunud kanalisatsiooni, kütte või elektri katkemise korral "
+            "ja kui keegi on liftis kinni. Muude riketega tegeleme tööpäeviti."
+        ),
         gdpr_text=(
             "Nõustun, et korteriühistu töötleb minu isikuandmeid (nimi ja kontaktandmed) "
             "isikuandmete kaitse üldmääruse (GDPR) kohaselt."

@@ -28,6 +28,8 @@ class Association(BaseModel):
     timezone = pw.CharField(max_length=64, default="UTC")
     welcome_text = pw.TextField(default="")
     contact_text = pw.TextField(default="")
+    # Who to call when something urgent happens out of hours (F5): shown on urgent reports and the contact page.
+    on_call_text = pw.TextField(default="")
     gdpr_text = pw.TextField(default="")
     theme_color = pw.CharField(max_length=7, default="#1d5f8a")
     logo = pw.CharField(max_length=100, null=True)  # a file name under UPLOAD_DIR

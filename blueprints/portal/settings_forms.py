@@ -72,6 +72,7 @@ class SettingsForm(FlaskForm):
     timezone = StringField(_l("Time zone"), render_kw={"autocapitalize": "none", "spellcheck": "false"})
     welcome_text = TextAreaField(_l("Welcome text"), validators=[Length(max=TEXT_LIMIT)], render_kw={"rows": 10})
     contact_text = TextAreaField(_l("Contact details"), validators=[Length(max=TEXT_LIMIT)], render_kw={"rows": 6})
+    on_call_text = TextAreaField(_l("On call"), validators=[Length(max=TEXT_LIMIT)], render_kw={"rows": 5})
     gdpr_text = TextAreaField(
         _l("Personal data (GDPR) text"), validators=[Length(max=TEXT_LIMIT)], render_kw={"rows": 6}
     )

@@ -129,6 +129,7 @@ def _save_settings(association: Association, form: SettingsForm) -> None:
         "timezone": form.timezone.data,
         "welcome_text": form.welcome_text.data or "",
         "contact_text": form.contact_text.data or "",
+        "on_call_text": form.on_call_text.data or "",
         "gdpr_text": form.gdpr_text.data or "",
         "theme_color": form.theme_color.data,
         "tabs": " ".join(tab for tab in Association.OPTIONAL_TABS if tab in form.tabs.data),

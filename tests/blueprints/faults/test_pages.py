@@ -50,6 +50,34 @@ def test_the_form_offers_my_units_and_buildings_and_my_contact_details(client, l
     assert 'enctype="multipart/form-data"' in page and 'accept="image/*,application/pdf"' in page
 
 
+ON_CALL = "**Call 08-520 200 00** day and night: water leaking, no heating, someone stuck in the lift."
+
+
+def test_the_on_call_text_is_on_the_form_for_urgent_faults_and_on_an_urgent_report(client, login, fault_world, outbox):
+    """F5: choosing "urgent" shows whom to call before sending (CSS shows the box once urgent is chosen);
+    the urgent report's page (the confirmation) shows it again; a normal one does not."""
+    fault_world.alpha.on_call_text = ON_CALL
+    fault_world.alpha.save()
+    login(client, "owner@alpha.example")
+    page = text(client.get("/alpha/faults/new"))
+    assert 'class="panel on-call"' in page and "<strong>Call 08-520 200 00</strong>" in page
+    assert page.index('name="severity"') < page.index('class="panel on-call"') < page.rindex('type="submit"')
+    urgent = client.submit(
+        "/alpha/faults/new",
+        form(place=f"unit:{fault_world.units['A1'].id}", title="Water everywhere", severity="urgent"),
+    )
+    assert "Call 08-520 200 00" in text(client.get(urgent.location))
+    normal = client.submit(
+        "/alpha/faults/new", form(place=f"unit:{fault_world.units['A1'].id}", title="A squeaky door", severity="normal")
+    )
+    assert "Call 08-520 200 00" not in text(client.get(normal.location))
+
+
+def test_without_an_on_call_text_the_form_has_no_empty_box(client, login, fault_world):
+    login(client, "owner@alpha.example")
+    assert "on-call" not in text(client.get("/alpha/faults/new"))
+
+
 def test_a_handler_may_choose_any_unit(client, login, fault_world):
     login(client, "board@alpha.example")
     page = text(client.get("/alpha/faults/new"))

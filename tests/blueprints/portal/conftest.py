@@ -23,6 +23,7 @@ def settings_data(alpha):
             "timezone": alpha.timezone,
             "welcome_text": alpha.welcome_text,
             "contact_text": alpha.contact_text,
+            "on_call_text": alpha.on_call_text,
             "gdpr_text": alpha.gdpr_text,
             "theme_color": alpha.theme_color,
             "theme_color_picker": alpha.theme_color,

@@ -34,3 +34,11 @@ def test_contact_tab_switched_off_is_hidden_and_404(client, alpha, login_as):
 def test_contact_page_needs_a_login(client, alpha):
     response = client.get("/alpha/contact")
     assert response.status_code == 302 and "/alpha/login" in response.location
+
+
+def test_the_contact_page_shows_whom_to_call_when_it_is_urgent(client, alpha, login_as):
+    alpha.on_call_text = "**On call: 08-520 200 00**, day and night"
+    alpha.save()
+    login_as("tenant")
+    page = client.get("/alpha/contact").get_data(as_text=True)
+    assert "Urgent? Call now" in page and "<strong>On call: 08-520 200 00</strong>" in page
