@@ -29,7 +29,7 @@ class Person(AssociationScoped, BaseModel):
     phone_home = pw.CharField(max_length=40, default="")
     phone_mobile = pw.CharField(max_length=40, default="")
     phone_work = pw.CharField(max_length=40, default="")
-    personal_id = pw.CharField(max_length=40, default="")  # personal or company id; masked but to the board
+    personal_id = pw.CharField(max_length=40, default="")  # personal or company id: the board's alone (R2)
     street = pw.CharField(max_length=200, default="")
     postcode = pw.CharField(max_length=20, default="")
     city = pw.CharField(max_length=120, default="")
@@ -52,15 +52,6 @@ class Person(AssociationScoped, BaseModel):
     @property
     def sort_name(self) -> str:
         return f"{self.surname} {self.given_name}".strip()
-
-    @property
-    def masked_personal_id(self) -> str:
-        """Enough to recognise, not enough to use: 19800101-**** (R2)."""
-        value = self.personal_id
-        if not value:
-            return ""
-        keep = max(0, len(value) - 4)
-        return value[:keep] + "*" * (len(value) - keep)
 
     @property
     def phones(self) -> list[str]:
