@@ -6,16 +6,17 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := app:create_app
 
-.PHONY: run test setup system-deps translations lint format bench clean
+.PHONY: run test setup build-deps system-deps translations lint format bench clean
 
 $(BIN)/activate: requirements.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Porch needs Python 3.11 ($(PYTHON) not found)."; exit 1; }
+	@$(MAKE) --no-print-directory build-deps
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $(BIN)/activate
 
-setup: $(BIN)/activate translations
+setup: build-deps $(BIN)/activate translations
 
 translations: $(BIN)/activate
 	@$(BIN)/pybabel compile -d translations >/dev/null
@@ -26,16 +27,28 @@ run: setup
 	@echo "Porch is at http://127.0.0.1:$(PORT)/ (log in as owner@solrosen.example / demo-password)"
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
-# Redis, Chromium, poppler (pdftotext), zbar and WeasyPrint's libraries: installed
-# through apt when missing and we are root, otherwise we say what is missing.
+# What Porch itself needs from the system, installed through apt when missing and we are root (otherwise
+# we say what to install): ICU's headers, pkg-config and a C++ compiler to build PyICU (names sorted as
+# each language sorts them), and WeasyPrint's Pango and the DejaVu fonts the PDFs embed.
+build-deps:
+	@missing=""; pkg-config --exists icu-i18n 2>/dev/null || missing="libicu-dev pkg-config"; \
+	  command -v g++ >/dev/null || missing="$$missing g++"; \
+	  ldconfig -p 2>/dev/null | grep -q libpango-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	  [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
+	  if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	      echo "Installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing python3-dev >/dev/null; \
+	    else echo "Please install:$$missing (e.g. sudo apt-get install$$missing)"; exit 1; fi; \
+	  fi
+
+# The tests' tools: Redis, Chromium, poppler (pdftotext) and zbar, installed the same way.
 SYSTEM_TOOLS := redis-server:redis-server chromium:chromium pdftotext:poppler-utils zbarimg:zbar-tools
 system-deps:
 	@missing=""; for pair in $(SYSTEM_TOOLS); do cmd=$${pair%%:*}; pkg=$${pair##*:}; \
 	  command -v $$cmd >/dev/null || [ -x /usr/bin/$$cmd ] || [ -x /usr/sbin/$$cmd ] || missing="$$missing $$pkg"; done; \
-	  ldconfig -p 2>/dev/null | grep -q libpango-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
 	  if [ -n "$$missing" ]; then \
 	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	      echo "Installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing fonts-dejavu-core >/dev/null; \
+	      echo "Installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	    else echo "Please install:$$missing (e.g. sudo apt-get install$$missing)"; exit 1; fi; \
 	  fi
 

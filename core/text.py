@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from decimal import Decimal
 from functools import lru_cache
 
@@ -43,6 +44,17 @@ def locale_for(language: str | None) -> str:
     (23 Nov 2026 and 18:26, not 11/23/26, 6:26 PM)."""
     language = (language or "en").replace("-", "_")
     return "en_GB" if language == "en" else language
+
+
+# Letters Unicode does not decompose into a base letter and a mark.
+_UNFOLDED = str.maketrans({"ø": "o", "đ": "d", "ł": "l", "ħ": "h", "ı": "i", "æ": "ae", "œ": "oe", "þ": "th"})
+
+
+def fold(text: str | None) -> str:
+    """Text as a search compares it (SPEC X5): lower case, without accents ("Černý" -> "cerny",
+    "Åsa Öberg" -> "asa oberg"), so residents typing on any keyboard find what they mean."""
+    decomposed = unicodedata.normalize("NFKD", (text or "").casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(_UNFOLDED)
 
 
 _CODE_BEFORE_DIGITS = re.compile(r"^(-?[A-Z]{3})(?=\d)")

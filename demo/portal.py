@@ -178,18 +178,7 @@ def load_units_benchmark(units: int, slug: str = "bench") -> str:
         users = {u.email: u.id for u in User.select(User.id, User.email).where(User.email.in_(emails))}
         for batch in _chunks(emails, 500):
             Person.insert_many(
-                [
-                    dict(
-                        association=association.id,
-                        given_name="Resident",
-                        surname=e.split("@")[0],
-                        email=e,
-                        role=roles["member"].id,
-                        user=users[e],
-                        created_at=now,
-                    )
-                    for e in batch
-                ]
+                [_bench_resident(association, e, roles["member"].id, users[e], now) for e in batch]
             ).execute()
         people = {
             p.email: p.id for p in Person.select(Person.id, Person.email).where(Person.association == association)
@@ -213,3 +202,20 @@ def load_units_benchmark(units: int, slug: str = "bench") -> str:
 def _chunks(items: list, size: int):
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _bench_resident(association: Association, email: str, role_id: int, user_id: int, now) -> dict:
+    """One bench household's person, with the name keys a bulk write must keep (Person.name_keys)."""
+    surname = email.split("@")[0]
+    search_name, sort_key = Person.name_keys("Resident", surname, association.locale)
+    return dict(
+        association=association.id,
+        given_name="Resident",
+        surname=surname,
+        email=email,
+        role=role_id,
+        user=user_id,
+        created_at=now,
+        search_name=search_name,
+        sort_key=sort_key,
+    )

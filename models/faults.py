@@ -11,6 +11,7 @@ from __future__ import annotations
 import peewee as pw
 
 from core import clock
+from core.text import fold
 from models import permissions as perms
 from models.db import AssociationScoped, BaseModel
 from models.portal import Association, User
@@ -56,6 +57,7 @@ class FaultReport(AssociationScoped, BaseModel):
     created_at = pw.DateTimeField(default=clock.utcnow_naive)
     updated_at = pw.DateTimeField(default=clock.utcnow_naive)
     closed_at = pw.DateTimeField(null=True)
+    search_title = pw.CharField(max_length=200, default="")  # the title without case or accents, kept on save (X5)
 
     class Meta:
         indexes = (
@@ -68,6 +70,10 @@ class FaultReport(AssociationScoped, BaseModel):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    def save(self, *args, **kwargs):
+        self.search_title = fold(self.title)[:200]
+        return super().save(*args, **kwargs)
 
     @classmethod
     def visible_to(cls, membership) -> pw.ModelSelect:

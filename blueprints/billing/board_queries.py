@@ -124,8 +124,12 @@ def _search(association: Association, q: str) -> pw.Expression | None:
     """Every word must match the recipient's name, the unit number, the reference or the invoice number."""
     condition = None
     for term in q.split()[:5]:
-        matches = _contains(Invoice.recipient_name, term) | Invoice.unit.in_(
-            _units_where(association, _contains(Unit.number, term))
+        # The recipient's name as the register holds it now, without regard to accents ("cerny": Černý).
+        named = Person.select(Person.id).where((Person.association == association) & Person.named(term))
+        matches = (
+            _contains(Invoice.recipient_name, term)
+            | Invoice.recipient.in_(named)
+            | Invoice.unit.in_(_units_where(association, _contains(Unit.number, term)))
         )
         compact = re.sub(r"\s", "", term)
         if len(compact) >= 3:
@@ -438,9 +442,7 @@ def resident_list(membership: Membership, q: str, page: int, today: dt.date) -> 
     condition = search_condition(association, today, q) if q.strip() else None
     if condition is not None:
         query = query.where(condition)
-    people = list(
-        query.order_by(Person.surname, Person.given_name, Person.id).limit(PAGE + 1).offset((page - 1) * PAGE)
-    )
+    people = list(query.order_by(*Person.name_order()).limit(PAGE + 1).offset((page - 1) * PAGE))
     more = len(people) > PAGE
     rows = [Row(person=p, state="") for p in people[:PAGE]]
     attach_units(rows, today)

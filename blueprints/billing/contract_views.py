@@ -124,14 +124,7 @@ def _contract_page(filters: ContractFilters) -> Listing:
     if filters.category:
         query = query.where(Contract.category == filters.category)
     if filters.q:
-        named = (
-            ContractParty.select(ContractParty.contract)
-            .join(Person)
-            .where(
-                Person.given_name.concat(" ").concat(Person.surname).contains(filters.q)
-                | Person.surname.concat(" ").concat(Person.given_name).contains(filters.q)
-            )
-        )
+        named = ContractParty.select(ContractParty.contract).join(Person).where(Person.named(filters.q))
         query = query.where(
             Contract.number.contains(filters.q) | Unit.number.contains(filters.q) | Contract.id.in_(named)
         )
@@ -150,7 +143,7 @@ def _parties_of(contract_ids: list[int]) -> dict[int, list[Person]]:
         ContractParty.select(ContractParty.contract, Person.id, Person.given_name, Person.surname)
         .join(Person)
         .where(ContractParty.contract.in_(contract_ids))
-        .order_by(Person.surname, Person.given_name)
+        .order_by(*Person.name_order())
     )
     for row in rows:
         parties[row.contract_id].append(row.person)
@@ -203,7 +196,7 @@ def _people() -> dict[int, str]:
     people = (
         Person.of(g.association)
         .select(Person.id, Person.given_name, Person.surname, Person.email)
-        .order_by(Person.surname, Person.given_name, Person.id)
+        .order_by(*Person.name_order())
     )
     return {p.id: p.sort_name + (f" · {p.email}" if p.email else "") for p in people}
 

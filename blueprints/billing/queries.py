@@ -62,7 +62,7 @@ def contract_details(membership: Membership, contract_id: int) -> ContractDetail
         Person.select(Person)
         .join(ContractParty, on=(ContractParty.person == Person.id))
         .where(ContractParty.contract == contract)
-        .order_by(Person.surname, Person.given_name, Person.id)
+        .order_by(*Person.name_order())
     )
     return ContractDetails(contract=contract, unit=contract.unit, building=contract.unit.building, parties=parties)
 

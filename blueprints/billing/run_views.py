@@ -168,7 +168,7 @@ def _invoice_form(settings: BillingSettings, formdata=None, **data) -> InvoiceFo
     form = InvoiceForm(
         formdata=formdata, currency=g.association.currency, vat_registered=settings.vat_registered, **data
     )
-    people = Person.of(g.association).order_by(Person.surname, Person.given_name, Person.id)
+    people = Person.of(g.association).order_by(*Person.name_order())
     form.recipient.choices = [SelectChoice("", _("Choose…"))] + [SelectChoice(p.id, p.sort_name) for p in people]
     units = Unit.active(g.association).join(Building).order_by(*Unit.natural_order()).select(Unit, Building)
     form.unit.choices = [SelectChoice("", _("No unit"))] + [

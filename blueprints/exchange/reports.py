@@ -241,7 +241,7 @@ def tenant_rows(
         .join(Unit)
         .join(Building)
         .where(condition)
-        .order_by(*Unit.natural_order(), Person.surname, Person.given_name, Residency.id)
+        .order_by(*Unit.natural_order(), *Person.name_order(), Residency.id)
         .dicts()
     )
     roles = {key: str(label) for key, label in RESIDENT_ROLE_LABELS.items()}
@@ -330,7 +330,7 @@ def member_rows(
         .join(Unit)
         .join(Building)
         .where(_units_in(association, building) & Ownership.current(on))
-        .order_by(*Unit.natural_order(), Unit.id, Ownership.is_main.desc(), Person.surname, Person.given_name)
+        .order_by(*Unit.natural_order(), Unit.id, Ownership.is_main.desc(), *Person.name_order())
         .dicts()
     )
     units: dict[int, MemberRow] = {}

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import peewee as pw
 
 from blueprints.faults import workflow
+from core.text import fold
 from models import Association, Membership, User
 from models import permissions as perms
 from models.db import first_or_404
@@ -41,6 +42,7 @@ class Filters:
     category: str = ""
     severity: str = ""
     assignee: str = ""  # a user id, NOBODY, or "" for anyone
+    q: str = ""  # words the title must hold, whatever their case and accents
     page: int = 1
 
     @classmethod
@@ -55,6 +57,7 @@ class Filters:
             category=category if category in R.CATEGORIES else "",
             severity=severity if severity in R.SEVERITIES else "",
             assignee=assignee if assignee == NOBODY or assignee.isdigit() else "",
+            q=args.get("q", "").strip()[:100],
             page=max(1, min(args.get("page", 1, type=int) or 1, 10_000)),
         )
 
@@ -66,6 +69,7 @@ class Filters:
             "category": self.category or None,
             "severity": self.severity or None,
             "assignee": self.assignee or None,
+            "q": self.q or None,
             "page": None,
         }
         values.update(changes)
@@ -73,7 +77,7 @@ class Filters:
 
     @property
     def narrowed(self) -> bool:
-        return bool(self.building or self.category or self.severity or self.assignee)
+        return bool(self.building or self.category or self.severity or self.assignee or self.q)
 
 
 @dataclass
@@ -165,6 +169,8 @@ def _conditions(filters: Filters, membership: Membership) -> list[pw.Expression]
         conditions.append(R.assignee.is_null())
     elif filters.assignee:
         conditions.append(R.assignee == int(filters.assignee))
+    for word in fold(filters.q).split()[:5]:
+        conditions.append(R.search_title.contains(word))
     return conditions
 
 

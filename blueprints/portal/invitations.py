@@ -133,7 +133,7 @@ def invite_everyone(association: Association, actor: User) -> tuple[int, int]:
     """Invite each person with an e-mail and no account, once; returns (invited, skipped)."""
     invited = skipped = 0
     with transaction():
-        for person in people_to_invite(association).order_by(Person.surname, Person.given_name):
+        for person in people_to_invite(association).order_by(*Person.name_order()):
             try:
                 invite(person, association, actor)
             except PeopleError:

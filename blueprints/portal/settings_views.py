@@ -14,7 +14,7 @@ from core.access import requires
 from core.audit import audit
 from core.rendering import htmx, render
 from core.text import markdown
-from models import Association, SlugAlias
+from models import Association, Person, SlugAlias
 from models import permissions as perms
 from models.db import after_commit, transaction
 
@@ -139,6 +139,9 @@ def _save_settings(association: Association, form: SettingsForm) -> None:
         if new_slug != old_slug:
             _move_address(association, old_slug, new_slug, changes)
         Association.update(**changes).where(Association.id == association.id).execute()
+        if changes["locale"] != association.locale:  # names sort as the new language sorts them
+            association.locale = changes["locale"]
+            Person.rekey(association)
         audit("settings.changed", actor=current_user, association=association, target=changes["name"], fields=changed)
         if new_slug != old_slug:
             audit("settings.slug_changed", actor=current_user, association=association, target=new_slug, old=old_slug)

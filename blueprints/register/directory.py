@@ -104,8 +104,7 @@ def search_condition(association: Association, today: dt.date, q: str) -> pw.Exp
         owners, residents = _unit_people(association, today, term)
         digits = re.sub(r"\D", "", term)
         matches = (
-            _contains(Person.surname, term)
-            | _contains(Person.given_name, term)
+            Person.named(term)
             | _contains(Person.email, term)
             | _contains(Person.phone_mobile, term)
             | _contains(Person.phone_home, term)
@@ -134,7 +133,7 @@ def people_page(association: Association, today: dt.date, q: str = "", page: int
     condition = search_condition(association, today, q) if q.strip() else None
     if condition is not None:
         query = query.where(condition)
-    query = query.order_by(Person.surname, Person.given_name, Person.id).limit(PAGE + 1).offset((page - 1) * PAGE)
+    query = query.order_by(*Person.name_order()).limit(PAGE + 1).offset((page - 1) * PAGE)
     people = list(query)
     more = len(people) > PAGE
     people = people[:PAGE]
@@ -175,20 +174,19 @@ def person_row(association: Association, person_id: int, today: dt.date) -> Row:
     return row
 
 
-def members_page(association: Association, today: dt.date, page: int = 1) -> tuple[list[Row], bool]:
-    """The member list (R6): today's owners, sorted by surname, with their units and shares."""
+def members_page(association: Association, today: dt.date, page: int = 1, q: str = "") -> tuple[list[Row], bool]:
+    """The member list (R6): today's owners in the language's name order, with their units and shares;
+    `q` narrows it to owners whose name or unit number holds every word."""
     owners = (
         Ownership.select(Ownership.person)
         .join(Unit)
         .where((Unit.association == association) & Ownership.current(today) & Unit.archived_at.is_null())
     )
-    people = list(
-        Person.of(association)
-        .where(Person.id.in_(owners))
-        .order_by(Person.surname, Person.given_name, Person.id)
-        .limit(PAGE + 1)
-        .offset((page - 1) * PAGE)
-    )
+    query = Person.of(association).where(Person.id.in_(owners))
+    for term in q.split()[:5]:
+        owners_of_unit = _unit_people(association, today, term)[0]
+        query = query.where(Person.named(term) | Person.id.in_(owners_of_unit))
+    people = list(query.order_by(*Person.name_order()).limit(PAGE + 1).offset((page - 1) * PAGE))
     more = len(people) > PAGE
     rows = [Row(person=p, state="") for p in people[:PAGE]]
     by_person = {row.person.id: row for row in rows}
@@ -227,7 +225,7 @@ CSV_COLUMNS = (
 
 def people_csv_rows(association: Association, today: dt.date) -> Iterator[list]:
     """Every person with contacts, account state and units, for the board (R6): rows of CSV_COLUMNS."""
-    people = list(with_account(Person.of(association), association).order_by(Person.surname, Person.given_name))
+    people = list(with_account(Person.of(association), association).order_by(*Person.name_order()))
     rows = [Row(person=p, state=account_state(p, today)) for p in people]
     attach_units(rows, today)
     for row in rows:

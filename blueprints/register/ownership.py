@@ -131,7 +131,7 @@ def current_ownerships(unit: Unit, on: dt.date) -> list[Ownership]:
         Ownership.select(Ownership, Person)
         .join(Person)
         .where((Ownership.unit == unit) & Ownership.current(on))
-        .order_by(Ownership.is_main.desc(), Person.surname, Person.given_name)
+        .order_by(Ownership.is_main.desc(), *Person.name_order())
     )
 
 

@@ -362,11 +362,14 @@ def _last_role_manager(membership: Membership, new_role: Role) -> bool:
 @requires(perms.MEMBERS_VIEW)
 @MEMBERS_TAB
 def members():
-    """Owners with their units and shares; contacts only for roles that may see them."""
+    """Owners with their units and shares; contacts only for roles that may see them; search as you type."""
     page = _page_number()
-    rows, more = directory.members_page(g.association, g.association.today(), page)
+    q = request.args.get("q", "").strip()[:100]
+    rows, more = directory.members_page(g.association, g.association.today(), page, q)
     return render(
         "register/members.html",
+        "register/_member_list.html",
+        q=q,
         rows=rows,
         page_number=page,
         more=more,

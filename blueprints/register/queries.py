@@ -48,19 +48,9 @@ def search_units(association: Association, q: str, on: dt.date, *, by_owner: boo
     units = Unit.active(association).select(*(columns or (Unit, Building))).join(Building)
     q = (q or "").strip()
     if q:
-        matches = Unit.number.contains(q)
+        matches = pw.fn.LOWER(Unit.number).contains(q.lower())
         if by_owner:
-            named = (
-                Ownership.select(Ownership.unit)
-                .join(Person)
-                .where(
-                    Ownership.current(on)
-                    & (
-                        Person.given_name.concat(" ").concat(Person.surname).contains(q)
-                        | Person.surname.concat(" ").concat(Person.given_name).contains(q)
-                    )
-                )
-            )
+            named = Ownership.select(Ownership.unit).join(Person).where(Ownership.current(on) & Person.named(q))
             matches |= Unit.id.in_(named)
         units = units.where(matches)
     return units
@@ -109,7 +99,7 @@ def owners_of(units: list[Unit], on: dt.date) -> dict[int, list[Ownership]]:
         )
         .join(Person)
         .where(Ownership.unit.in_([u.id for u in units]) & Ownership.current(on))
-        .order_by(Ownership.is_main.desc(), Person.surname, Person.given_name)
+        .order_by(Ownership.is_main.desc(), *Person.name_order())
     )
     for row in rows:
         owners[row.unit_id].append(row)
@@ -200,7 +190,7 @@ def _my_units_query(association_id, person_id, on) -> pw.ModelSelect:
             & Unit.archived_at.is_null()
             & (Unit.id.in_(owned) | Unit.id.in_(lived))
         )
-        .order_by(*Unit.natural_order(), Ownership.is_main.desc(), Person.surname)
+        .order_by(*Unit.natural_order(), Ownership.is_main.desc(), *Person.name_order())
         .dicts()
     )
 

@@ -330,7 +330,7 @@ def _unit_context(unit: Unit, relation: str, count_form: ResidentCountForm | Non
         Residency.select(Residency, Person)
         .join(Person)
         .where((Residency.unit == unit) & Residency.current(today))
-        .order_by(Person.surname, Person.given_name)
+        .order_by(*Person.name_order())
     )
     entries, more = _file_entries(unit)
     may_edit = _may_edit_residents(relation)
@@ -497,7 +497,7 @@ def _people_choices() -> tuple[list[tuple[int, str]], dict[int, Person]]:
     people = list(
         Person.of(g.association)
         .select(Person.id, Person.given_name, Person.surname, Person.email, Person.association)
-        .order_by(Person.surname, Person.given_name)
+        .order_by(*Person.name_order())
     )
     choices = [SelectChoice(0, "—")]
     choices += [SelectChoice(p.id, p.sort_name + (f" · {p.email}" if p.email else "")) for p in people]

@@ -51,3 +51,16 @@ def make_owner(unit: Unit, person: Person, share=(1, 1), is_main: bool = True, *
 
 def make_resident(unit: Unit, person: Person, role: str = Residency.TENANT, **fields) -> Residency:
     return Residency.create(unit=unit, person=person, role=role, **fields)
+
+
+def person_row(association: Association, given_name: str, surname: str, **fields) -> dict:
+    """A person as a dict for Person.insert_many, with the name keys every write of a name keeps."""
+    search_name, sort_key = Person.name_keys(given_name, surname, association.locale)
+    return dict(
+        association=association.id,
+        given_name=given_name,
+        surname=surname,
+        search_name=search_name,
+        sort_key=sort_key,
+        **fields,
+    )

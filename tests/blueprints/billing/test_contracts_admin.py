@@ -12,6 +12,7 @@ from models import AuditLog, Person
 from models.billing import Charge, Contract, ContractParty, InvoiceLine
 from models.register import Building, Unit
 from tests.factories.billing import make_billing, make_contract, make_invoice, make_unit
+from tests.factories.register import person_row
 
 
 def text(response) -> str:
@@ -476,9 +477,7 @@ def add_contracts(alpha, start: int, count: int) -> None:
     building = Building.get_or_create(association=alpha, name="Block")[0]
     role = alpha.role("member")
     numbers = range(start, start + count)
-    Person.insert_many(
-        [dict(association=alpha.id, given_name="Tenant", surname=f"No{i}", role=role.id) for i in numbers]
-    ).execute()
+    Person.insert_many([person_row(alpha, "Tenant", f"No{i}", role=role.id) for i in numbers]).execute()
     Unit.insert_many(
         [
             dict(association=alpha.id, building=building.id, number=f"B{i}", share_numerator=1, share_denominator=1)

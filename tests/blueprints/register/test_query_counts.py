@@ -6,6 +6,7 @@ import pytest
 
 from models import Person
 from models.register import Building, Ownership, Unit
+from tests.factories.register import person_row
 
 
 @pytest.fixture
@@ -24,10 +25,7 @@ def add_units(alpha, start: int, count: int) -> None:
     building = Building.get_or_create(association=alpha, name="House A")[0]
     role = alpha.role("member")
     Person.insert_many(
-        [
-            dict(association=alpha.id, given_name="Owner", surname=f"No{i}", role=role.id)
-            for i in range(start, start + count)
-        ]
+        [person_row(alpha, "Owner", f"No{i}", role=role.id) for i in range(start, start + count)]
     ).execute()
     Unit.insert_many(
         [
