@@ -11,8 +11,12 @@ import re
 from decimal import Decimal
 
 import segno
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 
 from blueprints.billing import money, references
+from core.text import locale_for
 from models.billing import BillingSettings, Invoice
 
 EPC, SPD = "epc", "spd"
@@ -43,6 +47,13 @@ def _reference_is(invoice: Invoice, standard: str) -> bool:
     return bool(invoice.reference) and references.validate(standard, invoice.reference)
 
 
+def _text_for_the_payee(invoice: Invoice) -> str:
+    """The payment's message when nothing else says what it is for, in the association's language:
+    it lands on the association's bank statement, whoever pays."""
+    with force_locale(locale_for(invoice.association.locale)):
+        return str(_l("Invoice %(number)s", number=invoice.number))
+
+
 def _payee(settings: BillingSettings) -> str:
     return _one_line(settings.payee_name or settings.association.name)
 
@@ -63,7 +74,7 @@ def epc_payload(settings: BillingSettings, invoice: Invoice) -> str | None:
     elif invoice.reference:
         unstructured = _one_line(invoice.reference)  # other national references travel as text
     else:
-        unstructured = f"Invoice {invoice.number}"
+        unstructured = _text_for_the_payee(invoice)
     name = _payee(settings)[:70]
     unstructured = unstructured[:140]
 
@@ -118,7 +129,7 @@ def spd_payload(settings: BillingSettings, invoice: Invoice) -> str | None:
     fields.append(("DT", invoice.due_date.strftime("%Y%m%d")))
     # A reference that is not a variable symbol has no SPD field of its own: it leads the message.
     lead = "" if is_vs or not invoice.reference else invoice.reference + " "
-    message = _spd_value(lead + (invoice.message or f"Invoice {invoice.number}"), 60)
+    message = _spd_value(lead + (invoice.message or _text_for_the_payee(invoice)), 60)
     if message:
         fields.append(("MSG", message))
     return "SPD*1.0*" + "*".join(f"{key}:{value}" for key, value in fields)
@@ -144,6 +155,13 @@ def qr_payload(settings: BillingSettings, invoice: Invoice) -> tuple[str, str] |
 def qr_code(payload: str) -> segno.QRCode:
     """The QR code of a payload: UTF-8 bytes, error correction M (as EPC069-12 requires) and no more."""
     return segno.make_qr(payload.encode("utf-8"), error="m", boost_error=False)
+
+
+def qr_svg(payload: str, label: str) -> Markup:
+    """The payment QR code as inline SVG for a screen (the same payload as the PDF's): sized by CSS,
+    named for screen readers by `label`."""
+    svg = qr_code(payload).svg_inline(scale=1, border=QUIET_ZONE, omitsize=True, svgclass="payment-qr", lineclass=None)
+    return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1))
 
 
 def bankgiro_fields(settings: BillingSettings, invoice: Invoice) -> dict | None:

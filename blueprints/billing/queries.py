@@ -16,7 +16,7 @@ import peewee as pw
 from babel.numbers import format_percent
 from flask_babel import format_date, get_locale
 
-from blueprints.billing import references
+from blueprints.billing import payment_codes, references
 from models import Membership, Person
 from models.billing import BillingSettings, Contract, ContractParty, Invoice, InvoiceLine, Payment
 from models.db import first_or_404
@@ -156,8 +156,10 @@ class InvoiceDetails:
     credit_notes: list[Invoice]  # against this invoice
     credited: Invoice | None  # the invoice this credit note is against
     reference: str  # grouped for reading
+    reference_label: str  # as the payer's bank names it ("OCR-nummer", "Variabilní symbol")
     account: Account
     pdf_order: PdfOrder | None  # the user's latest order of this invoice's PDF
+    qr: tuple[str, str] | None = None  # (kind, payload): the PDF's payment code, EPC or SPD
 
     @property
     def shows_vat(self) -> bool:
@@ -169,6 +171,7 @@ def invoice_details(membership: Membership, invoice_id: int) -> InvoiceDetails:
     association = membership.association
     invoice = Invoice.get_visible(membership, invoice_id)
     settings = BillingSettings.for_association(association)
+    invoice.association = settings.association = association  # at hand: the payment code reads them
     lines = list(
         InvoiceLine.select().where(InvoiceLine.invoice == invoice).order_by(InvoiceLine.position, InvoiceLine.id)
     )
@@ -195,6 +198,8 @@ def invoice_details(membership: Membership, invoice_id: int) -> InvoiceDetails:
         credit_notes=credit_notes,
         credited=credited,
         reference=references.display(settings.reference_standard, invoice.reference) if invoice.reference else "",
+        reference_label=str(references.LABELS.get(settings.reference_standard, references.LABELS[references.FREE])),
+        qr=payment_codes.qr_payload(settings, invoice),
         account=Account(
             payee=settings.payee_name or association.name,
             iban=references.display_iban(settings.iban) if settings.iban else "",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import g, request
 
-from blueprints.billing import CONTRACTS_TAB, INVOICES_TAB, bp, queries
+from blueprints.billing import CONTRACTS_TAB, INVOICES_TAB, bp, payment_codes, queries
 from core.access import requires
 from core.rendering import render
 from models.billing import Contract, Invoice
@@ -28,6 +28,7 @@ def _billing_words() -> dict:
         contract_renewals={key: str(label) for key, label in Contract.RENEWALS.items()},
         period_label=queries.period_label,
         vat_rate=queries.vat_rate,
+        payment_qr=payment_codes.qr_svg,
     )
 
 

@@ -159,9 +159,12 @@ def test_qr_invoice_reads_back_in_every_language(app, billed, tmp_path, currency
     assert references.display(settings.reference_standard, invoice.reference) in text
     assert str(invoice.number) in text
 
-    kind, payload = payment_codes.qr_payload(settings, Invoice.get_by_id(invoice.id))
+    with app.app_context():
+        kind, payload = payment_codes.qr_payload(settings, Invoice.get_by_id(invoice.id))
     assert kind == {"EUR": "epc", "CZK": "spd"}[currency]
     assert decoded_qr(path, tmp_path) == [payload]
+    if currency == "CZK":  # the message lands on the association's statement: in its language, whoever reads
+        assert f"*MSG:Předpis plateb {invoice.number}" in payload
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -356,7 +356,7 @@ def test_invoice_details_show_lines_reference_account_payments_and_what_is_left(
         "Monthly fee SEK 4,000.00",
         "Water advance SEK 167.00",
         "Total SEK 4,167.00",
-        "Reference 125201293",
+        "OCR number 125201293",
         "Bankgiro 5050-1055",
         "20 Nov 2026 SEK 1,000.00",
         "Still to pay: SEK 3,167.00",
@@ -367,7 +367,7 @@ def test_invoice_details_show_lines_reference_account_payments_and_what_is_left(
     page = client.get(f"/alpha/invoices/{invoice.id}")
     assert page.get_data(as_text=True).lstrip().lower().startswith("<!doctype html>")
     assert f"Invoice {invoice.number} December 2026" in text(page)
-    assert "Reference 125201293" in text(page)
+    assert "OCR number 125201293" in text(page)
 
 
 def test_vat_is_shown_when_a_line_carries_it(client, world):
