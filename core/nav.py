@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from flask import g, request
+from flask_babel import lazy_gettext as _l
 
 from core.access import current_memberships
 
@@ -72,6 +73,7 @@ class Place:
     destination: Destination
     shown: Callable[[], bool]
     count: Callable[[], int | None] | None = None
+    group: str = ""  # the board's tools come in groups (BOARD_GROUPS)
 
     def for_request(self) -> Destination:
         count = self.count() if self.count is not None else None
@@ -102,9 +104,18 @@ def resident_place(
     _add(_resident_places, Place(order, destination, shown, count))
 
 
-def board_place(endpoint: str, label, icon: str, *, order: int, shown: Callable[[], bool]) -> None:
-    """Add a board or administrator page to the menu page, in `order`."""
-    _add(_board_places, Place(order, Destination(endpoint, label, icon), shown))
+# The board's tools by what they are about (P10), in this order on the menu page and the wide top bar.
+BOARD_GROUPS = {
+    "register": _l("Register"),
+    "billing": _l("Billing"),
+    "faults": _l("Faults"),
+    "portal": _l("Portal"),
+}
+
+
+def board_place(endpoint: str, label, icon: str, *, order: int, shown: Callable[[], bool], group: str) -> None:
+    """Add a board or administrator page to the menu page and the board's bar, in `group`, in `order`."""
+    _add(_board_places, Place(order, Destination(endpoint, label, icon), shown, group=group))
 
 
 def _add(places: list[Place], place: Place) -> None:
@@ -122,6 +133,49 @@ def resident_places() -> list[Destination]:
 def board_places() -> list[Destination]:
     """The board's and the administrator's pages, listed on the menu page."""
     return [place.destination for place in _board_places if place.shown()]
+
+
+def board_groups() -> list[tuple[str, list[Destination]]]:
+    """The board's pages this member may open, by group: [(group label, pages)], empty groups left out."""
+    groups: dict[str, list[Destination]] = {key: [] for key in BOARD_GROUPS}
+    for place in _board_places:
+        if place.shown():
+            groups[place.group].append(place.destination)
+    return [(str(BOARD_GROUPS[key]), pages) for key, pages in groups.items() if pages]
+
+
+# --- what needs the board's attention (P10) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Attention:
+    """Something that waits for the board: a sentence with a count, and where to deal with it."""
+
+    text: str
+    url: str
+    count: int | None = None  # None: a notice without a number (the next invoice run)
+
+
+_attention: list[tuple[int, Callable[[], bool], Callable[[], Attention | None]]] = []
+
+
+def attention(order: int, *, shown: Callable[[], bool], item: Callable[[], Attention | None]) -> None:
+    """Add what a domain asks the board to look at; `item` returns None when there is nothing."""
+    if any(existing[2] is item for existing in _attention):
+        return
+    _attention.append((order, shown, item))
+    _attention.sort(key=lambda entry: entry[0])
+
+
+def needs_attention() -> list[Attention]:
+    """What waits for this member, as far as their role shows it: one small query per item."""
+    found = []
+    for _order, shown, item in _attention:
+        if shown():
+            result = item()
+            if result is not None:
+                found.append(result)
+    return found
 
 
 def tab_bar() -> list[Destination]:

@@ -1,11 +1,15 @@
 """Contracts, charges, invoices, payments and invoice PDFs (SPEC B1–B4, B8)."""
 
-from flask import g
+import datetime as dt
+
+from flask import g, url_for
+from flask_babel import format_date, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
 from core import mail, nav, orders
 from core.access import Tab, association_blueprint, can
 from models import permissions as perms
+from models.billing import Charge, Invoice, InvoiceDelivery, InvoiceRun
 from models.mail import PdfOrder
 
 bp = association_blueprint("billing", __name__)
@@ -32,4 +36,47 @@ for order, endpoint, label, icon, permission in (
     (100, "billing.runs", _l("Invoice runs"), "runs", perms.INVOICES_MANAGE),
     (110, "billing.billing_settings", _l("Billing settings"), "settings", perms.INVOICES_MANAGE),
 ):
-    nav.board_place(endpoint, label, icon, order=order, shown=lambda permission=permission: can(permission))
+    nav.board_place(endpoint, label, icon, order=order, shown=lambda p=permission: can(p), group="billing")
+
+
+def _undelivered() -> nav.Attention | None:
+    """Invoices that reached nobody: a mail that failed for good, or no address for the way chosen."""
+    count = (
+        InvoiceDelivery.select()
+        .join(Invoice)
+        .where(
+            (Invoice.association == g.association)
+            & InvoiceDelivery.state.in_([InvoiceDelivery.FAILED, InvoiceDelivery.NO_ADDRESS])
+        )
+        .count()
+    )
+    if not count:
+        return None
+    text = ngettext(
+        "%(num)d invoice did not reach its recipient", "%(num)d invoices did not reach their recipients", count
+    )
+    return nav.Attention(text, url_for("billing.runs"), count)
+
+
+def _next_run() -> nav.Attention | None:
+    """The month whose invoices are not made yet: this one if it has none, else the next."""
+    today = g.association.today()
+    this_month = today.replace(day=1)
+    next_month = (this_month + dt.timedelta(days=32)).replace(day=1)
+    made = {
+        period
+        for (period,) in InvoiceRun.of(g.association)
+        .select(InvoiceRun.period_start)
+        .where(InvoiceRun.period_start.in_([this_month, next_month]))
+        .tuples()
+    }
+    due = next((month for month in (this_month, next_month) if month not in made), None)
+    if due is None or not Charge.of(g.association).exists():
+        return None
+    name = format_date(due, "LLLL y")
+    text = gettext("The invoices for %(month)s are not created yet", month=name[:1].upper() + name[1:])
+    return nav.Attention(text, url_for("billing.run_preview", period=f"{due:%Y-%m}"))
+
+
+nav.attention(40, shown=lambda: can(perms.INVOICES_MANAGE), item=_undelivered)
+nav.attention(60, shown=lambda: can(perms.INVOICES_MANAGE), item=_next_run)

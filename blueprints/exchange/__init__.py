@@ -12,8 +12,10 @@ bp = association_blueprint("exchange", __name__)
 orders.register_maker(PdfOrder.REPORT, "blueprints.exchange.report_pdf.ordered_report")
 
 nav.board_place(
-    "exchange.reports", _l("Order a report"), "reports", order=120, shown=lambda: can(perms.MEMBERS_VIEW_CONTACTS)
-)
+    "exchange.reports", _l("Order a report"), "reports", order=120,
+    shown=lambda: can(perms.MEMBERS_VIEW_CONTACTS), group="register",
+)  # fmt: skip
 nav.board_place(
-    "exchange.report_settings", _l("Reports on offer"), "reports", order=130, shown=lambda: can(perms.SETTINGS_MANAGE)
-)
+    "exchange.report_settings", _l("Reports on offer"), "reports", order=130,
+    shown=lambda: can(perms.SETTINGS_MANAGE), group="portal",
+)  # fmt: skip

@@ -1,7 +1,8 @@
 """Fault reports and requests to the administration (SPEC F1–F5)."""
 
-from flask import g
+from flask import g, url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from blueprints.faults import queries
 from core import nav
@@ -29,7 +30,25 @@ nav.resident_place(
     "faults.reports", _l("Faults"), "faults", order=30, on_phone=True,
     shown=_reports_faults, count=_open_to_handle, current_on=("faults.",),
 )  # fmt: skip
-nav.board_place(
-    "faults.deadlines", _l("Fault deadlines"), "deadlines", order=50,
-    shown=lambda: FAULTS_TAB.is_open() and can(perms.FAULTS_RESOLVE),
-)  # fmt: skip
+
+
+def _resolver() -> bool:
+    return FAULTS_TAB.is_open() and can(perms.FAULTS_RESOLVE)
+
+
+nav.board_place("faults.reports", _l("Fault reports"), "faults", order=45, shown=_resolver, group="faults")
+nav.board_place("faults.deadlines", _l("Fault deadlines"), "deadlines", order=50, shown=_resolver, group="faults")
+
+
+def _new_and_overdue() -> nav.Attention | None:
+    """New reports nobody has answered yet, and open ones past their deadline, among those the member handles."""
+    new, overdue = queries.new_and_overdue(g.association, g.membership)
+    if not (new or overdue):
+        return None
+    text = ngettext("%(num)d new fault report", "%(num)d new fault reports", new)
+    if overdue:
+        text += " · " + ngettext("%(num)d overdue", "%(num)d overdue", overdue)
+    return nav.Attention(text, url_for("faults.reports"), new + overdue)
+
+
+nav.attention(20, shown=_resolver, item=_new_and_overdue)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import peewee as pw
 
 from blueprints.faults import workflow
+from core import clock
 from core.text import fold
 from models import Association, Membership, User
 from models import permissions as perms
@@ -254,6 +255,24 @@ def open_to_handle(association: Association, membership: Membership) -> int:
     if rule is None:
         return 0
     return FaultReport.of(association).where(R.status.in_(R.OPEN_STATUSES) & rule).count()
+
+
+def new_and_overdue(association: Association, membership: Membership) -> tuple[int, int]:
+    """(new reports, open reports past their deadline) among those this member handles: one query."""
+    rule = handled_by(membership)
+    if rule is None:
+        return 0, 0
+    overdue = workflow.overdue_expression(clock.utcnow_naive())
+    new_count = pw.fn.SUM(pw.Case(None, ((R.status == R.NEW, 1),), 0))
+    overdue_count = pw.fn.SUM(pw.Case(None, ((overdue, 1),), 0))
+    row = (
+        FaultReport.of(association)
+        .select(new_count.alias("new"), overdue_count.alias("overdue"))
+        .where(R.status.in_(R.OPEN_STATUSES) & rule)
+        .dicts()
+        .get()
+    )
+    return int(row["new"] or 0), int(row["overdue"] or 0)
 
 
 def place_choices(association: Association, membership: Membership, *, any_place: bool):

@@ -5,11 +5,13 @@ the outbox and the audit log.
 without a portal, the links mailed for activation, reset and e-mail change).
 """
 
-from flask import Blueprint
+from flask import Blueprint, g, url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from core import nav
 from core.access import Tab, association_blueprint, can
+from models import OutboundEmail, RegistrationRequest
 from models import permissions as perms
 
 bp = association_blueprint("portal", __name__)
@@ -27,10 +29,42 @@ nav.resident_place("portal.contact", _l("Contact"), "contact", order=60, shown=C
 nav.resident_place(
     "portal.account", _l("My account"), "account", order=90, on_phone=True, current_on=("portal.account",)
 )
-nav.board_place("portal.registrations_list", _l("Registration requests"), "requests", order=30, shown=_account_admin)
-nav.board_place("portal.roles", _l("Roles"), "roles", order=40, shown=lambda: can(perms.ROLES_MANAGE))
 nav.board_place(
-    "portal.settings", _l("Portal settings"), "settings", order=140, shown=lambda: can(perms.SETTINGS_MANAGE)
+    "portal.registrations_list",
+    _l("Registration requests"),
+    "requests",
+    order=30,
+    shown=_account_admin,
+    group="register",
 )
-nav.board_place("portal.mail_outbox", _l("Mail"), "mail", order=150, shown=lambda: can(perms.MAIL_VIEW_OUTBOX))
-nav.board_place("portal.audit_log", _l("Audit log"), "log", order=160, shown=lambda: can(perms.AUDIT_VIEW))
+nav.board_place("portal.roles", _l("Roles"), "roles", order=40, shown=lambda: can(perms.ROLES_MANAGE), group="portal")
+for order, endpoint, label, icon, permission in (
+    (140, "portal.settings", _l("Portal settings"), "settings", perms.SETTINGS_MANAGE),
+    (150, "portal.mail_outbox", _l("Mail"), "mail", perms.MAIL_VIEW_OUTBOX),
+    (160, "portal.audit_log", _l("Audit log"), "log", perms.AUDIT_VIEW),
+):
+    nav.board_place(endpoint, label, icon, order=order, shown=lambda p=permission: can(p), group="portal")
+
+
+def _waiting_requests() -> nav.Attention | None:
+    count = (
+        RegistrationRequest.of(g.association).where(RegistrationRequest.status == RegistrationRequest.PENDING).count()
+    )
+    if not count:
+        return None
+    text = ngettext(
+        "%(num)d request for access waits for an answer", "%(num)d requests for access wait for an answer", count
+    )
+    return nav.Attention(text, url_for("portal.registrations_list"), count)
+
+
+def _failed_mail() -> nav.Attention | None:
+    count = OutboundEmail.of(g.association).where(OutboundEmail.status == OutboundEmail.FAILED).count()
+    if not count:
+        return None
+    text = ngettext("%(num)d mail could not be sent", "%(num)d mails could not be sent", count)
+    return nav.Attention(text, url_for("portal.mail_outbox", state=OutboundEmail.FAILED), count)
+
+
+nav.attention(10, shown=_account_admin, item=_waiting_requests)
+nav.attention(50, shown=lambda: can(perms.MAIL_VIEW_OUTBOX), item=_failed_mail)

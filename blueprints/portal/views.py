@@ -11,6 +11,7 @@ from blueprints.portal import accounts, bp, site
 from blueprints.portal.auth_views import login_page
 from blueprints.portal.forms import EmailChangeForm, PasswordForm, ProfileForm, SignupForm
 from blueprints.register.queries import my_units
+from core import nav
 from core.access import current_memberships, requires, user_memberships
 from core.audit import audit
 from core.rendering import render
@@ -66,7 +67,9 @@ def signup():
 @requires()
 def home():
     """The association's home page: the welcome text and my units (later issues add panels)."""
-    return render("portal/home.html", my_units=my_units(g.membership, g.association))
+    return render(
+        "portal/home.html", my_units=my_units(g.membership, g.association), board_tools=bool(nav.board_places())
+    )
 
 
 @bp.route("/menu")

@@ -20,5 +20,9 @@ nav.resident_place(
     "register.members", _l("Members"), "members", order=50, on_phone=True,
     shown=lambda: can(perms.MEMBERS_VIEW) and MEMBERS_TAB.is_open(),
 )  # fmt: skip
-nav.board_place("register.people", _l("People"), "people", order=10, shown=lambda: can(perms.REGISTER_MANAGE))
-nav.board_place("register.buildings", _l("Buildings"), "buildings", order=20, shown=lambda: can(perms.REGISTER_MANAGE))
+for order, endpoint, label, icon in (
+    (10, "register.people", _l("People"), "people"),
+    (20, "register.buildings", _l("Buildings"), "buildings"),
+    (25, "register.units", _l("Units"), "units"),
+):
+    nav.board_place(endpoint, label, icon, order=order, shown=lambda: can(perms.REGISTER_MANAGE), group="register")
