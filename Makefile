@@ -26,12 +26,13 @@ run: setup
 	@echo "Porch is at http://127.0.0.1:$(PORT)/ (log in as owner@solrosen.example / demo-password)"
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
-# Redis, Chromium, poppler (pdftotext), zbar and WeasyPrint's libraries: installed
-# through apt when missing and we are root, otherwise we say what is missing.
-SYSTEM_TOOLS := redis-server:redis-server chromium:chromium pdftotext:poppler-utils zbarimg:zbar-tools
+# Redis, Chromium, poppler (pdftotext), zbar, Node.js with npm (for axe-core) and WeasyPrint's
+# libraries: installed through apt when missing and we are root, otherwise we say what is missing.
+# Each entry is command:package[,package…].
+SYSTEM_TOOLS := redis-server:redis-server chromium:chromium pdftotext:poppler-utils zbarimg:zbar-tools npm:nodejs,npm
 system-deps:
 	@missing=""; for pair in $(SYSTEM_TOOLS); do cmd=$${pair%%:*}; pkg=$${pair##*:}; \
-	  command -v $$cmd >/dev/null || [ -x /usr/bin/$$cmd ] || [ -x /usr/sbin/$$cmd ] || missing="$$missing $$pkg"; done; \
+	  command -v $$cmd >/dev/null || [ -x /usr/bin/$$cmd ] || [ -x /usr/sbin/$$cmd ] || missing="$$missing $${pkg//,/ }"; done; \
 	  ldconfig -p 2>/dev/null | grep -q libpango-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
 	  if [ -n "$$missing" ]; then \
 	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -47,7 +48,13 @@ format: $(BIN)/activate
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: system-deps setup lint
+# axe-core for the browser tests (test code, never served), as pinned in the lock file.
+AXE := tests/browser/node_modules/axe-core/package.json
+$(AXE): tests/browser/package.json tests/browser/package-lock.json | system-deps
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: system-deps setup lint $(AXE)
 	$(BIN)/pytest -q
 ifeq ($(CI),true)
 	@echo "--- again on PostgreSQL and the Redis on 127.0.0.1 ---"
@@ -62,4 +69,4 @@ bench: setup
 	$(BIN)/python bench/billing.py
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache tests/browser/node_modules
