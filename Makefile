@@ -41,11 +41,12 @@ build-deps:
 	    else echo "Please install:$$missing (e.g. sudo apt-get install$$missing)"; exit 1; fi; \
 	  fi
 
-# The tests' tools: Redis, Chromium, poppler (pdftotext) and zbar, installed the same way.
-SYSTEM_TOOLS := redis-server:redis-server chromium:chromium pdftotext:poppler-utils zbarimg:zbar-tools
+# The tests' tools: Redis, Chromium, poppler (pdftotext), zbar and Node.js with npm (for axe-core),
+# installed the same way. Each entry is command:package[,package…].
+SYSTEM_TOOLS := redis-server:redis-server chromium:chromium pdftotext:poppler-utils zbarimg:zbar-tools npm:nodejs,npm
 system-deps:
 	@missing=""; for pair in $(SYSTEM_TOOLS); do cmd=$${pair%%:*}; pkg=$${pair##*:}; \
-	  command -v $$cmd >/dev/null || [ -x /usr/bin/$$cmd ] || [ -x /usr/sbin/$$cmd ] || missing="$$missing $$pkg"; done; \
+	  command -v $$cmd >/dev/null || [ -x /usr/bin/$$cmd ] || [ -x /usr/sbin/$$cmd ] || missing="$$missing $$(echo $$pkg | tr , ' ')"; done; \
 	  if [ -n "$$missing" ]; then \
 	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	      echo "Installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
@@ -60,7 +61,13 @@ format: $(BIN)/activate
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: system-deps setup lint
+# axe-core for the browser tests (test code, never served), as pinned in the lock file.
+AXE := tests/browser/node_modules/axe-core/package.json
+$(AXE): tests/browser/package.json tests/browser/package-lock.json | system-deps
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: system-deps setup lint $(AXE)
 	$(BIN)/pytest -q
 ifeq ($(CI),true)
 	@echo "--- again on PostgreSQL and the Redis on 127.0.0.1 ---"
@@ -75,4 +82,4 @@ bench: setup
 	$(BIN)/python bench/billing.py
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache tests/browser/node_modules

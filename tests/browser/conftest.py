@@ -5,6 +5,11 @@ links work); `page` is a phone-sized tab (360×740) whose relative URLs go to
 the live server; `new_context(**options)` opens another browser (a context
 with its own cookies), e.g. with JavaScript off or a desktop viewport.
 
+axe-core checks every page these browsers load (see axe.py): each document, before
+the test's next Playwright call and once more at its end. A serious or critical
+violation fails the test, with the rule, the elements and the URL. `axe_watch`
+is the test's watch, for a test that wants to look at what was found.
+
 Every test in this folder is marked `browser`.
 
 Playwright's sync API and the rest of the suite: between two sync calls
@@ -26,6 +31,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
+from tests.browser import axe
 from tests.helpers import free_port
 
 HERE = Path(__file__).resolve().parent
@@ -50,6 +56,30 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if HERE in item.path.parents:
             item.add_marker(pytest.mark.browser)
+
+
+AXE_WATCH = pytest.StashKey[axe.AxeWatch]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """A test that passed still fails if axe-core found a serious or critical violation on its pages."""
+    watch = item.stash.get(AXE_WATCH, None)
+    try:
+        result = yield
+    except BaseException:
+        if watch is not None:
+            watch.stop()
+            if watch.violations:
+                item.add_report_section("call", "axe-core", axe.report(watch.violations))
+        raise
+    if watch is not None:
+        watch.finish()
+        if watch.violations:
+            pytest.fail(axe.report(watch.violations), pytrace=False)
+        if watch.unwatched:
+            pytest.fail("A browser context was opened without `new_context`: axe-core did not check its pages.")
+    return result
 
 
 # --- the app on a real port ------------------------------------------------------------
@@ -122,14 +152,36 @@ def _playwright_loop(_playwright):
     loop.leave()
 
 
+@pytest.fixture(scope="session")
+def _axe_before_calls(_playwright):
+    """Playwright's sync calls check the pages that changed first (see axe.py)."""
+    axe.axe_source()  # fails at once, saying how to install it, if axe-core is missing
+    undo = axe.scan_before_each_call()
+    yield
+    undo()
+
+
+@pytest.fixture(autouse=True)
+def axe_watch(request, browser, _axe_before_calls):
+    """This test's axe-core watch over the contexts `new_context` opens (and over no other: see axe.py)."""
+    watch = axe.AxeWatch(browser)
+    request.node.stash[AXE_WATCH] = watch
+    axe.active(watch)
+    yield watch
+    axe.active(None)
+
+
 @pytest.fixture
-def new_context(browser, live_server):
-    """Open a browser context: phone-sized, relative URLs go to the live server; options override."""
+def new_context(browser, live_server, axe_watch):
+    """Open a browser context: phone-sized, relative URLs go to the live server; options override.
+
+    axe-core checks every page it loads."""
     contexts = []
 
     def make(**options):
         options = {"viewport": PHONE, "base_url": live_server, **options}
         context = browser.new_context(**options)
+        axe_watch.watch(context, scripts_off=options.get("java_script_enabled") is False)
         context.set_default_timeout(TIMEOUT_MS)
         context.set_default_navigation_timeout(TIMEOUT_MS)
         contexts.append(context)

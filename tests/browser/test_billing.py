@@ -84,6 +84,11 @@ def test_a_resident_opens_an_invoice_and_orders_its_pdf(page, live_server, alpha
     expect(details).to_contain_text(newest.reference)
     expect(details).to_contain_text("5050-1055")
     expect(page).to_have_url(re.compile(r"/alpha/invoices$"))  # still the list
+    # The summary holds text only; the opened row links to the invoice's page, below its details.
+    expect(summary.locator("a")).to_have_count(0)
+    page_link = row.get_by_role("link", name=f"Show invoice {newest.number}")
+    expect(page_link).to_be_visible()
+    assert page_link.bounding_box()["y"] > details.bounding_box()["y"]
     no_sideways_scroll(page)
     page.screenshot(path=shots_dir / "billing-invoices-open-360.png", full_page=True)
 

@@ -57,6 +57,14 @@ def row_text(response, kind: str, row_id: int) -> str:
     return words_of(match.group(1))
 
 
+def row_parts(response, kind: str, row_id: int) -> tuple[str, str]:
+    """The markup of one row's summary and of what the row shows when opened."""
+    body = response.get_data(as_text=True)
+    match = re.search(rf'id="{kind}-row-{row_id}".*?<summary>(.*?)</summary>(.*?)</details>', body, flags=re.S)
+    assert match, f"no {kind} row {row_id}"
+    return match.group(1), match.group(2)
+
+
 def row_ids(response, kind: str) -> list[int]:
     return [int(i) for i in re.findall(rf'id="{kind}-row-(\d+)"', response.get_data(as_text=True))]
 
@@ -78,9 +86,13 @@ def test_a_resident_sees_their_own_contracts_and_not_the_neighbours(client, worl
     assert row_text(response, "contract", parking.id) == "Contract P-7 Parking Terminated"
     assert "200-1" not in text(response)
     body = response.get_data(as_text=True)
-    # The row opens without JavaScript; htmx loads its details on the first open; the summary links to the page.
+    # The row opens without JavaScript; htmx loads its details on the first open; the opened row links to
+    # the page (the summary holds text only).
     assert f'hx-get="/alpha/contracts/{home.id}" hx-trigger="toggle once" hx-target="find .bill-more"' in body
     assert f'<a href="/alpha/contracts/{home.id}">' in body
+    summary, opened = row_parts(response, "contract", home.id)
+    assert "<a " not in summary
+    assert f'<a href="/alpha/contracts/{home.id}">' in opened
 
     for headers in ({}, HX):
         assert client.get(f"/alpha/contracts/{theirs.id}", headers=headers).status_code == 404
@@ -184,6 +196,9 @@ def test_a_resident_sees_their_own_invoices_newest_first_and_not_the_neighbours(
     assert str(theirs.number) not in text(response)
     body = response.get_data(as_text=True)
     assert f'hx-get="/alpha/invoices/{newer.id}" hx-trigger="toggle once" hx-target="find .bill-more"' in body
+    summary, opened = row_parts(response, "invoice", newer.id)
+    assert "<a " not in summary  # text only; the opened row links to the page
+    assert f'<a href="/alpha/invoices/{newer.id}">' in opened
 
     for headers in ({}, HX):
         assert client.get(f"/alpha/invoices/{theirs.id}", headers=headers).status_code == 404
