@@ -12,6 +12,7 @@ import datetime as dt
 from fractions import Fraction
 
 import peewee as pw
+from flask_babel import lazy_gettext as _l
 
 from core import clock
 from core.collation import sort_key
@@ -126,8 +127,16 @@ class Building(AssociationScoped, BaseModel):
 
 
 class Unit(AssociationScoped, BaseModel):
-    FLAT, COMMERCIAL, GARAGE, STORAGE = "flat", "commercial", "garage", "storage"
-    KINDS = (FLAT, COMMERCIAL, GARAGE, STORAGE)
+    FLAT, COMMERCIAL, GARAGE, PARKING, STORAGE = "flat", "commercial", "garage", "parking", "storage"
+    KINDS = (FLAT, COMMERCIAL, GARAGE, PARKING, STORAGE)
+    # How people name a unit: by its kind and number ("Flat 1101", "Garage G1"), never "Apartment G1".
+    NAMES = {
+        FLAT: _l("Flat %(number)s"),
+        COMMERCIAL: _l("Premises %(number)s"),
+        GARAGE: _l("Garage %(number)s"),
+        PARKING: _l("Parking space %(number)s"),
+        STORAGE: _l("Storage %(number)s"),
+    }
     # Accessibility features a unit can have (also searched by public listings later).
     ACCESSIBILITY = ("step_free", "lift", "wheelchair", "wide_doors", "grab_rails")
 
@@ -160,6 +169,11 @@ class Unit(AssociationScoped, BaseModel):
         self.share_numerator, self.share_denominator = value.numerator, value.denominator
 
     @property
+    def title(self) -> str:
+        """"Flat 1101", "Garage G1": the unit as its residents name it, in the page's language."""
+        return unit_title(self.kind, self.number)
+
+    @property
     def accessibility_set(self) -> set[str]:
         return set(self.accessibility.split())
 
@@ -190,6 +204,14 @@ class Unit(AssociationScoped, BaseModel):
             return cls.of(association).where(cls.id.in_([]))
         held = cls.ids_held_by(membership.person_id, association.today())
         return cls.active(association).where(cls.id.in_(held))
+
+
+UNKNOWN_KIND = _l("Unit %(number)s")
+
+
+def unit_title(kind: str | None, number: str) -> str:
+    """A unit's name from its kind and number; "Unit 12" when the kind is not known (a typed number)."""
+    return str(Unit.NAMES.get(kind, UNKNOWN_KIND)) % {"number": number}
 
 
 class Ownership(BaseModel):

@@ -37,8 +37,13 @@ CONTRACT_ORDER = (
 
 
 def contract_list(membership: Membership) -> list[Contract]:
-    """The member's own contracts (even a board member's list is their own): in force first, then newest (one query)."""
-    return list(Contract.held_by(membership).order_by(*CONTRACT_ORDER))
+    """The member's own contracts (even a board member's list is their own): in force first, then newest, each with its unit (one query)."""
+    return list(
+        Contract.held_by(membership)
+        .select(Contract, Unit.id, Unit.kind, Unit.number)
+        .join_from(Contract, Unit)
+        .order_by(*CONTRACT_ORDER)
+    )
 
 
 @dataclass
@@ -103,11 +108,14 @@ class InvoicePage:
 
 
 def invoice_page(membership: Membership, page: int, today: dt.date) -> InvoicePage:
-    """One page of the member's own invoices, newest first, and their balance (two queries)."""
+    """One page of the member's own invoices, newest first, each with the unit and contract it is for,
+    and their balance (two queries)."""
     page = max(1, min(page, MAX_PAGE))
     query = (
         Invoice.addressed_to(membership)
-        .select(*LIST_COLUMNS)
+        .select(*LIST_COLUMNS, Unit.id, Unit.kind, Unit.number, Contract.id, Contract.number)
+        .join_from(Invoice, Unit, pw.JOIN.LEFT_OUTER)
+        .join_from(Invoice, Contract, pw.JOIN.LEFT_OUTER)
         .order_by(Invoice.issue_date.desc(), Invoice.number.desc())
         .limit(PAGE + 1)
         .offset((page - 1) * PAGE)

@@ -121,6 +121,7 @@ LIST_COLUMNS = (
     R.reporter,
     Unit.id,
     Unit.number,
+    Unit.kind,
     Unit.building,
     UnitBuilding.id,
     UnitBuilding.name,
@@ -176,13 +177,13 @@ def _conditions(filters: Filters, membership: Membership) -> list[pw.Expression]
 
 
 def place_parts(report: FaultReport) -> dict:
-    """What a report is about, as parts the templates put into words: unit number, area, building name."""
+    """What a report is about, as parts the templates put into words: the unit's name ("Flat 12"), area, building name."""
     unit = report.__dict__.get("place_unit")
     building = report.__dict__.get("place_building")
     if building is None and unit is not None:
         building = unit.__rel__.get("building")
     return {
-        "unit": unit.number if unit is not None else "",
+        "unit": unit.title if unit is not None else "",
         "area": report.area,
         "building": building.name if building is not None else "",
     }

@@ -11,12 +11,14 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import peewee as pw
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from core import clock
 from models import Association, Membership, User
 from models import permissions as perms
 from models.faults import RESPONSIBLE_PERMISSION, FaultDeadline, FaultEvent, FaultReport
+from models.register import unit_title
 
 R = FaultReport
 
@@ -188,7 +190,8 @@ def where_label(report: FaultReport):
     if report.kind == R.REQUEST:
         return _l("Request to %(whom)s", whom=RESPONSIBLE_LABELS.get(report.responsible, report.responsible))
     if report.place == R.IN_UNIT and report.unit_id:
-        return _l("Unit %(number)s", number=report.unit.number)
+        unit = report.unit
+        return LazyString(unit_title, unit.kind, unit.number)  # named in the reader's language, as the rest
     building = report.building.name if report.building_id else ""
     if report.place == R.COMMON_AREA:
         return _l("%(area)s, %(building)s", area=report.area, building=building)

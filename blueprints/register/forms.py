@@ -30,6 +30,7 @@ KIND_LABELS = {
     Unit.FLAT: _l("Flat"),
     Unit.COMMERCIAL: _l("Commercial premises"),
     Unit.GARAGE: _l("Garage"),
+    Unit.PARKING: _l("Parking space"),
     Unit.STORAGE: _l("Storage"),
 }
 ACCESSIBILITY_LABELS = {

@@ -154,6 +154,7 @@ def my_units(membership: Membership | None, association: Association) -> list[My
             unit = Unit(
                 id=row["id"],
                 number=row["number"],
+                kind=row["kind"],
                 share_numerator=row["share_numerator"],
                 share_denominator=row["share_denominator"],
             )
@@ -171,6 +172,7 @@ def _my_units_query(association_id, person_id, on) -> pw.ModelSelect:
         Unit.select(
             Unit.id,
             Unit.number,
+            Unit.kind,
             Unit.share_numerator,
             Unit.share_denominator,
             Building.name.alias("building_name"),

@@ -12,6 +12,7 @@ import pytest
 from models import Person, User
 from models.billing import BillingSettings, Contract, Invoice
 from models.mail import PdfOrder
+from models.register import Unit
 from tests.factories.billing import make_billing, make_contract, make_invoice, make_payment, make_unit
 
 HX = {"HX-Request": "true"}
@@ -82,8 +83,9 @@ def test_a_resident_sees_their_own_contracts_and_not_the_neighbours(client, worl
     response = client.get("/alpha/contracts")
     assert response.status_code == 200
     assert row_ids(response, "contract") == [home.id, parking.id]  # in force first
-    assert row_text(response, "contract", home.id) == "Contract 100-1 Home Active"
-    assert row_text(response, "contract", parking.id) == "Contract P-7 Parking Terminated"
+    # A row reads as a sentence before it is opened: what, status and since when (issue 17, item 9).
+    assert row_text(response, "contract", home.id) == "Contract 100-1 Flat 1102 — home, active , from 1 Jan 2024"
+    assert row_text(response, "contract", parking.id) == "Contract P-7 Flat 1102 — parking, terminated , from 1 Jan 2024"
     assert "200-1" not in text(response)
     body = response.get_data(as_text=True)
     # The row opens without JavaScript; htmx loads its details on the first open; the opened row links to
@@ -115,7 +117,7 @@ def test_contract_details_as_a_partial_for_htmx_and_a_page_without(client, world
         "Start date 1 Jan 2024",
         "End date No end date",
         "Monthly rent SEK 6,500.00",
-        "Unit Unit 1102, House A",
+        "Unit Flat 1102, House A",
         "Parties Nils Neighbour Olga Owner",
     ):
         assert expected in words, expected
@@ -213,6 +215,27 @@ def test_the_row_shows_number_month_amount_due_date_and_status(client, world, fr
     assert (
         row_text(response, "invoice", invoice.id) == "Invoice 1252012 December 2026 SEK 4,167.00 Due 30 Nov 2026 Open"
     )
+
+
+def test_the_row_names_its_unit_or_contract_and_what_is_left(client, world, frozen_clock):
+    """Issue 17, item 6: "Flat 1102", "Garage G1 (contract P-7)" and "SEK 3,167.00 left" before a row is opened."""
+    frozen_clock.set(dt.datetime(2026, 11, 25, 9, 0))
+    garage = make_unit(world.alpha, "G1", kind=Unit.GARAGE)
+    parking = make_contract(world.alpha, garage, [world.me], "P-7", category=Contract.PARKING)
+    flat_invoice = make_invoice(world.alpha, world.me, unit=world.unit)
+    make_payment(flat_invoice, 100000)
+    garage_invoice = make_invoice(world.alpha, world.me, unit=garage, contract=parking)
+    paid = make_invoice(world.alpha, world.me, unit=world.unit)
+    make_payment(paid, 416700)
+
+    response = client.get("/alpha/invoices")
+    flat_row = row_text(response, "invoice", flat_invoice.id)
+    assert "Flat 1102 December 2026" in flat_row
+    assert "SEK 4,167.00 SEK 3,167.00 left" in flat_row
+    garage_row = row_text(response, "invoice", garage_invoice.id)
+    assert "Garage G1 (contract P-7) December 2026" in garage_row
+    assert "left" not in garage_row  # nothing paid yet: the total is what is left
+    assert "left" not in row_text(response, "invoice", paid.id)
 
 
 def test_status_words_follow_payments_credit_and_the_clock(client, world, frozen_clock):

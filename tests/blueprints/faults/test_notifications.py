@@ -68,7 +68,10 @@ def test_a_new_fault_goes_to_every_resolver_once_each_in_their_language(world, m
     assert {(r.to_address, r.language) for r in rows} == set(languages(messages).items())
     english = next(m for m in messages if m["To"] == "caretaker@alpha.example")
     assert "Water on the floor" in english["Subject"]
-    assert "Unit A1" in text_of(english)
+    assert "Flat A1" in text_of(english)
+    # The unit is named in each reader's language (issue 17, item 8).
+    swedish = next(m for m in messages if m["To"] == "board@alpha.example")
+    assert "Lägenhet A1" in text_of(swedish)
     assert page_of(report) in text_of(english).split()
 
 

@@ -44,7 +44,7 @@ def test_the_form_offers_my_units_and_buildings_and_my_contact_details(client, l
     login(client, "owner@alpha.example")
     page = text(client.get("/alpha/faults/new"))
     assert f'value="unit:{fault_world.units["A1"].id}" selected' in page  # the only unit: chosen already
-    assert "Unit A2" not in page and "House B" not in page
+    assert "Flat A2" not in page and "House B" not in page
     assert "A common area of House A" in page and "The whole building House A" in page
     assert 'value="owner@alpha.example"' in page
     assert 'enctype="multipart/form-data"' in page and 'accept="image/*,application/pdf"' in page
@@ -81,7 +81,7 @@ def test_without_an_on_call_text_the_form_has_no_empty_box(client, login, fault_
 def test_a_handler_may_choose_any_unit(client, login, fault_world):
     login(client, "board@alpha.example")
     page = text(client.get("/alpha/faults/new"))
-    assert "Unit A2" in page and "Unit B1" in page and "The whole building House B" in page
+    assert "Flat A2" in page and "Flat B1" in page and "The whole building House B" in page
 
 
 def test_reporting_a_fault_with_a_photo_opens_its_page(client, login, fault_world, outbox):
@@ -107,7 +107,7 @@ def test_reporting_a_fault_with_a_photo_opens_its_page(client, login, fault_worl
     page = text(client.get(response.location))
     assert "your report is sent" in page and "Window will not close" in page and "Since the storm." in page
     assert f"/alpha/faults/{report.id}/files/{photo.id}" in page
-    assert "Unit A1, House A" in page and "Urgent" in page
+    assert "Flat A1, House A" in page and "Urgent" in page
 
 
 def test_a_request_goes_to_the_chosen_role(client, login, fault_world, outbox):

@@ -21,13 +21,14 @@ def test_a_resident_is_refused_the_day_after_the_end_date(
     paths = [f"/alpha/units/{unit.id}", f"/alpha/units/{unit.id}/file"]
     for path in paths:
         assert client.get(path).status_code == 200, path
+    assert f'href="/alpha/units/{unit.id}"' in client.get("/alpha/").get_data(as_text=True)
 
     # 23:30 UTC on 2 March is already 3 March in Stockholm.
     frozen_clock.set(dt.datetime(2026, 3, 2, 23, 30))
     for path in paths:
         assert client.get(path).status_code == 404, path
         assert client.get(path, headers=HTMX).status_code == 404, path
-    assert "Unit 12" not in client.get("/alpha/").get_data(as_text=True)
+    assert f'href="/alpha/units/{unit.id}"' not in client.get("/alpha/").get_data(as_text=True)
 
 
 def test_a_resident_whose_start_date_has_not_come_sees_nothing_yet(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from models import Person
-from models.register import Residency
+from models.register import Residency, Unit
 
 
 def test_my_units_lists_owned_and_rented_units_with_co_owners(
@@ -16,7 +16,7 @@ def test_my_units_lists_owned_and_rented_units_with_co_owners(
     flat = make_unit(alpha, "12", share=(6542, 100000))
     make_owner(flat, me, share=(1, 2))
     make_owner(flat, make_person(alpha, given_name="Olle", surname="Berg"), share=(1, 2), is_main=False)
-    garage = make_unit(alpha, "G3", share=(100, 100000))
+    garage = make_unit(alpha, "G3", share=(100, 100000), kind=Unit.GARAGE)
     make_resident(garage, me, role=Residency.TENANT)
     sold = make_unit(alpha, "99")
     make_owner(sold, me, started_on=dt.date(2000, 1, 1), ended_on=dt.date(2020, 1, 1))
@@ -28,7 +28,10 @@ def test_my_units_lists_owned_and_rented_units_with_co_owners(
     assert f'href="/alpha/units/{flat.id}"' in page and "6542/100000" in page and "you own 1/2" in page
     assert "co-owners: Olle Berg" in page
     assert f'href="/alpha/units/{garage.id}"' in page and "you live here" in page
-    assert "Unit 99" not in page and "Unit 77" not in page
+    # Each unit named by its kind; a tenant is not shown the owners' share (issue 17, items 8 and 9).
+    assert "Flat 12" in page and "Garage G3" in page and "Apartment" not in page
+    assert "100/100000" not in page
+    assert "Flat 99" not in page and "Flat 77" not in page
 
 
 def test_no_panel_without_units(client, login_as):
