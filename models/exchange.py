@@ -19,6 +19,11 @@ class ReportSettings(BaseModel):
     resident_reports = pw.CharField(max_length=200, default="")
 
     @classmethod
+    def read(cls, association: Association) -> ReportSettings:
+        """The association's settings, or the defaults unsaved: for pages that only read them (one query)."""
+        return cls.get_or_none(cls.association == association) or cls(association=association)
+
+    @classmethod
     def for_association(cls, association: Association) -> ReportSettings:
         """The association's settings, created with the defaults on first use."""
         settings = cls.get_or_none(cls.association == association)

@@ -170,7 +170,7 @@ class Unit(AssociationScoped, BaseModel):
 
     @property
     def title(self) -> str:
-        """"Flat 1101", "Garage G1": the unit as its residents name it, in the page's language."""
+        """ "Flat 1101", "Garage G1": the unit as its residents name it, in the page's language."""
         return unit_title(self.kind, self.number)
 
     @property

@@ -96,6 +96,11 @@ def offered_reports(association: Association, settings: ReportSettings, viewer: 
     return [key for key in visible_reports(association, viewer) if key in allowed]
 
 
+def reports_for(association: Association, viewer: Membership) -> list[str]:
+    """The reports this viewer may order today, the association's settings read (one query)."""
+    return offered_reports(association, ReportSettings.read(association), viewer)
+
+
 def clean_keys(keys) -> str:
     """Known report keys from a form, space-separated in the canonical order."""
     chosen = set(keys or ())

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_login import current_user
 
+from blueprints.exchange.reports import reports_for
 from blueprints.portal import accounts, bp, site
 from blueprints.portal.auth_views import login_page
 from blueprints.portal.forms import EmailChangeForm, PasswordForm, ProfileForm, SignupForm
@@ -85,6 +86,8 @@ def _account_forms(**forms):
         "profile": ProfileForm(obj=user, formdata=None) if "profile" not in forms else forms["profile"],
         "password_form": forms.get("password_form") or PasswordForm(formdata=None),
         "email_form": forms.get("email_form") or EmailChangeForm(formdata=None),
+        # "Order a report" is offered only when there is one this member may order.
+        "reports_offered": bool(reports_for(g.association, g.membership)),
     }
     if "profile" not in forms:
         defaults["profile"].ui_language.data = user.ui_language or ""

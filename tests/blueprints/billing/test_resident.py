@@ -85,7 +85,9 @@ def test_a_resident_sees_their_own_contracts_and_not_the_neighbours(client, worl
     assert row_ids(response, "contract") == [home.id, parking.id]  # in force first
     # A row reads as a sentence before it is opened: what, status and since when (issue 17, item 9).
     assert row_text(response, "contract", home.id) == "Contract 100-1 Flat 1102 — home, active , from 1 Jan 2024"
-    assert row_text(response, "contract", parking.id) == "Contract P-7 Flat 1102 — parking, terminated , from 1 Jan 2024"
+    assert (
+        row_text(response, "contract", parking.id) == "Contract P-7 Flat 1102 — parking, terminated , from 1 Jan 2024"
+    )
     assert "200-1" not in text(response)
     body = response.get_data(as_text=True)
     # The row opens without JavaScript; htmx loads its details on the first open; the opened row links to

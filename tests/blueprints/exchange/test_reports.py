@@ -251,6 +251,19 @@ def test_nothing_offered_explains_itself(app, client, alpha, login_as):
     assert client.submit("/alpha/reports", {"report": "", "to_address": "a@b.example"}).status_code == 403
 
 
+def test_my_account_offers_a_report_only_when_there_is_one(app, client, alpha, login_as):
+    """Issue 17, item 9: a tenant with nothing to order is not sent to an empty page; the account says why."""
+    login_as("member")
+    page = client.get("/alpha/account").get_data(as_text=True)
+    assert 'href="/alpha/reports"' not in page
+    assert "No report is offered to you" in page
+
+    allow(alpha, residents="tenants")
+    page = client.get("/alpha/account").get_data(as_text=True)
+    assert 'href="/alpha/reports"' in page
+    assert "No report is offered to you" not in page
+
+
 def test_the_form_defaults_to_the_accounts_address_and_refuses_bad_input(
     app, client, alpha, register, make_association, login_as
 ):
