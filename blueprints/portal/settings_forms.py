@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import zoneinfo
 
-from babel.numbers import list_currencies
+from babel import Locale
+from babel.numbers import get_currency_name, get_territory_currencies
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -33,6 +36,62 @@ TAB_LABELS = {
     "invoices": _l("Invoices"),
 }
 TEXT_LIMIT = 20_000
+
+# The currencies of the associations Porch is made for, offered first; every other ISO 4217 one follows.
+USUAL_CURRENCIES = ("EUR", "SEK", "CZK", "DKK", "NOK", "PLN", "HUF", "ISK", "CHF", "GBP")
+# IANA's regions (zones outside them are aliases and legacy names); Europe first.
+ZONE_REGIONS = {
+    "Europe": _l("Europe"),
+    "Africa": _l("Africa"),
+    "America": _l("America"),
+    "Antarctica": _l("Antarctica"),
+    "Arctic": _l("Arctic"),
+    "Asia": _l("Asia"),
+    "Atlantic": _l("Atlantic"),
+    "Australia": _l("Australia"),
+    "Indian": _l("Indian Ocean"),
+    "Pacific": _l("Pacific"),
+}
+
+
+def currency_label(code: str) -> str:
+    """ "SEK – Swedish krona", the name in the page's language."""
+    return f"{code} – {get_currency_name(code, locale=get_locale())}"
+
+
+@functools.cache
+def in_use() -> list[str]:
+    """The ISO 4217 currencies some country pays in today (CLDR also lists withdrawn ones, such as ZWR)."""
+    codes = set()
+    for territory in Locale("en").territories:
+        if territory.isalpha():
+            codes.update(get_territory_currencies(territory, tender=True))
+    return sorted(codes)
+
+
+@functools.cache
+def currency_choices(language: str) -> dict[str, list[SelectChoice]]:
+    """ISO 4217 currencies, the usual ones first, named in the page's `language` (built once per language)."""
+    usual = [SelectChoice(code, currency_label(code)) for code in USUAL_CURRENCIES]
+    others = [SelectChoice(code, currency_label(code)) for code in in_use() if code not in USUAL_CURRENCIES]
+    return {str(_l("Usual")): usual, str(_l("All currencies")): others}
+
+
+@functools.cache
+def _zones() -> tuple[str, ...]:
+    return tuple(sorted(z for z in zoneinfo.available_timezones() if z.split("/", 1)[0] in ZONE_REGIONS and "/" in z))
+
+
+def timezone_choices(current: str) -> dict[str, list[SelectChoice]]:
+    """IANA time zones grouped by region, Europe first; the association's own kept even if it is an alias."""
+    groups: dict[str, list[SelectChoice]] = {}
+    for region, label in ZONE_REGIONS.items():
+        groups[str(label)] = [SelectChoice(z, z.replace("_", " ")) for z in _zones() if z.startswith(region + "/")]
+    known = set(_zones()) | {"UTC"}
+    groups[str(_l("Other"))] = [SelectChoice("UTC", "UTC")] + (
+        [SelectChoice(current, current)] if current and current not in known else []
+    )
+    return groups
 
 
 def relative_luminance(colour: str) -> float:
@@ -68,8 +127,10 @@ class SettingsForm(FlaskForm):
         render_kw={"autocapitalize": "none", "autocomplete": "off", "spellcheck": "false"},
     )
     locale = SelectField(_l("Language"), choices=LOCALES)
-    currency = StringField(_l("Currency"), render_kw={"autocapitalize": "characters", "maxlength": 3})
-    timezone = StringField(_l("Time zone"), render_kw={"autocapitalize": "none", "spellcheck": "false"})
+    # Chosen from lists, never typed (a typo in either would misprice or mistime everything); the
+    # validators below still check what is posted, in our words rather than WTForms' "Not a valid choice".
+    currency = SelectField(_l("Currency"), validate_choice=False)
+    timezone = SelectField(_l("Time zone"), validate_choice=False)
     welcome_text = TextAreaField(_l("Welcome text"), validators=[Length(max=TEXT_LIMIT)], render_kw={"rows": 10})
     contact_text = TextAreaField(_l("Contact details"), validators=[Length(max=TEXT_LIMIT)], render_kw={"rows": 6})
     on_call_text = TextAreaField(_l("On call"), validators=[Length(max=TEXT_LIMIT)], render_kw={"rows": 5})
@@ -87,6 +148,14 @@ class SettingsForm(FlaskForm):
     def __init__(self, association: Association, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.association = association
+        locked = [SelectChoice(association.currency, currency_label(association.currency))]
+        if self.currency_locked:
+            self.currency.choices = locked
+        else:
+            self.currency.choices = dict(currency_choices(str(get_locale())))
+            if association.currency not in in_use():  # withdrawn since it was chosen: still shown as chosen
+                self.currency.choices[str(_l("Other"))] = locked
+        self.timezone.choices = timezone_choices(association.timezone)
 
     def validate_slug(self, field):
         slug = (field.data or "").strip()
@@ -114,8 +183,8 @@ class SettingsForm(FlaskForm):
     def validate_currency(self, field):
         code = (field.data or "").strip().upper()
         field.data = code
-        if code not in list_currencies():
-            raise ValidationError(_l("Enter a three-letter currency code such as EUR, SEK or CZK."))
+        if code not in in_use() and code != self.association.currency:  # one since withdrawn stays valid
+            raise ValidationError(_l("Choose the currency from the list."))
         if code != self.association.currency and self.currency_locked:
             raise ValidationError(
                 _l(
@@ -133,7 +202,7 @@ class SettingsForm(FlaskForm):
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             valid = False
         if not valid:
-            raise ValidationError(_l("Enter a time zone such as Europe/Stockholm or Europe/Prague."))
+            raise ValidationError(_l("Choose the time zone from the list."))
 
     def pick_colour(self) -> None:
         """Take the picker's value when only the picker was changed."""

@@ -83,6 +83,30 @@ def _settings_form(formdata=None) -> SettingsForm:
     return form
 
 
+def _typed_settings() -> SettingsForm | None:
+    """What was typed on the settings page, when this post came from it (a picture's button posts it all)."""
+    if "name" not in request.form:
+        return None
+    form = _settings_form(request.form)
+    form.pick_colour()
+    return form
+
+
+def _unsaved(form: SettingsForm) -> bool:
+    association = g.association
+    return any(getattr(association, key) != value for key, value in _changes(form).items())
+
+
+def _back_to_settings(typed: SettingsForm | None, anchor: str, **context):
+    """After a picture was stored or removed: the page again with what was typed if anything is unsaved
+    (and a word that it is), else a plain redirect to the saved settings."""
+    if typed is not None and _unsaved(typed):
+        flash(_("Your other changes are not saved yet: press “Save settings” to keep them."), "warning")
+        return _settings_page(typed, **context)
+    args = {"inserted": context["inserted"]} if context.get("inserted") else {}
+    return redirect(url_for("portal.settings", slug=g.association.slug, **args) + anchor)
+
+
 def _settings_page(form: SettingsForm, *, status: int = 200, pictures: dict | None = None, **context):
     picture_forms = {key: kind.form_class(formdata=None) for key, kind in PICTURES.items()}
     picture_forms.update(pictures or {})
@@ -109,21 +133,45 @@ def settings():
             _settings_form(), inserted=inserted if images.image_path(g.association, inserted) else None
         )
     form = _settings_form(request.form)
-    if "preview" in request.form:  # the no-JavaScript preview: show, keep what was typed, save nothing
+    if "preview" in request.form or "keep" in request.form:  # show again, keep what was typed, save nothing
         form.pick_colour()
         return _settings_page(form, preview=form.welcome_text.data or "")
     if not form.validate_on_submit():
         return _settings_page(form, status=422)
+    pictures = _chosen_pictures()
+    if any(p.errors for p in pictures.values()):  # all or nothing: a picture that passed is not kept alone
+        for picture_form in pictures.values():
+            if picture_form.stored is not None:
+                images.delete_image(g.association, picture_form.stored.name)
+        return _settings_page(form, pictures=pictures, status=422)
     _save_settings(g.association, form)
+    for key, picture_form in pictures.items():  # chosen but not uploaded with their own button: saved too
+        _replace_picture(PICTURES[key], picture_form.stored)
     flash(_("The settings are saved."), "success")
     return redirect(url_for("portal.settings", slug=g.association.slug))
 
 
-def _save_settings(association: Association, form: SettingsForm) -> None:
-    old_slug, new_slug = association.slug, form.slug.data
-    changes = {
-        "name": form.name.data.strip(),
-        "slug": new_slug,
+def _chosen_pictures() -> dict:
+    """The logo or header photo chosen in the form, each checked and stored (or refused, on its field)."""
+    chosen = {}
+    for key, kind in PICTURES.items():
+        upload = request.files.get(kind.column)
+        if upload is not None and upload.filename:
+            picture_form = kind.form_class()
+            picture_form.stored = (
+                _store(picture_form[kind.column], key.split("-")[0], kind.max_size)
+                if picture_form.validate_on_submit()
+                else None
+            )
+            chosen[key] = picture_form
+    return chosen
+
+
+def _changes(form: SettingsForm) -> dict:
+    """The association's columns as the form would set them."""
+    return {
+        "name": (form.name.data or "").strip(),
+        "slug": form.slug.data,
         "locale": form.locale.data,
         "currency": form.currency.data,
         "timezone": form.timezone.data,
@@ -132,8 +180,13 @@ def _save_settings(association: Association, form: SettingsForm) -> None:
         "on_call_text": form.on_call_text.data or "",
         "gdpr_text": form.gdpr_text.data or "",
         "theme_color": form.theme_color.data,
-        "tabs": " ".join(tab for tab in Association.OPTIONAL_TABS if tab in form.tabs.data),
+        "tabs": " ".join(tab for tab in Association.OPTIONAL_TABS if tab in (form.tabs.data or [])),
     }
+
+
+def _save_settings(association: Association, form: SettingsForm) -> None:
+    old_slug, new_slug = association.slug, form.slug.data
+    changes = _changes(form)
     changed = sorted(key for key, value in changes.items() if getattr(association, key) != value)
     with transaction():
         if new_slug != old_slug:
@@ -181,17 +234,23 @@ def upload_picture(picture: str):
     """Upload a new logo or header photo: checked, stripped of metadata and resized."""
     kind = _picture(picture)
     form = kind.form_class()
+    typed = _typed_settings()
     stored = _store(form[kind.column], kind.key.split("-")[0], kind.max_size) if form.validate_on_submit() else None
     if stored is None:
-        return _settings_page(_settings_form(), pictures={kind.key: form}, status=422)
+        return _settings_page(typed or _settings_form(), pictures={kind.key: form}, status=422)
+    _replace_picture(kind, stored)
+    flash(str(kind.saved), "success")
+    return _back_to_settings(typed, f"#picture-{kind.key}")
+
+
+def _replace_picture(kind: Picture, stored: images.StoredImage) -> None:
     association = g.association
     old_name = getattr(association, kind.column)
     with transaction():
         Association.update({kind.column: stored.name}).where(Association.id == association.id).execute()
         audit(f"settings.{kind.column}_changed", actor=current_user, association=association, target=stored.name)
         after_commit(lambda: images.delete_image(association, old_name))
-    flash(str(kind.saved), "success")
-    return redirect(url_for("portal.settings", slug=association.slug) + f"#picture-{kind.key}")
+    setattr(association, kind.column, stored.name)
 
 
 def _store(field, kind: str, max_size: tuple[int, int]) -> images.StoredImage | None:
@@ -210,21 +269,26 @@ def _store(field, kind: str, max_size: tuple[int, int]) -> images.StoredImage | 
 @bp.route("/admin/settings/<picture>/remove", methods=["GET", "POST"])
 @requires(perms.SETTINGS_MANAGE)
 def remove_picture(picture: str):
-    """Remove the logo or header photo, after asking."""
+    """Remove the logo or header photo, after asking: on a page of its own (GET), or on the settings page
+    with everything typed there kept (its Remove button posts "ask")."""
     kind = _picture(picture)
     association = g.association
     name = getattr(association, kind.column)
-    if request.method == "GET":
+    typed = _typed_settings()
+    if request.method == "GET" or "ask" in request.form:
         if not name:
             return redirect(url_for("portal.settings", slug=association.slug))
+        if request.method == "POST":
+            return _settings_page(typed or _settings_form(), asking_to_remove=kind.key)
         return render("portal/picture_remove.html", kind=kind, name=name)
     if name:
         with transaction():
             Association.update({kind.column: None}).where(Association.id == association.id).execute()
             audit(f"settings.{kind.column}_removed", actor=current_user, association=association, target=name)
             after_commit(lambda: images.delete_image(association, name))
+        setattr(association, kind.column, None)
         flash(str(kind.removed), "success")
-    return redirect(url_for("portal.settings", slug=association.slug))
+    return _back_to_settings(typed, f"#picture-{kind.key}")
 
 
 @bp.route("/admin/settings/images", methods=["POST"])
@@ -236,11 +300,11 @@ def upload_image():
     if stored is None:
         if htmx:
             return render("portal/_welcome_images.html", image_form=form, inserted=None, status=422)
-        return _settings_page(_settings_form(), image_form=form, status=422)
+        return _settings_page(_typed_settings() or _settings_form(), image_form=form, status=422)
     audit("settings.image_uploaded", actor=current_user, association=g.association, target=stored.name)
     if htmx:
         return render("portal/_welcome_images.html", image_form=WelcomeImageForm(formdata=None), inserted=stored.name)
-    return redirect(url_for("portal.settings", slug=g.association.slug, inserted=stored.name) + "#welcome-images")
+    return _back_to_settings(_typed_settings(), "#welcome-images", inserted=stored.name)
 
 
 # --- serving pictures and the contact page --------------------------------------------------

@@ -46,7 +46,7 @@ def test_board_searches_units_and_changes_an_owner(page, alpha, make_user, make_
     page.screenshot(path=shots_dir / "units-search-360.png", full_page=True)
 
     rows.first.get_by_role("link", name="101").click()
-    expect(page.get_by_role("heading", name=re.compile("Unit 101"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("Flat 101"))).to_be_visible()
     change = page.get_by_role("link", name="Change of owner")
     assert change.bounding_box()["height"] >= MIN_TAP
     change.click()

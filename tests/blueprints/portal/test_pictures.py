@@ -102,6 +102,82 @@ def test_removing_asks_first_then_deletes_the_file(app, client, alpha, board):
     assert AuditLog.of(alpha).where(AuditLog.action == "settings.logo_removed").exists()
 
 
+# --- nothing typed is lost (issue 17, item 8) ---------------------------------------------------
+
+DRAFT = "## Spring cleaning\n\nSaturday 10:00 <b>in the yard</b>"
+
+
+def test_uploading_a_logo_keeps_the_unsaved_welcome_text(app, client, alpha, board, settings_data):
+    data = settings_data(welcome_text=DRAFT, logo=(io.BytesIO(picture_bytes((200, 80), "PNG")), "logo.png"))
+    response = client.submit(f"{SETTINGS}/logo", data)
+
+    assert response.status_code == 200  # the page again, not a redirect that would drop the draft
+    page = response.get_data(as_text=True)
+    assert "## Spring cleaning\n\nSaturday 10:00 &lt;b&gt;in the yard&lt;/b&gt;</textarea>" in page
+    assert "The new logo is saved." in page and "Your other changes are not saved yet" in page
+    saved = Association.get_by_id(alpha.id)
+    assert saved.logo is not None and saved.welcome_text == alpha.welcome_text  # the logo only
+    assert f'src="/alpha/media/{saved.logo}"' in page
+
+    # Saving then keeps both.
+    assert client.submit(SETTINGS, settings_data(welcome_text=DRAFT)).status_code == 302
+    assert Association.get_by_id(alpha.id).welcome_text.replace("\r\n", "\n") == DRAFT
+
+
+def test_nothing_unsaved_goes_back_to_the_settings_as_before(client, alpha, board, settings_data):
+    data = settings_data(logo=(io.BytesIO(picture_bytes((200, 80), "PNG")), "logo.png"))
+    response = client.submit(f"{SETTINGS}/logo", data)
+    assert response.status_code == 302 and response.location.endswith("#picture-logo")
+
+
+def test_a_refused_logo_keeps_the_unsaved_text_too(client, alpha, board, settings_data):
+    data = settings_data(contact_text="Call 070-123 45 67", logo=(io.BytesIO(b"not a picture"), "logo.png"))
+    response = client.submit(f"{SETTINGS}/logo", data)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "not a JPEG, PNG or WebP" in page and "Call 070-123 45 67</textarea>" in page
+
+
+def test_removing_from_the_settings_page_asks_there_and_keeps_the_text(app, client, alpha, board, settings_data):
+    upload(client, f"{SETTINGS}/logo", "logo", picture_bytes((100, 40), "PNG"))
+    logo = Association.get_by_id(alpha.id).logo
+
+    asked = client.submit(f"{SETTINGS}/logo/remove", settings_data(welcome_text="Draft", ask="1"))
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "Remove the logo?" in page and "Draft</textarea>" in page
+    assert Association.get_by_id(alpha.id).logo == logo  # asking changes nothing
+
+    kept = client.submit(SETTINGS, settings_data(welcome_text="Draft", keep="1"))
+    assert kept.status_code == 200 and "Draft</textarea>" in kept.get_data(as_text=True)
+    assert Association.get_by_id(alpha.id).logo == logo and Association.get_by_id(alpha.id).welcome_text != "Draft"
+
+    removed = client.submit(f"{SETTINGS}/logo/remove", settings_data(welcome_text="Draft"))
+    page = removed.get_data(as_text=True)
+    assert removed.status_code == 200 and "The logo is removed." in page and "Draft</textarea>" in page
+    assert Association.get_by_id(alpha.id).logo is None and files_in(app, alpha) == []
+
+
+def test_save_settings_also_stores_a_chosen_picture(app, client, alpha, board, settings_data):
+    data = settings_data(name="Renamed", logo=(io.BytesIO(picture_bytes((200, 80), "PNG")), "logo.png"))
+    assert client.submit(SETTINGS, data).status_code == 302
+    saved = Association.get_by_id(alpha.id)
+    assert saved.name == "Renamed" and saved.logo is not None and files_in(app, alpha) == [saved.logo]
+
+    refused = settings_data(name="Again", header_photo=(io.BytesIO(b"not a picture"), "photo.jpg"))
+    response = client.submit(SETTINGS, refused)
+    assert response.status_code == 422 and "not a JPEG, PNG or WebP" in response.get_data(as_text=True)
+    assert Association.get_by_id(alpha.id).name == "Renamed"  # nothing saved
+
+
+def test_a_welcome_picture_without_javascript_keeps_the_unsaved_text(app, client, alpha, board, settings_data):
+    data = settings_data(welcome_text="Half-written", image=(io.BytesIO(picture_bytes((300, 200), "PNG")), "a.png"))
+    response = client.submit(f"{SETTINGS}/images", data)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    (name,) = files_in(app, alpha)
+    assert f"![](/alpha/media/{name})</textarea>" in page and "Half-written</textarea>" in page
+
+
 def test_unknown_picture_kind_is_404(client, alpha, board):
     assert upload(client, f"{SETTINGS}/favicon", "favicon", picture_bytes((10, 10), "PNG")).status_code == 404
 
