@@ -10,8 +10,18 @@ import pkgutil
 from pathlib import Path
 
 import peewee as pw
-from flask import Flask, abort, g, has_app_context, has_request_context, request, send_from_directory, session
-from flask_babel import Babel, get_locale
+from flask import (
+    Flask,
+    abort,
+    g,
+    has_app_context,
+    has_request_context,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
+from flask_babel import Babel, get_locale, refresh
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -21,9 +31,10 @@ from blueprints import DOMAINS
 from cli import register_commands
 from config import Config
 from core import access, clock, nav, orders, text
+from core.forms import LANGUAGE_NAMES
 from core.rendering import htmx, page_url, render
 from core.security import PorchSessionInterface, csp_nonce, set_security_headers
-from core.text import locale_for
+from core.text import LANGUAGE_COOKIE, locale_for
 from models import UserSession
 from models.db import db, make_database
 
@@ -117,23 +128,43 @@ def _count_query() -> None:
 
 
 def select_locale() -> str:
-    """The user's choice, else the association's language, else the browser's."""
+    """The language of this request's pages (see _chosen_language)."""
     return locale_for(_chosen_language() if has_request_context() else "en")
 
 
 def _chosen_language() -> str:
+    """A signed-in user's own choice; else the language switch's; else, before signing in, the browser's
+    among those Porch speaks (a Czech visitor to a Swedish portal's login page reads Czech); else the
+    association's; else the browser's; else English."""
     languages = Config.LANGUAGES
-    if current_user and current_user.is_authenticated and current_user.ui_language in languages:
+    signed_in = bool(current_user) and current_user.is_authenticated
+    if signed_in and current_user.ui_language in languages:
         return current_user.ui_language
+    switched = request.cookies.get(LANGUAGE_COOKIE)
+    if switched in languages:
+        return switched
+    browser = request.accept_languages.best_match(languages)
+    if browser and not signed_in:
+        return browser
     association = g.get("association")
     if association is not None and association.locale in languages:
         return association.locale
-    return request.accept_languages.best_match(languages) or "en"
+    return browser or "en"
 
 
 def html_lang() -> str:
     """The BCP 47 tag for <html lang>: en-GB, sv, cs."""
     return str(get_locale()).replace("_", "-")
+
+
+def language_switch() -> list[tuple[str, str, str, bool]]:
+    """(code, name in its own language, address that switches to it and comes back here, is current)."""
+    here = request.path + (f"?{request.query_string.decode('latin-1')}" if request.query_string else "")
+    current = str(get_locale()).split("_")[0]
+    return [
+        (code, LANGUAGE_NAMES[code], url_for("site.switch_language", language=code, next=here), code == current)
+        for code in Config.LANGUAGES
+    ]
 
 
 def select_timezone() -> str:
@@ -212,6 +243,7 @@ def _init_templates(app: Flask) -> None:
         csp_nonce=csp_nonce,
         can=access.can,
         html_lang=html_lang,
+        language_switch=language_switch,
         field_attrs=field_attrs,
         nav=nav,
         pdf_order_status=orders.status,
@@ -262,6 +294,9 @@ def _init_errors(app: Flask) -> None:
 
 def _error_handler(code: int, kind: str):
     def handler(error):
+        if code in (404, 405):  # an address under /<slug>/ that no view answered
+            access.enter_association_of_path()
+            refresh()  # the page's language may have been chosen before the association was known
         return render("errors/error.html", code=code, kind=kind, status=code)
 
     return handler

@@ -46,6 +46,20 @@ def enter_association(slug: str) -> None:
     g.lapsed_membership = membership if not valid else None
 
 
+def enter_association_of_path() -> None:
+    """For an error under /<slug>/ that no view answered (an unknown page): the portal's language, colours
+    and menu, as its own pages have them. No redirect and no 404 here: the error is already being shown."""
+    if g.get("association") is not None:
+        return
+    slug = request.path.lstrip("/").split("/", 1)[0]
+    membership = next((m for m in user_memberships() if m.association.slug == slug), None)
+    association = membership.association if membership else Association.get_or_none(Association.slug == slug)
+    if association is None:
+        return
+    g.association = association
+    g.membership = membership if membership is not None and membership.is_current(association.today()) else None
+
+
 def _follow_old_address(slug: str) -> None:
     """Redirect /<old-slug>/anything to the same path under the association's new slug, else 404.
 

@@ -52,6 +52,8 @@ class Destination:
     count: int | None = None
     # Endpoints (or prefixes ending in ".") under which this place is the current one.
     current_on: tuple[str, ...] = ()
+    # A shorter word for the phone's tab bar, where five places share 360 px ("Account" for "My account").
+    tab_label: object = None
 
     @property
     def path(self) -> str:
@@ -98,9 +100,10 @@ def resident_place(
     shown: Callable[[], bool] = _always,
     count: Callable[[], int | None] | None = None,
     current_on: tuple[str, ...] = (),
+    tab_label=None,
 ) -> None:
     """Add a resident place (the tab bar and the top of the menu page), in `order`."""
-    destination = Destination(endpoint, label, icon, on_phone=on_phone, current_on=current_on)
+    destination = Destination(endpoint, label, icon, on_phone=on_phone, current_on=current_on, tab_label=tab_label)
     _add(_resident_places, Place(order, destination, shown, count))
 
 

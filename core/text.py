@@ -39,6 +39,10 @@ def markdown(source: str | None) -> Markup:
     return Markup(_markdown_html(source or ""))
 
 
+# The language switch's choice before signing in (app.select_locale reads it).
+LANGUAGE_COOKIE = "porch_lang"
+
+
 def locale_for(language: str | None) -> str:
     """The Babel locale for one of Porch's languages: its English readers are European
     (23 Nov 2026 and 18:26, not 11/23/26, 6:26 PM)."""

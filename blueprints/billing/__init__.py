@@ -5,6 +5,7 @@ import datetime as dt
 from flask import g, url_for
 from flask_babel import format_date, gettext, ngettext
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 
 from core import mail, nav, orders
 from core.access import Tab, association_blueprint, can
@@ -23,7 +24,7 @@ CONTRACTS_TAB = Tab("contracts", keeper=perms.INVOICES_VIEW_ALL)
 
 nav.resident_place(
     "billing.invoices", _l("Invoices"), "invoices", order=10, on_phone=True,
-    shown=lambda: g.association.shows("invoices"),
+    shown=lambda: g.association.shows("invoices"), tab_label=_lp("phone tab", "Invoices"),
 )  # fmt: skip
 nav.resident_place(
     "billing.contracts", _l("Contracts"), "contracts", order=20, shown=lambda: g.association.shows("contracts")
@@ -73,8 +74,8 @@ def _next_run() -> nav.Attention | None:
     due = next((month for month in (this_month, next_month) if month not in made), None)
     if due is None or not Charge.of(g.association).exists():
         return None
-    name = format_date(due, "LLLL y")
-    text = gettext("The invoices for %(month)s are not created yet", month=name[:1].upper() + name[1:])
+    # Mid-sentence the month stays as the language writes it: "leden 2027", "januari 2027".
+    text = gettext("The invoices for %(month)s are not created yet", month=format_date(due, "LLLL y"))
     return nav.Attention(text, url_for("billing.run_preview", period=f"{due:%Y-%m}"))
 
 

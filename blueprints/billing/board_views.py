@@ -172,7 +172,7 @@ def _payment_form(invoice: Invoice, formdata=None) -> PaymentForm:
     return PaymentForm(
         formdata=None,
         currency=invoice.currency,
-        amount=f"{money.to_decimal(invoice.outstanding, invoice.currency):f}" if invoice.outstanding else "",
+        amount=money.amount_text(invoice.outstanding, invoice.currency) if invoice.outstanding else "",
         paid_on=_today(),
     )
 

@@ -8,7 +8,6 @@ values from `form.parsed`.
 
 from __future__ import annotations
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -34,26 +33,6 @@ def _choices(labels: dict) -> list[SelectChoice]:
     return [SelectChoice(key, label) for key, label in labels.items()]
 
 
-def decimal_sign() -> str:
-    return get_locale().number_symbols.get("latn", {}).get("decimal", ".")
-
-
-def amount_text(minor_units: int, currency: str) -> str:
-    """Minor units as the board would type them again: 650000 SEK -> "6500,00" (no grouping)."""
-    return f"{money.to_decimal(minor_units, currency):f}".replace(".", decimal_sign())
-
-
-def rate_text(basis_points: int) -> str:
-    """2500 -> "25", 1250 -> "12,5" (in the locale's decimal sign)."""
-    whole, rest = divmod(basis_points, 100)
-    return str(whole) if not rest else f"{whole}{decimal_sign()}{rest:02d}".rstrip("0")
-
-
-def amount_example(currency: str) -> str:
-    digits = money.exponent(currency)
-    return "1 234" + (decimal_sign() + "50".ljust(digits, "0") if digits else "")
-
-
 def _amount_message(currency: str) -> str:
     digits = money.exponent(currency)
     if not digits:
@@ -62,7 +41,7 @@ def _amount_message(currency: str) -> str:
         "Give an amount in %(currency)s with at most %(digits)d decimals, like %(example)s.",
         currency=currency,
         digits=digits,
-        example=amount_example(currency),
+        example=money.amount_example(currency),
     )
 
 

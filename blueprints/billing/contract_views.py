@@ -22,14 +22,8 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from blueprints.billing import board_queries, bp, money
-from blueprints.billing.contract_forms import (
-    ChargeForm,
-    ContractForm,
-    TerminateForm,
-    amount_example,
-    amount_text,
-    rate_text,
-)
+from blueprints.billing.contract_forms import ChargeForm, ContractForm, TerminateForm
+from blueprints.billing.money import amount_example, amount_text, rate_text
 from core.access import can, requires
 from core.audit import audit
 from core.rendering import htmx, render

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import get_currency_precision
+from flask_babel import get_locale
 
 from models.billing import Charge, Contract, Invoice, Payment
 
@@ -115,3 +116,38 @@ def amounts_exist(association) -> bool:
         model.select(model.id).where(model.association == association).exists()
         for model in (Charge, Contract, Invoice, Payment)
     )
+
+
+# --- amounts in forms: typed and pre-filled with the page's decimal sign ("2 442,50" in Czech) ------
+
+
+def decimal_sign() -> str:
+    """The page's decimal sign: "," in Czech, Swedish and Estonian, "." in English."""
+    return _symbols().get("decimal", ".")
+
+
+def _symbols() -> dict:
+    return get_locale().number_symbols.get("latn", {})
+
+
+def amount_text(minor_units: int, currency: str) -> str:
+    """Minor units as people type them in the page's language: 244250 CZK -> "2 442,50" in Czech, "2442.50"
+    in English. Thousands are grouped with a plain space where the language groups with a space (parse_amount
+    skips spaces), never with a comma, which would read as a decimal sign."""
+    whole, _, fraction = f"{to_decimal(abs(minor_units), currency):f}".partition(".")
+    if _symbols().get("group", ",") in (" ", "\u00a0", "\u202f"):
+        whole = f"{int(whole):,}".replace(",", " ")
+    sign = "-" if minor_units < 0 else ""
+    return sign + whole + (decimal_sign() + fraction if fraction else "")
+
+
+def rate_text(basis_points: int) -> str:
+    """2500 -> "25", 1250 -> "12,5" (in the locale's decimal sign)."""
+    whole, rest = divmod(basis_points, 100)
+    return str(whole) if not rest else f"{whole}{decimal_sign()}{rest:02d}".rstrip("0")
+
+
+def amount_example(currency: str) -> str:
+    """An amount as hints show one: "1 234,50" in Czech, "1 234.50" in English, "1 234" in ISK."""
+    digits = exponent(currency)
+    return "1 234" + (decimal_sign() + "50".ljust(digits, "0") if digits else "")

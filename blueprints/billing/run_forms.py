@@ -140,7 +140,7 @@ class InvoiceForm(FlaskForm):
             try:
                 amount = money.parse_amount(line.amount.data or "", self.currency)
             except AmountError:
-                example = "1 234,50" if money.exponent(self.currency) else "1 234"
+                example = money.amount_example(self.currency)
                 line.amount.errors = [*line.amount.errors, _l("Type an amount like %(example)s.", example=example)]
                 valid = False
                 amount = None

@@ -12,7 +12,7 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice
 
-from blueprints.billing import board_queries, bp, delivery, invoicing, references
+from blueprints.billing import board_queries, bp, delivery, invoicing, money, references
 from blueprints.billing.invoicing import InvoicingError
 from blueprints.billing.queries import period_label
 from blueprints.billing.run_forms import (
@@ -231,6 +231,7 @@ def invoice_new():
         form=form,
         vat_registered=settings.vat_registered,
         line_count=LINE_COUNT,
+        amount_example=money.amount_example,
         status=422 if request.method == "POST" else 200,  # a valid post has redirected
     )
 

@@ -2,6 +2,7 @@
 
 from flask import g, url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from flask_babel import ngettext
 
 from blueprints.faults import queries
@@ -28,7 +29,7 @@ def _open_to_handle() -> int | None:
 
 nav.resident_place(
     "faults.reports", _l("Faults"), "faults", order=30, on_phone=True,
-    shown=_reports_faults, count=_open_to_handle, current_on=("faults.",),
+    shown=_reports_faults, count=_open_to_handle, current_on=("faults.",), tab_label=_lp("phone tab", "Faults"),
 )  # fmt: skip
 
 

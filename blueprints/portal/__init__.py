@@ -7,6 +7,7 @@ without a portal, the links mailed for activation, reset and e-mail change).
 
 from flask import Blueprint, g, url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from flask_babel import ngettext
 
 from core import nav
@@ -27,8 +28,9 @@ CONTACT_TAB = Tab("contact")
 nav.resident_place("portal.home", _l("Home"), "home", order=0, on_phone=True)
 nav.resident_place("portal.contact", _l("Contact"), "contact", order=60, shown=CONTACT_TAB.is_open)
 nav.resident_place(
-    "portal.account", _l("My account"), "account", order=90, on_phone=True, current_on=("portal.account",)
-)
+    "portal.account", _l("My account"), "account", order=90, on_phone=True, current_on=("portal.account",),
+    tab_label=_lp("phone tab", "Account"),
+)  # fmt: skip
 nav.board_place(
     "portal.registrations_list",
     _l("Registration requests"),

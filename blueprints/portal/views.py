@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_login import current_user
 
 from blueprints.exchange.reports import reports_for
 from blueprints.portal import accounts, bp, site
-from blueprints.portal.auth_views import login_page
+from blueprints.portal.auth_views import login_page, safe_next
 from blueprints.portal.forms import EmailChangeForm, PasswordForm, ProfileForm, SignupForm
 from blueprints.register.queries import my_units
 from core import nav
 from core.access import current_memberships, requires, user_memberships
 from core.audit import audit
 from core.rendering import render
+from core.text import LANGUAGE_COOKIE
 from models import Association, Person, User
 from models.db import transaction
+
+YEAR_SECONDS = 365 * 24 * 3600
 
 
 @site.route("/")
@@ -32,6 +35,18 @@ def index():
     if len(only) == 1:
         return redirect(url_for("portal.home", slug=only[0].slug))
     return redirect(url_for("site.login"))
+
+
+@site.route("/language/<language>")
+def switch_language(language: str):
+    """The visible language switch on the login and public pages: remembered for a year in a cookie
+    (a signed-in user's own choice, in My account, still comes first)."""
+    if language not in current_app.config["LANGUAGES"]:
+        abort(404)
+    response = redirect(safe_next(request.args.get("next")) or url_for("site.index"))
+    response.set_cookie(LANGUAGE_COOKIE, language, max_age=YEAR_SECONDS, samesite="Lax", httponly=True,
+                        secure=request.is_secure)  # fmt: skip
+    return response
 
 
 def _lapsed():
@@ -91,7 +106,23 @@ def _account_forms(**forms):
     }
     if "profile" not in forms:
         defaults["profile"].ui_language.data = user.ui_language or ""
+        _phones_from_the_register(defaults["profile"], user)
     return defaults
+
+
+PHONES = ("phone_home", "phone_mobile", "phone_work")
+
+
+def _phones_from_the_register(form: ProfileForm, user: User) -> None:
+    """Show the phones the register holds for this person (the board may have entered or corrected them),
+    the account's own where the register has none."""
+    person = (
+        Person.select(Person.phone_home, Person.phone_mobile, Person.phone_work)
+        .where((Person.user == user) & (Person.association == g.association))
+        .first()
+    )
+    for name in PHONES:
+        form[name].data = (getattr(person, name) if person is not None else "") or getattr(user, name) or ""
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -112,11 +143,7 @@ def account():
 
 
 def _save_profile(user: User, form: ProfileForm) -> None:
-    phones = {
-        "phone_home": form.phone_home.data or "",
-        "phone_mobile": form.phone_mobile.data or "",
-        "phone_work": form.phone_work.data or "",
-    }
+    phones = {name: form[name].data or "" for name in PHONES}
     with transaction():
         User.update(name=form.name.data.strip(), ui_language=form.ui_language.data or None, **phones).where(
             User.id == user.id

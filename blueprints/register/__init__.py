@@ -1,6 +1,7 @@
 """The register (SPEC R): people, buildings, units, ownership, residents, the unit file and the member list."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 
 from core import nav
 from core.access import Tab, association_blueprint, can
@@ -14,7 +15,7 @@ MEMBERS_TAB = Tab("members", keeper=perms.REGISTER_MANAGE)
 
 nav.resident_place(
     "register.units", _l("Units"), "units", order=40, on_phone=True,
-    shown=lambda: can(perms.UNITS_VIEW) and UNITS_TAB.is_open(),
+    shown=lambda: can(perms.UNITS_VIEW) and UNITS_TAB.is_open(), tab_label=_lp("phone tab", "Units"),
 )  # fmt: skip
 nav.resident_place(
     "register.members", _l("Members"), "members", order=50, on_phone=True,

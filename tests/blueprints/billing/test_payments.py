@@ -161,6 +161,20 @@ def test_the_form_offers_the_outstanding_amount_and_records_without_js(client, i
     assert 'value="3166.50"' in page  # the rest is offered next
 
 
+def test_the_offered_amount_is_written_in_the_pages_language(client, invoice, login_as):
+    """Issue 17, item 10: "4 167,00" for a Czech board member, as they would type it; and it posts back."""
+    board = login_as("board")
+    board.ui_language = "cs"
+    board.save()
+    page = client.get(page_of(invoice)).get_data(as_text=True)
+    assert 'value="4 167,00"' in page and 'value="4167.00"' not in page
+    response = client.submit(
+        f"{page_of(invoice)}/payments", {"amount": "4 167,00", "paid_on": "2026-11-19"}, form_page=page_of(invoice)
+    )
+    assert response.status_code == 302
+    assert reload(invoice).paid_total == 416700
+
+
 def test_with_htmx_the_payments_part_swaps_itself(client, invoice, login_as):
     login_as("board")
     response = client.submit(

@@ -233,7 +233,9 @@ def test_manual_invoice_with_bad_amounts_is_refused_per_field(client, board, alp
     )
     assert response.status_code == 422
     words = text(response)
-    assert words.count("Type an amount like 1 234,50.") == 2  # three decimals; not a number
+    assert (
+        words.count("Type an amount like 1 234.50.") == 2
+    )  # three decimals; not a number (the example in the page's decimal sign)
     assert "Say what the amount is for." in words
     body = response.get_data(as_text=True)
     assert 'value="12,345"' in body and 'value="ten"' in body  # what was typed stays
