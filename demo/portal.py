@@ -43,7 +43,7 @@ ASSOCIATIONS = {
         theme_color="#7a3b12",
         welcome_text=(
             "## Vítejte na stránkách SVJ Na Kopci\n\n"
-            "Najdete zde předpisy plateb, dokumenty výboru a hlášení závad.\n\n"
+            "Najdete zde své předpisy plateb a smlouvy a můžete nahlásit závadu.\n\n"
             "Schůze shromáždění vlastníků se koná v březnu."
         ),
         contact_text="**Výbor SVJ**  \nvybor@nakopci.example  \nTel. +420 601 234 567",

@@ -104,6 +104,20 @@ PLANS = {
             "Lukáš",
         ],
         surnames=["Novotný", "Kučera", "Horák", "Němec", "Pokorný", "Marek", "Pospíšil", "Hájek", "Král", "Jelínek"],
+        # A Czech woman's surname is the feminine form: Jana Novotná, Petra Kučerová.
+        women={"Jana", "Petra", "Lucie", "Hana", "Veronika", "Tereza"},
+        feminine={
+            "Novotný": "Novotná",
+            "Kučera": "Kučerová",
+            "Horák": "Horáková",
+            "Němec": "Němcová",
+            "Pokorný": "Pokorná",
+            "Marek": "Marková",
+            "Pospíšil": "Pospíšilová",
+            "Hájek": "Hájková",
+            "Král": "Králová",
+            "Jelínek": "Jelínková",
+        },
         owner="owner@nakopci.example",
         co_owner="marie@nakopci.example",
         household=("Adam", "Svoboda"),
@@ -237,6 +251,8 @@ class _PeopleMaker:
         surname = self.plan["surnames"][
             (self.count // len(self.plan["given"]) + self.count) % len(self.plan["surnames"])
         ]
+        if given in self.plan.get("women", ()):
+            surname = self.plan["feminine"][surname]
         self.count += 1
         # Most owners have an e-mail address in the register (their invoices go by mail); every seventh
         # has none (the board sees "no address"), every fifth wants paper invoices as well.

@@ -23,6 +23,11 @@ def test_demo_creates_the_associations_and_accounts(app, client, login):
         assert membership.role.key == role
     # Both registers hold people without accounts who can sign up.
     assert Person.select().where(Person.user.is_null() & (Person.email != "")).count() >= 4
+    # Czech women carry the feminine form of their surname (Jana Novotná, not Jana Novotný).
+    nakopci = Association.get(Association.slug == "nakopci")
+    women = Person.of(nakopci).where(Person.given_name.in_(["Jana", "Petra", "Lucie", "Hana", "Veronika", "Tereza"]))
+    assert women.count() > 10
+    assert all(p.surname.endswith("á") for p in women), [p.full_name for p in women if not p.surname.endswith("á")]
 
     login(client, "owner@solrosen.example", password="demo-password")
     home = client.get("/solrosen/").get_data(as_text=True)

@@ -1,0 +1,47 @@
+"""Promise only what exists (issue 17, item 12): the invitation, the default and demo welcome texts and the
+README name no feature that is not built yet (documents, news, discussions and votes come with later issues)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from flask_babel import force_locale, gettext
+
+from demo.portal import ASSOCIATIONS
+
+ROOT = Path(__file__).resolve().parents[1]
+# Words for what is not built yet, in every language Porch speaks.
+NOT_YET = re.compile(
+    r"document|news|vote|voting|discussion|nyhet|omröst|dokument|novink|hlasov|diskus|uudis|hääle|arutel",
+    re.IGNORECASE,
+)
+INVITATION = (
+    "The board of %(name)s invites you to the residents' portal, where you see your unit, "
+    "your invoices and contracts, and report faults to the board."
+)
+DEFAULT_WELCOME = "Here you see your units, invoices and contracts, and report faults to the board."
+
+
+@pytest.mark.parametrize("language", ["en", "sv", "cs", "et"])
+def test_the_invitation_and_the_default_welcome_promise_nothing_unbuilt(app, language):
+    with app.test_request_context(), force_locale(language):
+        for text in (gettext(INVITATION, name="X"), gettext(DEFAULT_WELCOME)):
+            assert not NOT_YET.search(text), (language, text)
+    # These are the texts the mail and the home page use.
+    for path in ("templates/email/invite.txt", "templates/email/invite.html"):
+        assert INVITATION in (ROOT / path).read_text(), path
+    assert DEFAULT_WELCOME in (ROOT / "templates/portal/home.html").read_text()
+
+
+def test_the_demo_welcome_texts_promise_nothing_unbuilt():
+    for slug, fields in ASSOCIATIONS.items():
+        assert not NOT_YET.search(fields["welcome_text"]), slug
+
+
+def test_the_readme_introduction_promises_nothing_unbuilt():
+    introduction = (ROOT / "README.md").read_text().split("## ", 1)[0]
+    promised = [m.group(0) for m in NOT_YET.finditer(introduction)]
+    # The one mention is the sentence saying they come next.
+    assert "Documents, discussions and votes come next" in introduction and len(promised) == 3, promised
