@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from flask import g, request
+from flask import Response, g, request
 from flask_babel import lazy_gettext as _l
 
 from core.access import current_memberships
@@ -191,11 +191,22 @@ def tab_bar() -> list[Destination]:
     return [replace(t, on_phone=t in phone) for t in tabs]
 
 
+# The event an in-place (htmx) change sends when a count may have moved: the tab bar fetches itself again.
+COUNTS_CHANGED = "porch:counts-changed"
+
+
+def counts_changed(response: Response) -> Response:
+    """Tell the page, through HX-Trigger, that its counts may have moved (see _tab_bar.html)."""
+    response.headers["HX-Trigger"] = COUNTS_CHANGED
+    return response
+
+
 def counted_here(*endpoints: str) -> bool:
     """Whether this request's page shows a badge: the pages a member starts from (and the place's own).
 
-    Other pages skip the count's query, so their query budgets stay as they are."""
-    endpoint = request.endpoint or ""
+    Other pages skip the count's query, so their query budgets stay as they are. The tab bar fetched
+    alone (after an in-place change) counts as the page it sits on."""
+    endpoint = g.get("page_endpoint") or request.endpoint or ""
     return endpoint in ("portal.home", "portal.menu") or any(
         endpoint.startswith(prefix) if prefix.endswith(".") else endpoint == prefix for prefix in endpoints
     )

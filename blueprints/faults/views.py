@@ -31,7 +31,7 @@ from blueprints.faults.forms import (
     StatusForm,
 )
 from blueprints.faults.workflow import WorkflowError
-from core import clock
+from core import clock, nav
 from core.access import can, requires, requires_any
 from core.audit import audit
 from core.rendering import htmx, render
@@ -248,7 +248,8 @@ def _after_change(report_id: int, message: str):
     """htmx: the status part (and, out of band, fresh forms); without JS: back to the page."""
     if htmx:
         report = queries.visible_report(g.membership, report_id)
-        return render("faults/report.html", "faults/_changed.html", **_report_context(report, message=message))
+        part = render("faults/report.html", "faults/_changed.html", **_report_context(report, message=message))
+        return nav.counts_changed(part)  # the open reports' count in the tab bar follows
     flash(message, "success")
     return redirect(url_for("faults.report_page", report_id=report_id))
 

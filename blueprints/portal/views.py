@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlparse
+
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
 
 from blueprints.exchange.reports import reports_for
 from blueprints.portal import accounts, bp, site
@@ -93,6 +96,27 @@ def home():
 def menu():
     """Every place this member may go, board pages included: the phone's "Menu" tab."""
     return render("portal/menu.html")
+
+
+@bp.route("/tab-bar")
+@requires()
+def tab_bar():
+    """The tab bar alone, with fresh counts: it fetches itself after an in-place change (nav.COUNTS_CHANGED).
+    It is marked for the page it sits on, whose address htmx sends along."""
+    g.page_endpoint = _endpoint_of(request.headers.get("HX-Current-URL", ""))  # counts as that page would
+    return render("_tab_bar.html", here=g.page_endpoint)
+
+
+def _endpoint_of(url: str) -> str | None:
+    """The endpoint of one of this site's addresses, or None."""
+    path = urlparse(url).path
+    if request.script_root and path.startswith(request.script_root):
+        path = path[len(request.script_root) :]
+    try:
+        endpoint, _args = current_app.url_map.bind("localhost").match(path)
+    except HTTPException:
+        return None
+    return endpoint
 
 
 def _account_forms(**forms):

@@ -17,12 +17,14 @@ MATRIX = {
     ("site.activate", "POST"): everyone(410),
     ("site.confirm_email", "GET"): everyone(410),
     ("site.confirm_email", "POST"): everyone(410),
+    ("site.switch_language", "GET"): everyone(302),
     ("portal.login", "GET"): {"anonymous": 200, **dict.fromkeys(ACTORS[1:5], 302), "outsider": 200},
     ("portal.login", "POST"): everyone(422),
     ("portal.signup", "GET"): everyone(200),
     ("portal.signup", "POST"): everyone(422),
     ("portal.home", "GET"): members(),
     ("portal.menu", "GET"): members(),
+    ("portal.tab_bar", "GET"): members(),
     ("portal.account", "GET"): members(),
     ("portal.account", "POST"): members(422),
     ("portal.account_password", "GET"): members(302),
@@ -40,4 +42,10 @@ def world(alpha, beta, users) -> dict:
     mail = OutboundEmail.create(
         association=alpha, to_address="x@example.com", kind="activate", subject="s", body_text="t", status="failed"
     )
-    return {"slug": alpha.slug, "token": "not-a-real-token", "mail_id": mail.id, "filename": "css/porch.css"}
+    return {
+        "slug": alpha.slug,
+        "token": "not-a-real-token",
+        "mail_id": mail.id,
+        "filename": "css/porch.css",
+        "language": "sv",
+    }

@@ -79,6 +79,8 @@ def test_a_fault_from_report_to_resolved(page, new_context, alpha, make_user, ou
     board.screenshot(path=shots_dir / "fault-list-board-360.png", full_page=True)
     board.get_by_role("link", name="The kitchen tap drips").click()
     expect(board.locator("#report-status")).to_contain_text("Nobody yet")
+    expect(board.locator("nav.tabs .count")).to_have_text("1 open")
+    board.evaluate("window.boardStayed = true")  # gone if the page were loaded again
     board.get_by_label("Handled by").select_option(label="board")
     board.get_by_role("button", name="Assign").click()
     expect(board.locator("#report-status .assignee")).to_have_text("board")
@@ -87,6 +89,10 @@ def test_a_fault_from_report_to_resolved(page, new_context, alpha, make_user, ou
     board.get_by_role("button", name="Mark as resolved").click()
     expect(board.locator("#report-status .status-badge")).to_have_text("Resolved")
     expect(board.get_by_label("Note")).to_have_count(0)  # a closed report has no status form left
+    # The tab bar's count follows the change in place (issue 17, item 10): nothing open is left.
+    expect(board.locator("nav.tabs .count")).to_have_count(0)
+    expect(board.locator("nav.tabs a[aria-current=page]")).to_contain_text("Faults")
+    assert board.evaluate("window.boardStayed") is True
     board.screenshot(path=shots_dir / "fault-report-board-360.png", full_page=True)
 
     # The resident's page shows it without being reloaded.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 
@@ -381,3 +382,27 @@ def test_the_menu_counts_open_reports_for_resolvers_only(client, login, fault_wo
     home = text(client.get("/alpha/"))
     assert 'href="/alpha/faults"' in home and 'class="count"' not in home
     assert "/alpha/faults/deadlines" not in text(client.get("/alpha/menu"))
+
+
+def test_a_status_change_in_place_tells_the_tab_bar_to_fetch_its_count(client, login, fault_world, new_report, outbox):
+    """Issue 17, item 10: the count follows an in-place change, through HX-Trigger and GET /tab-bar."""
+    report = new_report(fault_world.owner)
+    new_report(fault_world.owner, title="Another")
+    login(client, "board@alpha.example")
+    on_the_report = {"HX-Request": "true", "HX-Current-URL": f"http://localhost/alpha/faults/{report.id}"}
+    bar = text(client.get("/alpha/tab-bar", headers=on_the_report))
+    assert bar.lstrip().startswith('<nav class="tabs" id="tab-bar"') and "<html" not in bar
+    assert '<span class="count">2<span' in bar
+    assert re.search(r'<a href="/alpha/faults" class="phone" aria-current="page">', bar)  # still its page's tab
+
+    changed = client.submit(
+        f"/alpha/faults/{report.id}/status",
+        {"to_status": "resolved", "note": "Fixed."},
+        form_page=f"/alpha/faults/{report.id}",
+        headers={"HX-Request": "true"},
+    )
+    assert changed.status_code == 200 and changed.headers["HX-Trigger"] == "porch:counts-changed"
+    assert '<span class="count">1<span' in text(client.get("/alpha/tab-bar", headers=on_the_report))
+    # On a page that shows no count (its query is skipped there), the fetched bar shows none either.
+    elsewhere = {"HX-Request": "true", "HX-Current-URL": "http://localhost/alpha/account"}
+    assert 'class="count"' not in text(client.get("/alpha/tab-bar", headers=elsewhere))
