@@ -11,7 +11,7 @@ import peewee as pw
 
 from blueprints.register.ownership import format_fraction, format_share
 from models import Association, Membership, Person
-from models.db import PreparedSelect
+from models.db import PreparedSelect, like, like_pattern, loaded
 from models.register import Building, Ownership, Residency, Unit
 
 PAGE = 50
@@ -38,7 +38,6 @@ LIST_COLUMNS = (
     Unit.share_numerator,
     Unit.share_denominator,
     Unit.building,
-    Building.id,
     Building.name,
 )
 
@@ -48,46 +47,97 @@ def search_units(association: Association, q: str, on: dt.date, *, by_owner: boo
     units = Unit.active(association).select(*(columns or (Unit, Building))).join(Building)
     q = (q or "").strip()
     if q:
-        matches = Unit.number.contains(q)
-        if by_owner:
-            named = (
-                Ownership.select(Ownership.unit)
-                .join(Person)
-                .where(
-                    Ownership.current(on)
-                    & (
-                        Person.given_name.concat(" ").concat(Person.surname).contains(q)
-                        | Person.surname.concat(" ").concat(Person.given_name).contains(q)
-                    )
-                )
-            )
-            matches |= Unit.id.in_(named)
-        units = units.where(matches)
+        units = units.where(_matches(like_pattern(q), on, by_owner=by_owner))
     return units
 
 
-def unit_page(association: Association, q: str, page: int, on: dt.date, *, with_owners: bool) -> UnitPage:
-    """One page of the unit list, with each unit's current owners when the viewer may see them."""
+def _matches(pattern, on, *, by_owner: bool) -> pw.Expression:
+    """The unit's number, or a current owner's name, contains the text of `pattern` (see like())."""
+    matches = like(Unit.number, pattern)
+    if by_owner:
+        full_name = Person.given_name.concat(" ").concat(Person.surname)
+        sort_name = Person.surname.concat(" ").concat(Person.given_name)
+        named = like(full_name, pattern) | like(sort_name, pattern)
+        owners = Ownership.select(Ownership.unit).join(Person).where(Ownership.current(on) & named)
+        matches |= Unit.id.in_(owners)
+    return matches
+
+
+def unit_page(
+    association: Association, q: str, page: int, on: dt.date, *, with_owners: bool, active_units: int
+) -> UnitPage:
+    """One page of the unit list, with each unit's current owners when the viewer may see them: one query.
+
+    `active_units` is the whole list's length (shares_total counts it); a search counts its matches
+    in the same query, before the page is cut (COUNT(*) OVER ()).
+    """
     page = max(1, page)
-    query = search_units(association, q, on, by_owner=with_owners, columns=LIST_COLUMNS)
-    if q.strip():
-        # A search counts its matches with the page's rows (COUNT(*) OVER ()): the filter runs once.
-        query = query.select_extend(pw.fn.COUNT(Unit.id).over().alias("matching"))
-        units = list(query.order_by(*Unit.natural_order()).paginate(page, PAGE))
-        matching = units[0].matching if units else None
+    q = (q or "").strip()
+    values = (association.id, on.isoformat(), like_pattern(q), PAGE, (page - 1) * PAGE)
+    rows = _UNIT_PAGE(*values, searching=bool(q), with_owners=with_owners)
+    units, owners = _units_and_owners(rows)
+    if q:
+        matching = rows[0]["matching"] if rows else None
+        if matching is None:  # past the last page, or no match
+            matching = search_units(association, q, on, by_owner=with_owners).count()
     else:
-        # The whole list counts faster on its own than through a window over every unit.
-        matching = query.order_by().count()
-        units = list(query.order_by(*Unit.natural_order()).paginate(page, PAGE))
-    if matching is None:  # a search past its last page, or with no match
-        matching = search_units(association, q, on, by_owner=with_owners).count()
+        matching = active_units
     if not units and matching:  # past the last page: show the last one
         page = -(-matching // PAGE)
-        return unit_page(association, q, page, on, with_owners=with_owners)
-    result = UnitPage(units=units, matching=matching, page=page)
+        return unit_page(association, q, page, on, with_owners=with_owners, active_units=active_units)
+    return UnitPage(units=units, matching=matching, page=page, owners=owners)
+
+
+def _unit_page_query(association, on, pattern, limit, offset, *, searching: bool, with_owners: bool):
+    # The page's units are chosen in a subquery that sorts only their ids; their columns, building
+    # and current owners are joined for those 50 alone (several rows for a unit with co-owners).
+    chosen = Unit.active(association).select(Unit.id).join(Building)
+    if searching:
+        matching = pw.fn.COUNT(pw.SQL("*")).over().alias("matching")
+        chosen = chosen.select_extend(matching).where(_matches(pattern, on, by_owner=with_owners))
+    chosen = chosen.order_by(*Unit.natural_order(), Unit.id).limit(limit).offset(offset).alias("chosen")
+    columns = [*LIST_COLUMNS]
+    if searching:
+        columns.append(chosen.c.matching)
+    order = [*Unit.natural_order(), Unit.id]
+    query = Unit.select(*columns).join(chosen, on=(Unit.id == chosen.c.id)).join_from(Unit, Building)
     if with_owners:
-        result.owners = owners_of(units, on)
-    return result
+        columns += [Ownership.person.alias("owner_id"), Person.given_name, Person.surname]
+        query = (
+            query.select(*columns)
+            .join_from(Unit, Ownership, pw.JOIN.LEFT_OUTER, on=(Ownership.unit == Unit.id) & Ownership.current(on))
+            .join_from(Ownership, Person, pw.JOIN.LEFT_OUTER)
+        )
+        order += [Ownership.is_main.desc(), Person.surname, Person.given_name]
+    return query.order_by(*order).dicts()
+
+
+# Every unit list page: built once per shape (see PreparedSelect).
+_UNIT_PAGE = PreparedSelect(_unit_page_query)
+
+
+def _units_and_owners(rows: list[dict]) -> tuple[list[Unit], dict[int, list[Ownership]]]:
+    """The page's units in order, and their owners by unit id (each with .person), from the joined rows."""
+    units: dict[int, Unit] = {}
+    owners: dict[int, list[Ownership]] = defaultdict(list)
+    for row in rows:
+        unit = units.get(row["id"])
+        if unit is None:
+            unit = units[row["id"]] = loaded(
+                Unit,
+                id=row["id"],
+                number=row["number"],
+                kind=row["kind"],
+                area=row["area"],
+                share_numerator=row["share_numerator"],
+                share_denominator=row["share_denominator"],
+            )
+            unit.building = loaded(Building, id=row["building"], name=row["name"])
+        if row.get("owner_id") is not None:
+            owner = loaded(Ownership, unit=unit.id, person=row["owner_id"])
+            owner.person = loaded(Person, id=row["owner_id"], given_name=row["given_name"], surname=row["surname"])
+            owners[unit.id].append(owner)
+    return list(units.values()), owners
 
 
 def owners_of(units: list[Unit], on: dt.date) -> dict[int, list[Ownership]]:
@@ -161,13 +211,14 @@ def my_units(membership: Membership | None, association: Association) -> list[My
     units: dict[int, tuple[Unit, list[dict]]] = {}
     for row in rows:
         if row["id"] not in units:
-            unit = Unit(
+            unit = loaded(
+                Unit,
                 id=row["id"],
                 number=row["number"],
                 share_numerator=row["share_numerator"],
                 share_denominator=row["share_denominator"],
             )
-            unit.building = Building(name=row["building_name"])
+            unit.building = loaded(Building, name=row["building_name"])
             units[row["id"]] = (unit, [])
         if row["owner_id"] is not None:
             units[row["id"]][1].append(row)
@@ -213,6 +264,8 @@ def _my_unit(unit: Unit, owners: list[dict], person_id: int) -> MyUnit:
     own = next((o for o in owners if o["owner_id"] == person_id), None)
     mine = None
     if own is not None:
-        mine = Ownership(share_numerator=own["owner_numerator"], share_denominator=own["owner_denominator"])
-    others = [Person(given_name=o["given_name"], surname=o["surname"]) for o in owners if o["owner_id"] != person_id]
+        mine = loaded(Ownership, share_numerator=own["owner_numerator"], share_denominator=own["owner_denominator"])
+    others = [
+        loaded(Person, given_name=o["given_name"], surname=o["surname"]) for o in owners if o["owner_id"] != person_id
+    ]
     return MyUnit(unit=unit, mine=mine, co_owners=others if own is not None else [])

@@ -141,8 +141,8 @@ def units():
     q = request.args.get("q", "").strip()[:100]
     page = request.args.get("page", 1, type=int)
     with_owners = can(perms.OWNERSHIP_VIEW)
-    listing = unit_page(g.association, q, page, _today(), with_owners=with_owners)
     total, count = rules.shares_total(g.association)
+    listing = unit_page(g.association, q, page, _today(), with_owners=with_owners, active_units=count)
     return render(
         "register/units.html",
         "register/_unit_list.html",
