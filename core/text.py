@@ -12,7 +12,7 @@ import nh3
 from babel import dates, numbers
 from babel.numbers import get_currency_precision
 from flask import g, has_app_context
-from flask_babel import format_date, format_datetime, get_locale, get_translations
+from flask_babel import format_datetime, get_locale, get_timezone, get_translations
 from markupsafe import Markup
 
 ALLOWED_TAGS = {
@@ -65,11 +65,11 @@ def _money(minor_units: int, currency: str, locale: str) -> str:
 
 
 def date(value: dt.date | dt.datetime | None, style: str = "medium") -> str:
+    """A date, or a stored (UTC) time's day in the association's time zone."""
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
-        value = _as_utc(value)
-        return format_date(value, style)
+        value = _local(value).date()
     return _date(value, style, str(get_locale()))
 
 
@@ -79,9 +79,37 @@ def _date(value: dt.date, style: str, locale: str) -> str:
 
 
 def datetime(value: dt.datetime | None, style: str = "medium") -> str:
+    """A stored (UTC) time in the association's time zone, as Babel's format_datetime writes it.
+
+    A list shows a time per row, each a different one: Babel takes ~60 µs for each. Short and
+    medium times are put together here from their date and time of day, each formatted once
+    (days and minutes repeat; whole times do not); longer styles name the time zone and go to Babel.
+    """
     if value is None:
         return ""
-    return format_datetime(_as_utc(value), style)
+    if style not in ("short", "medium"):
+        return format_datetime(_as_utc(value), style)
+    local, locale = _local(value), str(get_locale())
+    time_of_day = _time(local.time().replace(microsecond=0), style, locale)
+    return (
+        _datetime_pattern(style, locale).replace("{0}", time_of_day).replace("{1}", _date(local.date(), style, locale))
+    )
+
+
+@lru_cache(maxsize=64)
+def _datetime_pattern(style: str, locale: str) -> str:
+    # As Babel's format_datetime: the pattern's quotes go, {0} is the time and {1} the date.
+    return dates.get_datetime_format(style, locale=locale).replace("'", "")
+
+
+@lru_cache(maxsize=8192)
+def _time(value: dt.time, style: str, locale: str) -> str:
+    return dates.format_time(value, style, locale=locale)
+
+
+def _local(value: dt.datetime) -> dt.datetime:
+    """A stored time in the time zone pages show (flask-babel's: the association's)."""
+    return _as_utc(value).astimezone(get_timezone())
 
 
 def _as_utc(value: dt.datetime) -> dt.datetime:

@@ -1,7 +1,13 @@
-"""core/text.py: templates translate through the request's catalogue, and follow force_locale()."""
+"""core/text.py: templates translate through the request's catalogue, and follow force_locale();
+dates and times read as Babel writes them."""
 
-from flask import render_template_string
-from flask_babel import force_locale, get_locale
+import datetime as dt
+
+import pytest
+from flask import g, render_template_string
+from flask_babel import force_locale, format_date, format_datetime, get_locale
+
+from core import text
 
 
 def test_templates_translate_in_the_requests_language(app):
@@ -25,3 +31,26 @@ def test_template_gettext_keeps_jinjas_newstyle_rules(app):
         assert render_template_string('{{ _("Unit %(number)s", number="<b>") }}') == "Unit &lt;b&gt;"
         assert render_template_string('{{ _("100%%") }}') == "100%"
         assert render_template_string('{{ ngettext("%(num)d unit", "%(num)d units", 3) }}') == "3 units"
+
+
+@pytest.mark.parametrize("language", ["en", "sv", "cs", "et"])
+@pytest.mark.parametrize("style", ["short", "medium", "long"])
+def test_times_read_as_babel_writes_them(app, make_association, language, style):
+    association = make_association("alpha", locale=language, timezone="Europe/Stockholm")
+    # Around the spring and autumn clock changes, midnight in UTC and at home, the last second of a year.
+    moments = [
+        dt.datetime(2026, 3, 29, 0, 59, 59, 999999),
+        dt.datetime(2026, 3, 29, 1, 0, 0),
+        dt.datetime(2026, 10, 25, 0, 30),
+        dt.datetime(2026, 10, 25, 1, 30),
+        dt.datetime(2026, 12, 31, 23, 59, 59),
+        dt.datetime(2027, 1, 1, 0, 0, 1),
+        dt.datetime(2026, 6, 30, 22, 15, 7),
+    ]
+    with app.test_request_context("/"):
+        g.association = association
+        assert str(get_locale()) == text.locale_for(language)
+        for moment in moments:
+            aware = moment.replace(tzinfo=dt.UTC)
+            assert text.datetime(moment, style) == format_datetime(aware, style), moment
+            assert text.date(moment, style) == format_date(aware, style), moment
