@@ -15,8 +15,8 @@ import peewee as pw
 from blueprints.faults import workflow
 from models import Association, Membership, User
 from models import permissions as perms
-from models.db import first_or_404
-from models.faults import FaultAttachment, FaultEvent, FaultReport
+from models.db import PreparedSelect, first_or_404
+from models.faults import RESPONSIBLE_PERMISSION, FaultAttachment, FaultEvent, FaultReport
 from models.register import Building, Unit
 
 R = FaultReport
@@ -74,6 +74,16 @@ class Filters:
     @property
     def narrowed(self) -> bool:
         return bool(self.building or self.category or self.severity or self.assignee)
+
+    def shape(self) -> dict:
+        """Which filters are set (the list's SQL text follows them, not their values)."""
+        return dict(
+            tab=self.tab,
+            by_building=bool(self.building),
+            by_category=bool(self.category),
+            by_severity=bool(self.severity),
+            by_assignee="someone" if self.assignee.isdigit() else self.assignee,
+        )
 
 
 @dataclass
@@ -133,39 +143,63 @@ def report_list(association: Association, membership: Membership, filters: Filte
     The page's ids are chosen in a subquery that sorts only narrow rows; the
     places and the assignee are joined for those 51 rows alone, not for every
     report that is sorted (10,000 reports: 5 ms instead of 20 on a deep page).
+    The SQL is built once per shape of the query (see PreparedSelect): the
+    visibility rule's and the filter's, not their values.
     """
-    overdue_first = pw.Case(None, ((workflow.overdue_expression(now), 0),), 1)
-    order = (overdue_first, R.created_at.desc(), R.id.desc())
-    chosen = R.visible_to(membership).select(R.id)
-    conditions = _conditions(filters, membership)
-    if conditions:
-        chosen = chosen.where(*conditions)
-    page_ids = chosen.order_by(*order).limit(PAGE + 1).offset((filters.page - 1) * PAGE)
-    query = _with_places(R.select(*LIST_COLUMNS)).where(R.id.in_(page_ids)).order_by(*order)
-    rows = list(query)
+    viewer = (association.id, membership.user_id, membership.person_id, association.today().isoformat())
+    wanted = (filters.building, filters.category, filters.severity, _assignee_id(filters.assignee))
+    rows = _REPORT_PAGE(
+        *viewer,
+        *wanted,
+        now,
+        PAGE + 1,
+        (filters.page - 1) * PAGE,
+        granted=membership.role.permission_set & VISIBILITY_PERMISSIONS,
+        has_person=membership.person_id is not None,
+        **filters.shape(),
+    )
     return ReportList(rows=rows[:PAGE], page=filters.page, more=len(rows) > PAGE, now=now)
 
 
-def _conditions(filters: Filters, membership: Membership) -> list[pw.Expression]:
-    conditions = []
-    if filters.tab == "open":
-        conditions.append(R.status.in_(R.OPEN_STATUSES))
-    elif filters.tab == "closed":
-        conditions.append(R.status.in_(R.CLOSED_STATUSES))
-    elif filters.tab == "mine":
-        conditions.append(R.reporter == membership.user_id)
-    if filters.building:
-        in_building = Unit.select(Unit.id).where(Unit.building == filters.building)
-        conditions.append((R.building == filters.building) | R.unit.in_(in_building))
-    if filters.category:
-        conditions.append(R.category == filters.category)
-    if filters.severity:
-        conditions.append(R.severity == filters.severity)
-    if filters.assignee == NOBODY:
-        conditions.append(R.assignee.is_null())
-    elif filters.assignee:
-        conditions.append(R.assignee == int(filters.assignee))
-    return conditions
+# The permissions FaultReport.seen_by reads: a role's others do not change the list's SQL.
+VISIBILITY_PERMISSIONS = frozenset({perms.FAULTS_RESOLVE, *RESPONSIBLE_PERMISSION.values()})
+
+
+def _assignee_id(assignee: str) -> int | None:
+    return int(assignee) if assignee.isdigit() else None
+
+
+def _report_page_query(
+    association, user, person, today, building, category, severity, assignee, now, limit, offset, *,
+    granted, has_person, tab, by_building, by_category, by_severity, by_assignee,
+) -> pw.ModelSelect:  # fmt: skip
+    overdue_first = pw.Case(None, ((workflow.overdue_expression(now), 0),), 1)
+    order = (overdue_first, R.created_at.desc(), R.id.desc())
+    rule = R.seen_by(granted, user, person if has_person else None, today)
+    chosen = R.of(association).select(R.id).where(rule)
+    if tab == "open":
+        chosen = chosen.where(R.status.in_(R.OPEN_STATUSES))
+    elif tab == "closed":
+        chosen = chosen.where(R.status.in_(R.CLOSED_STATUSES))
+    elif tab == "mine":
+        chosen = chosen.where(R.reporter == user)
+    if by_building:
+        in_building = Unit.select(Unit.id).where(Unit.building == building)
+        chosen = chosen.where((R.building == building) | R.unit.in_(in_building))
+    if by_category:
+        chosen = chosen.where(R.category == category)
+    if by_severity:
+        chosen = chosen.where(R.severity == severity)
+    if by_assignee == NOBODY:
+        chosen = chosen.where(R.assignee.is_null())
+    elif by_assignee:
+        chosen = chosen.where(R.assignee == assignee)
+    page_ids = chosen.order_by(*order).limit(limit).offset(offset)
+    return _with_places(R.select(*LIST_COLUMNS)).where(R.id.in_(page_ids)).order_by(*order)
+
+
+# Every fault list page: built once per shape (see PreparedSelect).
+_REPORT_PAGE = PreparedSelect(_report_page_query)
 
 
 def place_parts(report: FaultReport) -> dict:
@@ -229,13 +263,12 @@ def history(report: FaultReport) -> History:
 # --- counts for the menu ------------------------------------------------------------------------
 
 
-def handled_by(membership: Membership) -> pw.Expression | None:
-    """The reports this member handles (faults for resolvers, requests for the responsible roles)."""
-    granted = membership.role.permission_set
+def handled_by(granted: frozenset[str]) -> pw.Expression | None:
+    """The reports a role granting `granted` handles (faults for resolvers, requests for the responsible roles)."""
     rule = None
     if perms.FAULTS_RESOLVE in granted:
         rule = R.kind == R.FAULT
-    for responsible, permission in workflow.RESPONSIBLE_PERMISSION.items():
+    for responsible, permission in RESPONSIBLE_PERMISSION.items():
         if permission in granted:
             part = (R.kind == R.REQUEST) & (R.responsible == responsible)
             rule = part if rule is None else rule | part
@@ -243,11 +276,19 @@ def handled_by(membership: Membership) -> pw.Expression | None:
 
 
 def open_to_handle(association: Association, membership: Membership) -> int:
-    """How many open reports this resolver can handle: one COUNT."""
-    rule = handled_by(membership)
-    if rule is None:
+    """How many open reports this resolver can handle: one COUNT (the badge on the pages resolvers start from)."""
+    granted = membership.role.permission_set & VISIBILITY_PERMISSIONS
+    if handled_by(granted) is None:
         return 0
-    return FaultReport.of(association).where(R.status.in_(R.OPEN_STATUSES) & rule).count()
+    return _OPEN_TO_HANDLE(association.id, granted=granted)[0][0]
+
+
+def _open_to_handle_query(association, *, granted) -> pw.ModelSelect:
+    rule = R.status.in_(R.OPEN_STATUSES) & handled_by(granted)
+    return FaultReport.of(association).select(pw.fn.COUNT(R.id)).where(rule).tuples()
+
+
+_OPEN_TO_HANDLE = PreparedSelect(_open_to_handle_query)
 
 
 def place_choices(association: Association, membership: Membership, *, any_place: bool):
