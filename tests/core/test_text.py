@@ -31,6 +31,17 @@ def test_template_gettext_keeps_jinjas_newstyle_rules(app):
         assert render_template_string('{{ _("Unit %(number)s", number="<b>") }}') == "Unit &lt;b&gt;"
         assert render_template_string('{{ _("100%%") }}') == "100%"
         assert render_template_string('{{ ngettext("%(num)d unit", "%(num)d units", 3) }}') == "3 units"
+        assert render_template_string('{{ pgettext("invoice status", "Open") }}') == "Open"
+        # Inside a loop too (where a function given the whole context would get a copy of it).
+        page = '{% for n in [1, 2] %}{{ ngettext("%(num)d unit", "%(num)d units", n) }} {% endfor %}'
+        assert render_template_string(page) == "1 unit 2 units "
+
+
+def test_text_that_is_not_escaped_stays_as_it_is(app):
+    # As in the plain-text mail templates (email/*.txt), where autoescape is off.
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        page = '{% autoescape false %}{{ _("Unit %(number)s", number="<b>") }}{% endautoescape %}'
+        assert render_template_string(page) == "Unit <b>"
 
 
 @pytest.mark.parametrize("language", ["en", "sv", "cs", "et"])
