@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import peewee as pw
 from flask import current_app
 
-from blueprints.register.directory import Row, attach_units, search_condition
+from blueprints.register.directory import Row, Search, attach_units, search_condition
 from models import Association, Membership, Person, User
 from models.billing import BillingSettings, Contract, ContractParty, Invoice, InvoiceLine, Payment
 from models.db import first_or_404
@@ -429,7 +429,8 @@ def resident_list(membership: Membership, q: str, page: int, today: dt.date) -> 
     query = Person.of(association).select(
         Person.id, Person.given_name, Person.surname, Person.email, Person.association
     )
-    condition = search_condition(association, today, q) if q.strip() else None
+    search = Search.of(q)
+    condition = search_condition(association, today, search.values, search.with_digits)
     if condition is not None:
         query = query.where(condition)
     people = list(

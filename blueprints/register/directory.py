@@ -16,6 +16,7 @@ import peewee as pw
 from flask import abort
 
 from models import Association, Membership, Ownership, Person, Residency, Unit, User
+from models.db import PreparedSelect, like, like_pattern, loaded
 
 PAGE = 50
 
@@ -78,47 +79,58 @@ def with_account(query: pw.ModelSelect, association: Association) -> pw.ModelSel
     )
 
 
-def _unit_people(association: Association, today: dt.date, number_term: str) -> tuple[pw.ModelSelect, ...]:
-    owners = (
-        Ownership.select(Ownership.person)
-        .join(Unit)
-        .where((Unit.association == association) & Ownership.current(today) & _contains(Unit.number, number_term))
-    )
-    residents = (
-        Residency.select(Residency.person)
-        .join(Unit)
-        .where((Unit.association == association) & Residency.current(today) & _contains(Unit.number, number_term))
-    )
-    return owners, residents
+# --- search (R6) -------------------------------------------------------------------
 
 
-def _contains(column, term: str) -> pw.Expression:
-    # LOWER on both sides: PostgreSQL's LIKE is case-sensitive, SQLite's only for ASCII.
-    return pw.fn.LOWER(column).contains(term.lower())
+@dataclass(frozen=True)
+class Search:
+    """A search's words (at most five) as its SQL binds them: each word's LIKE pattern, followed by a
+    pattern of its digits when it has three or more (phone numbers are compared by digits too)."""
+
+    values: tuple[str, ...]
+    with_digits: tuple[bool, ...]  # per word: whether a digits pattern follows (the query's shape)
+
+    @classmethod
+    def of(cls, q: str) -> Search:
+        values, with_digits = [], []
+        for term in q.split()[:5]:
+            # LOWER on both sides: PostgreSQL's LIKE is case-sensitive, SQLite's only for ASCII.
+            values.append(like_pattern(term.lower()))
+            digits = re.sub(r"\D", "", term)
+            if len(digits) >= 3:
+                values.append(like_pattern(digits))
+            with_digits.append(len(digits) >= 3)
+        return cls(tuple(values), tuple(with_digits))
 
 
-def search_condition(association: Association, today: dt.date, q: str) -> pw.Expression | None:
-    """Every word must match a name, an e-mail, a phone or a unit number (R6)."""
+def search_condition(association, today, values, with_digits: tuple[bool, ...]) -> pw.Expression | None:
+    """Every word must match a name, an e-mail, a phone or a unit number (R6): `values` and `with_digits`
+    as in a Search (the values may be PreparedSelect markers bound to them)."""
     condition = None
-    for term in q.split()[:5]:
-        owners, residents = _unit_people(association, today, term)
-        digits = re.sub(r"\D", "", term)
-        matches = (
-            _contains(Person.surname, term)
-            | _contains(Person.given_name, term)
-            | _contains(Person.email, term)
-            | _contains(Person.phone_mobile, term)
-            | _contains(Person.phone_home, term)
-            | _contains(Person.phone_work, term)
-            | Person.id.in_(owners)
-            | Person.id.in_(residents)
-        )
-        if len(digits) >= 3:
+    values = iter(values)
+    for has_digits in with_digits:
+        pattern = next(values)
+        owners, residents = _unit_people(association, today, pattern)
+        matches = Person.id.in_(owners) | Person.id.in_(residents)
+        for column in (Person.surname, Person.given_name, Person.email, *PHONES):
+            matches |= like(pw.fn.LOWER(column), pattern)
+        if has_digits:
             # "0701234567" finds "070-123 45 67": compare digits only.
-            for phone in (Person.phone_mobile, Person.phone_home, Person.phone_work):
-                matches |= _digits_only(phone).contains(digits)
+            digits = next(values)
+            for phone in PHONES:
+                matches |= like(_digits_only(phone), digits)
         condition = matches if condition is None else condition & matches
     return condition
+
+
+PHONES = (Person.phone_mobile, Person.phone_home, Person.phone_work)
+
+
+def _unit_people(association, today, number_pattern) -> tuple[pw.ModelSelect, ...]:
+    in_units = (Unit.association == association) & like(pw.fn.LOWER(Unit.number), number_pattern)
+    owners = Ownership.select(Ownership.person).join(Unit).where(in_units & Ownership.current(today))
+    residents = Residency.select(Residency.person).join(Unit).where(in_units & Residency.current(today))
+    return owners, residents
 
 
 def _digits_only(column) -> pw.Expression:
@@ -128,41 +140,92 @@ def _digits_only(column) -> pw.Expression:
     return stripped
 
 
+# --- the board's list of people -------------------------------------------------------
+
+
 def people_page(association: Association, today: dt.date, q: str = "", page: int = 1) -> tuple[list[Row], bool]:
-    """One page of the register, sorted "Surname Given", and whether another page follows."""
-    query = with_account(Person.of(association), association)
-    condition = search_condition(association, today, q) if q.strip() else None
-    if condition is not None:
-        query = query.where(condition)
-    query = query.order_by(Person.surname, Person.given_name, Person.id).limit(PAGE + 1).offset((page - 1) * PAGE)
-    people = list(query)
+    """One page of the register, sorted "Surname Given", and whether another page follows (two queries)."""
+    search = Search.of(q)
+    values = (association.id, today.isoformat(), PAGE + 1, (page - 1) * PAGE, *search.values)
+    people = _PEOPLE_PAGE(*values, with_digits=search.with_digits)
     more = len(people) > PAGE
-    people = people[:PAGE]
-    rows = [Row(person=p, state=account_state(p, today)) for p in people]
+    rows = [Row(person=p, state=account_state(p, today)) for p in people[:PAGE]]
     attach_units(rows, today)
     return rows, more
 
 
+def _people_page_query(association, today, limit, offset, *search, with_digits) -> pw.ModelSelect:
+    # Only what the list shows: the names, and the account's state here.
+    columns = (Person.id, Person.given_name, Person.surname, Person.user, User.id, User.state, Membership.valid_to)
+    query = (
+        Person.of(association)
+        .select(*columns)
+        .join(User, pw.JOIN.LEFT_OUTER, on=(Person.user == User.id))
+        .switch(Person)
+        .join(
+            Membership,
+            pw.JOIN.LEFT_OUTER,
+            on=((Membership.user == Person.user) & (Membership.association == association)),
+            attr="membership",
+        )
+    )
+    if with_digits:
+        query = query.where(search_condition(association, today, search, with_digits))
+    return query.order_by(Person.surname, Person.given_name, Person.id).limit(limit).offset(offset)
+
+
+# Every page of the list and each keystroke of its search: built once per shape (see PreparedSelect).
+_PEOPLE_PAGE = PreparedSelect(_people_page_query)
+
+
 def attach_units(rows: list[Row], today: dt.date) -> None:
-    """Fill each row's current units: two queries for the whole page."""
+    """Fill each row's current units, owned first, then lived in, each by number: one query."""
     by_person = {row.person.id: row for row in rows}
     if not by_person:
         return
-    ids = list(by_person)
-    for ownership in (
-        Ownership.select(Ownership, Unit)
+    for link in _UNIT_LINKS(today.isoformat(), *by_person, people_count=len(by_person)):
+        unit = loaded(
+            Unit,
+            id=link["unit"],
+            number=link["number"],
+            share_numerator=link["share_numerator"],
+            share_denominator=link["share_denominator"],
+        )
+        if link["owns"]:
+            fields = ("share_numerator", "share_denominator", "is_main")
+            ownership = loaded(Ownership, unit=unit.id, person=link["person"], **{f: link[f"own_{f}"] for f in fields})
+            by_person[link["person"]].units.append(UnitLink(unit=unit, ownership=ownership))
+        else:
+            residency = loaded(Residency, unit=unit.id, person=link["person"], role=link["role"])
+            by_person[link["person"]].units.append(UnitLink(unit=unit, residency=residency))
+
+
+def _unit_links_query(today, *people, people_count) -> pw.SelectQuery:
+    unit_columns = (Unit.id.alias("unit"), Unit.number, Unit.share_numerator, Unit.share_denominator)
+    owned = (
+        Ownership.select(
+            pw.Value(1).alias("owns"),
+            Ownership.person.alias("person"),
+            *unit_columns,
+            Ownership.share_numerator.alias("own_share_numerator"),
+            Ownership.share_denominator.alias("own_share_denominator"),
+            Ownership.is_main.alias("own_is_main"),
+            pw.Value(None).alias("role"),
+        )
         .join(Unit)
-        .where(Ownership.person.in_(ids) & Ownership.current(today))
-        .order_by(Unit.number)
-    ):
-        by_person[ownership.person_id].units.append(UnitLink(unit=ownership.unit, ownership=ownership))
-    for residency in (
-        Residency.select(Residency, Unit)
+        .where(Ownership.person.in_(people) & Ownership.current(today))
+    )
+    nothing = pw.Value(None)
+    lived = (
+        Residency.select(pw.Value(0), Residency.person, *unit_columns, nothing, nothing, nothing, Residency.role)
         .join(Unit)
-        .where(Residency.person.in_(ids) & Residency.current(today))
-        .order_by(Unit.number)
-    ):
-        by_person[residency.person_id].units.append(UnitLink(unit=residency.unit, residency=residency))
+        .where(Residency.person.in_(people) & Residency.current(today))
+    )
+    return owned.union_all(lived).order_by(pw.SQL("owns DESC"), pw.SQL("number")).dicts()
+
+
+# A page of the board's lists (people, residents' accounts): built once per page length.
+_UNIT_LINKS = PreparedSelect(_unit_links_query)
 
 
 def person_row(association: Association, person_id: int, today: dt.date) -> Row:
@@ -175,32 +238,49 @@ def person_row(association: Association, person_id: int, today: dt.date) -> Row:
     return row
 
 
+# --- the member list (R6) --------------------------------------------------------------
+
+
 def members_page(association: Association, today: dt.date, page: int = 1) -> tuple[list[Row], bool]:
-    """The member list (R6): today's owners, sorted by surname, with their units and shares."""
-    owners = (
-        Ownership.select(Ownership.person)
-        .join(Unit)
-        .where((Unit.association == association) & Ownership.current(today) & Unit.archived_at.is_null())
-    )
-    people = list(
+    """The member list (R6): today's owners, sorted by surname, with their units and shares (one query)."""
+    rows: dict[int, Row] = {}
+    for found in _MEMBERS_PAGE(association.id, today.isoformat(), PAGE + 1, (page - 1) * PAGE):
+        row = rows.get(found.id)
+        if row is None:
+            row = rows[found.id] = Row(person=found, state="")
+        row.units.append(UnitLink(unit=found.ownership.unit, ownership=found.ownership))
+    people = list(rows.values())
+    return people[:PAGE], len(people) > PAGE
+
+
+def _members_page_query(association, today, limit, offset) -> pw.ModelSelect:
+    # The page's people are chosen in a subquery; their units are joined for those alone.
+    owned_today = Ownership.current(today) & Unit.archived_at.is_null()
+    owners = Ownership.select(Ownership.person).join(Unit).where((Unit.association == association) & owned_today)
+    chosen = (
         Person.of(association)
+        .select(Person.id)
         .where(Person.id.in_(owners))
         .order_by(Person.surname, Person.given_name, Person.id)
-        .limit(PAGE + 1)
-        .offset((page - 1) * PAGE)
+        .limit(limit)
+        .offset(offset)
     )
-    more = len(people) > PAGE
-    rows = [Row(person=p, state="") for p in people[:PAGE]]
-    by_person = {row.person.id: row for row in rows}
-    if by_person:
-        for ownership in (
-            Ownership.select(Ownership, Unit)
-            .join(Unit)
-            .where(Ownership.person.in_(list(by_person)) & Ownership.current(today) & Unit.archived_at.is_null())
-            .order_by(Unit.number)
-        ):
-            by_person[ownership.person_id].units.append(UnitLink(unit=ownership.unit, ownership=ownership))
-    return rows, more
+    columns = (
+        *(Person.id, Person.given_name, Person.surname, Person.personal_id, Person.email, *PHONES),
+        *(Ownership.id, Ownership.unit, Ownership.share_numerator, Ownership.share_denominator),
+        *(Unit.id, Unit.number, Unit.share_numerator, Unit.share_denominator),
+    )
+    return (
+        Person.select(*columns)
+        .join(Ownership, on=(Ownership.person == Person.id), attr="ownership")
+        .join(Unit, on=(Ownership.unit == Unit.id), attr="unit")
+        .where(Person.id.in_(chosen) & owned_today)
+        .order_by(Person.surname, Person.given_name, Person.id, Unit.number)
+    )
+
+
+# Every page of the member list: built once (see PreparedSelect).
+_MEMBERS_PAGE = PreparedSelect(_members_page_query)
 
 
 # --- CSV export --------------------------------------------------------------------
