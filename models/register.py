@@ -153,12 +153,19 @@ class Unit(AssociationScoped, BaseModel):
         """The units whose page and file a member may open (R5, seed 003): every unit for the board
         (register.manage), else the active units the member's person owns or lives in today."""
         association = membership.association
-        if membership.can(perms.REGISTER_MANAGE):
-            return cls.of(association)
-        if membership.person_id is None:
-            return cls.of(association).where(cls.id.in_([]))
-        held = cls.ids_held_by(membership.person_id, association.today())
-        return cls.active(association).where(cls.id.in_(held))
+        rule = cls.seen_by(membership.role.permission_set, membership.person_id, association.today())
+        return cls.of(association) if rule is None else cls.of(association).where(rule)
+
+    @classmethod
+    def seen_by(cls, granted: frozenset[str], person_id, today) -> pw.Expression | None:
+        """visible_to's rule (None: every unit of the association), for a member whose role grants
+        `granted` and whose register entry is `person_id` (None: none). The values may be
+        PreparedSelect markers: the unit page builds its query once."""
+        if perms.REGISTER_MANAGE in granted:
+            return None
+        if person_id is None:
+            return cls.id.in_([])
+        return cls.archived_at.is_null() & cls.id.in_(cls.ids_held_by(person_id, today))
 
 
 class Ownership(BaseModel):

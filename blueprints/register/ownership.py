@@ -134,12 +134,21 @@ def check_owners(owners: list[OwnerChoice]) -> None:
 
 
 def current_ownerships(unit: Unit, on: dt.date) -> list[Ownership]:
-    return list(
+    """The unit's owners on `on`, with their register entries: the main owner first, then by name."""
+    return _CURRENT_OWNERSHIPS(unit.id, on.isoformat())
+
+
+def _current_ownerships_query(unit, on) -> pw.ModelSelect:
+    return (
         Ownership.select(Ownership, Person)
         .join(Person)
         .where((Ownership.unit == unit) & Ownership.current(on))
         .order_by(Ownership.is_main.desc(), Person.surname, Person.given_name)
     )
+
+
+# On every unit page: built once (see PreparedSelect).
+_CURRENT_OWNERSHIPS = PreparedSelect(_current_ownerships_query)
 
 
 def set_owners(unit: Unit, owners: list[OwnerChoice], on: dt.date, actor: User) -> None:

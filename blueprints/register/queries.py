@@ -8,11 +8,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import peewee as pw
+from flask import abort
 
 from blueprints.register.ownership import format_fraction, format_share
-from models import Association, Membership, Person
+from models import Association, Membership, Person, User
+from models import permissions as perms
 from models.db import PreparedSelect, like, like_pattern, loaded
-from models.register import Building, Ownership, Residency, Unit
+from models.register import Building, Ownership, Residency, Unit, UnitFileEntry, VotingProxy
 
 PAGE = 50
 
@@ -193,6 +195,89 @@ def units_csv_rows(association: Association, on: dt.date) -> Iterator[list]:
             names,
             main,
         ]
+
+
+# --- one unit's page ------------------------------------------------------------------------
+
+FILE_PAGE = 50  # entries of the unit file per page
+
+
+def visible_unit(membership: Membership, unit_id: int) -> Unit:
+    """The unit with its building if the member may open its page (Unit.visible_to), else 404."""
+    association = membership.association
+    found = _VISIBLE_UNIT(
+        association.id,
+        membership.person_id,
+        association.today().isoformat(),
+        unit_id,
+        granted=membership.role.permission_set & {perms.REGISTER_MANAGE},
+        has_person=membership.person_id is not None,
+    )
+    if not found:
+        abort(404)
+    return found[0]
+
+
+def _visible_unit_query(association, person, today, unit_id, *, granted, has_person) -> pw.ModelSelect:
+    query = Unit.of(association).select(Unit, Building).join(Building).where(Unit.id == unit_id)
+    rule = Unit.seen_by(granted, person if has_person else None, today)
+    return query if rule is None else query.where(rule)
+
+
+def file_entries(unit: Unit, before: int | None = None) -> tuple[list[UnitFileEntry], int | None]:
+    """A page of the unit file, newest first, from below entry `before`; and where the next page starts."""
+    rows = _FILE_ENTRIES(unit.id, before or 0, FILE_PAGE + 1, older=bool(before))
+    more = rows[FILE_PAGE - 1].id if len(rows) > FILE_PAGE else None
+    return rows[:FILE_PAGE], more
+
+
+def _file_entries_query(unit, before, limit, *, older) -> pw.ModelSelect:
+    entries = (
+        UnitFileEntry.select(UnitFileEntry, User.id, User.name, User.email)
+        .join(User, pw.JOIN.LEFT_OUTER, on=(UnitFileEntry.author == User.id))
+        .where(UnitFileEntry.unit == unit)
+        .order_by(UnitFileEntry.happened_on.desc(), UnitFileEntry.id.desc())
+    )
+    if older:
+        entries = entries.where(UnitFileEntry.id < before)
+    return entries.limit(limit)
+
+
+def proxy_of(unit: Unit, on: dt.date) -> VotingProxy | None:
+    """Who votes for the unit on `on`, with their register entry."""
+    found = _PROXY(unit.id, on.isoformat())
+    return found[0] if found else None
+
+
+def _proxy_query(unit, on) -> pw.ModelSelect:
+    in_force = (VotingProxy.start_date.is_null() | (VotingProxy.start_date <= on)) & (
+        VotingProxy.end_date.is_null() | (VotingProxy.end_date >= on)
+    )
+    return VotingProxy.select(VotingProxy, Person).join(Person).where((VotingProxy.unit == unit) & in_force).limit(1)
+
+
+def residents_of(unit: Unit, on: dt.date) -> list[Residency]:
+    """The unit's residents on `on`, with their register entries, by name."""
+    return _RESIDENTS(unit.id, on.isoformat())
+
+
+def _residents_query(unit, on) -> pw.ModelSelect:
+    return (
+        Residency.select(Residency, Person)
+        .join(Person)
+        .where((Residency.unit == unit) & Residency.current(on))
+        .order_by(Person.surname, Person.given_name)
+    )
+
+
+# Each unit page (a resident's most visited after the home page): built once (see PreparedSelect).
+_VISIBLE_UNIT = PreparedSelect(_visible_unit_query)
+_FILE_ENTRIES = PreparedSelect(_file_entries_query)
+_PROXY = PreparedSelect(_proxy_query)
+_RESIDENTS = PreparedSelect(_residents_query)
+
+
+# --- the home page's units -------------------------------------------------------------------
 
 
 @dataclass
