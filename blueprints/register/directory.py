@@ -254,13 +254,19 @@ def members_page(association: Association, today: dt.date, page: int = 1) -> tup
 
 
 def _members_page_query(association, today, limit, offset) -> pw.ModelSelect:
-    # The page's people are chosen in a subquery; their units are joined for those alone.
+    # The page's people are chosen in a subquery, walking the register by name and asking of each
+    # whether they own a unit today (EXISTS): the first page stops after 51 people, where a list of
+    # every owner would read all the units first. Their units are then joined for those alone.
     owned_today = Ownership.current(today) & Unit.archived_at.is_null()
-    owners = Ownership.select(Ownership.person).join(Unit).where((Unit.association == association) & owned_today)
+    owns = (
+        Ownership.select(Ownership.id)
+        .join(Unit)
+        .where((Ownership.person == Person.id) & (Unit.association == association) & owned_today)
+    )
     chosen = (
         Person.of(association)
         .select(Person.id)
-        .where(Person.id.in_(owners))
+        .where(pw.fn.EXISTS(owns))
         .order_by(Person.surname, Person.given_name, Person.id)
         .limit(limit)
         .offset(offset)
