@@ -203,7 +203,9 @@ class Invoice(AssociationScoped, BaseModel):
     association = pw.ForeignKeyField(Association, backref="invoices", on_delete="CASCADE")
     number = pw.IntegerField()
     kind = pw.CharField(max_length=12, default=INVOICE)
-    credits = pw.ForeignKeyField("self", null=True, backref="credit_notes", on_delete="RESTRICT")
+    # Indexed with the issue date below: an invoice's credit notes in order, which the planner would
+    # otherwise read from the (association, issue_date) index, the association's every invoice.
+    credits = pw.ForeignKeyField("self", null=True, backref="credit_notes", on_delete="RESTRICT", index=False)
     unit = pw.ForeignKeyField(Unit, null=True, backref="invoices", on_delete="RESTRICT")
     contract = pw.ForeignKeyField(Contract, null=True, backref="invoices", on_delete="RESTRICT")
     recipient = pw.ForeignKeyField(Person, backref="invoices", on_delete="RESTRICT")
@@ -234,6 +236,7 @@ class Invoice(AssociationScoped, BaseModel):
             (("association", "recipient"), False),
             (("association", "unit"), False),
             (("association", "reference"), False),
+            (("credits", "issue_date"), False),
         )
 
     @classmethod

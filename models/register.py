@@ -43,7 +43,11 @@ class Person(AssociationScoped, BaseModel):
     created_at = pw.DateTimeField(default=clock.utcnow_naive)
 
     class Meta:
-        indexes = ((("association", "surname", "given_name"), False),)
+        indexes = (
+            (("association", "surname", "given_name"), False),
+            # Who has no account yet ("invite everyone", the people page's count of them).
+            (("association", "user"), False),
+        )
 
     @property
     def full_name(self) -> str:
@@ -118,7 +122,12 @@ class Unit(AssociationScoped, BaseModel):
     created_at = pw.DateTimeField(default=clock.utcnow_naive)
 
     class Meta:
-        indexes = ((("building", "number"), True), (("association", "number"), False))
+        indexes = (
+            (("building", "number"), True),
+            (("association", "number"), False),
+            # The unit list's share total and count read only this index (the list's heading, every page).
+            (("association", "archived_at", "share_denominator", "share_numerator"), False),
+        )
 
     @property
     def share(self) -> Fraction:
