@@ -7,12 +7,13 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import markdown as md
 import nh3
 from babel import dates, numbers
 from babel.numbers import get_currency_precision
-from flask import g, has_app_context
+from flask.globals import _cv_app
 from flask_babel import format_datetime, get_locale, get_timezone, get_translations
 from jinja2 import pass_eval_context
 from markupsafe import Markup
@@ -70,9 +71,10 @@ def date(value: dt.date | dt.datetime | None, style: str = "medium") -> str:
     """A date, or a stored (UTC) time's day in the association's time zone."""
     if value is None:
         return ""
+    language = _language()
     if isinstance(value, dt.datetime):
-        value = _local(value).date()
-    return _date(value, style, _language().name)
+        value = _as_utc(value).astimezone(language.zone).date()
+    return _date(value, style, language.name)
 
 
 @lru_cache(maxsize=4096)
@@ -91,7 +93,8 @@ def datetime(value: dt.datetime | None, style: str = "medium") -> str:
         return ""
     if style not in ("short", "medium"):
         return format_datetime(_as_utc(value), style)
-    local, locale = _local(value), _language().name
+    language = _language()
+    local, locale = _as_utc(value).astimezone(language.zone), language.name
     time_of_day = _time(local.time().replace(microsecond=0), style, locale)
     return (
         _datetime_pattern(style, locale).replace("{0}", time_of_day).replace("{1}", _date(local.date(), style, locale))
@@ -109,11 +112,6 @@ def _time(value: dt.time, style: str, locale: str) -> str:
     return dates.format_time(value, style, locale=locale)
 
 
-def _local(value: dt.datetime) -> dt.datetime:
-    """A stored time in the time zone pages show (flask-babel's: the association's)."""
-    return _as_utc(value).astimezone(_language().zone)
-
-
 def _as_utc(value: dt.datetime) -> dt.datetime:
     # Stored naive in UTC; flask-babel converts aware values to the user's time zone.
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
@@ -125,8 +123,14 @@ class _Language:
 
     locale: object  # the babel.Locale flask-babel chose
     name: str  # "en_GB", the key of the formatting caches
-    zone: object  # the time zone times are shown in
+    zone: dt.tzinfo  # the time zone times are shown in (flask-babel's, as a zoneinfo zone)
     catalogue: object  # the translations
+
+
+def _zone(tz: dt.tzinfo) -> dt.tzinfo:
+    """flask-babel's pytz zone as the standard library's: the same rules, converting a time ~20 times faster."""
+    name = getattr(tz, "zone", None)
+    return ZoneInfo(name) if name else tz
 
 
 def _language() -> _Language:
@@ -138,13 +142,14 @@ def _language() -> _Language:
     only when that locale object changes: force_locale() (mail in the recipient's language) sets a
     new one and puts the old one back after, refresh() clears it.
     """
-    state = g.get("_flask_babel") if has_app_context() else None
+    app_context = _cv_app.get(None)  # flask.g's own context variable: g.get() through its proxy costs 2 µs
+    state = app_context.g.__dict__.get("_flask_babel") if app_context is not None else None
     locale = getattr(state, "babel_locale", None)
     cached = getattr(state, "porch_language", None)
     if cached is not None and cached.locale is locale:
         return cached
     locale = get_locale()  # outside a request: None, and flask-babel's defaults
-    language = _Language(locale, str(locale), get_timezone(), get_translations())
+    language = _Language(locale, str(locale), _zone(get_timezone()), get_translations())
     if state is not None and locale is not None:
         state.porch_language = language
     return language
