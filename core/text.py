@@ -16,7 +16,7 @@ from babel.numbers import get_currency_precision
 from flask.globals import _cv_app
 from flask_babel import format_datetime, get_locale, get_timezone, get_translations
 from jinja2 import pass_eval_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "em", "h2", "h3", "h4", "hr", "i",
@@ -189,7 +189,15 @@ def _npgettext(eval_context, context, singular, plural, num, **variables):
 
 
 def _format(eval_context, text: str, variables: dict):
-    return (Markup(text) if eval_context.autoescape else text) % variables
+    if not eval_context.autoescape:
+        return text % variables
+    # What Markup(text) % variables does, without its wrapper object around every value: text is
+    # escaped, numbers stay numbers for %(num)d. (Markup's own way costs twice as much.)
+    safe = {name: value if isinstance(value, _NUMBERS) else escape(value) for name, value in variables.items()}
+    return Markup(text % safe)
+
+
+_NUMBERS = (int, float, Decimal)
 
 
 def _install_gettext(env) -> None:

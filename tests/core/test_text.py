@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from flask import g, render_template_string
 from flask_babel import force_locale, format_date, format_datetime, get_locale
+from markupsafe import Markup
 
 from core import text
 
@@ -29,6 +30,8 @@ def test_template_gettext_keeps_jinjas_newstyle_rules(app):
     with app.test_request_context("/", headers={"Accept-Language": "en"}):
         # Variables are escaped, and the string is always a format string ("%%" is a percent sign).
         assert render_template_string('{{ _("Unit %(number)s", number="<b>") }}') == "Unit &lt;b&gt;"
+        safe = render_template_string('{{ _("Unit %(number)s", number=bold) }}', bold=Markup("<b>7</b>"))
+        assert safe == "Unit <b>7</b>"
         assert render_template_string('{{ _("100%%") }}') == "100%"
         assert render_template_string('{{ ngettext("%(num)d unit", "%(num)d units", 3) }}') == "3 units"
         assert render_template_string('{{ pgettext("invoice status", "Open") }}') == "Open"
