@@ -13,10 +13,10 @@ from __future__ import annotations
 import datetime as dt
 
 import peewee as pw
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext as _lp
 
 from core import clock
+from core.text import lazy_gettext as _l
+from core.text import lazy_pgettext as _lp
 from models import permissions as perms
 from models.db import AssociationScoped, BaseModel, PreparedSelect
 from models.portal import Association, User

@@ -1,10 +1,10 @@
 """Contracts, charges, invoices, payments and invoice PDFs (SPEC B1–B4, B8)."""
 
 from flask import g
-from flask_babel import lazy_gettext as _l
 
 from core import nav, orders
 from core.access import Tab, association_blueprint, can
+from core.text import lazy_gettext as _l
 from models import permissions as perms
 from models.mail import PdfOrder
 

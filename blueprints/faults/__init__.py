@@ -1,11 +1,11 @@
 """Fault reports and requests to the administration (SPEC F1–F5)."""
 
 from flask import g
-from flask_babel import lazy_gettext as _l
 
 from blueprints.faults import queries
 from core import nav
 from core.access import Tab, association_blueprint, can
+from core.text import lazy_gettext as _l
 from models import permissions as perms
 
 bp = association_blueprint("faults", __name__)

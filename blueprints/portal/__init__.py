@@ -6,10 +6,10 @@ without a portal, the links mailed for activation, reset and e-mail change).
 """
 
 from flask import Blueprint
-from flask_babel import lazy_gettext as _l
 
 from core import nav
 from core.access import Tab, association_blueprint, can
+from core.text import lazy_gettext as _l
 from models import permissions as perms
 
 bp = association_blueprint("portal", __name__)

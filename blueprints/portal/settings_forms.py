@@ -7,7 +7,6 @@ import zoneinfo
 
 from babel.numbers import list_currencies
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField, ValidationError
@@ -15,6 +14,7 @@ from wtforms.validators import DataRequired, Length
 
 from blueprints.billing import money
 from core.forms import LANGUAGE_NAMES, CheckboxesField
+from core.text import lazy_gettext as _l
 from models import Association, SlugAlias
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")

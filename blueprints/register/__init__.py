@@ -1,9 +1,8 @@
 """The register (SPEC R): people, buildings, units, ownership, residents, the unit file and the member list."""
 
-from flask_babel import lazy_gettext as _l
-
 from core import nav
 from core.access import Tab, association_blueprint, can
+from core.text import lazy_gettext as _l
 from models import permissions as perms
 
 bp = association_blueprint("register", __name__)

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import peewee as pw
-from flask_babel import lazy_gettext as _l
 
 from blueprints.portal.invitations import PeopleError
 from blueprints.portal.invitations import invite as send_invitation
 from core.audit import audit
+from core.text import lazy_gettext as _l
 from models import Association, Person, User
 from models.db import PreparedSelect, transaction
 from models.register import Ownership, Residency, Unit, UnitFileEntry

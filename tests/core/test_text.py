@@ -68,3 +68,15 @@ def test_times_read_as_babel_writes_them(app, make_association, language, style)
             aware = moment.replace(tzinfo=dt.UTC)
             assert text.datetime(moment, style) == format_datetime(aware, style), moment
             assert text.date(moment, style) == format_date(aware, style), moment
+
+
+def test_lazy_labels_follow_the_request_and_force_locale(app):
+    label = text.lazy_gettext("Log out")
+    status = text.lazy_pgettext("invoice status", "Open")
+    assert str(label) == "Log out"  # no app: as written
+    with app.test_request_context("/", headers={"Accept-Language": "sv"}):
+        assert str(label) == "Logga ut"
+        assert str(status) == str(text.pgettext("invoice status", "Open")) != ""
+        with force_locale("cs"):
+            assert str(label) == "Odhlásit se"
+        assert render_template_string("{{ label }}", label=label) == "Logga ut"
