@@ -30,6 +30,7 @@ def test_a_prepared_select_is_built_once_per_shape(alpha, make_unit):
 
 
 def test_loaded_rows_skip_the_defaults():
-    unit = loaded(Unit, id=7, number="7")
-    assert (unit.id, unit.number, unit.created_at, unit.kind) == (7, "7", None, None)
+    unit = loaded(Unit, id=7, number="7", building=3)
+    assert (unit.id, unit.number, unit.building_id, unit.created_at, unit.kind) == (7, "7", 3, None, None)
+    assert not unit.is_dirty()
     assert Unit(number="7").kind == Unit.FLAT  # made by hand for saving: the defaults are there
