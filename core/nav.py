@@ -127,11 +127,12 @@ def board_places() -> list[Destination]:
 def tab_bar() -> list[Destination]:
     """Every resident place on wide screens; on phones CSS keeps those marked on_phone."""
     tabs = resident_places()
-    wanted = [t for t in tabs if t.on_phone]
+    wanted = [t.endpoint for t in tabs if t.on_phone]
     # One's own account keeps its tab; when more places want one, the later ones move to the menu.
-    pinned = [t for t in wanted if t.endpoint == "portal.account"]
-    phone = [t for t in wanted if t not in pinned][: 4 - len(pinned)] + pinned
-    return [replace(t, on_phone=t in phone) for t in tabs]
+    # (By endpoint: comparing the places themselves would compare, and so translate, their labels.)
+    pinned = [e for e in wanted if e == "portal.account"]
+    phone = set([e for e in wanted if e not in pinned][: 4 - len(pinned)] + pinned)
+    return [t if t.on_phone == (t.endpoint in phone) else replace(t, on_phone=t.endpoint in phone) for t in tabs]
 
 
 def counted_here(*endpoints: str) -> bool:
