@@ -19,8 +19,9 @@ from flask import current_app
 
 from blueprints.register.directory import Row, Search, attach_units, search_condition
 from models import Association, Membership, Person, User
+from models import permissions as perms
 from models.billing import BillingSettings, Contract, ContractParty, Invoice, InvoiceLine, Payment
-from models.db import first_or_404
+from models.db import PreparedSelect, first_or_404
 from models.register import Unit
 
 PAGE = 50
@@ -403,39 +404,47 @@ def _owing_of(membership: Membership, person_ids: list[int], today: dt.date) -> 
     """Outstanding and overdue sums per recipient for these people: one aggregate query."""
     if not person_ids:
         return {}
+    association = membership.association
+    rows = _OWING(
+        association.id,
+        membership.user_id,
+        today.isoformat(),
+        *person_ids,
+        granted=membership.role.permission_set & VIEW_ALL,
+        people_count=len(person_ids),
+    )
+    return {
+        row["recipient"]: Owing(int(row["outstanding"] or 0), int(row["overdue"] or 0), row["open_count"])
+        for row in rows
+    }
+
+
+def _owing_query(association, user, today, *people, granted, people_count) -> pw.ModelSelect:
+    # people_count: one SQL text per number of people (each is a marker).
     overdue = pw.Case(None, ((Invoice.due_date < today, OPEN_AMOUNT),), 0)
-    query = (
-        Invoice.visible_to(membership)
-        .select(
+    rule = Invoice.seen_by(granted, association, user)  # Invoice.visible_to's
+    query = Invoice.of(association) if rule is None else Invoice.of(association).where(rule)
+    return (
+        query.select(
             Invoice.recipient,
             pw.fn.SUM(OPEN_AMOUNT).alias("outstanding"),
             pw.fn.SUM(overdue).alias("overdue"),
             pw.fn.COUNT(Invoice.id).alias("open_count"),
         )
-        .where(Invoice.recipient.in_(person_ids) & (Invoice.kind == Invoice.INVOICE) & (OPEN_AMOUNT > 0))
+        .where(Invoice.recipient.in_(people) & (Invoice.kind == Invoice.INVOICE) & (OPEN_AMOUNT > 0))
         .group_by(Invoice.recipient)
         .order_by()
+        .dicts()
     )
-    return {
-        row["recipient"]: Owing(int(row["outstanding"] or 0), int(row["overdue"] or 0), row["open_count"])
-        for row in query.dicts()
-    }
 
 
 def resident_list(membership: Membership, q: str, page: int, today: dt.date) -> ResidentList:
-    """One page of the register's people (search by name or unit) with what each owes: four queries."""
+    """One page of the register's people (search by name or unit) with what each owes: three queries."""
     association = membership.association
     page = max(1, min(page, MAX_PAGE))
-    query = Person.of(association).select(
-        Person.id, Person.given_name, Person.surname, Person.email, Person.association
-    )
     search = Search.of(q)
-    condition = search_condition(association, today, search.values, search.with_digits)
-    if condition is not None:
-        query = query.where(condition)
-    people = list(
-        query.order_by(Person.surname, Person.given_name, Person.id).limit(PAGE + 1).offset((page - 1) * PAGE)
-    )
+    values = (association.id, today.isoformat(), PAGE + 1, (page - 1) * PAGE, *search.values)
+    people = _RESIDENT_PAGE(*values, with_digits=search.with_digits)
     more = len(people) > PAGE
     rows = [Row(person=p, state="") for p in people[:PAGE]]
     attach_units(rows, today)
@@ -443,6 +452,20 @@ def resident_list(membership: Membership, q: str, page: int, today: dt.date) -> 
     return ResidentList(
         rows=[ResidentRow(row=r, owing=owing.get(r.person.id, Owing())) for r in rows], page=page, more=more
     )
+
+
+def _resident_page_query(association, today, limit, offset, *search, with_digits) -> pw.ModelSelect:
+    columns = (Person.id, Person.given_name, Person.surname, Person.email, Person.association)
+    query = Person.of(association).select(*columns)
+    if with_digits:
+        query = query.where(search_condition(association, today, search, with_digits))
+    return query.order_by(Person.surname, Person.given_name, Person.id).limit(limit).offset(offset)
+
+
+# Every page of the residents' accounts and each keystroke of its search: built once per shape.
+_RESIDENT_PAGE = PreparedSelect(_resident_page_query)
+_OWING = PreparedSelect(_owing_query)
+VIEW_ALL = frozenset({perms.INVOICES_VIEW_ALL})  # the permission Invoice.seen_by reads
 
 
 @dataclass

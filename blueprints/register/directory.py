@@ -56,6 +56,8 @@ class Row:
 
     @property
     def unit_numbers(self) -> str:
+        if len(self.units) == 1:  # most people: no sorting to do
+            return self.units[0].unit.number
         return ", ".join(sorted({link.unit.number for link in self.units}, key=_natural))
 
 
