@@ -28,15 +28,18 @@ ACCOUNT_STATES = (NONE, User.INVITED, User.UNCONFIRMED, User.ACTIVE, User.DISABL
 
 def account_state(person: Person, today: dt.date) -> str:
     """none, invited, unconfirmed, active or disabled, for this association."""
-    user = person.user
-    if user is None:
-        return NONE
-    if user.state == User.DISABLED:
-        return User.DISABLED
     membership = getattr(person, "membership", None)
-    if membership is not None and membership.valid_to is not None and membership.valid_to < today:
+    user = person.user
+    return _account_state(user.state if user else None, membership.valid_to if membership else None, today)
+
+
+def _account_state(user_state: str | None, valid_to: dt.date | None, today: dt.date) -> str:
+    # "disabled" also covers an account whose access to this association ended (P3).
+    if user_state is None:
+        return NONE
+    if user_state == User.DISABLED or (valid_to is not None and valid_to < today):
         return User.DISABLED
-    return user.state
+    return user_state
 
 
 @dataclass
@@ -149,27 +152,32 @@ def people_page(association: Association, today: dt.date, q: str = "", page: int
     """One page of the register, sorted "Surname Given", and whether another page follows (two queries)."""
     search = Search.of(q)
     values = (association.id, today.isoformat(), PAGE + 1, (page - 1) * PAGE, *search.values)
-    people = _PEOPLE_PAGE(*values, with_digits=search.with_digits)
-    more = len(people) > PAGE
-    rows = [Row(person=p, state=account_state(p, today)) for p in people[:PAGE]]
+    found = _PEOPLE_PAGE(*values, with_digits=search.with_digits)
+    rows = [
+        Row(
+            person=loaded(Person, id=p["id"], given_name=p["given_name"], surname=p["surname"], user=p["user"]),
+            state=_account_state(p["user_state"], p["valid_to"], today),
+        )
+        for p in found[:PAGE]
+    ]
     attach_units(rows, today)
-    return rows, more
+    return rows, len(found) > PAGE
 
 
 def _people_page_query(association, today, limit, offset, *search, with_digits) -> pw.ModelSelect:
     # Only what the list shows: the names, and the account's state here.
-    columns = (Person.id, Person.given_name, Person.surname, Person.user, User.id, User.state, Membership.valid_to)
+    columns = (Person.id, Person.given_name, Person.surname, Person.user, User.state.alias("user_state"))
     query = (
         Person.of(association)
-        .select(*columns)
+        .select(*columns, Membership.valid_to)
         .join(User, pw.JOIN.LEFT_OUTER, on=(Person.user == User.id))
         .switch(Person)
         .join(
             Membership,
             pw.JOIN.LEFT_OUTER,
             on=((Membership.user == Person.user) & (Membership.association == association)),
-            attr="membership",
         )
+        .dicts()
     )
     if with_digits:
         query = query.where(search_condition(association, today, search, with_digits))
