@@ -15,7 +15,7 @@ import peewee as pw
 
 from core import clock
 from models import permissions as perms
-from models.db import AssociationScoped, BaseModel
+from models.db import AssociationScoped, BaseModel, PreparedSelect
 from models.portal import Association, Role, User
 
 
@@ -96,6 +96,18 @@ class Building(AssociationScoped, BaseModel):
     @property
     def address(self) -> str:
         return ", ".join(part for part in (self.street, f"{self.postcode} {self.municipality}".strip()) if part)
+
+    @classmethod
+    def by_name(cls, association: Association) -> list[Building]:
+        """The association's buildings by name (the filters of the fault list, forms): a prepared select."""
+        return _BUILDINGS_BY_NAME(association.id)
+
+
+def _buildings_by_name_query(association) -> pw.ModelSelect:
+    return Building.of(association).order_by(Building.name)
+
+
+_BUILDINGS_BY_NAME = PreparedSelect(_buildings_by_name_query)
 
 
 class Unit(AssociationScoped, BaseModel):

@@ -90,7 +90,7 @@ def reports():
     handler = can(perms.FAULTS_RESOLVE)
     context = dict(listing=listing, filters=filters, handler=handler, buildings=[], assignees=[])
     if _full_page():  # the filter form's choices; a swap of the list does not need them
-        context["buildings"] = list(Building.of(g.association).order_by(Building.name))
+        context["buildings"] = Building.by_name(g.association)
         if handler:
             context["assignees"] = workflow.handlers(g.association)
     return render("faults/reports.html", "faults/_report_list.html", **context)

@@ -80,7 +80,7 @@ def buildings():
     counts = dict(
         Unit.active(g.association).select(Unit.building, pw.fn.COUNT(Unit.id)).group_by(Unit.building).tuples()
     )
-    rows = list(Building.of(g.association).order_by(Building.name))
+    rows = Building.by_name(g.association)
     return render("register/buildings.html", buildings=rows, counts=counts)
 
 
@@ -174,7 +174,7 @@ def units_export():
 
 def _unit_form(unit: Unit | None = None) -> UnitForm:
     form = UnitForm(data=_unit_data(unit)) if unit is not None else UnitForm()
-    form.building.choices = [SelectChoice(b.id, b.name) for b in Building.of(g.association).order_by(Building.name)]
+    form.building.choices = [SelectChoice(b.id, b.name) for b in Building.by_name(g.association)]
     return form
 
 
