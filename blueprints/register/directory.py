@@ -255,12 +255,31 @@ def members_page(association: Association, today: dt.date, page: int = 1) -> tup
     """The member list (R6): today's owners, sorted by surname, with their units and shares (one query)."""
     rows: dict[int, Row] = {}
     for found in _MEMBERS_PAGE(association.id, today.isoformat(), PAGE + 1, (page - 1) * PAGE):
-        row = rows.get(found.id)
+        row = rows.get(found["id"])
         if row is None:
-            row = rows[found.id] = Row(person=found, state="")
-        row.units.append(UnitLink(unit=found.ownership.unit, ownership=found.ownership))
+            person = loaded(Person, **{name: found[name] for name in _MEMBER_FIELDS})
+            row = rows[found["id"]] = Row(person=person, state="")
+        unit = loaded(
+            Unit,
+            id=found["unit"],
+            number=found["number"],
+            share_numerator=found["unit_numerator"],
+            share_denominator=found["unit_denominator"],
+        )
+        ownership = loaded(
+            Ownership,
+            unit=unit.id,
+            person=person.id,
+            share_numerator=found["share_numerator"],
+            share_denominator=found["share_denominator"],
+        )
+        row.units.append(UnitLink(unit=unit, ownership=ownership))
     people = list(rows.values())
     return people[:PAGE], len(people) > PAGE
+
+
+_MEMBER_COLUMNS = (Person.id, Person.given_name, Person.surname, Person.personal_id, Person.email, *PHONES)
+_MEMBER_FIELDS = tuple(column.name for column in _MEMBER_COLUMNS)
 
 
 def _members_page_query(association, today, limit, offset) -> pw.ModelSelect:
@@ -282,16 +301,17 @@ def _members_page_query(association, today, limit, offset) -> pw.ModelSelect:
         .offset(offset)
     )
     columns = (
-        *(Person.id, Person.given_name, Person.surname, Person.personal_id, Person.email, *PHONES),
-        *(Ownership.id, Ownership.unit, Ownership.share_numerator, Ownership.share_denominator),
-        *(Unit.id, Unit.number, Unit.share_numerator, Unit.share_denominator),
+        *_MEMBER_COLUMNS,
+        *(Ownership.unit, Ownership.share_numerator, Ownership.share_denominator),
+        *(Unit.number, Unit.share_numerator.alias("unit_numerator"), Unit.share_denominator.alias("unit_denominator")),
     )
     return (
         Person.select(*columns)
-        .join(Ownership, on=(Ownership.person == Person.id), attr="ownership")
-        .join(Unit, on=(Ownership.unit == Unit.id), attr="unit")
+        .join(Ownership, on=(Ownership.person == Person.id))
+        .join(Unit, on=(Ownership.unit == Unit.id))
         .where(Person.id.in_(chosen) & owned_today)
         .order_by(Person.surname, Person.given_name, Person.id, Unit.number)
+        .dicts()
     )
 
 
