@@ -15,7 +15,7 @@ import peewee as pw
 
 from core import clock
 from models import permissions as perms
-from models.db import AssociationScoped, BaseModel, PreparedSelect
+from models.db import AssociationScoped, BaseModel, PreparedSelect, loaded
 
 
 class Association(BaseModel):
@@ -169,8 +169,12 @@ class Membership(BaseModel):
         if not roles:
             return []
         today = association.today()
-        memberships = _HOLDERS(association.id, *roles, role_count=len(roles))
-        return [m.user for m in memberships if m.is_current(today)]
+        holders = []
+        for row in _HOLDERS(association.id, *roles, role_count=len(roles)):
+            valid = loaded(Membership, valid_from=row.pop("valid_from"), valid_to=row.pop("valid_to"))
+            if valid.is_current(today):
+                holders.append(loaded(User, **row))
+        return holders
 
     @classmethod
     def for_user(cls, user: User) -> list[Membership]:
@@ -192,10 +196,11 @@ def _roles_query(association) -> pw.ModelSelect:
 def _holders_query(association, *roles, role_count: int) -> pw.ModelSelect:
     # role_count: one SQL text per number of roles (each is a marker).
     return (
-        Membership.select(Membership.id, Membership.valid_from, Membership.valid_to, User)
+        Membership.select(Membership.valid_from, Membership.valid_to, *User._meta.sorted_fields)
         .join(User)
         .where((Membership.association == association) & Membership.role.in_(roles) & (User.state == User.ACTIVE))
         .order_by(User.name, User.email)
+        .dicts()
     )
 
 
