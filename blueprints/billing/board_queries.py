@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import peewee as pw
 from flask import current_app
 
-from blueprints.register.directory import Row, Search, attach_units, search_condition
+from blueprints.register.directory import Row, Search, attach_unit_numbers, search_condition
 from models import Membership, Person, User
 from models import permissions as perms
 from models.billing import BillingSettings, Contract, ContractParty, Invoice, InvoiceLine, Payment
@@ -499,7 +499,7 @@ def resident_list(membership: Membership, q: str, page: int, today: dt.date) -> 
     people = _RESIDENT_PAGE(*values, with_digits=search.with_digits)
     more = len(people) > PAGE
     rows = [Row(person=p, state="") for p in people[:PAGE]]
-    attach_units(rows, today)
+    attach_unit_numbers(rows, today)
     owing = _owing_of(membership, [r.person.id for r in rows], today)
     return ResidentList(
         rows=[ResidentRow(row=r, owing=owing.get(r.person.id, Owing())) for r in rows], page=page, more=more

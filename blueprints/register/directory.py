@@ -56,12 +56,14 @@ class Row:
     person: Person
     state: str
     units: list[UnitLink] = field(default_factory=list)
+    numbers: list[str] = field(default_factory=list)  # instead of units, where a list shows only these
 
     @property
     def unit_numbers(self) -> str:
-        if len(self.units) == 1:  # most people: no sorting to do
-            return self.units[0].unit.number
-        return ", ".join(sorted({link.unit.number for link in self.units}, key=_natural))
+        numbers = self.numbers or [link.unit.number for link in self.units]
+        if len(numbers) == 1:  # most people: no sorting to do
+            return numbers[0]
+        return ", ".join(sorted(set(numbers), key=_natural))
 
 
 def _natural(text: str):
@@ -160,7 +162,7 @@ def people_page(association: Association, today: dt.date, q: str = "", page: int
         )
         for p in found[:PAGE]
     ]
-    attach_units(rows, today)
+    attach_unit_numbers(rows, today)
     return rows, len(found) > PAGE
 
 
@@ -234,8 +236,40 @@ def _unit_links_query(today, *people, people_count) -> pw.SelectQuery:
     return owned.union_all(lived).order_by(pw.SQL("owns DESC"), pw.SQL("number")).dicts()
 
 
-# A page of the board's lists (people, residents' accounts): built once per page length.
+# The person page's units: built once (see PreparedSelect).
 _UNIT_LINKS = PreparedSelect(_unit_links_query)
+
+
+def attach_unit_numbers(rows: list[Row], today: dt.date) -> None:
+    """Fill each row's numbers of the units the person owns or lives in today (all a list shows): one query."""
+    by_person = {row.person.id: row for row in rows}
+    if not by_person:
+        return
+    if len(by_person) <= PAGE:  # a page of a list: one SQL text per page length, kept
+        found = _UNIT_NUMBERS(today.isoformat(), *by_person, people_count=len(by_person))
+    else:  # the whole register (the CSV): built for this once
+        found = _unit_numbers_query(today.isoformat(), *by_person, people_count=len(by_person))
+    for person, number in found:
+        by_person[person].numbers.append(number)
+
+
+def _unit_numbers_query(today, *people, people_count) -> pw.SelectQuery:
+    # people_count: one SQL text per number of people (each is a marker).
+    owned = (
+        Ownership.select(Ownership.person, Unit.number)
+        .join(Unit)
+        .where(Ownership.person.in_(people) & Ownership.current(today))
+    )
+    lived = (
+        Residency.select(Residency.person, Unit.number)
+        .join(Unit)
+        .where(Residency.person.in_(people) & Residency.current(today))
+    )
+    return owned.union_all(lived).tuples()
+
+
+# A page of the board's lists (people, residents' accounts): built once per page length.
+_UNIT_NUMBERS = PreparedSelect(_unit_numbers_query)
 
 
 def person_row(association: Association, person_id: int, today: dt.date) -> Row:
@@ -345,7 +379,7 @@ def people_csv_rows(association: Association, today: dt.date) -> Iterator[list]:
     """Every person with contacts, account state and units, for the board (R6): rows of CSV_COLUMNS."""
     people = list(with_account(Person.of(association), association).order_by(Person.surname, Person.given_name))
     rows = [Row(person=p, state=account_state(p, today)) for p in people]
-    attach_units(rows, today)
+    attach_unit_numbers(rows, today)
     for row in rows:
         p = row.person
         values = [getattr(p, name) for name in CSV_COLUMNS[:11]]
