@@ -56,8 +56,11 @@ class PreparedSelect:
     Keyword arguments are the query's shape: what changes its SQL text (a
     filter given or not, a permission the viewer holds). `build` receives them
     as they are, and the SQL is built once per shape; keep their values few
-    (flags and choices, never ids or search words).
+    (flags and choices, never ids or search words). Past KEPT shapes (a search
+    of many words can take many), a new one is built every time it is used.
     """
+
+    KEPT = 256
 
     def __init__(self, build: Callable[..., pw.ModelSelect]):
         self.build = build
@@ -73,7 +76,9 @@ class PreparedSelect:
             query = self.build(*[pw.Value(marker, converter=False) for marker in markers], **shape)
             sql, params = query.sql()
             slots = [markers.index(p) if isinstance(p, str) and p in markers else None for p in params]
-            compiled = self._compiled[key] = (query, sql, params, slots)
+            compiled = (query, sql, params, slots)
+            if len(self._compiled) < self.KEPT:
+                self._compiled[key] = compiled
         query, sql, params, slots = compiled
         bound = [value if slot is None else values[slot] for value, slot in zip(params, slots, strict=True)]
         cursor = database.execute_sql(sql, bound)

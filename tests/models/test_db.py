@@ -34,3 +34,18 @@ def test_loaded_rows_skip_the_defaults():
     assert (unit.id, unit.number, unit.building_id, unit.created_at, unit.kind) == (7, "7", 3, None, None)
     assert not unit.is_dirty()
     assert Unit(number="7").kind == Unit.FLAT  # made by hand for saving: the defaults are there
+
+
+def test_past_its_kept_shapes_a_prepared_select_builds_each_time(alpha, make_unit):
+    make_unit(alpha, "1")
+    built = []
+
+    def build(association, *, shape):
+        built.append(shape)
+        return Unit.select(Unit.number).where(Unit.association == association).tuples()
+
+    prepared = PreparedSelect(build)
+    prepared.KEPT = 2
+    for shape in (1, 2, 3, 3, 1):
+        assert prepared(alpha.id, shape=shape) == [("1",)]
+    assert built == [1, 2, 3, 3]  # 3 came after the two kept ones: built each time
