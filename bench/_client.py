@@ -176,17 +176,29 @@ class PageRun:
 
 
 def drive(
-    address: tuple[str, int], path: str, *, accounts: list[str | None], slug: str, seconds: float, warmup: float
+    address: tuple[str, int],
+    path: str,
+    *,
+    accounts: list[str | None],
+    slug: str,
+    seconds: float,
+    warmup: float,
+    paths: list[str] | None = None,
 ) -> PageRun:
     """One thread per account (None: anonymous) requests `path` over and over for `seconds`.
 
+    `paths`, if given, holds each account's own path instead (its own unit, its own invoice).
     Each client logs in first (unless anonymous) and warms up for `warmup`
     seconds; then all start together and only what follows is measured.
     """
     run = PageRun(path=path, clients=len(accounts))
     go = threading.Barrier(len(accounts) + 1)
     clients = [_Client(Browser(*address), email, go) for email in accounts]
-    threads = [threading.Thread(target=c.run, args=(slug, path, warmup, seconds), daemon=True) for c in clients]
+    own = paths or [path] * len(accounts)
+    threads = [
+        threading.Thread(target=c.run, args=(slug, own_path, warmup, seconds), daemon=True)
+        for c, own_path in zip(clients, own, strict=True)
+    ]
     for thread in threads:
         thread.start()
     try:

@@ -21,7 +21,7 @@ What it does:
    and it stays meaningful on a machine other work keeps busy.
 5. Prints server p50/p95, the HTTP figures (requests per second, p50/p95 at
    the client) and the queries per request (X-Query-Count), and the goals:
-   server p95 ≤ 30 ms and a steady number of queries (≤ 5) on every page.
+   server p95 ≤ 30 ms and a steady number of queries (≤ 3) on every page.
 
 With few clients (the default is one per gunicorn worker) nobody waits in a
 queue, so the latency measured at the client is the server's time plus a
@@ -55,7 +55,7 @@ from pages import (
 SLUG = "bench"
 BOARD = f"resident1@{SLUG}.example"
 MAX_P95_MS = 30.0
-MAX_QUERIES = 5  # the session, the page of units, their count, their owners, the share total
+MAX_QUERIES = 3  # the session, the page of units with their owners, the share total and unit count
 
 # Runs inside the app (a subprocess with the bench database's environment).
 PREPARE = """

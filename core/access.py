@@ -86,8 +86,11 @@ def association_blueprint(name: str, import_name: str) -> Blueprint:
 
     @blueprint.url_defaults
     def _slug(endpoint, values):
-        if "slug" not in values and g.get("association") is not None:
-            values["slug"] = g.association.slug
+        # Runs for every url_for (fifty rows of a list each have theirs): one look at g, not two.
+        if "slug" not in values:
+            association = g.get("association")
+            if association is not None:
+                values["slug"] = association.slug
 
     return blueprint
 

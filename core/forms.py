@@ -3,10 +3,11 @@ and the languages Porch speaks."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectMultipleField, widgets
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+
+from core.text import lazy_gettext as _l
 
 EMAIL_VALIDATORS = [
     DataRequired(_l("Enter your e-mail address.")),

@@ -27,8 +27,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+
+from core.text import lazy_gettext as _l
 
 # Pillow format -> (file extension, Content-Type)
 FORMATS = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"), "WEBP": ("webp", "image/webp")}

@@ -11,9 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from flask import Response, g, request
-from flask_babel import lazy_gettext as _l
 
 from core.access import current_memberships
+from core.text import lazy_gettext as _l
 
 # Inline SVG paths (24×24, stroked): one sprite-free icon per destination.
 ICONS = {
@@ -184,11 +184,12 @@ def needs_attention() -> list[Attention]:
 def tab_bar() -> list[Destination]:
     """Every resident place on wide screens; on phones CSS keeps those marked on_phone."""
     tabs = resident_places()
-    wanted = [t for t in tabs if t.on_phone]
+    wanted = [t.endpoint for t in tabs if t.on_phone]
     # One's own account keeps its tab; when more places want one, the later ones move to the menu.
-    pinned = [t for t in wanted if t.endpoint == "portal.account"]
-    phone = [t for t in wanted if t not in pinned][: 4 - len(pinned)] + pinned
-    return [replace(t, on_phone=t in phone) for t in tabs]
+    # (By endpoint: comparing the places themselves would compare, and so translate, their labels.)
+    pinned = [e for e in wanted if e == "portal.account"]
+    phone = set([e for e in wanted if e not in pinned][: 4 - len(pinned)] + pinned)
+    return [t if t.on_phone == (t.endpoint in phone) else replace(t, on_phone=t.endpoint in phone) for t in tabs]
 
 
 # The event an in-place (htmx) change sends when a count may have moved: the tab bar fetches itself again.

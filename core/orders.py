@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from core import clock, mail
 from core.mail import send
 from core.queue import enqueue, job_function
+from core.text import lazy_gettext as _l
 from core.text import locale_for
 from models import Association, Membership, OutboundEmail, User
 from models.db import transaction

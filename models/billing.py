@@ -13,12 +13,12 @@ from __future__ import annotations
 import datetime as dt
 
 import peewee as pw
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext as _lp
 
 from core import clock
+from core.text import lazy_gettext as _l
+from core.text import lazy_pgettext as _lp
 from models import permissions as perms
-from models.db import AssociationScoped, BaseModel
+from models.db import AssociationScoped, BaseModel, PreparedSelect
 from models.mail import OutboundEmail
 from models.portal import Association, User
 from models.register import Person, Unit
@@ -69,10 +69,16 @@ class BillingSettings(BaseModel):
     @classmethod
     def for_association(cls, association: Association) -> BillingSettings:
         """The association's settings, created with defaults on first use."""
-        settings = cls.get_or_none(cls.association == association)
-        if settings is None:
-            settings = cls.create(association=association, payee_name=association.name)
-        return settings
+        found = _SETTINGS(association.id)
+        return found[0] if found else cls.create(association=association, payee_name=association.name)
+
+
+def _settings_query(association) -> pw.ModelSelect:
+    return BillingSettings.select().where(BillingSettings.association == association)
+
+
+# Read on every invoice page: built once (see PreparedSelect).
+_SETTINGS = PreparedSelect(_settings_query)
 
 
 class Contract(AssociationScoped, BaseModel):
@@ -204,7 +210,9 @@ class Invoice(AssociationScoped, BaseModel):
     association = pw.ForeignKeyField(Association, backref="invoices", on_delete="CASCADE")
     number = pw.IntegerField()
     kind = pw.CharField(max_length=12, default=INVOICE)
-    credits = pw.ForeignKeyField("self", null=True, backref="credit_notes", on_delete="RESTRICT")
+    # Indexed with the issue date below: an invoice's credit notes in order, which the planner would
+    # otherwise read from the (association, issue_date) index, the association's every invoice.
+    credits = pw.ForeignKeyField("self", null=True, backref="credit_notes", on_delete="RESTRICT", index=False)
     unit = pw.ForeignKeyField(Unit, null=True, backref="invoices", on_delete="RESTRICT")
     contract = pw.ForeignKeyField(Contract, null=True, backref="invoices", on_delete="RESTRICT")
     recipient = pw.ForeignKeyField(Person, backref="invoices", on_delete="RESTRICT")
@@ -235,26 +243,41 @@ class Invoice(AssociationScoped, BaseModel):
             (("association", "recipient"), False),
             (("association", "unit"), False),
             (("association", "reference"), False),
+            (("credits", "issue_date"), False),
         )
 
     @classmethod
     def addressed_to(cls, membership) -> pw.ModelSelect:
         """The member's own invoices: addressed to one of their register entries, or raised on a
         contract that names one of them (even a board member's list is their own)."""
-        mine = people_of(membership.association, membership.user_id)
+        association = membership.association
+        return cls.of(association).where(cls.addressed_rule(association, membership.user_id))
+
+    @classmethod
+    def addressed_rule(cls, association, user_id) -> pw.Expression:
+        """addressed_to's rule; the association and user may be PreparedSelect markers."""
+        mine = people_of(association, user_id)
         their_contracts = ContractParty.select(ContractParty.contract).where(ContractParty.person.in_(mine))
         # A UNION of two indexed lookups: "recipient IN … OR contract IN …" would make the
         # database read every invoice of the association (24,000 a year for 2,000 units).
         addressed = Invoice.select(Invoice.id).where(Invoice.recipient.in_(mine))
         on_contracts = Invoice.select(Invoice.id).where(Invoice.contract.in_(their_contracts))
-        return cls.of(membership.association).where(cls.id.in_(addressed | on_contracts))
+        return cls.id.in_(addressed | on_contracts)
 
     @classmethod
     def visible_to(cls, membership) -> pw.ModelSelect:
         """Invoices this member may open: all with invoices.view_all, else their own. Load by id only through this."""
-        if membership.can(perms.INVOICES_VIEW_ALL):
-            return cls.of(membership.association)
-        return cls.addressed_to(membership)
+        association = membership.association
+        rule = cls.seen_by(membership.role.permission_set, association, membership.user_id)
+        return cls.of(association) if rule is None else cls.of(association).where(rule)
+
+    @classmethod
+    def seen_by(cls, granted: frozenset[str], association, user_id) -> pw.Expression | None:
+        """visible_to's rule (None: every invoice of the association) for a member whose role grants
+        `granted`; the association and user may be PreparedSelect markers."""
+        if perms.INVOICES_VIEW_ALL in granted:
+            return None
+        return cls.addressed_rule(association, user_id)
 
     @property
     def outstanding(self) -> int:

@@ -47,31 +47,56 @@ class BaseModel(pw.Model):
 class PreparedSelect:
     """A select whose SQL text is built once; later calls only bind new values.
 
-    peewee rebuilds a query's SQL on every execution, and for the query every
-    request runs (the session with its memberships, the home page's units)
-    that costs more than the database takes to answer it. `build` receives one
-    marker per value, to use where the value goes; call with the values as
-    the database takes them (str, int, an ISO date string).
+    peewee rebuilds a query's SQL on every execution, and for the queries
+    every request or every list page runs that costs more than the database
+    takes to answer them (a list's query with its joins: ~0.5 ms). `build`
+    receives one marker per value, to use where the value goes; call with the
+    values as the database takes them (str, int, an ISO date string).
+
+    Keyword arguments are the query's shape: what changes its SQL text (a
+    filter given or not, a permission the viewer holds). `build` receives them
+    as they are, and the SQL is built once per shape; keep their values few
+    (flags and choices, never ids or search words). Past KEPT shapes (a search
+    of many words can take many), a new one is built every time it is used.
     """
+
+    KEPT = 256
 
     def __init__(self, build: Callable[..., pw.ModelSelect]):
         self.build = build
-        self._compiled: dict[type, tuple] = {}  # SQL differs per database dialect
+        self._compiled: dict[tuple, tuple] = {}  # per database dialect and shape
 
-    def __call__(self, *values: str) -> list:
+    def __call__(self, *values: str | int | None, **shape) -> list:
         database = db.obj
-        compiled = self._compiled.get(type(database))
+        key = (type(database), *sorted(shape.items()))
+        compiled = self._compiled.get(key)
         if compiled is None:
             markers = [f"\x00porch-parameter-{i}\x00" for i in range(len(values))]
             # converter=False: the marker must reach the SQL as is, not through a field's db_value().
-            query = self.build(*[pw.Value(marker, converter=False) for marker in markers])
+            query = self.build(*[pw.Value(marker, converter=False) for marker in markers], **shape)
             sql, params = query.sql()
             slots = [markers.index(p) if isinstance(p, str) and p in markers else None for p in params]
-            compiled = self._compiled[type(database)] = (query, sql, params, slots)
+            compiled = (query, sql, params, slots)
+            if len(self._compiled) < self.KEPT:
+                self._compiled[key] = compiled
         query, sql, params, slots = compiled
         bound = [value if slot is None else values[slot] for value, slot in zip(params, slots, strict=True)]
         cursor = database.execute_sql(sql, bound)
         return list(query._get_cursor_wrapper(cursor))
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern that finds `text` anywhere, its own % and _ taken literally (for like())."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def like(column, pattern) -> pw.Expression:
+    """`column` matches like_pattern()'s `pattern` (a string, or a PreparedSelect marker bound to one),
+    ignoring case as peewee's contains() does: ILIKE, which SQLite writes as LIKE."""
+    value = pattern if isinstance(pattern, pw.Node) else pw.Value(pattern, converter=False)
+    escape = pw.NodeList((value, pw.SQL("ESCAPE"), pw.Value("\\", converter=False)))
+    return pw.Expression(column, pw.OP.ILIKE, escape)
 
 
 class AssociationScoped:
@@ -98,6 +123,17 @@ class AssociationScoped:
     def get_visible(cls, membership, row_id: int):
         """The row with this id if the member may open it, else 404."""
         return first_or_404(cls.visible_to(membership).where(cls.id == row_id))
+
+
+def loaded(model: type[pw.Model], **values) -> pw.Model:
+    """An instance holding columns read by hand from a query's rows (a foreign key as its id).
+
+    Made without working out every field's default first (clock.now() for each created_at...), as
+    peewee makes its own results, and with the values put in place at once rather than one field
+    at a time through each field's descriptor: 0.6 µs for a row of fifteen columns instead of 7."""
+    instance = model(__no_default__=True)
+    instance.__data__.update(values)
+    return instance
 
 
 def first_or_404(query: pw.ModelSelect):

@@ -97,4 +97,9 @@ class PdfOrder(AssociationScoped, BaseModel):
     @classmethod
     def visible_to(cls, membership) -> pw.ModelSelect:
         """A PDF order is its orderer's own: nobody else watches or reads it."""
-        return cls.of(membership.association).where(cls.user == membership.user_id)
+        return cls.of(membership.association).where(cls.seen_by(membership.user_id))
+
+    @classmethod
+    def seen_by(cls, user_id) -> pw.Expression:
+        """visible_to's rule; the user may be a PreparedSelect marker."""
+        return cls.user == user_id

@@ -4,7 +4,7 @@ A role is a named set of these strings. Views declare what they need with
 @requires(...); later issues add their permissions here.
 """
 
-from flask_babel import lazy_gettext as _l
+from core.text import lazy_gettext as _l
 
 DOCUMENTS_READ = "documents.read"
 DOCUMENTS_READ_BOARD = "documents.read_board"

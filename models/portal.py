@@ -15,7 +15,7 @@ import peewee as pw
 
 from core import clock
 from models import permissions as perms
-from models.db import AssociationScoped, BaseModel, PreparedSelect
+from models.db import AssociationScoped, BaseModel, PreparedSelect, loaded
 
 
 class Association(BaseModel):
@@ -167,17 +167,16 @@ class Membership(BaseModel):
     @classmethod
     def holders_of(cls, association: Association, permissions: frozenset[str] | set[str]) -> list[User]:
         """Active users whose role here, valid today, grants any of `permissions` (who hears of new work)."""
-        roles = [role.id for role in Role.of(association) if role.permission_set & set(permissions)]
+        roles = [role.id for role in _ROLES(association.id) if role.permission_set & set(permissions)]
         if not roles:
             return []
         today = association.today()
-        memberships = (
-            cls.select(cls, User)
-            .join(User)
-            .where((cls.association == association) & cls.role.in_(roles) & (User.state == User.ACTIVE))
-            .order_by(User.name, User.email)
-        )
-        return [m.user for m in memberships if m.is_current(today)]
+        holders = []
+        for row in _HOLDERS(association.id, *roles, role_count=len(roles)):
+            valid = loaded(Membership, valid_from=row.pop("valid_from"), valid_to=row.pop("valid_to"))
+            if valid.is_current(today):
+                holders.append(loaded(User, **row))
+        return holders
 
     @classmethod
     def for_user(cls, user: User) -> list[Membership]:
@@ -190,6 +189,26 @@ class Membership(BaseModel):
             .where(cls.user == user)
             .order_by(Association.name)
         )
+
+
+def _roles_query(association) -> pw.ModelSelect:
+    return Role.select().where(Role.association == association)
+
+
+def _holders_query(association, *roles, role_count: int) -> pw.ModelSelect:
+    # role_count: one SQL text per number of roles (each is a marker).
+    return (
+        Membership.select(Membership.valid_from, Membership.valid_to, *User._meta.sorted_fields)
+        .join(User)
+        .where((Membership.association == association) & Membership.role.in_(roles) & (User.state == User.ACTIVE))
+        .order_by(User.name, User.email)
+        .dicts()
+    )
+
+
+# The board's fault list asks for its handlers on every page: built once (see PreparedSelect).
+_ROLES = PreparedSelect(_roles_query)
+_HOLDERS = PreparedSelect(_holders_query)
 
 
 def hash_secret(raw: str) -> str:

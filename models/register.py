@@ -12,13 +12,13 @@ import datetime as dt
 from fractions import Fraction
 
 import peewee as pw
-from flask_babel import lazy_gettext as _l
 
 from core import clock
 from core.collation import sort_key
 from core.text import fold
+from core.text import lazy_gettext as _l
 from models import permissions as perms
-from models.db import AssociationScoped, BaseModel
+from models.db import AssociationScoped, BaseModel, PreparedSelect
 from models.portal import Association, Role, User
 
 
@@ -50,7 +50,12 @@ class Person(AssociationScoped, BaseModel):
     sort_key = pw.BlobField(null=True)
 
     class Meta:
-        indexes = ((("association", "surname", "given_name"), False), (("association", "sort_key"), False))
+        indexes = (
+            (("association", "surname", "given_name"), False),
+            (("association", "sort_key"), False),
+            # Who has no account yet ("invite everyone", the people page's count of them).
+            (("association", "user"), False),
+        )
 
     def save(self, *args, **kwargs):
         self.search_name, self.sort_key = self.name_keys(self.given_name, self.surname, self.association.locale)
@@ -125,6 +130,18 @@ class Building(AssociationScoped, BaseModel):
     def address(self) -> str:
         return ", ".join(part for part in (self.street, f"{self.postcode} {self.municipality}".strip()) if part)
 
+    @classmethod
+    def by_name(cls, association: Association) -> list[Building]:
+        """The association's buildings by name (the filters of the fault list, forms): a prepared select."""
+        return _BUILDINGS_BY_NAME(association.id)
+
+
+def _buildings_by_name_query(association) -> pw.ModelSelect:
+    return Building.of(association).order_by(Building.name)
+
+
+_BUILDINGS_BY_NAME = PreparedSelect(_buildings_by_name_query)
+
 
 class Unit(AssociationScoped, BaseModel):
     FLAT, COMMERCIAL, GARAGE, PARKING, STORAGE = "flat", "commercial", "garage", "parking", "storage"
@@ -158,7 +175,12 @@ class Unit(AssociationScoped, BaseModel):
     created_at = pw.DateTimeField(default=clock.utcnow_naive)
 
     class Meta:
-        indexes = ((("building", "number"), True), (("association", "number"), False))
+        indexes = (
+            (("building", "number"), True),
+            (("association", "number"), False),
+            # The unit list's share total and count read only this index (the list's heading, every page).
+            (("association", "archived_at", "share_denominator", "share_numerator"), False),
+        )
 
     @property
     def share(self) -> Fraction:
@@ -198,12 +220,19 @@ class Unit(AssociationScoped, BaseModel):
         """The units whose page and file a member may open (R5, seed 003): every unit for the board
         (register.manage), else the active units the member's person owns or lives in today."""
         association = membership.association
-        if membership.can(perms.REGISTER_MANAGE):
-            return cls.of(association)
-        if membership.person_id is None:
-            return cls.of(association).where(cls.id.in_([]))
-        held = cls.ids_held_by(membership.person_id, association.today())
-        return cls.active(association).where(cls.id.in_(held))
+        rule = cls.seen_by(membership.role.permission_set, membership.person_id, association.today())
+        return cls.of(association) if rule is None else cls.of(association).where(rule)
+
+    @classmethod
+    def seen_by(cls, granted: frozenset[str], person_id, today) -> pw.Expression | None:
+        """visible_to's rule (None: every unit of the association), for a member whose role grants
+        `granted` and whose register entry is `person_id` (None: none). The values may be
+        PreparedSelect markers: the unit page builds its query once."""
+        if perms.REGISTER_MANAGE in granted:
+            return None
+        if person_id is None:
+            return cls.id.in_([])
+        return cls.archived_at.is_null() & cls.id.in_(cls.ids_held_by(person_id, today))
 
 
 UNKNOWN_KIND = _l("Unit %(number)s")

@@ -4,11 +4,11 @@ import datetime as dt
 
 from flask import g, url_for
 from flask_babel import format_date, gettext, ngettext
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext as _lp
 
 from core import mail, nav, orders
 from core.access import Tab, association_blueprint, can
+from core.text import lazy_gettext as _l
+from core.text import lazy_pgettext as _lp
 from models import permissions as perms
 from models.billing import Charge, Invoice, InvoiceDelivery, InvoiceRun
 from models.mail import PdfOrder

@@ -7,13 +7,13 @@ association's currency and carries what was typed back on a refusal.
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, StringField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from blueprints.billing import money
 from blueprints.billing.payments import NOTE_MAX, REFERENCE_MAX
+from core.text import lazy_gettext as _l
 
 
 class PaymentForm(FlaskForm):

@@ -17,10 +17,12 @@ from dataclasses import dataclass
 import peewee as pw
 from flask import current_app
 
-from blueprints.register.directory import Row, attach_units, search_condition
-from models import Association, Membership, Person, User
+from blueprints.register.directory import Row, Search, attach_unit_numbers, search_condition
+from core.text import fold
+from models import Membership, Person, User
+from models import permissions as perms
 from models.billing import BillingSettings, Contract, ContractParty, Invoice, InvoiceLine, Payment
-from models.db import first_or_404
+from models.db import PreparedSelect, first_or_404, like, like_pattern, loaded
 from models.register import Building, Unit
 
 PAGE = 50
@@ -109,63 +111,95 @@ class Filters:
         return first, last
 
 
-def _contains(column, term: str) -> pw.Expression:
-    # LOWER on both sides: PostgreSQL's LIKE is case-sensitive, SQLite's only for ASCII.
-    return pw.fn.LOWER(column).contains(term.lower())
-
-
-def _units_where(association: Association, condition: pw.Expression) -> pw.ModelSelect:
+def _units_where(association, condition: pw.Expression) -> pw.ModelSelect:
     """The ids of the association's units matching `condition` (a subquery: the (association, unit) index
     finds their invoices, where a join would test the unit of every invoice of the year)."""
     return Unit.select(Unit.id).where((Unit.association == association) & condition)
 
 
-def _search(association: Association, q: str) -> pw.Expression | None:
-    """Every word must match the recipient's name, the unit number, the reference or the invoice number."""
-    condition = None
-    for term in q.split()[:5]:
-        # The recipient's name as the register holds it now, without regard to accents ("cerny": Černý).
-        named = Person.select(Person.id).where((Person.association == association) & Person.named(term))
-        matches = (
-            _contains(Invoice.recipient_name, term)
-            | Invoice.recipient.in_(named)
-            | Invoice.unit.in_(_units_where(association, _contains(Unit.number, term)))
-        )
-        compact = re.sub(r"\s", "", term)
+@dataclass
+class Bound:
+    """A filter as the SQL binds it: the values in _filtered's order, and the shape (what the SQL's
+    text depends on: which filters are given, the status, how each searched word is compared)."""
+
+    values: tuple
+    shape: dict
+
+
+def bind(membership: Membership, filters: Filters, today: dt.date) -> Bound:
+    first, last = filters.month or (None, None)
+    values = [membership.association.id, membership.user_id, today.isoformat()]
+    values += [first and first.isoformat(), last and last.isoformat(), filters.unit.lower()]
+    words = []
+    for term in filters.q.split()[:5]:
+        # Every word must match the recipient's name, the unit number, the reference or the invoice number;
+        # LOWER on both sides: PostgreSQL's LIKE is case-sensitive, SQLite's only for ASCII.
+        values.append(like_pattern(term.lower()))
+        values.append(like_pattern(fold(term)))  # the recipient's name in the register, accents aside
+        compact = re.sub(r"\s", "", term).lower()
         if len(compact) >= 3:
-            matches |= _contains(Invoice.reference, compact)
+            values.append(like_pattern(compact))
         digits = term.lstrip("#")
-        if digits.isascii() and digits.isdigit() and len(digits) <= 9:  # "²" is a digit to isdigit()
-            matches |= Invoice.number == int(digits)
-        condition = matches if condition is None else condition & matches
-    return condition
+        by_number = digits.isascii() and digits.isdigit() and len(digits) <= 9  # "²" is a digit to isdigit()
+        if by_number:
+            values.append(int(digits))
+        words.append((len(compact) >= 3, by_number))
+    shape = dict(
+        granted=membership.role.permission_set & VIEW_ALL,
+        by_month=first is not None,
+        status=filters.status,
+        by_unit=bool(filters.unit),
+        words=tuple(words),
+    )
+    return Bound(tuple(values), shape)
+
+
+def _filtered(
+    association, user, today, first, last, unit, *searched, granted, by_month, status, by_unit, words,
+    columns, with_unit,
+) -> pw.ModelSelect:  # fmt: skip
+    """The association's invoices matching the filter (the values may be PreparedSelect markers)."""
+    rule = Invoice.seen_by(granted, association, user)  # Invoice.visible_to's
+    query = Invoice.of(association).select(*columns)
+    if rule is not None:
+        query = query.where(rule)
+    if with_unit:
+        query = query.join_from(Invoice, Unit, pw.JOIN.LEFT_OUTER, on=(Invoice.unit == Unit.id))
+    if by_month:
+        # The billing period the invoice is for; an invoice without one counts in the month it was issued.
+        query = query.where(
+            Invoice.period_start.between(first, last)
+            | (Invoice.period_start.is_null() & Invoice.issue_date.between(first, last))
+        )
+    if status:
+        query = query.where(Invoice.with_status(status, today))
+    if by_unit:
+        query = query.where(Invoice.unit.in_(_units_where(association, pw.fn.LOWER(Unit.number) == unit)))
+    searched = iter(searched)
+    for by_reference, by_number in words:
+        pattern, folded = next(searched), next(searched)
+        in_units = _units_where(association, like(pw.fn.LOWER(Unit.number), pattern))
+        # The recipient's name as the register holds it now, without regard to accents ("cerny": Černý).
+        named = Person.select(Person.id).where((Person.association == association) & like(Person.search_name, folded))
+        matches = like(pw.fn.LOWER(Invoice.recipient_name), pattern) | Invoice.recipient.in_(named)
+        matches |= Invoice.unit.in_(in_units)
+        if by_reference:
+            matches |= like(pw.fn.LOWER(Invoice.reference), next(searched))
+        if by_number:
+            matches |= Invoice.number == next(searched)
+        query = query.where(matches)
+    return query
 
 
 def filtered(
     membership: Membership, filters: Filters, today: dt.date, *columns, with_unit: bool = True
 ) -> pw.ModelSelect:
     """The association's invoices matching the filter, with the unit joined for its number when `with_unit`."""
-    association = membership.association
-    query = Invoice.visible_to(membership).select(*columns)
-    if with_unit:
-        query = query.join_from(Invoice, Unit, pw.JOIN.LEFT_OUTER, on=(Invoice.unit == Unit.id))
-    month = filters.month
-    if month is not None:
-        first, last = month
-        # The billing period the invoice is for; an invoice without one counts in the month it was issued.
-        query = query.where(
-            Invoice.period_start.between(first, last)
-            | (Invoice.period_start.is_null() & Invoice.issue_date.between(first, last))
-        )
-    if filters.status:
-        query = query.where(Invoice.with_status(filters.status, today))
-    if filters.unit:
-        query = query.where(
-            Invoice.unit.in_(_units_where(association, pw.fn.LOWER(Unit.number) == filters.unit.lower()))
-        )
-    if filters.q:
-        query = query.where(_search(association, filters.q))
-    return query
+    bound = bind(membership, filters, today)
+    return _filtered(*bound.values, columns=columns, with_unit=with_unit, **bound.shape)
+
+
+VIEW_ALL = frozenset({perms.INVOICES_VIEW_ALL})  # the permission Invoice.seen_by reads
 
 
 # --- the invoice list ---------------------------------------------------------------------------
@@ -304,8 +338,28 @@ def invoice_list(membership: Membership, filters: Filters, today: dt.date) -> In
     page = min(filters.page, max(1, -(-matching // PAGE)))  # past the end: the last page
     rows = []
     if matching:
-        rows = list(filtered(membership, filters, today, *LIST_COLUMNS).order_by(*ORDER).paginate(page, PAGE))
+        bound = bind(membership, filters, today)
+        rows = [_listed(row) for row in _INVOICE_PAGE(PAGE, (page - 1) * PAGE, *bound.values, **bound.shape)]
     return InvoiceList(rows=rows, page=page, matching=matching, totals=totals)
+
+
+def _invoice_page_query(limit, offset, *values, **shape) -> pw.ModelSelect:
+    columns = (*EXPORT_COLUMNS, Invoice.unit, Unit.number.alias("unit_number"))
+    query = _filtered(*values, columns=columns, with_unit=True, **shape)
+    return query.order_by(*ORDER).limit(limit).offset(offset).dicts()
+
+
+# Every page of the board's invoice list and each keystroke of its search: built once per shape.
+_INVOICE_PAGE = PreparedSelect(_invoice_page_query)
+
+
+def _listed(row: dict) -> Invoice:
+    """A list row with its unit (number only), made by hand: peewee's joined rows cost twice as much."""
+    unit_number = row.pop("unit_number")
+    invoice = loaded(Invoice, **row)
+    if invoice.unit_id is not None:
+        invoice.unit = loaded(Unit, id=invoice.unit_id, number=unit_number)
+    return invoice
 
 
 def export_rows(membership: Membership, filters: Filters, today: dt.date):
@@ -413,43 +467,67 @@ def _owing_of(membership: Membership, person_ids: list[int], today: dt.date) -> 
     """Outstanding and overdue sums per recipient for these people: one aggregate query."""
     if not person_ids:
         return {}
+    association = membership.association
+    rows = _OWING(
+        association.id,
+        membership.user_id,
+        today.isoformat(),
+        *person_ids,
+        granted=membership.role.permission_set & VIEW_ALL,
+        people_count=len(person_ids),
+    )
+    return {
+        row["recipient"]: Owing(int(row["outstanding"] or 0), int(row["overdue"] or 0), row["open_count"])
+        for row in rows
+    }
+
+
+def _owing_query(association, user, today, *people, granted, people_count) -> pw.ModelSelect:
+    # people_count: one SQL text per number of people (each is a marker).
     overdue = pw.Case(None, ((Invoice.due_date < today, OPEN_AMOUNT),), 0)
-    query = (
-        Invoice.visible_to(membership)
-        .select(
+    rule = Invoice.seen_by(granted, association, user)  # Invoice.visible_to's
+    query = Invoice.of(association) if rule is None else Invoice.of(association).where(rule)
+    return (
+        query.select(
             Invoice.recipient,
             pw.fn.SUM(OPEN_AMOUNT).alias("outstanding"),
             pw.fn.SUM(overdue).alias("overdue"),
             pw.fn.COUNT(Invoice.id).alias("open_count"),
         )
-        .where(Invoice.recipient.in_(person_ids) & (Invoice.kind == Invoice.INVOICE) & (OPEN_AMOUNT > 0))
+        .where(Invoice.recipient.in_(people) & (Invoice.kind == Invoice.INVOICE) & (OPEN_AMOUNT > 0))
         .group_by(Invoice.recipient)
         .order_by()
+        .dicts()
     )
-    return {
-        row["recipient"]: Owing(int(row["outstanding"] or 0), int(row["overdue"] or 0), row["open_count"])
-        for row in query.dicts()
-    }
 
 
 def resident_list(membership: Membership, q: str, page: int, today: dt.date) -> ResidentList:
-    """One page of the register's people (search by name or unit) with what each owes: four queries."""
+    """One page of the register's people (search by name or unit) with what each owes: three queries."""
     association = membership.association
     page = max(1, min(page, MAX_PAGE))
-    query = Person.of(association).select(
-        Person.id, Person.given_name, Person.surname, Person.email, Person.association
-    )
-    condition = search_condition(association, today, q) if q.strip() else None
-    if condition is not None:
-        query = query.where(condition)
-    people = list(query.order_by(*Person.name_order()).limit(PAGE + 1).offset((page - 1) * PAGE))
+    search = Search.of(q)
+    values = (association.id, today.isoformat(), PAGE + 1, (page - 1) * PAGE, *search.values)
+    people = _RESIDENT_PAGE(*values, with_digits=search.with_digits)
     more = len(people) > PAGE
     rows = [Row(person=p, state="") for p in people[:PAGE]]
-    attach_units(rows, today)
+    attach_unit_numbers(rows, today)
     owing = _owing_of(membership, [r.person.id for r in rows], today)
     return ResidentList(
         rows=[ResidentRow(row=r, owing=owing.get(r.person.id, Owing())) for r in rows], page=page, more=more
     )
+
+
+def _resident_page_query(association, today, limit, offset, *search, with_digits) -> pw.ModelSelect:
+    columns = (Person.id, Person.given_name, Person.surname, Person.email, Person.association)
+    query = Person.of(association).select(*columns)
+    if with_digits:
+        query = query.where(search_condition(association, today, search, with_digits))
+    return query.order_by(*Person.name_order()).limit(limit).offset(offset)
+
+
+# Every page of the residents' accounts and each keystroke of its search: built once per shape.
+_RESIDENT_PAGE = PreparedSelect(_resident_page_query)
+_OWING = PreparedSelect(_owing_query)
 
 
 @dataclass

@@ -8,7 +8,6 @@ values from `form.parsed`.
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -23,6 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from blueprints.billing import money
+from core.text import lazy_gettext as _l
 from models.billing import Contract
 
 # Contracts of these categories are someone's home or business: they always name a party.

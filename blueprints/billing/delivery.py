@@ -18,11 +18,11 @@ from pathlib import Path
 
 import peewee as pw
 from flask import current_app
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext as _lp
 
 from core import clock
 from core.queue import enqueue
+from core.text import lazy_gettext as _l
+from core.text import lazy_pgettext as _lp
 from models import Person
 from models.billing import Invoice, InvoiceDelivery, InvoiceRun, PrintBatch
 from models.db import transaction

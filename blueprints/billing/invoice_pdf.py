@@ -8,11 +8,11 @@ from decimal import Decimal
 from babel.numbers import format_percent
 from flask import current_app
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 
 from blueprints.billing import money, payment_codes, references
 from core import orders
 from core.pdf import logo_url, render_pdf
+from core.text import lazy_gettext as _l
 from models import Membership
 from models.billing import BillingSettings, Invoice, InvoiceLine
 from models.mail import PdfOrder

@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 
 import peewee as pw
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 
 from blueprints.billing import references
 from blueprints.billing.money import Line, Totals, totals
 from core import clock
+from core.text import lazy_gettext as _l
 from models import Association, Person, User
 from models.billing import BillingSettings, Charge, Contract, ContractParty, Invoice, InvoiceLine, InvoiceRun
 from models.db import transaction

@@ -12,10 +12,10 @@ from decimal import Decimal
 
 import segno
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from blueprints.billing import money, references
+from core.text import lazy_gettext as _l
 from core.text import locale_for
 from models.billing import BillingSettings, Invoice
 

@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_babel import lazy_gettext as _l
-
 from core import clock
 from core.audit import audit
+from core.text import lazy_gettext as _l
 from core.text import money
 from models.billing import BillingSettings, Invoice, Payment
 from models.db import transaction

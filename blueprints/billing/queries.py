@@ -14,12 +14,14 @@ from decimal import Decimal
 
 import peewee as pw
 from babel.numbers import format_percent
+from flask import abort
 from flask_babel import format_date, get_locale
 
 from blueprints.billing import payment_codes, references
 from models import Membership, Person
+from models import permissions as perms
 from models.billing import BillingSettings, Contract, ContractParty, Invoice, InvoiceLine, Payment
-from models.db import first_or_404
+from models.db import PreparedSelect, first_or_404
 from models.mail import PdfOrder
 from models.register import Building, Unit
 
@@ -175,35 +177,28 @@ class InvoiceDetails:
 
 
 def invoice_details(membership: Membership, invoice_id: int) -> InvoiceDetails:
-    """An invoice this member may open with its lines, payments, credit notes, account and PDF order; else 404."""
+    """An invoice this member may open with its lines, payments, credit notes, account and PDF order; else 404.
+
+    Each query is prepared (see PreparedSelect): a resident opens their invoices often, and building
+    six queries' SQL took longer than the database takes to answer them."""
     association = membership.association
-    invoice = Invoice.get_visible(membership, invoice_id)
+    found = _VISIBLE_INVOICE(
+        association.id, membership.user_id, invoice_id, granted=membership.role.permission_set & VIEW_ALL
+    )
+    if not found:
+        abort(404)
+    invoice = found[0]
     settings = BillingSettings.for_association(association)
     invoice.association = settings.association = association  # at hand: the payment code reads them
-    lines = list(
-        InvoiceLine.select().where(InvoiceLine.invoice == invoice).order_by(InvoiceLine.position, InvoiceLine.id)
-    )
-    payments = list(Payment.of(association).where(Payment.invoice == invoice).order_by(Payment.paid_on, Payment.id))
-    credit_notes = list(
-        Invoice.of(association)
-        .select(*LIST_COLUMNS)
-        .where(Invoice.credits == invoice)
-        .order_by(Invoice.issue_date, Invoice.number)
-    )
     credited = None
     if invoice.credits_id is not None:
-        credited = Invoice.of(association).select(*LIST_COLUMNS).where(Invoice.id == invoice.credits_id).first()
-    pdf_order = (
-        PdfOrder.visible_to(membership)
-        .where(PdfOrder.invoice == invoice)
-        .order_by(PdfOrder.created_at.desc(), PdfOrder.id.desc())
-        .first()
-    )
+        credited = next(iter(_INVOICE_ROW(association.id, invoice.credits_id)), None)
+    pdf_orders = _LATEST_PDF_ORDER(association.id, membership.user_id, invoice.id)
     return InvoiceDetails(
         invoice=invoice,
-        lines=lines,
-        payments=payments,
-        credit_notes=credit_notes,
+        lines=_LINES(invoice.id),
+        payments=_PAYMENTS(association.id, invoice.id),
+        credit_notes=_CREDIT_NOTES(association.id, invoice.id),
         credited=credited,
         reference=references.display(settings.reference_standard, invoice.reference) if invoice.reference else "",
         reference_label=str(references.LABELS.get(settings.reference_standard, references.LABELS[references.FREE])),
@@ -215,8 +210,57 @@ def invoice_details(membership: Membership, invoice_id: int) -> InvoiceDetails:
             bankgiro=references.display_bankgiro(settings.bankgiro) if settings.bankgiro else "",
             account_number=settings.account_number,
         ),
-        pdf_order=pdf_order,
+        pdf_order=pdf_orders[0] if pdf_orders else None,
     )
+
+
+VIEW_ALL = frozenset({perms.INVOICES_VIEW_ALL})  # the permission Invoice.seen_by reads
+
+
+def _visible_invoice_query(association, user, invoice_id, *, granted) -> pw.ModelSelect:
+    query = Invoice.of(association).where(Invoice.id == invoice_id)
+    rule = Invoice.seen_by(granted, association, user)
+    return query if rule is None else query.where(rule)
+
+
+def _lines_query(invoice) -> pw.ModelSelect:
+    return InvoiceLine.select().where(InvoiceLine.invoice == invoice).order_by(InvoiceLine.position, InvoiceLine.id)
+
+
+def _payments_query(association, invoice) -> pw.ModelSelect:
+    return Payment.of(association).where(Payment.invoice == invoice).order_by(Payment.paid_on, Payment.id)
+
+
+def _credit_notes_query(association, invoice) -> pw.ModelSelect:
+    return (
+        Invoice.of(association)
+        .select(*LIST_COLUMNS)
+        .where(Invoice.credits == invoice)
+        .order_by(Invoice.issue_date, Invoice.number)
+    )
+
+
+def _invoice_row_query(association, invoice_id) -> pw.ModelSelect:
+    return Invoice.of(association).select(*LIST_COLUMNS).where(Invoice.id == invoice_id)
+
+
+def _latest_pdf_order_query(association, user, invoice) -> pw.ModelSelect:
+    # PdfOrder.visible_to's rule: the member's own orders.
+    return (
+        PdfOrder.of(association)
+        .where(PdfOrder.seen_by(user) & (PdfOrder.invoice == invoice))
+        .order_by(PdfOrder.created_at.desc(), PdfOrder.id.desc())
+        .limit(1)
+    )
+
+
+# An invoice's page and its details in the list (a resident's): built once (see PreparedSelect).
+_VISIBLE_INVOICE = PreparedSelect(_visible_invoice_query)
+_LINES = PreparedSelect(_lines_query)
+_PAYMENTS = PreparedSelect(_payments_query)
+_CREDIT_NOTES = PreparedSelect(_credit_notes_query)
+_INVOICE_ROW = PreparedSelect(_invoice_row_query)
+_LATEST_PDF_ORDER = PreparedSelect(_latest_pdf_order_query)
 
 
 # --- words -------------------------------------------------------------------------------------

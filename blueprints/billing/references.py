@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import re
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext as _lp
+from core.text import lazy_gettext as _l
+from core.text import lazy_pgettext as _lp
 
 SE_OCR, EE, CZ_VS, FI, RF, FREE = "se_ocr", "ee", "cz_vs", "fi", "rf", "free"  # = BillingSettings.*
 STANDARDS = (SE_OCR, EE, CZ_VS, FI, RF, FREE)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -24,6 +23,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from blueprints.billing import money, references
 from blueprints.billing.money import AmountError
+from core.text import lazy_gettext as _l
 from models.billing import BillingSettings
 
 LINE_COUNT = 6  # lines on a hand-made invoice

@@ -1,10 +1,9 @@
 """What enters and leaves an association (SPEC I): reports ordered as PDF by mail, and the status of every
 ordered PDF. Import, export and the API come here too."""
 
-from flask_babel import lazy_gettext as _l
-
 from core import nav, orders
 from core.access import association_blueprint, can
+from core.text import lazy_gettext as _l
 from models import permissions as perms
 from models.mail import PdfOrder
 

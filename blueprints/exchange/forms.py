@@ -1,12 +1,12 @@
 """Forms for ordering reports and choosing which are on offer."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, SelectChoice, SelectField
 from wtforms.validators import DataRequired, Email, Length
 
 from blueprints.exchange import reports
 from core.forms import CheckboxesField
+from core.text import lazy_gettext as _l
 
 
 class ReportOrderForm(FlaskForm):

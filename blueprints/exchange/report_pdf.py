@@ -8,11 +8,11 @@ the order with the reason; it never sends more than the orderer may see now.
 from __future__ import annotations
 
 from flask_babel import format_decimal
-from flask_babel import lazy_gettext as _l
 
 from blueprints.exchange import reports
 from core import orders
 from core.pdf import logo_url, render_pdf
+from core.text import lazy_gettext as _l
 from models import Membership, User
 from models.exchange import ReportSettings
 from models.mail import PdfOrder

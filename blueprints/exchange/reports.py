@@ -32,10 +32,10 @@ from decimal import Decimal
 from fractions import Fraction
 
 import peewee as pw
-from flask_babel import lazy_gettext as _l
 
 from blueprints.register.forms import KIND_LABELS, RESIDENT_ROLE_LABELS
 from blueprints.register.ownership import format_fraction, format_share
+from core.text import lazy_gettext as _l
 from models import Association, Membership, Person
 from models import permissions as perms
 from models.exchange import ReportSettings

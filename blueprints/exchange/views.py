@@ -87,7 +87,7 @@ def reports_page():
     else:
         form.to_address.data = current_user.email
         form.report.data = offered[0] if len(offered) == 1 else None
-    buildings = list(Building.of(g.association).order_by(Building.name))
+    buildings = Building.by_name(g.association)
     form.report.choices = [SelectChoice(key, reports.REPORTS[key]) for key in offered]
     orders = _recent_orders()
     return render(

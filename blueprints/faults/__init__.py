@@ -1,13 +1,13 @@
 """Fault reports and requests to the administration (SPEC F1–F5)."""
 
 from flask import g, url_for
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext as _lp
 from flask_babel import ngettext
 
 from blueprints.faults import queries
 from core import nav
 from core.access import Tab, association_blueprint, can
+from core.text import lazy_gettext as _l
+from core.text import lazy_pgettext as _lp
 from models import permissions as perms
 
 bp = association_blueprint("faults", __name__)

@@ -19,10 +19,10 @@ import unicodedata
 from pathlib import Path
 
 from flask import abort, current_app
-from flask_babel import lazy_gettext as _l
 
 from blueprints.faults.workflow import WorkflowError
 from core import images
+from core.text import lazy_gettext as _l
 from models.faults import FaultAttachment, FaultEvent, FaultReport
 
 FOLDER = "faults"

@@ -5,7 +5,6 @@ reporting.py and workflow.py; these forms only carry what was typed, so a
 refused post can show it again.
 """
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
@@ -20,6 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from core.text import lazy_gettext as _l
 from models.faults import FaultDeadline, FaultReport
 
 R = FaultReport

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import re
 
-from flask_babel import lazy_gettext as _l
-
 from blueprints.faults import attachments, notifications, workflow
 from blueprints.faults.workflow import WorkflowError
 from core import clock
 from core.audit import audit
+from core.text import lazy_gettext as _l
 from models import Association, Building, Membership, Unit, User
 from models import permissions as perms
 from models.db import transaction

@@ -14,14 +14,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from blueprints.faults import FAULTS_TAB, attachments, bp, queries, reporting, workflow
+from blueprints.faults import FAULTS_TAB, attachments, bp, queries, reporting, rows, workflow
 from blueprints.faults.forms import (
     CATEGORY_LABELS,
     DEADLINE_UNITS,
     FILES_ACCEPT,
     FILES_HINT,
     KIND_LABELS,
-    RESPONSIBLE_LABELS,
     SEVERITY_LABELS,
     SEVERITY_SHORT,
     AssignForm,
@@ -67,9 +66,8 @@ def _labels() -> dict:
         status_labels={key: str(label) for key, label in workflow.STATUS_LABELS.items()},
         severity_labels={key: str(label) for key, label in SEVERITY_SHORT.items()},
         category_labels={key: str(label) for key, label in CATEGORY_LABELS.items()},
-        responsible_labels={key: str(label) for key, label in RESPONSIBLE_LABELS.items()},
-        place_parts=queries.place_parts,
-        is_overdue=workflow.is_overdue,
+        row_words=rows.row_words,
+        place_words=rows.place_words,
     )
 
 
@@ -90,7 +88,7 @@ def reports():
     handler = can(perms.FAULTS_RESOLVE)
     context = dict(listing=listing, filters=filters, handler=handler, buildings=[], assignees=[])
     if _full_page():  # the filter form's choices; a swap of the list does not need them
-        context["buildings"] = list(Building.of(g.association).order_by(Building.name))
+        context["buildings"] = Building.by_name(g.association)
         if handler:
             context["assignees"] = workflow.handlers(g.association)
     return render("faults/reports.html", "faults/_report_list.html", **context)

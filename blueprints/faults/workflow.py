@@ -11,10 +11,10 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import peewee as pw
-from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from core import clock
+from core.text import lazy_gettext as _l
 from models import Association, Membership, User
 from models import permissions as perms
 from models.faults import RESPONSIBLE_PERMISSION, FaultDeadline, FaultEvent, FaultReport

@@ -6,12 +6,12 @@ without a portal, the links mailed for activation, reset and e-mail change).
 """
 
 from flask import Blueprint, g, url_for
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext as _lp
 from flask_babel import ngettext
 
 from core import nav
 from core.access import Tab, association_blueprint, can
+from core.text import lazy_gettext as _l
+from core.text import lazy_pgettext as _lp
 from models import OutboundEmail, RegistrationRequest
 from models import permissions as perms
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import peewee as pw
 from flask import flash, g, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from blueprints.portal import bp
@@ -14,6 +13,7 @@ from core.access import requires
 from core.audit import audit
 from core.mail import send
 from core.rendering import render
+from core.text import lazy_gettext as _l
 from models import AuditLog, OutboundEmail, User
 from models import permissions as perms
 from models.db import transaction

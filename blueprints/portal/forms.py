@@ -1,6 +1,5 @@
 """The portal's forms: signing in and up, recovery, my account, invitations, requests for access, roles."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -17,6 +16,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Validati
 
 from blueprints.portal.accounts import PASSWORD_MIN_LENGTH
 from core.forms import EMAIL_VALIDATORS, PHONE, CheckboxesField, language_choices
+from core.text import lazy_gettext as _l
 from models import permissions as perms
 
 

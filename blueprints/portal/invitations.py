@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import peewee as pw
 from flask_babel import gettext as _
 
 from blueprints.portal.accounts import hash_password, start_session
@@ -16,7 +17,7 @@ from core.audit import audit
 from core.mail import external_url, mail_language, queue_mail
 from core.security import client_ip
 from models import Association, Consent, Membership, Ownership, Person, Token, Unit, User, UserSession
-from models.db import transaction
+from models.db import PreparedSelect, transaction
 from models.portal import Role
 
 
@@ -127,6 +128,18 @@ def _retire(user: User, association: Association, *purposes: str) -> None:
 def people_to_invite(association: Association):
     """Everyone in the register with an e-mail address and no account."""
     return Person.of(association).where((Person.email != "") & Person.user.is_null())
+
+
+def count_to_invite(association: Association) -> int:
+    """How many people_to_invite() there are (the people page's first page says so): one COUNT."""
+    return _TO_INVITE(association.id)[0][0]
+
+
+def _to_invite_query(association) -> pw.ModelSelect:
+    return people_to_invite(association).select(pw.fn.COUNT(Person.id)).tuples()
+
+
+_TO_INVITE = PreparedSelect(_to_invite_query)
 
 
 def invite_everyone(association: Association, actor: User) -> tuple[int, int]:

@@ -10,7 +10,6 @@ from babel import Locale
 from babel.numbers import get_currency_name, get_territory_currencies
 from flask import current_app
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField, ValidationError
@@ -18,6 +17,7 @@ from wtforms.validators import DataRequired, Length
 
 from blueprints.billing import money
 from core.forms import LANGUAGE_NAMES, CheckboxesField
+from core.text import lazy_gettext as _l
 from models import Association, SlugAlias
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import abort, flash, g, redirect, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from blueprints.portal import CONTACT_TAB, bp
@@ -13,6 +12,7 @@ from core import images
 from core.access import requires
 from core.audit import audit
 from core.rendering import htmx, render
+from core.text import lazy_gettext as _l
 from core.text import markdown
 from models import Association, Person, SlugAlias
 from models import permissions as perms

@@ -1,10 +1,9 @@
 """The register (SPEC R): people, buildings, units, ownership, residents, the unit file and the member list."""
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext as _lp
-
 from core import nav
 from core.access import Tab, association_blueprint, can
+from core.text import lazy_gettext as _l
+from core.text import lazy_pgettext as _lp
 from models import permissions as perms
 
 bp = association_blueprint("register", __name__)

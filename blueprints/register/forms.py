@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -24,6 +23,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from blueprints.register.ownership import RegisterError, parse_share_terms
 from core.forms import OPTIONAL_EMAIL, PHONE, CheckboxesField, language_choices
+from core.text import lazy_gettext as _l
 from models.register import Residency, Unit, UnitFileEntry
 
 KIND_LABELS = {

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import peewee as pw
-from flask_babel import lazy_gettext as _l
 
 from blueprints.portal.invitations import PeopleError
 from blueprints.portal.invitations import invite as send_invitation
 from core.audit import audit
+from core.text import lazy_gettext as _l
 from models import Association, Person, User
-from models.db import transaction
+from models.db import PreparedSelect, transaction
 from models.register import Ownership, Residency, Unit, UnitFileEntry
 
 SHARE_PATTERN = re.compile(r"(\d{1,15})(?:/(\d{1,15}))?")
@@ -69,17 +69,24 @@ def format_fraction(value: Fraction) -> str:
 
 def shares_total(association: Association) -> tuple[Fraction, int]:
     """The exact sum of the active units' shares, and how many units there are: one grouped query."""
-    rows = (
+    total, count = Fraction(0), 0
+    for denominator, numerators, units in _SHARES(association.id):
+        total += Fraction(int(numerators or 0), denominator or 1)
+        count += units
+    return total, count
+
+
+def _shares_query(association) -> pw.ModelSelect:
+    return (
         Unit.active(association)
         .select(Unit.share_denominator, pw.fn.SUM(Unit.share_numerator), pw.fn.COUNT(Unit.id))
         .group_by(Unit.share_denominator)
         .tuples()
     )
-    total, count = Fraction(0), 0
-    for denominator, numerators, units in rows:
-        total += Fraction(int(numerators or 0), denominator or 1)
-        count += units
-    return total, count
+
+
+# The unit list's heading, on every page of it: built once (see PreparedSelect).
+_SHARES = PreparedSelect(_shares_query)
 
 
 # --- owners ----------------------------------------------------------------------------
@@ -127,12 +134,21 @@ def check_owners(owners: list[OwnerChoice]) -> None:
 
 
 def current_ownerships(unit: Unit, on: dt.date) -> list[Ownership]:
-    return list(
+    """The unit's owners on `on`, with their register entries: the main owner first, then by name."""
+    return _CURRENT_OWNERSHIPS(unit.id, on.isoformat())
+
+
+def _current_ownerships_query(unit, on) -> pw.ModelSelect:
+    return (
         Ownership.select(Ownership, Person)
         .join(Person)
         .where((Ownership.unit == unit) & Ownership.current(on))
         .order_by(Ownership.is_main.desc(), *Person.name_order())
     )
+
+
+# On every unit page: built once (see PreparedSelect).
+_CURRENT_OWNERSHIPS = PreparedSelect(_current_ownerships_query)
 
 
 def set_owners(unit: Unit, owners: list[OwnerChoice], on: dt.date, actor: User) -> None:

@@ -61,7 +61,7 @@ def people():
     q = request.args.get("q", "").strip()[:100]
     page = _page_number()
     rows, more = directory.people_page(g.association, g.association.today(), q, page)
-    invitable = invitations.people_to_invite(g.association).count() if not q and page == 1 else None
+    invitable = invitations.count_to_invite(g.association) if not q and page == 1 else None
     return render(
         "register/people.html",
         "register/_people_list.html",

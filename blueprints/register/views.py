@@ -26,18 +26,24 @@ from blueprints.register.forms import (
     ResidentForm,
     UnitForm,
 )
-from blueprints.register.queries import UNITS_CSV_COLUMNS, unit_page, units_csv_rows
+from blueprints.register.queries import (
+    UNITS_CSV_COLUMNS,
+    file_entries,
+    proxy_of,
+    residents_of,
+    unit_page,
+    units_csv_rows,
+    visible_unit,
+)
 from core import clock
 from core.access import can, requires
 from core.audit import audit
 from core.csv import csv_download
 from core.rendering import render
-from models import Person, User
+from models import Person
 from models import permissions as perms
 from models.db import first_or_404, transaction
 from models.register import Building, Ownership, Residency, Unit, UnitFileEntry, VotingProxy
-
-FILE_PAGE = 50
 
 LABELS = dict(
     kind_labels=KIND_LABELS,
@@ -74,7 +80,7 @@ def buildings():
     counts = dict(
         Unit.active(g.association).select(Unit.building, pw.fn.COUNT(Unit.id)).group_by(Unit.building).tuples()
     )
-    rows = list(Building.of(g.association).order_by(Building.name))
+    rows = Building.by_name(g.association)
     return render("register/buildings.html", buildings=rows, counts=counts)
 
 
@@ -141,8 +147,8 @@ def units():
     q = request.args.get("q", "").strip()[:100]
     page = request.args.get("page", 1, type=int)
     with_owners = can(perms.OWNERSHIP_VIEW)
-    listing = unit_page(g.association, q, page, _today(), with_owners=with_owners)
     total, count = rules.shares_total(g.association)
+    listing = unit_page(g.association, q, page, _today(), with_owners=with_owners, active_units=count)
     return render(
         "register/units.html",
         "register/_unit_list.html",
@@ -168,7 +174,7 @@ def units_export():
 
 def _unit_form(unit: Unit | None = None) -> UnitForm:
     form = UnitForm(data=_unit_data(unit)) if unit is not None else UnitForm()
-    form.building.choices = [SelectChoice(b.id, b.name) for b in Building.of(g.association).order_by(Building.name)]
+    form.building.choices = [SelectChoice(b.id, b.name) for b in Building.by_name(g.association)]
     return form
 
 
@@ -286,13 +292,18 @@ def unit_archive(unit_id: int):
 
 def _load_unit(unit_id: int) -> Unit:
     """A unit whose page the member may open (Unit.visible_to: the board, or its owners and residents today), else 404."""
-    return first_or_404(Unit.visible_to(g.membership).select(Unit, Building).join(Building).where(Unit.id == unit_id))
+    return visible_unit(g.membership, unit_id)
 
 
-def _viewer_relation(unit: Unit) -> str:
-    """The board, or the unit's current owner or resident (R5, seed 003): how the page treats its viewer."""
+def _viewer_relation(unit: Unit, owners: list[Ownership] | None = None) -> str:
+    """The board, or the unit's current owner or resident (R5, seed 003): how the page treats its viewer.
+
+    With the unit's current `owners` at hand this takes no query: whoever may open the page and is
+    not among them lives there (Unit.visible_to)."""
     if can(perms.REGISTER_MANAGE):
         return "board"
+    if owners is not None:
+        return rules.OWNER if any(o.person_id == g.membership.person_id for o in owners) else rules.RESIDENT
     return rules.relation_to(unit, g.membership.person_id, _today()) or rules.RESIDENT
 
 
@@ -300,48 +311,20 @@ def _may_edit_residents(relation: str) -> bool:
     return relation == "board" or (relation == rules.OWNER and can(perms.RESIDENTS_EDIT_OWN))
 
 
-def _file_entries(unit: Unit, before: int | None = None) -> tuple[list[UnitFileEntry], int | None]:
-    entries = (
-        UnitFileEntry.select(UnitFileEntry, User)
-        .join(User, pw.JOIN.LEFT_OUTER, on=(UnitFileEntry.author == User.id))
-        .where(UnitFileEntry.unit == unit)
-        .order_by(UnitFileEntry.happened_on.desc(), UnitFileEntry.id.desc())
-    )
-    if before:
-        entries = entries.where(UnitFileEntry.id < before)
-    rows = list(entries.limit(FILE_PAGE + 1))
-    more = rows[FILE_PAGE - 1].id if len(rows) > FILE_PAGE else None
-    return rows[:FILE_PAGE], more
-
-
-def _unit_context(unit: Unit, relation: str, count_form: ResidentCountForm | None = None) -> dict:
+def _unit_context(unit: Unit, count_form: ResidentCountForm | None = None) -> dict:
     today = _today()
-    proxy = (
-        VotingProxy.select(VotingProxy, Person)
-        .join(Person)
-        .where(
-            (VotingProxy.unit == unit)
-            & (VotingProxy.start_date.is_null() | (VotingProxy.start_date <= today))
-            & (VotingProxy.end_date.is_null() | (VotingProxy.end_date >= today))
-        )
-        .first()
-    )
-    residents = list(
-        Residency.select(Residency, Person)
-        .join(Person)
-        .where((Residency.unit == unit) & Residency.current(today))
-        .order_by(*Person.name_order())
-    )
-    entries, more = _file_entries(unit)
+    owners = rules.current_ownerships(unit, today)
+    relation = _viewer_relation(unit, owners)
+    entries, more = file_entries(unit)
     may_edit = _may_edit_residents(relation)
     if count_form is None and may_edit:
         count_form = ResidentCountForm(formdata=None, resident_count=unit.resident_count)
     return dict(
         unit=unit,
         relation=relation,
-        owners=rules.current_ownerships(unit, today),
-        proxy=proxy,
-        residents=residents,
+        owners=owners,
+        proxy=proxy_of(unit, today),
+        residents=residents_of(unit, today),
         entries=entries,
         more_before=more,
         may_edit_residents=may_edit,
@@ -354,9 +337,7 @@ def _unit_context(unit: Unit, relation: str, count_form: ResidentCountForm | Non
 @requires()
 def unit(unit_id: int):
     """A unit's page: details, owners, proxy, residents and the unit file; for the board, its owners and residents."""
-    unit = _load_unit(unit_id)
-    relation = _viewer_relation(unit)
-    return render("register/unit.html", **_unit_context(unit, relation))
+    return render("register/unit.html", **_unit_context(_load_unit(unit_id)))
 
 
 @bp.route("/units/<int:unit_id>/file")
@@ -365,7 +346,7 @@ def unit_file(unit_id: int):
     """The whole unit file, newest first (seed 003); the board adds entries here."""
     unit = _load_unit(unit_id)
     relation = _viewer_relation(unit)
-    entries, more = _file_entries(unit, request.args.get("before", type=int))
+    entries, more = file_entries(unit, request.args.get("before", type=int))
     form = _file_form() if relation == "board" else None
     return render(
         "register/unit_file.html",
@@ -405,7 +386,7 @@ def unit_file_add(unit_id: int):
             )
         flash(_("The entry is added to the unit file."), "success")
         return redirect(url_for("register.unit_file", unit_id=unit.id))
-    entries, more = _file_entries(unit)
+    entries, more = file_entries(unit)
     return render(
         "register/unit_file.html", unit=unit, entries=entries, more_before=more, form=form, status=422, **LABELS
     )
@@ -426,10 +407,10 @@ def _unit_for_resident_editing(unit_id: int) -> tuple[Unit, str]:
 @requires()
 def resident_count(unit_id: int):
     """Change the number of people living in the unit (seed 002)."""
-    unit, relation = _unit_for_resident_editing(unit_id)
+    unit, _relation = _unit_for_resident_editing(unit_id)
     form = ResidentCountForm()
     if not form.validate_on_submit():
-        return render("register/unit.html", **_unit_context(unit, relation, count_form=form), status=422)
+        return render("register/unit.html", **_unit_context(unit, count_form=form), status=422)
     with transaction():
         Unit.update(resident_count=form.resident_count.data).where(Unit.id == unit.id).execute()
         audit("register.resident_count", actor=current_user, association=g.association, target=f"unit {unit.number}")

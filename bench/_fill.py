@@ -1,0 +1,150 @@
+"""The bench association's data for bench/pages.py: board members, invoices and fault reports.
+
+Runs inside the app, with the bench database's environment, after `flask demo --units N`
+(resident i owns unit i):
+
+    .venv/bin/python bench/_fill.py --residents 20 --board 20 --months 3 --reports 4000
+
+- residents 1..R stay members (the residents' pages are measured as them);
+- residents R+1..R+B join the board (the board's pages: each client its own account, so
+  nothing cached per user flatters the numbers);
+- every unit gets two monthly charges, and `--months` invoice runs are made through the real
+  service (blueprints.billing.invoicing.create_run); four invoices in five are then paid;
+- `--reports` fault reports and requests spread over the units, common areas and buildings,
+  a third of them open, each with its "reported" event (as bench/faults.py writes them).
+
+Prints one JSON line: for each resident client (1..R), its unit's id and its latest invoice's id.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
+
+from app import create_app  # noqa: E402
+from blueprints.billing import invoicing  # noqa: E402
+from core import clock  # noqa: E402
+from demo.register import make_board  # noqa: E402
+from models import Association, Invoice, Person, User  # noqa: E402
+from models.billing import BillingSettings, Charge  # noqa: E402
+from models.db import db, transaction  # noqa: E402
+from models.faults import FaultEvent, FaultReport  # noqa: E402
+from models.register import Unit  # noqa: E402
+
+SLUG = "bench"
+FIRST_MONTH = dt.date(2026, 1, 1)
+BATCH = 500
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--residents", type=int, required=True)
+    parser.add_argument("--board", type=int, required=True)
+    parser.add_argument("--months", type=int, default=3)
+    parser.add_argument("--reports", type=int, default=4000)
+    args = parser.parse_args()
+    create_app()
+    with db.connection_context():
+        bench = Association.get(Association.slug == SLUG)
+        for number in range(args.residents + 1, args.residents + args.board + 1):
+            make_board(bench, resident(number))
+        board = User.get(User.email == resident(args.residents + 1))
+        bill(bench, board, args.months)
+        report_faults(bench, board, args.reports)
+        print(json.dumps(client_rows(bench, args.residents)))
+
+
+def resident(number: int) -> str:
+    return f"resident{number}@{SLUG}.example"
+
+
+def bill(bench: Association, board: User, months: int) -> None:
+    """Two charges per unit, `months` monthly runs, four invoices in five paid in full."""
+    settings = BillingSettings.for_association(bench)
+    settings.iban, settings.bic, settings.reference_standard = "EE382200221020145685", "HABAEE2X", "ee"
+    settings.payee_address = "Bench street 1\n10111 Tallinn"
+    settings.save()
+    rows = []
+    for unit in Unit.of(bench).select(Unit.id, Unit.area):
+        area = int(unit.area or 40)
+        for position, (description, per_m2) in enumerate((("Management fee", 45), ("Repair fund", 60))):
+            rows.append(
+                dict(
+                    association=bench.id, unit=unit.id, description=description, amount=area * per_m2, position=position
+                )
+            )
+    with transaction():
+        for start in range(0, len(rows), BATCH):
+            Charge.insert_many(rows[start : start + BATCH]).execute()
+    for n in range(months):
+        year, index = divmod(FIRST_MONTH.month - 1 + n, 12)
+        first = dt.date(FIRST_MONTH.year + year, index + 1, 1)
+        invoicing.create_run(bench, first, issue_date=first - dt.timedelta(days=10), user=board)
+    # Straight in the database, as bench/billing.py does: the lists then show every status.
+    paid = (Invoice.association == bench) & (Invoice.number % 5 != 0)
+    Invoice.update(paid_total=Invoice.total).where(paid).execute()
+    BillingSettings.bump(bench)  # as recording payments does
+
+
+def report_faults(bench: Association, board: User, count: int) -> None:
+    """`count` reports and requests over the units, common areas and buildings, each with its first event."""
+    R = FaultReport
+    units = list(Unit.of(bench).select(Unit.id, Unit.building, Unit.number).order_by(Unit.id))
+    owners = {u.email: u.id for u in User.select(User.id, User.email).where(User.email.startswith("resident"))}
+    now = clock.utcnow_naive()
+    rows = []
+    for i in range(count):
+        unit = units[i % len(units)]
+        created = now - dt.timedelta(minutes=37 * (count - i))
+        status = ("new", "in_progress", "reopened")[i // 3 % 3] if i % 3 == 0 else ("resolved", "rejected")[i % 2]
+        is_open = status in R.OPEN_STATUSES
+        kind, place, responsible = "fault", "unit", ""
+        if i % 7 == 0:
+            place = "common_area"
+        elif i % 11 == 0:
+            place = "building"
+        elif i % 13 == 0:
+            kind, place, responsible = "request", "building", ("administration", "repairs", "accounts")[i % 3]
+        rows.append(
+            dict(
+                association=bench.id, kind=kind, place=place, responsible=responsible,
+                unit=unit.id if place == "unit" else None, building=unit.building_id,
+                area="Laundry room" if place == "common_area" else "",
+                category=R.CATEGORIES[i % len(R.CATEGORIES)], severity=R.SEVERITIES[i % 3],
+                title=f"Report {i}: something is broken", details="It does not work. " * 5,
+                reporter=owners.get(resident(int(unit.number))),
+                assignee=board.id if i % 4 == 0 else None, status=status,
+                deadline_at=now - dt.timedelta(hours=5) if is_open and i % 10 == 0 else created + dt.timedelta(days=30),
+                created_at=created, updated_at=created, closed_at=None if is_open else created + dt.timedelta(days=1),
+            )
+        )  # fmt: skip
+    with transaction():
+        for start in range(0, len(rows), BATCH):
+            R.insert_many(rows[start : start + BATCH]).execute()
+        made = R.select(R.id, R.reporter, R.created_at).where(R.association == bench)
+        events = [
+            dict(report=r.id, actor=r.reporter_id, kind="created", to_status="new", created_at=r.created_at)
+            for r in made
+        ]
+        for start in range(0, len(events), BATCH):
+            FaultEvent.insert_many(events[start : start + BATCH]).execute()
+
+
+def client_rows(bench: Association, residents: int) -> dict[str, dict[str, int]]:
+    """Resident number -> the unit it owns and its latest invoice, the pages its client opens."""
+    rows = {}
+    for number in range(1, residents + 1):
+        unit = Unit.get((Unit.association == bench) & (Unit.number == str(number)))
+        person = Person.get((Person.association == bench) & (Person.email == resident(number)))
+        invoice = Invoice.of(bench).where(Invoice.recipient == person).order_by(Invoice.id.desc()).first()
+        rows[str(number)] = dict(unit=unit.id, invoice=invoice.id)
+    return rows
+
+
+if __name__ == "__main__":
+    main()
