@@ -67,12 +67,16 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json | system-deps
 	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 	touch $@
 
+# One pytest worker per core (at most 4): each has its own SQLite copies, or on PostgreSQL its own
+# database (test_gw0, test_gw1, …) and Redis db (tests/conftest.py).
+TEST_WORKERS ?= auto --maxprocesses=4
+
 test: system-deps setup lint $(AXE)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS)
 ifeq ($(CI),true)
 	@echo "--- again on PostgreSQL and the Redis on 127.0.0.1 ---"
 	PORCH_TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test \
-	PORCH_TEST_REDIS_URL=redis://127.0.0.1:6379/15 $(BIN)/pytest -q -m "not browser"
+	PORCH_TEST_REDIS_URL=redis://127.0.0.1:6379/15 $(BIN)/pytest -q -n $(TEST_WORKERS) -m "not browser"
 endif
 
 bench: setup

@@ -170,7 +170,7 @@ class Unit(AssociationScoped, BaseModel):
     equipment = pw.TextField(default="")
     condition_notes = pw.TextField(default="")
     accessibility = pw.CharField(max_length=200, default="")  # space-separated ACCESSIBILITY keys
-    resident_count = pw.IntegerField(null=True)
+    resident_count = pw.IntegerField(null=True)  # None: as many as the residents listed (Residency)
     archived_at = pw.DateTimeField(null=True)
     created_at = pw.DateTimeField(default=clock.utcnow_naive)
 

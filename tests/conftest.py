@@ -13,6 +13,7 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import peewee as pw
 import pytest
@@ -50,6 +51,36 @@ accounts.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 PG_URL = os.environ.get("PORCH_TEST_DATABASE_URL")
 EXTERNAL_REDIS = os.environ.get("PORCH_TEST_REDIS_URL")
+# Under pytest-xdist ("gw0", "gw1", …) each worker has a database of its own and a Redis db of its own.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def _worker_postgres(url: str) -> str:
+    """The worker's own database beside `url`'s (made when missing): "test" -> "test_gw1"."""
+    if not WORKER:
+        return url
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/')}_{WORKER}"
+    import psycopg2
+
+    connection = psycopg2.connect(url)
+    connection.autocommit = True  # CREATE DATABASE cannot run in a transaction
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+            if cursor.fetchone() is None:
+                cursor.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        connection.close()
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def _worker_redis(url: str) -> str:
+    """The worker's own Redis db below `url`'s: /15 for gw0, /14 for gw1."""
+    parts = urlsplit(url)
+    base = int(parts.path.lstrip("/") or 0)
+    index = int(WORKER[2:]) if WORKER.startswith("gw") else 0
+    return urlunsplit(parts._replace(path=f"/{(base - index) % 16}"))
 
 
 # --- database --------------------------------------------------------------------
@@ -59,13 +90,14 @@ EXTERNAL_REDIS = os.environ.get("PORCH_TEST_REDIS_URL")
 def migrated_template(tmp_path_factory):
     """Migrate once per session; each test starts from a copy (SQLite) or truncation (PostgreSQL)."""
     if PG_URL:
-        database = make_database(PG_URL)
+        url = _worker_postgres(PG_URL)
+        database = make_database(url)
         db.initialize(database)
         with database.connection_context():
             database.execute_sql("DROP SCHEMA public CASCADE")
             database.execute_sql("CREATE SCHEMA public")
             upgrade()
-        return PG_URL
+        return url
     path = tmp_path_factory.mktemp("template") / "porch.sqlite3"
     database = make_database(f"sqlite:///{path}")
     db.initialize(database)
@@ -79,10 +111,10 @@ def migrated_template(tmp_path_factory):
 @pytest.fixture
 def database_url(migrated_template, tmp_path):
     if PG_URL:
-        database = make_database(PG_URL)
+        database = make_database(migrated_template)
         with database.connection_context():
             _empty_postgres(database)
-        return PG_URL
+        return migrated_template
     path = tmp_path / "porch.sqlite3"
     shutil.copy(migrated_template, path)
     return f"sqlite:///{path}"
@@ -125,7 +157,7 @@ def smtp_server():
 def redis_url(tmp_path_factory):
     """A redis-server of our own on a free port (or the CI one from PORCH_TEST_REDIS_URL)."""
     if EXTERNAL_REDIS:
-        yield EXTERNAL_REDIS
+        yield _worker_redis(EXTERNAL_REDIS)
         return
     binary = shutil.which("redis-server") or "/usr/bin/redis-server"
     if not Path(binary).exists():

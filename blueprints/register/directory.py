@@ -150,6 +150,23 @@ def _digits_only(column) -> pw.Expression:
     return stripped
 
 
+# --- the person picker of the owners' forms -------------------------------------------
+
+PICKER_LIMIT = 50
+
+
+def picker_people(association: Association, q: str) -> list[Person]:
+    """The people a person picker offers for `q`: each word in the name (accents aside) or the e-mail,
+    by name, at most PICKER_LIMIT + 1 (the extra one says there are more)."""
+    query = Person.of(association).select(Person.id, Person.given_name, Person.surname, Person.email)
+    for word in q.split()[:5]:
+        query = query.where(
+            like(Person.search_name, like_pattern(fold(word)))
+            | like(pw.fn.LOWER(Person.email), like_pattern(word.lower()))
+        )
+    return list(query.order_by(*Person.name_order()).limit(PICKER_LIMIT + 1))
+
+
 # --- the board's list of people -------------------------------------------------------
 
 
@@ -203,6 +220,7 @@ def attach_units(rows: list[Row], today: dt.date) -> None:
             Unit,
             id=link["unit"],
             number=link["number"],
+            kind=link["kind"],
             share_numerator=link["share_numerator"],
             share_denominator=link["share_denominator"],
         )
@@ -216,7 +234,7 @@ def attach_units(rows: list[Row], today: dt.date) -> None:
 
 
 def _unit_links_query(today, *people, people_count) -> pw.SelectQuery:
-    unit_columns = (Unit.id.alias("unit"), Unit.number, Unit.share_numerator, Unit.share_denominator)
+    unit_columns = (Unit.id.alias("unit"), Unit.number, Unit.kind, Unit.share_numerator, Unit.share_denominator)
     owned = (
         Ownership.select(
             pw.Value(1).alias("owns"),
@@ -304,6 +322,7 @@ def members_page(association: Association, today: dt.date, page: int = 1, q: str
             Unit,
             id=found["unit"],
             number=found["number"],
+            kind=found["kind"],
             share_numerator=found["unit_numerator"],
             share_denominator=found["unit_denominator"],
         )
@@ -347,7 +366,8 @@ def _members_page_query(association, today, limit, offset, *searched, words) -> 
     columns = (
         *_MEMBER_COLUMNS,
         *(Ownership.unit, Ownership.share_numerator, Ownership.share_denominator),
-        *(Unit.number, Unit.share_numerator.alias("unit_numerator"), Unit.share_denominator.alias("unit_denominator")),
+        *(Unit.number, Unit.kind, Unit.share_numerator.alias("unit_numerator")),
+        Unit.share_denominator.alias("unit_denominator"),
     )
     return (
         Person.select(*columns)

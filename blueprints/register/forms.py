@@ -150,12 +150,10 @@ class ResidentForm(FlaskForm):
 
 
 class ResidentCountForm(FlaskForm):
+    # Empty: the number is the residents listed by name; a number counts people who are not listed too.
     resident_count = IntegerField(
         _l("Number of residents"),
-        validators=[
-            InputRequired(_l("Give the number of residents.")),
-            NumberRange(min=0, max=50, message=_l("Give a number from 0 to 50.")),
-        ],
+        validators=[Optional(), NumberRange(min=0, max=50, message=_l("Give a number from 0 to 50."))],
     )
 
 

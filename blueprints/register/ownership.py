@@ -16,6 +16,7 @@ import peewee as pw
 
 from blueprints.portal.invitations import PeopleError
 from blueprints.portal.invitations import invite as send_invitation
+from core import text
 from core.audit import audit
 from core.text import lazy_gettext as _l
 from models import Association, Person, User
@@ -151,6 +152,28 @@ def _current_ownerships_query(unit, on) -> pw.ModelSelect:
 _CURRENT_OWNERSHIPS = PreparedSelect(_current_ownerships_query)
 
 
+def owners_and_scheduled(unit: Unit, on: dt.date) -> tuple[list[Ownership], list[Ownership]]:
+    """The unit's owners on `on` (as current_ownerships), and the owners a change of owner dated later
+    brings in, by date (the board enters a sale before it happens): one query, for the unit page."""
+    current, scheduled = [], []
+    for ownership in _OWNERS_AND_SCHEDULED(unit.id, on.isoformat()):
+        (current if ownership.is_current(on) else scheduled).append(ownership)
+    scheduled.sort(key=lambda ownership: ownership.started_on)  # stable: the main owner first on each day
+    return current, scheduled
+
+
+def _owners_and_scheduled_query(unit, on) -> pw.ModelSelect:
+    return (
+        Ownership.select(Ownership, Person)
+        .join(Person)
+        .where((Ownership.unit == unit) & (Ownership.current(on) | (Ownership.started_on > on)))
+        .order_by(Ownership.is_main.desc(), *Person.name_order())
+    )
+
+
+_OWNERS_AND_SCHEDULED = PreparedSelect(_owners_and_scheduled_query)
+
+
 def set_owners(unit: Unit, owners: list[OwnerChoice], on: dt.date, actor: User) -> None:
     """Correct the unit's current owners (seed 004 §4.7); people who are no longer owners end on `on`."""
     check_owners(owners)
@@ -190,7 +213,10 @@ def change_owner(unit: Unit, owners: list[OwnerChoice], on: dt.date, actor: User
     )
     if latest is not None and on <= latest:
         raise RegisterError(
-            _l("The unit changed owner on %(date)s; a new change must come after that day.", date=latest.isoformat()),
+            _l(
+                "The last change of owner of this unit is dated %(date)s; a new change must come after that day.",
+                date=text.date(latest),
+            ),
             "date",
         )
     with transaction():
@@ -209,8 +235,8 @@ def change_owner(unit: Unit, owners: list[OwnerChoice], on: dt.date, actor: User
             )
         old_names = ", ".join(o.person.full_name for o in previous) or "—"
         new_names = ", ".join(p.full_name for p in new_people)
-        text = f"{old_names} → {new_names}" + (f"\n\n{note.strip()}" if note.strip() else "")
-        UnitFileEntry.create(unit=unit, happened_on=on, kind=UnitFileEntry.OWNER_CHANGE, text=text, author=actor)
+        summary = f"{old_names} → {new_names}" + (f"\n\n{note.strip()}" if note.strip() else "")
+        UnitFileEntry.create(unit=unit, happened_on=on, kind=UnitFileEntry.OWNER_CHANGE, text=summary, author=actor)
         audit(
             "register.owner_changed",
             actor=actor,

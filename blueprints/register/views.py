@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import peewee as pw
 from flask import abort, flash, g, redirect, request, url_for
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from blueprints.register import UNITS_TAB, bp
 from blueprints.register import ownership as rules
+from blueprints.register.directory import PICKER_LIMIT, picker_people
 from blueprints.register.forms import (
     ACCESSIBILITY_LABELS,
     FILE_KIND_LABELS,
@@ -313,18 +316,20 @@ def _may_edit_residents(relation: str) -> bool:
 
 def _unit_context(unit: Unit, count_form: ResidentCountForm | None = None) -> dict:
     today = _today()
-    owners = rules.current_ownerships(unit, today)
+    owners, scheduled = rules.owners_and_scheduled(unit, today)
     relation = _viewer_relation(unit, owners)
     entries, more = file_entries(unit)
     may_edit = _may_edit_residents(relation)
+    residents = residents_of(unit, today)
     if count_form is None and may_edit:
         count_form = ResidentCountForm(formdata=None, resident_count=unit.resident_count)
     return dict(
         unit=unit,
         relation=relation,
         owners=owners,
+        scheduled_owners=scheduled,
         proxy=proxy_of(unit, today),
-        residents=residents_of(unit, today),
+        residents=residents,
         entries=entries,
         more_before=more,
         may_edit_residents=may_edit,
@@ -406,10 +411,22 @@ def _unit_for_resident_editing(unit_id: int) -> tuple[Unit, str]:
 @bp.route("/units/<int:unit_id>/residents/count", methods=["POST"])
 @requires()
 def resident_count(unit_id: int):
-    """Change the number of people living in the unit (seed 002)."""
+    """Set how many people live in the unit when more do than are listed by name (seed 002); left empty,
+    the number is the residents listed."""
     unit, _relation = _unit_for_resident_editing(unit_id)
     form = ResidentCountForm()
-    if not form.validate_on_submit():
+    valid = form.validate_on_submit()
+    listed = len(residents_of(unit, _today()))
+    if valid and form.resident_count.data is not None and form.resident_count.data < listed:
+        # The list is people by name; the number can add those not listed, never take listed ones away.
+        message = ngettext(
+            "%(num)d resident is listed above by name; the number cannot be smaller.",
+            "%(num)d residents are listed above by name; the number cannot be smaller.",
+            listed,
+        )
+        form.resident_count.errors.append(message)
+        valid = False
+    if not valid:
         return render("register/unit.html", **_unit_context(unit, count_form=form), status=422)
     with transaction():
         Unit.update(resident_count=form.resident_count.data).where(Unit.id == unit.id).execute()
@@ -481,8 +498,38 @@ def _people_choices() -> tuple[list[tuple[int, str]], dict[int, Person]]:
         .order_by(*Person.name_order())
     )
     choices = [SelectChoice(0, "—")]
-    choices += [SelectChoice(p.id, p.sort_name + (f" · {p.email}" if p.email else "")) for p in people]
+    choices += [SelectChoice(p.id, _choice_label(p)) for p in people]
     return choices, {p.id: p for p in people}
+
+
+def _choice_label(person: Person) -> str:
+    # The e-mail tells two people of the same name apart.
+    return person.sort_name + (f" · {person.email}" if person.email else "")
+
+
+@bp.route("/people/choices")
+@requires(perms.REGISTER_MANAGE)
+def person_choices():
+    """The options of a person picker narrowed to what is typed in its search field (htmx): the picker
+    sends its own value along (as `<picker>-person`), and the person already chosen stays chosen."""
+    q = request.args.get("q", "").strip()
+    kept_id = next((v for k, v in request.args.items() if k.endswith("person") and v.isdigit()), "0")
+    found = picker_people(g.association, q)
+    kept = Person.of(g.association).where(Person.id == int(kept_id)).first() if kept_id != "0" else None
+    people = found[:PICKER_LIMIT]
+    if kept is not None and kept.id not in {p.id for p in people}:
+        people.insert(0, kept)
+    # One match for what was typed is the person meant: choose it, as a search box would.
+    chosen = kept.id if kept is not None else (people[0].id if q and len(people) == 1 else 0)
+    return render(
+        "register/_person_choices.html",
+        choices=[(p.id, _choice_label(p)) for p in people],
+        chosen=chosen,
+        found=len(found),
+        more=len(found) > PICKER_LIMIT,
+        limit=PICKER_LIMIT,
+        q=q,
+    )
 
 
 def _prepare_owner_rows(form: OwnersForm, people_choices) -> None:
@@ -493,12 +540,12 @@ def _prepare_owner_rows(form: OwnersForm, people_choices) -> None:
 def _owner_choices(form: OwnersForm, people: dict[int, Person]) -> list[rules.OwnerChoice] | None:
     """The filled-in rows as OwnerChoices; None (with errors on the rows) when a row is incomplete."""
     chosen, ok = [], True
-    for entry in form.owners:
-        row = entry.form
-        if row.is_blank():
-            continue
+    filled = [entry.form for entry in form.owners if not entry.form.is_blank()]
+    for row in filled:
         try:
-            share = rules.parse_share(row.share.data)
+            # A sole owner owns the whole unit: the share may be left empty.
+            sole = len(filled) == 1 and not (row.share.data or "").strip()
+            share = Fraction(1) if sole else rules.parse_share(row.share.data)
         except rules.RegisterError as error:
             row.share.errors = [*row.share.errors, str(error.message)]
             ok = False
@@ -567,7 +614,9 @@ def unit_change_owner(unit_id: int):
     if request.method == "POST":
         form = ChangeOwnerForm()
     else:
-        form = ChangeOwnerForm(formdata=None, data={"owners": _blank_rows(3), "date": _today()})
+        # Most changes bring one new owner: the first row is ready for them (the whole unit, main owner).
+        sole_owner = dict(_blank_rows(1)[0], share="1", is_main=True)
+        form = ChangeOwnerForm(formdata=None, data={"owners": [sole_owner, *_blank_rows(2)], "date": _today()})
     _prepare_owner_rows(form, choices)
     problem = None
     if form.validate_on_submit():

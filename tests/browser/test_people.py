@@ -9,7 +9,9 @@ from playwright.sync_api import expect
 from tests.browser.test_signup_flow import log_in
 
 
-def test_board_searches_as_they_type_and_expands_a_row(page, live_server, alpha, make_user, make_person, shots_dir):
+def test_board_searches_as_they_type_and_expands_a_row(
+    page, live_server, alpha, make_user, make_person, shots_dir, smtp_server
+):
     make_user(alpha, "board@alpha.example", "board")
     make_person(alpha, given_name="Eva", surname="Lindqvist", email="eva@example.com", phone_mobile="070-123 45 67")
     make_person(alpha, given_name="Bo", surname="Andersson", email="bo@example.com")
@@ -37,3 +39,11 @@ def test_board_searches_as_they_type_and_expands_a_row(page, live_server, alpha,
     # Its actions are big enough to tap.
     invite = details.get_by_role("button", name="Send invitation")
     assert invite.bounding_box()["height"] >= 44
+
+    # An invitation sent in place changes the row's state at once, not after a reload.
+    state = rows.first.locator("summary .state")
+    expect(state).to_have_text("No account")
+    invite.click()
+    expect(details).to_contain_text("The invitation is on its way to eva@example.com.")
+    expect(state).to_have_text("Invited")
+    smtp_server.wait_for(1)

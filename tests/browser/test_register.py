@@ -53,9 +53,13 @@ def test_board_searches_units_and_changes_an_owner(page, alpha, make_user, make_
 
     page.get_by_label("Date of the change").fill("2026-02-15")
     first = page.locator("fieldset.owner-row").first
-    first.get_by_label("Person from the register").select_option(label="Köpare Karin · karin@example.com")
-    first.get_by_label("Share of the unit").fill("1")
-    first.get_by_label("Main owner (receives the invoices)").check()
+    # Ready for one new owner: the whole unit, main owner.
+    expect(first.get_by_label("Share of the unit")).to_have_value("1")
+    expect(first.get_by_label("Main owner (receives the invoices)")).to_be_checked()
+    # The picker searches as the board types, accents aside; one match is chosen.
+    first.get_by_label("Find a person in the register").press_sequentially("kopare", delay=30)
+    expect(first.get_by_label("Person from the register")).to_have_value(str(buyer.id))
+    expect(first.get_by_label("Person from the register").locator("option")).to_have_count(2)
     page.get_by_label("Note for the unit file").fill("Sold by contract of 1 February")
     page.screenshot(path=shots_dir / "change-owner-360.png", full_page=True)
     page.get_by_role("button", name="Save the change of owner").click()
@@ -76,7 +80,20 @@ def test_board_searches_units_and_changes_an_owner(page, alpha, make_user, make_
     expect(history).to_contain_text("Karin Köpare")
     page.screenshot(path=shots_dir / "unit-history-360.png", full_page=True)
 
-    assert Ownership.get(Ownership.person == seller).ended_on == dt.date(2026, 2, 15)
+    # A sale entered ahead of its day is scheduled, on the unit page and in the history.
+    page.goto(f"/alpha/units/{units[0].id}/change-owner")
+    ahead = alpha.today() + dt.timedelta(days=30)
+    page.get_by_label("Date of the change").fill(ahead.isoformat())
+    first = page.locator("fieldset.owner-row").first
+    first.get_by_label("Find a person in the register").press_sequentially("sven", delay=30)
+    expect(first.get_by_label("Person from the register")).to_have_value(str(seller.id))
+    page.get_by_role("button", name="Save the change of owner").click()
+    expect(owners.get_by_text("Scheduled")).to_be_visible()
+    expect(owners).to_contain_text("Karin Köpare")  # still the owner until the day
+    page.goto(f"/alpha/units/{units[0].id}/history")
+    expect(page.locator("main li", has_text="Sven Säljare").filter(has_text="Scheduled")).to_have_count(1)
+
+    assert Ownership.get(Ownership.person == seller, Ownership.ended_on.is_null(False)).ended_on == dt.date(2026, 2, 15)
     assert Ownership.get(Ownership.person == buyer).started_on == dt.date(2026, 2, 15)
     assert Person.select().count() == 3  # board, seller, buyer: nobody created by accident
     assert problems == []

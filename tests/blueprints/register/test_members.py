@@ -26,7 +26,7 @@ def test_a_member_sees_names_units_and_shares_without_contacts(client, login_as,
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "Lind Eva" in page and "Berg Olle" in page
-    assert "Unit 12" in page and "6542/100000" in page and "1/2" in page
+    assert "Flat 12" in page and "6542/100000" in page and "1/2" in page
     assert "Tenant Tina" not in page  # tenants are not members
     assert "eva@example.com" not in page and "070-123 45 67" not in page
     # No part of the personal id, not even masked: "19800101-****" would still give the birth date (R2).

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import pytest
 
@@ -71,7 +72,7 @@ def test_row_details_show_contacts_units_and_full_id_to_the_board(client, login_
     assert "<html" not in part
     assert "eva@example.com" in part and "070-123 45 67" in part
     assert "19800101-1234" in part
-    assert "Unit 12" in part and "owner" in part
+    assert "Flat 12" in part and "owner" in part
     assert "Send invitation" in part
 
 
@@ -84,6 +85,12 @@ def test_an_htmx_action_swaps_the_details_in_place(client, login_as, register, s
     assert response.status_code == 200 and "<html" not in body
     assert f'id="person-{bo.id}"' in body and "The invitation is on its way to bo@example.com." in body
     assert "Send the invitation again" in body
+    # The state in the person's row of the list follows, out of band.
+    assert re.search(
+        rf'<span id="person-state-{bo.id}" hx-swap-oob="true" class="state state-account-invited">\s*Invited', body
+    )
+    listed = client.get("/alpha/people").get_data(as_text=True)
+    assert f'<span id="person-state-{bo.id}" class="state state-account-invited">' in listed
     smtp_server.wait_for(1)
 
 
