@@ -248,6 +248,7 @@ def _init_templates(app: Flask) -> None:
         nav=nav,
         pdf_order_status=orders.status,
         page_url=page_url,
+        file_size=text.file_size,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -38,3 +38,14 @@ def frozen(value: dt.datetime):
         yield
     finally:
         set_time(previous)
+
+
+def to_local(stored: dt.datetime, association) -> dt.datetime:
+    """A stored (naive UTC) time in the association's time zone."""
+    return stored.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(association.timezone))
+
+
+def to_utc_naive(local: dt.datetime, association) -> dt.datetime:
+    """A time typed in the association's time zone, as stored (naive UTC)."""
+    zoned = local.replace(tzinfo=ZoneInfo(association.timezone)) if local.tzinfo is None else local
+    return zoned.astimezone(dt.UTC).replace(tzinfo=None)

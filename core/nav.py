@@ -38,6 +38,8 @@ ICONS = {
     "runs": "M4 5h16v4H4zM4 13h16v6H4zM8 16h8",
     "charges": "M12 3v18M16 7H10a2.5 2.5 0 0 0 0 5h4a2.5 2.5 0 0 1 0 5H8",
     "reports": "M6 3h12v18H6zM9 15v2M12 11v6M15 8v9",
+    "documents": "M6 3h8l4 4v14H6zM14 3v4h4M9 12h6M9 16h6",
+    "folders": "M3 6h6l2 2h10v11H3z",
 }
 
 
@@ -112,6 +114,7 @@ BOARD_GROUPS = {
     "register": _l("Register"),
     "billing": _l("Billing"),
     "faults": _l("Faults"),
+    "documents": _l("Documents"),
     "portal": _l("Portal"),
 }
 

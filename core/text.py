@@ -8,6 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import markdown as md
@@ -29,20 +30,29 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "a
 
 
 @lru_cache(maxsize=512)
-def _markdown_html(source: str) -> str:
+def _markdown_html(source: str, images_under: str | None = None) -> str:
     html = md.markdown(source, extensions=["sane_lists", "tables"], output_format="html")
+
+    def only_own_images(element: str, attribute: str, value: str) -> str | None:
+        # A document shows pictures from its own attachments only: no tracking pixel from elsewhere.
+        if element == "img" and attribute == "src" and not value.startswith(images_under):
+            return None
+        return value
+
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto", "tel"},
         link_rel="noopener noreferrer nofollow",
+        attribute_filter=only_own_images if images_under is not None else None,
     )
 
 
-def markdown(source: str | None) -> Markup:
-    """Render Markdown written by users; nh3 removes anything that could run script."""
-    return Markup(_markdown_html(source or ""))
+def markdown(source: str | None, images_under: str | None = None) -> Markup:
+    """Render Markdown written by users; nh3 removes anything that could run script. With `images_under`
+    (a path), pictures whose address does not start with it are dropped."""
+    return Markup(_markdown_html(source or "", images_under))
 
 
 # The language switch's choice before signing in (app.select_locale reads it).
@@ -83,6 +93,14 @@ def _money(minor_units: int, currency: str, locale: str) -> str:
     formatted = numbers.format_currency(Decimal(minor_units).scaleb(-digits), currency, locale=locale)
     # English puts a code with no symbol straight before the digits ("SEK6,500.00"): give it a space.
     return _CODE_BEFORE_DIGITS.sub("\\1\u00a0", formatted)
+
+
+def file_size(size: int) -> str:
+    """A file's size for people: "820 kB", "2,4 MB" (the language's decimal sign)."""
+    locale = _language().name
+    if size < 1024 * 1024:
+        return f"{max(1, -(-size // 1024))} kB"
+    return numbers.format_decimal(round(size / 1024 / 1024, 1), format="#,##0.#", locale=locale) + " MB"
 
 
 def date(value: dt.date | dt.datetime | None, style: str = "medium") -> str:
@@ -195,6 +213,22 @@ def gettext(string: str, **variables) -> str:
 def pgettext(context: str, string: str, **variables) -> str:
     text = catalogue().upgettext(context, string)
     return text % variables if variables else text
+
+
+@lru_cache(maxsize=16)
+def _catalogue_of(language: str):
+    from babel.support import Translations
+
+    directory = Path(__file__).resolve().parent.parent / "translations"
+    return Translations.load(str(directory), [locale_for(language)])
+
+
+def translated(string: str | LazyString, language: str | None) -> str:
+    """`string` (a message id, or a lazy string's) in `language`, with or without an app: for rows
+    written once in the association's language, such as the names of its built-in folders."""
+    if isinstance(string, LazyString):
+        string = string._args[0]
+    return _catalogue_of(language or "en").ugettext(string)
 
 
 def lazy_gettext(string: str, **variables) -> LazyString:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from blueprints.portal.accounts import hash_password
 from core import clock
-from models import Association, Membership, Person, Role, User
+from models import Association, Folder, Membership, Person, Role, User
 from models.db import transaction
 
 PASSWORD = "demo-password"
@@ -134,6 +134,7 @@ def load_associations() -> Iterator[str]:
 def _create_association(slug: str, fields: dict, password_hash: str) -> None:
     association = Association.create(slug=slug, **fields)
     roles = Role.create_builtins(association)
+    Folder.create_builtins(association)
     for email, account_slug, role_key, given, surname in ACCOUNTS:
         if account_slug != slug:
             continue
@@ -167,6 +168,7 @@ def load_units_benchmark(units: int, slug: str = "bench") -> str:
             welcome_text="## Welcome\n\nA large association for measuring Porch.",
         )
         roles = Role.create_builtins(association)
+        Folder.create_builtins(association)
         emails = [f"resident{i}@{slug}.example" for i in range(1, units + 1)]
         for batch in _chunks(emails, 500):
             User.insert_many(

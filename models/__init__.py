@@ -1,4 +1,4 @@
-"""peewee models, one module per domain (portal, register, billing, faults, exchange) and mail.py for what
+"""peewee models, one module per domain (portal, register, billing, faults, documents, exchange) and mail.py for what
 leaves by mail (the outbox, ordered PDFs); db.py holds the database itself."""
 
 from models.billing import (
@@ -14,6 +14,7 @@ from models.billing import (
     PrintBatch,
 )
 from models.db import db
+from models.documents import Document, DocumentAttachment, DocumentEdit, Folder, FolderAccess
 from models.exchange import ReportSettings
 from models.faults import FaultAttachment, FaultDeadline, FaultEvent, FaultReport
 from models.mail import OutboundEmail, PdfOrder
@@ -69,6 +70,11 @@ ALL_MODELS = [
     ReportSettings,
     PrintBatch,
     InvoiceDelivery,
+    Folder,
+    FolderAccess,
+    Document,
+    DocumentEdit,
+    DocumentAttachment,
 ]
 
 __all__ = ["db", "ALL_MODELS", *[m.__name__ for m in ALL_MODELS]]

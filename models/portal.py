@@ -30,6 +30,7 @@ class Association(BaseModel):
     contact_text = pw.TextField(default="")
     # Who to call when something urgent happens out of hours (F5): shown on urgent reports and the contact page.
     on_call_text = pw.TextField(default="")
+    document_max_mb = pw.IntegerField(default=5)  # the largest attachment a document takes (SPEC D5)
     gdpr_text = pw.TextField(default="")
     theme_color = pw.CharField(max_length=7, default="#1d5f8a")
     logo = pw.CharField(max_length=100, null=True)  # a file name under UPLOAD_DIR

@@ -75,7 +75,7 @@ def world(alpha, beta, users) -> dict:
     return {"report_id": report.id, "attachment_id": attachment.id}
 
 
-def _write_when_the_app_runs(association_id: int, stored_name: str, body: bytes) -> None:
+def _write_when_the_app_runs(association_id: int, stored_name: str, body: bytes, folder: str = "faults") -> None:
     """Put the file where the app keeps uploads, once the first request tells us which app that is.
 
     world() runs outside an application context, so UPLOAD_DIR (a folder of
@@ -84,8 +84,8 @@ def _write_when_the_app_runs(association_id: int, stored_name: str, body: bytes)
 
     def write(app, **_extra):
         appcontext_pushed.disconnect(write)
-        folder = Path(app.config["UPLOAD_DIR"]) / str(association_id) / "faults"
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / stored_name).write_bytes(body)
+        directory = Path(app.config["UPLOAD_DIR"]) / str(association_id) / folder
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / stored_name).write_bytes(body)
 
     appcontext_pushed.connect(write, weak=False)

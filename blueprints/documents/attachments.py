@@ -1,0 +1,220 @@
+"""Attachments of documents (D1, D5): checked by content, capped in size, stored under server-made names.
+
+What a file is comes from its bytes, never from its name or Content-Type: a PDF
+starts with %PDF-, an Office Open XML or OpenDocument file is a ZIP whose parts
+say which, plain text decodes as UTF-8 without control bytes, and a picture is
+what Pillow reads as JPEG, PNG or WebP (re-encoded by core.images, so its
+metadata is gone). Files are read in chunks up to the association's limit
+(Association.document_max_mb, 5 MB unless the board changes it), all of a post
+is checked before any is written, and they land in
+UPLOAD_DIR/<association id>/documents/, which only the download view serves,
+after the read check.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import secrets
+import unicodedata
+import zipfile
+from pathlib import Path
+
+from flask import abort, current_app
+
+from core import images
+from core.text import lazy_gettext as _l
+from models.documents import Document, DocumentAttachment
+
+FOLDER = "documents"
+MAX_FILES = 20
+CHUNK = 64 * 1024
+PICTURE_BOX = (2000, 2000)
+# extension -> (content type, what the search's extraction reads)
+KINDS = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "txt": "text/plain; charset=utf-8",
+}
+STORED_NAME = re.compile(r"^doc-[0-9a-f]{32}\.(pdf|docx|xlsx|odt|ods|txt)$")
+IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"RIFF")
+
+
+class AttachmentRefused(Exception):  # noqa: N818 (what the views catch)
+    """A file we do not keep; `message` says which and why."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def max_bytes(association) -> int:
+    return int(association.document_max_mb or 5) * 1024 * 1024
+
+
+def store(document: Document, uploads, actor) -> list[DocumentAttachment]:
+    """Check every upload, then store them on the document; nothing is written if one is refused.
+
+    Call inside transaction(): if it rolls back, discard() removes the files written here.
+    """
+    chosen = [upload for upload in (uploads or ()) if upload is not None and (upload.filename or "")]
+    if len(chosen) > MAX_FILES:
+        raise AttachmentRefused(_l("Add at most %(count)s files at a time.", count=MAX_FILES))
+    limit = max_bytes(document.association)
+    checked = [_check(upload, limit) for upload in chosen]
+    stored: list[DocumentAttachment] = []
+    try:
+        for name, data, extension in checked:
+            stored.append(_write(document, actor, name, data, extension))
+    except BaseException:
+        discard_files(document.association, stored)
+        raise
+    return stored
+
+
+def discard_files(association, stored: list[DocumentAttachment]) -> None:
+    """Remove the files of attachments whose rows are gone (rolled back or deleted)."""
+    for attachment in stored:
+        file = _file_of(association, attachment.stored_name)
+        if file is not None:
+            file.unlink(missing_ok=True)
+
+
+def file_of(attachment: DocumentAttachment, association) -> Path | None:
+    """Where an attachment's file is (for the job that reads its text)."""
+    return _file_of(association, attachment.stored_name)
+
+
+def path(document: Document, attachment: DocumentAttachment) -> Path:
+    """The stored file of one of the document's attachments; 404 if it is not one or is gone.
+    The caller has checked that the member may read the document."""
+    if attachment.document_id != document.id:
+        abort(404)
+    file = _file_of(document.association, attachment.stored_name)
+    if file is None or not file.is_file():
+        abort(404)
+    return file
+
+
+def display_name(filename: str | None) -> str:
+    """The client's file name, cleaned for showing: no folders, no control characters, no leading dot."""
+    name = unicodedata.normalize("NFC", filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip().lstrip(".")
+    return name[:200] or "file"
+
+
+# --- inside --------------------------------------------------------------------------------
+
+
+def _check(upload, limit: int) -> tuple[str, bytes, str]:
+    """(shown name, bytes, extension), or AttachmentRefused; "image" for a picture."""
+    name = display_name(upload.filename)
+    data = _read_capped(getattr(upload, "stream", upload), limit, name)
+    if not data:
+        raise AttachmentRefused(_l("%(name)s is empty.", name=name))
+    extension = kind_of(data)
+    if extension is not None:
+        return name, data, extension
+    try:
+        images._open(data)
+    except images.ImageRefusedError as refused:
+        if data.startswith(IMAGE_MAGIC):
+            raise AttachmentRefused(
+                _l("%(name)s cannot be read as a picture: %(reason)s", name=name, reason=refused.message)
+            ) from None
+        raise AttachmentRefused(
+            _l(
+                "%(name)s is not a file a document takes: PDF, Word (.docx), Excel (.xlsx), OpenDocument"
+                " (.odt, .ods), plain text or a picture (JPEG, PNG, WebP).",
+                name=name,
+            )
+        ) from None
+    return name, data, "image"
+
+
+def kind_of(data: bytes) -> str | None:
+    """The extension of a document file by its bytes, or None (a picture, or something we do not take)."""
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        return _zip_kind(data)
+    if b"\x00" in data:
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    # Text people write: no control characters but tabs and line breaks.
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f" for ch in text[:100_000]):
+        return None
+    return "txt"
+
+
+def _zip_kind(data: bytes) -> str | None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            if "mimetype" in names:
+                mimetype = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
+                return {KINDS["odt"]: "odt", KINDS["ods"]: "ods"}.get(mimetype)
+            if "[Content_Types].xml" in names:
+                if "word/document.xml" in names:
+                    return "docx"
+                if "xl/workbook.xml" in names:
+                    return "xlsx"
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return None
+    return None
+
+
+def _read_capped(stream, limit: int, name: str) -> bytes:
+    """Read in chunks and stop as soon as the file is over the limit: it never fills the disk."""
+    buffer = io.BytesIO()
+    while chunk := stream.read(CHUNK):
+        buffer.write(chunk)
+        if buffer.tell() > limit:
+            raise AttachmentRefused(
+                _l("%(name)s is larger than %(size)s MB.", name=name, size=f"{limit / 1024 / 1024:.0f}")
+            )
+    return buffer.getvalue()
+
+
+def _write(document: Document, actor, name: str, data: bytes, extension: str) -> DocumentAttachment:
+    directory = _directory(document.association)
+    directory.mkdir(parents=True, exist_ok=True)
+    if extension == "image":
+        picture = images.store_image(
+            io.BytesIO(data), document.association, kind="doc", max_size=PICTURE_BOX, folder=FOLDER
+        )
+        stored_name, content_type = picture.name, images.mimetype_of(picture.name)
+        size, is_image, text_state = (directory / stored_name).stat().st_size, True, DocumentAttachment.NONE
+    else:
+        stored_name = f"doc-{secrets.token_hex(16)}.{extension}"
+        partial = directory / f".{stored_name}.part"
+        partial.write_bytes(data)
+        os.replace(partial, directory / stored_name)  # a reader never sees half a file
+        content_type, size, is_image, text_state = KINDS[extension], len(data), False, DocumentAttachment.PENDING
+    return DocumentAttachment.create(
+        document=document,
+        stored_name=stored_name,
+        original_name=name,
+        content_type=content_type,
+        size=size,
+        is_image=is_image,
+        text_state=text_state,
+        uploaded_by=actor,
+    )
+
+
+def _directory(association) -> Path:
+    return Path(current_app.config["UPLOAD_DIR"]) / str(int(association.id)) / FOLDER
+
+
+def _file_of(association, stored_name: str) -> Path | None:
+    if not (STORED_NAME.match(stored_name or "") or images.NAME.match(stored_name or "")):
+        return None
+    return _directory(association) / stored_name
