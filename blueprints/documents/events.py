@@ -141,7 +141,7 @@ def readable_events(membership) -> pw.ModelSelect:
     """The published events in folders the member's role reads (the query every list and the feed use)."""
     return (
         Document.of(membership.association)
-        .select(Document, Folder.name)
+        .select(Document, Folder.id, Folder.name)
         .join(Folder)
         .where(Document.readable_by(membership.role_id) & Document.event_start.is_null(False))
     )

@@ -87,7 +87,7 @@ def send_due() -> int:
 def _association_due(association: Association, now: dt.datetime) -> int:
     query = (
         Document.of(association)
-        .select(Document, Folder.name)
+        .select(Document, Folder.id, Folder.name)
         .join(Folder)
         .where((Document.state == Document.PUBLISHED) & Document.event_start.is_null(False))
     )
