@@ -47,7 +47,11 @@ def folder_page(folder: Folder, page: int) -> tuple[list[Document], bool]:
     query = (
         Document.select(Document, User.name)
         .join(User, pw.JOIN.LEFT_OUTER, on=(Document.author == User.id))
-        .where((Document.folder == folder.id) & (Document.state == Document.PUBLISHED))
+        .where(
+            (Document.association == folder.association_id)  # the index's first column
+            & (Document.folder == folder.id)
+            & (Document.state == Document.PUBLISHED)
+        )
         .order_by(Document.created_at.desc(), Document.id.desc())
         .limit(PAGE + 1)
         .offset((page - 1) * PAGE)
