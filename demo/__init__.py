@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from demo.billing import load_billing
+from demo.documents import load_documents
 from demo.faults import load_faults
 from demo.people import load_people
 from demo.portal import ACCOUNTS, ASSOCIATIONS, load_associations, load_units_benchmark
@@ -24,6 +25,7 @@ def load_demo() -> Iterator[str]:
     yield from load_people()
     yield from load_faults()
     yield from load_billing()
+    yield from load_documents()
 
 
 def load_benchmark(units: int, slug: str = "bench") -> Iterator[str]:

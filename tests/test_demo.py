@@ -73,3 +73,29 @@ def test_demo_billing_has_a_year_of_invoices_in_every_state(app):
     before = Invoice.select().count()
     app.test_cli_runner().invoke(args=["demo"])
     assert Invoice.select().count() == before
+
+
+def test_demo_documents_fill_the_folders_in_each_language(app, client, login):
+    from models.documents import Document, DocumentAttachment, Folder
+
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    for slug, minutes_word in (("solrosen", "Protokoll"), ("nakopci", "Zápis"), ("kase5", "protokoll")):
+        association = Association.get(Association.slug == slug)
+        documents = list(Document.of(association))
+        assert len(documents) >= 12
+        assert any(d.state == Document.DRAFT for d in documents)
+        by_folder = {f.key: f for f in Folder.of(association)}
+        assert any(d.folder_id == by_folder["board"].id for d in documents)
+        assert any(d.folder_id == by_folder["sidebar"].id for d in documents)
+        assert any(minutes_word in d.title and d.folder_id == by_folder["minutes"].id for d in documents)
+        pdfs = DocumentAttachment.select().join(Document).where(Document.association == association)
+        assert pdfs.count() >= 3 and all(pdf.text_state == "done" for pdf in pdfs)
+    # The Czech minutes' PDF holds the words the search will find.
+    zapis = DocumentAttachment.get(DocumentAttachment.original_name == "zapis-shromazdeni-2026.pdf")
+    assert "stoupaček" in zapis.text
+
+    login(client, "tenant@solrosen.example", password="demo-password")
+    home = client.get("/solrosen/").get_data(as_text=True)
+    assert "Städdag lördag 10.00" in home and "Sophämtning" in home
+    assert "Offert takrenovering" not in home  # the board's folder

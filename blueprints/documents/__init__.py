@@ -1,6 +1,7 @@
 """Documents (SPEC D): folders that set who reads and writes, documents with attachments, search, events."""
 
-from core import nav
+from blueprints.documents import queries
+from core import home, nav
 from core.access import association_blueprint, can
 from core.text import lazy_gettext as _l
 from core.text import lazy_pgettext as _lp
@@ -25,3 +26,6 @@ nav.resident_place(
 nav.board_place(
     "documents.folders", _l("Folders"), "folders", order=10, shown=lambda: can(perms.DOCUMENTS_WRITE), group="documents"
 )
+
+home.panel("documents.newest", 20, queries.home_newest)
+home.panel("documents.sidebar", 90, queries.home_sidebar)

@@ -25,6 +25,7 @@ from flask import abort, current_app
 
 from core import images
 from core.text import lazy_gettext as _l
+from core.uploads import display_name
 from models.documents import Document, DocumentAttachment
 
 FOLDER = "documents"
@@ -98,13 +99,6 @@ def path(document: Document, attachment: DocumentAttachment) -> Path:
     if file is None or not file.is_file():
         abort(404)
     return file
-
-
-def display_name(filename: str | None) -> str:
-    """The client's file name, cleaned for showing: no folders, no control characters, no leading dot."""
-    name = unicodedata.normalize("NFC", filename or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip().lstrip(".")
-    return name[:200] or "file"
 
 
 # --- inside --------------------------------------------------------------------------------

@@ -115,7 +115,13 @@ def document_edit(document_id: int):
     else:
         local = clock.to_local(document.created_at, g.association).replace(tzinfo=None, second=0, microsecond=0)
         form = _document_form(
-            folders, formdata=None, obj=document, folder=document.folder_id, created_at=local, quiet=not document.notify
+            folders,
+            formdata=None,
+            title=document.title,
+            body=document.body,
+            folder=document.folder_id,
+            created_at=local,
+            quiet=not document.notify,
         )
         form.show_event(events.times_of(document, g.association.timezone))
     files = queries.attachments_of(document)
@@ -123,7 +129,7 @@ def document_edit(document_id: int):
         if form.folder.data not in {f.id for f in folders}:
             abort(403)
         removed = {int(v) for v in request.form.getlist("remove") if v.isdigit()}
-        publish = "publish" in request.form
+        publish, was_draft = "publish" in request.form, document.is_draft
         try:
             library.edit(
                 document,
@@ -136,7 +142,8 @@ def document_edit(document_id: int):
         except library.LibraryError as error:
             getattr(form, error.field or "title").errors.append(str(error.message))
         else:
-            flash(_("The document is published.") if publish else _("The document is saved."), "success")
+            published_now = publish and was_draft
+            flash(_("The document is published.") if published_now else _("The document is saved."), "success")
             return redirect(url_for("documents.document", document_id=document.id))
     return render(
         "documents/document_form.html",

@@ -101,7 +101,10 @@ def edit(document: Document, draft: Draft, files, removed: set[int], actor: User
         with transaction():
             document.title, document.body, document.folder = draft.title, draft.body, draft.folder
             document.notify = not draft.quiet
-            if draft.created_at is not None:
+            # The form shows the time to the minute: the same minute back is no change.
+            if draft.created_at is not None and draft.created_at != document.created_at.replace(
+                second=0, microsecond=0
+            ):
                 document.created_at = draft.created_at
             for column, value in events.columns(draft.event, document.association.timezone).items():
                 setattr(document, column, value)

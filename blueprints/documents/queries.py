@@ -12,6 +12,7 @@ from flask import abort
 
 from core import nav
 from models import User
+from models import permissions as perms
 from models.db import first_or_404
 from models.documents import Document, DocumentAttachment, Folder, FolderAccess
 
@@ -46,7 +47,11 @@ def folder_page(folder: Folder, page: int) -> tuple[list[Document], bool]:
     query = (
         Document.select(Document, User.name)
         .join(User, pw.JOIN.LEFT_OUTER, on=(Document.author == User.id))
-        .where((Document.folder == folder.id) & (Document.state == Document.PUBLISHED))
+        .where(
+            (Document.association == folder.association_id)  # the index's first column
+            & (Document.folder == folder.id)
+            & (Document.state == Document.PUBLISHED)
+        )
         .order_by(Document.created_at.desc(), Document.id.desc())
         .limit(PAGE + 1)
         .offset((page - 1) * PAGE)
@@ -88,4 +93,67 @@ def newest_readable(membership, limit: int) -> list[Document]:
         .where(Document.readable_by(membership.role_id) & ((Folder.key.is_null()) | (Folder.key != Folder.SIDEBAR)))
         .order_by(Document.created_at.desc(), Document.id.desc())
         .limit(limit)
+    )
+
+
+# --- the home page's panels (core/home.py) --------------------------------------------------------
+
+HOME_NEWEST = 5
+HOME_SIDEBAR = 10
+
+
+def _reads_documents(membership) -> bool:
+    granted = membership.role.permission_set
+    return perms.DOCUMENTS_READ in granted or perms.DOCUMENTS_WRITE in granted
+
+
+def home_newest(membership) -> pw.SelectQuery | None:
+    """The newest documents the member reads outside the Sidebar, with the PDF to open at once for a
+    document that is only a PDF (the board's uploaded PDFs under the name given, seed 000)."""
+    if not _reads_documents(membership):
+        return None
+    only_pdf = DocumentAttachment.select(pw.fn.MIN(DocumentAttachment.id)).where(
+        (DocumentAttachment.document == Document.id) & (DocumentAttachment.content_type == "application/pdf")
+    )
+    return (
+        Document.select(
+            Document.id,
+            Document.title,
+            Document.created_at.alias("at"),
+            Folder.name.alias("detail"),
+            pw.Value(None).alias("text"),
+            pw.Case(None, [(Document.body == "", only_pdf)], None).alias("link_id"),
+        )
+        .join(Folder)
+        .where(
+            (Document.association == membership.association_id)
+            & Document.readable_by(membership.role_id)
+            & (Folder.key.is_null() | (Folder.key != Folder.SIDEBAR))
+        )
+        .order_by(Document.created_at.desc(), Document.id.desc())
+        .limit(HOME_NEWEST)
+    )
+
+
+def home_sidebar(membership) -> pw.SelectQuery | None:
+    """The Sidebar folder's documents, shown whole beside the home page, in the board's order (oldest first)."""
+    if not _reads_documents(membership):
+        return None
+    return (
+        Document.select(
+            Document.id,
+            Document.title,
+            Document.created_at.alias("at"),
+            pw.Value(None).alias("detail"),
+            Document.body.alias("text"),
+            pw.Value(None).alias("link_id"),
+        )
+        .join(Folder)
+        .where(
+            (Document.association == membership.association_id)
+            & Document.readable_by(membership.role_id)
+            & (Folder.key == Folder.SIDEBAR)
+        )
+        .order_by(Document.created_at, Document.id)
+        .limit(HOME_SIDEBAR)
     )

@@ -8,9 +8,10 @@ or through one of its files.
 
 from __future__ import annotations
 
-from flask import abort, g, request, send_file, url_for
+from flask import abort, g, request, url_for
 
 from blueprints.documents import attachments, bp, queries
+from core import uploads
 from core.access import can, requires_any
 from core.rendering import render
 from core.text import markdown
@@ -90,15 +91,5 @@ def attachment(document_id: int, file_id: int):
     row = DocumentAttachment.get_or_none((DocumentAttachment.id == file_id) & (DocumentAttachment.document == shown.id))
     if row is None:
         abort(404)
-    response = send_file(
-        attachments.path(shown, row),
-        mimetype=row.content_type,
-        as_attachment=not (row.is_image or row.content_type == "application/pdf"),
-        download_name=attachments.display_name(row.original_name),
-        conditional=True,
-        max_age=3600,
-    )
-    # Only this browser may keep it: who may read a folder can change.
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    inline = row.is_image or row.content_type == "application/pdf"
+    return uploads.serve(attachments.path(shown, row), mimetype=row.content_type, inline=inline, name=row.original_name)

@@ -3,8 +3,8 @@
 from flask import g, url_for
 from flask_babel import ngettext
 
-from blueprints.faults import queries
-from core import nav
+from blueprints.faults import queries, workflow
+from core import home, nav
 from core.access import Tab, association_blueprint, can
 from core.text import lazy_gettext as _l
 from core.text import lazy_pgettext as _lp
@@ -53,3 +53,10 @@ def _new_and_overdue() -> nav.Attention | None:
 
 
 nav.attention(20, shown=_resolver, item=_new_and_overdue)
+
+
+def _status_words(row) -> None:
+    row.state, row.detail = f"fault-{row.detail}", str(workflow.STATUS_LABELS[row.detail]).capitalize()
+
+
+home.panel("faults.mine", 30, queries.home_my_open, present=_status_words)

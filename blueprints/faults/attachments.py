@@ -15,7 +15,6 @@ import io
 import os
 import re
 import secrets
-import unicodedata
 from pathlib import Path
 
 from flask import abort, current_app
@@ -23,6 +22,7 @@ from flask import abort, current_app
 from blueprints.faults.workflow import WorkflowError
 from core import images
 from core.text import lazy_gettext as _l
+from core.uploads import display_name
 from models.faults import FaultAttachment, FaultEvent, FaultReport
 
 FOLDER = "faults"
@@ -90,13 +90,6 @@ def path(report: FaultReport, attachment: FaultAttachment) -> Path:
 
 def max_bytes() -> int:
     return int(current_app.config.get("FILE_MAX_BYTES", DEFAULT_MAX_BYTES))
-
-
-def display_name(filename: str | None) -> str:
-    """The client's file name, cleaned for showing: no folders, no control characters."""
-    name = unicodedata.normalize("NFC", filename or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip().lstrip(".")
-    return name[:200] or "file"
 
 
 # --- inside --------------------------------------------------------------------------------

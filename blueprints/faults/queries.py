@@ -355,3 +355,31 @@ def place_choices(association: Association, membership: Membership, *, any_place
             seen.setdefault(unit.building.id, unit.building)
         buildings = list(seen.values())
     return units, buildings
+
+
+# --- the home page's panel (core/home.py) ----------------------------------------------------------
+
+HOME_OPEN = 5
+
+
+def home_my_open(membership: Membership) -> pw.SelectQuery | None:
+    """The member's own open reports, newest first: "my open faults" on the home page (P9)."""
+    if perms.FAULTS_REPORT not in membership.role.permission_set or not membership.association.shows("faults"):
+        return None
+    return (
+        FaultReport.select(
+            FaultReport.id,
+            FaultReport.title,
+            FaultReport.created_at.alias("at"),
+            FaultReport.status.alias("detail"),
+            pw.Value(None).alias("text"),
+            pw.Value(None).alias("link_id"),
+        )
+        .where(
+            (FaultReport.association == membership.association_id)
+            & (FaultReport.reporter == membership.user_id)
+            & FaultReport.status.in_(FaultReport.OPEN_STATUSES)
+        )
+        .order_by(FaultReport.created_at.desc(), FaultReport.id.desc())
+        .limit(HOME_OPEN)
+    )

@@ -9,7 +9,7 @@ asked for by URL, by htmx or through one of its files. The changes themselves
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, request, send_file, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -30,7 +30,7 @@ from blueprints.faults.forms import (
     StatusForm,
 )
 from blueprints.faults.workflow import WorkflowError
-from core import clock, nav
+from core import clock, nav, uploads
 from core.access import can, requires, requires_any
 from core.audit import audit
 from core.rendering import htmx, render
@@ -343,19 +343,9 @@ def attachment(report_id: int, attachment_id: int):
     row = FaultAttachment.get_or_none((FaultAttachment.id == attachment_id) & (FaultAttachment.report == report.id))
     if row is None:
         abort(404)
-    file = attachments.path(report, row)
-    response = send_file(
-        file,
-        mimetype=row.content_type,
-        as_attachment=not row.is_image,
-        download_name=attachments.display_name(row.original_name),
-        conditional=True,
-        max_age=3600,
+    return uploads.serve(
+        attachments.path(report, row), mimetype=row.content_type, inline=row.is_image, name=row.original_name
     )
-    # Only this browser may keep it: who may see a report can change.
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 # --- the board's deadlines (F2) --------------------------------------------------------------

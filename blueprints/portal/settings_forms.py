@@ -12,8 +12,8 @@ from flask import current_app
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import SelectChoice, SelectField, StringField, TextAreaField, ValidationError
-from wtforms.validators import DataRequired, Length
+from wtforms import IntegerField, SelectChoice, SelectField, StringField, TextAreaField, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from blueprints.billing import money
 from core.forms import LANGUAGE_NAMES, CheckboxesField
@@ -141,6 +141,14 @@ class SettingsForm(FlaskForm):
     # Without JavaScript the picker and the text box cannot follow each other:
     # whichever of the two the board changed wins (see pick_colour).
     theme_color_picker = StringField(_l("Pick a colour"))
+    # The largest file a document takes (D5); a request as a whole stops at MAX_CONTENT_LENGTH.
+    document_max_mb = IntegerField(
+        _l("Largest attachment of a document (MB)"),
+        validators=[
+            InputRequired(_l("Give a size in MB.")),
+            NumberRange(min=1, max=15, message=_l("Give a size from 1 to 15 MB.")),
+        ],
+    )
     tabs = CheckboxesField(
         _l("Tabs shown to residents"), choices=[SelectChoice(key, label) for key, label in TAB_LABELS.items()]
     )

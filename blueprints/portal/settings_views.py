@@ -180,6 +180,7 @@ def _changes(form: SettingsForm) -> dict:
         "on_call_text": form.on_call_text.data or "",
         "gdpr_text": form.gdpr_text.data or "",
         "theme_color": form.theme_color.data,
+        "document_max_mb": form.document_max_mb.data,
         "tabs": " ".join(tab for tab in Association.OPTIONAL_TABS if tab in (form.tabs.data or [])),
     }
 

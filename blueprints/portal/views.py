@@ -15,6 +15,7 @@ from blueprints.portal import accounts, bp, site
 from blueprints.portal.auth_views import login_page, safe_next
 from blueprints.portal.forms import EmailChangeForm, PasswordForm, ProfileForm, SignupForm
 from blueprints.register.queries import my_units
+from core import home as home_panels
 from core import nav
 from core.access import current_memberships, requires, user_memberships
 from core.audit import audit
@@ -85,9 +86,12 @@ def signup():
 @bp.route("/")
 @requires()
 def home():
-    """The association's home page: the welcome text and my units (later issues add panels)."""
+    """The association's home page: the welcome text, my units and the domains' panels (P9)."""
     return render(
-        "portal/home.html", my_units=my_units(g.membership, g.association), board_tools=bool(nav.board_places())
+        "portal/home.html",
+        my_units=my_units(g.membership, g.association),
+        board_tools=bool(nav.board_places()),
+        panels=home_panels.rows(g.membership) if g.membership is not None else {},
     )
 
 

@@ -28,6 +28,7 @@ def settings_data(alpha):
             "theme_color": alpha.theme_color,
             "theme_color_picker": alpha.theme_color,
             "tabs": alpha.tabs.split(),
+            "document_max_mb": str(alpha.document_max_mb),
         }
         data.update(changes)
         return data

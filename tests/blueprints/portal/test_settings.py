@@ -68,6 +68,7 @@ def test_the_page_shows_the_current_settings(client, alpha, board):
         ({"timezone": "../../etc/passwd"}, "Choose the time zone from the list."),
         ({"name": ""}, "Enter a name."),
         ({"tabs": ["contact", "votes"]}, "not a valid choice"),
+        ({"document_max_mb": "40"}, "Give a size from 1 to 15 MB."),
     ],
 )
 def test_bad_input_is_refused_with_a_message_and_nothing_saved(
@@ -151,6 +152,13 @@ def test_the_colour_picker_wins_when_only_it_was_changed(client, alpha, board, s
     assert reload(alpha).theme_color == "#5a2d82"
     client.submit(SETTINGS, settings_data(theme_color="#12355b", theme_color_picker="#5a2d82"))
     assert reload(alpha).theme_color == "#12355b"
+
+
+def test_the_board_sets_the_largest_document_attachment(client, alpha, board, settings_data):
+    response = client.submit(SETTINGS, settings_data(document_max_mb="8"))
+    assert response.status_code == 302
+    assert reload(alpha).document_max_mb == 8
+    assert 'value="8"' in client.get(SETTINGS).get_data(as_text=True)
 
 
 def test_turning_tabs_off(client, alpha, board, settings_data):
