@@ -41,10 +41,6 @@ def renew(user: User, association: Association) -> str:
     return token
 
 
-def feed_of(user_id: int, association_id: int) -> CalendarFeed | None:
-    return CalendarFeed.get_or_none((CalendarFeed.user == user_id) & (CalendarFeed.association == association_id))
-
-
 def member_of(token: str, association: Association) -> Membership | None:
     """The member whose token this is, with their role today; None for an unknown or replaced token."""
     if not token or len(token) > 100:

@@ -109,7 +109,6 @@ def calendar_address():
     return render(
         "documents/calendar_address.html",
         "documents/_calendar_panel.html",
-        feed=calendar_feed.feed_of(current_user.id, g.association.id),
         address=address,
         form=ConfirmForm(formdata=None),
     )
@@ -117,14 +116,12 @@ def calendar_address():
 
 @bp.app_template_global()
 def calendar_panel() -> dict | None:
-    """What My account's calendar section shows (None for a member who reads no documents)."""
+    """What My account's calendar section shows (None for a member who reads no documents). It asks the
+    database nothing (My account stays within its queries): whether an address was made before is said
+    only on the page that makes one."""
     if g.get("membership") is None or not (can(perms.DOCUMENTS_READ) or can(perms.DOCUMENTS_WRITE)):
         return None
-    return {
-        "feed": calendar_feed.feed_of(current_user.id, g.association.id),
-        "address": None,
-        "form": ConfirmForm(formdata=None),
-    }
+    return {"address": None, "form": ConfirmForm(formdata=None)}
 
 
 @bp.app_template_global()
