@@ -69,9 +69,6 @@ class DocumentForm(FlaskForm):
                 self.event_date.errors.append(_l("Give the date of the event, or leave its times empty."))
                 return False
             return True
-        if not self.event_all_day.data and self.event_time.data is None:
-            self.event_time.errors.append(_l("Give the time it starts, or tick “All day”."))
-            return False
         times = self.event_times()
         if times.end is not None and times.end < times.start:
             self.event_end_date.errors.append(_l("The event cannot end before it starts."))
@@ -85,7 +82,7 @@ class DocumentForm(FlaskForm):
         """The event as typed, on the association's wall clock, or None when the date is empty."""
         if self.event_date.data is None:
             return None
-        all_day = bool(self.event_all_day.data)
+        all_day = bool(self.event_all_day.data) or self.event_time.data is None  # no time: the whole day
         start_time = dt.time(0) if all_day else self.event_time.data
         start = dt.datetime.combine(self.event_date.data, start_time)
         end = None

@@ -126,7 +126,6 @@ def test_the_board_makes_an_event_on_the_document_form(app, alpha, login_as, cli
 @pytest.mark.parametrize(
     ("fields", "error"),
     [
-        ({"event_date": "2026-10-24"}, "Give the time it starts"),
         ({"event_time": "18:00"}, "Give the date of the event"),
         (
             {"event_date": "2026-10-24", "event_time": "18:00", "event_end_date": "2026-10-23"},
@@ -154,6 +153,15 @@ def test_the_document_page_names_the_next_occurrence(app, alpha, event_world, lo
     assert "Next: Tuesday, 7 April 2026" in page and "Every month" in page
     page = client.get(f"/alpha/documents/{event_world['past'].id}").get_data(as_text=True)
     assert "This event was on Sunday, 1 June 2025, 18:00." in page
+
+
+def test_a_date_without_a_time_is_a_whole_day(app, login_as, client, folders, outbox):
+    login_as("board")
+    data = {"title": "Flea market", "folder": folders["notice_board"].id, "publish": "1", "event_date": "2026-05-09"}
+    assert client.submit("/alpha/documents/new", data).status_code == 302
+    document = Document.get(Document.title == "Flea market")
+    assert document.event_all_day and document.event_start == dt.datetime(2026, 5, 8, 22, 0)  # Stockholm's midnight
+    assert "Saturday, 9 May 2026" in client.get(f"/alpha/documents/{document.id}").get_data(as_text=True)
 
 
 def test_a_whole_day_lasts_until_the_association_s_midnight(app, alpha, make_document, folders):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from rq.cron import CronScheduler
 
 from core import notifications
 from jobs.events import remind
@@ -187,3 +188,9 @@ def test_flask_jobs_tick_sends_due_reminders(app, people, weekly, frozen_clock, 
     result = app.test_cli_runner().invoke(args=["jobs", "tick"])
     assert "1 event reminder(s) mailed" in result.output, result.output
     assert smtp_server.wait_for(1)[0]["To"] == "member@alpha.example"
+
+
+def test_rq_cron_runs_the_reminders(redis):
+    scheduler = CronScheduler(connection=redis)
+    scheduler.load_config_from_file("jobs/schedule.py")
+    assert "event-reminders" in {job.name for job in scheduler.get_jobs()}
