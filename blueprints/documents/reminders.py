@@ -96,6 +96,15 @@ def _association_due(association: Association, now: dt.datetime) -> int:
     if not pending:
         return 0
     recipients = {}
+    # What is sent already, read once: most runs find every due reminder written by an earlier one.
+    done = set(
+        EventReminder.select(EventReminder.user, EventReminder.document, EventReminder.occurrence, EventReminder.offset)
+        .where(
+            EventReminder.document.in_(list({o.document.id for o in pending}))
+            & (EventReminder.occurrence >= min(o.start_utc for o in pending))
+        )
+        .tuples()
+    )
     mailed = 0
     for occurrence in pending:
         document = occurrence.document
@@ -111,7 +120,9 @@ def _association_due(association: Association, now: dt.datetime) -> int:
                 if at is not None and published <= at <= now.astimezone(zone):
                     due.append((at, offset))
             if due:
-                mailed += _remind(association, user, occurrence, sorted(due))
+                due.sort()
+                if (user.id, document.id, occurrence.start_utc, due[-1][1]) not in done:
+                    mailed += _remind(association, user, occurrence, due)
     return mailed
 
 
