@@ -27,7 +27,9 @@ class Panel:
     key: str
     order: int
     query: Callable[[object], pw.SelectQuery | None]  # (membership) -> the panel's rows, or None
-    present: Callable[[Row], None] | None = None  # words for a row's values (a status), in Python
+    # In Python, after the query: words for a row's values (a status), or rows worked out from the
+    # query's (an event's next occurrence); returns the rows to show.
+    present: Callable[[list[Row]], list[Row]] | None = None
 
 
 @dataclass
@@ -71,8 +73,7 @@ def rows(membership) -> dict[str, list[Row]]:
         found[key].append(Row(*columns[:2], _as_datetime(columns[2]), *columns[3:]))
     for shown, _query in parts:
         if shown.present is not None:
-            for row in found[shown.key]:
-                shown.present(row)
+            found[shown.key] = shown.present(found[shown.key])
     return found
 
 

@@ -35,7 +35,7 @@ def _markdown_html(source: str, images_under: str | None = None) -> str:
 
     def only_own_images(element: str, attribute: str, value: str) -> str | None:
         # A document shows pictures from its own attachments only: no tracking pixel from elsewhere.
-        if element == "img" and attribute == "src" and not value.startswith(images_under):
+        if element == "img" and attribute == "src" and (not value.startswith(images_under) or ".." in value):
             return None
         return value
 

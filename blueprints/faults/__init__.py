@@ -55,8 +55,10 @@ def _new_and_overdue() -> nav.Attention | None:
 nav.attention(20, shown=_resolver, item=_new_and_overdue)
 
 
-def _status_words(row) -> None:
-    row.state, row.detail = f"fault-{row.detail}", str(workflow.STATUS_LABELS[row.detail]).capitalize()
+def _status_words(rows: list) -> list:
+    for row in rows:
+        row.state, row.detail = f"fault-{row.detail}", str(workflow.STATUS_LABELS[row.detail]).capitalize()
+    return rows
 
 
 home.panel("faults.mine", 30, queries.home_my_open, present=_status_words)

@@ -80,3 +80,18 @@ def test_lazy_labels_follow_the_request_and_force_locale(app):
         with force_locale("cs"):
             assert str(label) == "Odhlásit se"
         assert render_template_string("{{ label }}", label=label) == "Logga ut"
+
+
+def test_a_documents_markdown_shows_pictures_of_its_own_files_only():
+    from core.text import markdown
+
+    own = "/alpha/documents/7/files/"
+    html = markdown(
+        "![plan](/alpha/documents/7/files/3) ![pixel](https://tracker.example/p.png)"
+        " ![other](/alpha/documents/7/files/../../8/files/4) ![x](/alpha/documents/70/files/1)",
+        images_under=own,
+    )
+    assert 'src="/alpha/documents/7/files/3"' in html
+    assert "tracker.example" not in html and "../" not in html and "/documents/70/" not in html
+    # Elsewhere (the welcome text) pictures keep their address.
+    assert 'src="https://tracker.example/p.png"' in markdown("![pixel](https://tracker.example/p.png)")
