@@ -1,6 +1,6 @@
 """Documents (SPEC D): folders that set who reads and writes, documents with attachments, search, events."""
 
-from blueprints.documents import queries
+from blueprints.documents import home_events, queries
 from core import home, nav
 from core.access import association_blueprint, can
 from core.text import lazy_gettext as _l
@@ -28,4 +28,5 @@ nav.board_place(
 )
 
 home.panel("documents.newest", 20, queries.home_newest)
+home.panel("documents.events", 25, home_events.home_upcoming, present=home_events.home_present)
 home.panel("documents.sidebar", 90, queries.home_sidebar)
