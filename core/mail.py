@@ -14,7 +14,7 @@ import re
 import secrets
 from pathlib import Path
 
-from flask import current_app, render_template, url_for
+from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
 from jinja2 import Template
 
@@ -108,8 +108,15 @@ def mail_language(user: User | None, association: Association | None = None) -> 
 
 
 def external_url(endpoint: str, **values) -> str:
-    """An absolute link for a mail: BASE_URL when set, else the request's host."""
+    """An absolute link for a mail: BASE_URL when set, else the request's host. A job outside any request
+    (the event reminders) builds it from BASE_URL (SERVER_NAME, else localhost, without one)."""
     base = current_app.config.get("BASE_URL")
+    if not has_request_context():
+        host = current_app.config.get("SERVER_NAME") or "localhost"
+        path = current_app.url_map.bind(host, url_scheme=current_app.config["PREFERRED_URL_SCHEME"]).build(
+            endpoint, values
+        )
+        return (base or f"{current_app.config['PREFERRED_URL_SCHEME']}://{host}").rstrip("/") + path
     if base:
         return base.rstrip("/") + url_for(endpoint, **values)
     return url_for(endpoint, _external=True, **values)

@@ -7,7 +7,7 @@ import os
 
 from rq import cron
 
-from jobs import invoices
+from jobs import events, invoices
 from jobs.email import sweep
 from jobs.maintenance import prune
 
@@ -16,3 +16,4 @@ QUEUE = os.environ.get("RQ_QUEUE", "porch")
 cron.register(sweep, QUEUE, interval=60, name="outbox-sweep")
 cron.register(invoices.sweep, QUEUE, interval=300, name="invoice-delivery-sweep")
 cron.register(prune, QUEUE, interval=3600, name="prune")
+cron.register(events.remind, QUEUE, interval=300, name="event-reminders")

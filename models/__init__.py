@@ -1,5 +1,6 @@
 """peewee models, one module per domain (portal, register, billing, faults, documents, exchange) and mail.py for what
-leaves by mail (the outbox, ordered PDFs); db.py holds the database itself."""
+leaves by mail (the outbox, ordered PDFs); notifications.py holds what each member chose to be mailed about;
+db.py holds the database itself."""
 
 from models.billing import (
     BillingSettings,
@@ -14,10 +15,19 @@ from models.billing import (
     PrintBatch,
 )
 from models.db import db
-from models.documents import Document, DocumentAttachment, DocumentEdit, Folder, FolderAccess
+from models.documents import (
+    CalendarFeed,
+    Document,
+    DocumentAttachment,
+    DocumentEdit,
+    EventReminder,
+    Folder,
+    FolderAccess,
+)
 from models.exchange import ReportSettings
 from models.faults import FaultAttachment, FaultDeadline, FaultEvent, FaultReport
 from models.mail import OutboundEmail, PdfOrder
+from models.notifications import NotificationChoice
 from models.portal import (
     Association,
     AuditLog,
@@ -75,6 +85,9 @@ ALL_MODELS = [
     Document,
     DocumentEdit,
     DocumentAttachment,
+    EventReminder,
+    CalendarFeed,
+    NotificationChoice,
 ]
 
 __all__ = ["db", "ALL_MODELS", *[m.__name__ for m in ALL_MODELS]]

@@ -118,13 +118,25 @@ class Document(AssociationScoped, BaseModel):
     edited_at = pw.DateTimeField(null=True)
     edited_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
     search_title = pw.CharField(max_length=200, default="")  # the title without case or accents (X5)
+    # An event (D4, seed 004 §4.11): when it starts (UTC; a whole day starts at the association's midnight),
+    # when it ends, and how it repeats as an RFC 5545 RRULE ("FREQ=WEEKLY"), until a last day.
+    event_start = pw.DateTimeField(null=True)
+    event_end = pw.DateTimeField(null=True)
+    event_all_day = pw.BooleanField(default=False)
+    event_rrule = pw.CharField(max_length=100, default="")
+    event_until = pw.DateField(null=True)  # the last day it repeats on, in the association's calendar
 
     class Meta:
         indexes = (
             (("association", "folder", "state", "created_at"), False),
             (("association", "state", "created_at"), False),
             (("author", "state"), False),
+            (("association", "event_start"), False),
         )
+
+    @property
+    def is_event(self) -> bool:
+        return self.event_start is not None
 
     @property
     def is_draft(self) -> bool:
@@ -175,3 +187,31 @@ class DocumentAttachment(BaseModel):
 
     class Meta:
         indexes = ((("document", "id"), False),)
+
+
+class EventReminder(BaseModel):
+    """One reminder of one occurrence of an event at one of a member's offsets: written with its mail, so a
+    job run twice, or late, mails it once (the unique index)."""
+
+    association = pw.ForeignKeyField(Association, on_delete="CASCADE")
+    user = pw.ForeignKeyField(User, on_delete="CASCADE")
+    document = pw.ForeignKeyField(Document, on_delete="CASCADE")
+    occurrence = pw.DateTimeField()  # the occurrence's start, UTC
+    offset = pw.CharField(max_length=20)  # a key of blueprints.documents.reminders.OFFSETS
+    mailed = pw.BooleanField(default=True)  # False: passed over for a nearer reminder of the same occurrence
+    created_at = pw.DateTimeField(default=clock.utcnow_naive)
+
+    class Meta:
+        indexes = ((("user", "document", "occurrence", "offset"), True), (("document",), False))
+
+
+class CalendarFeed(BaseModel):
+    """A member's secret calendar address: only the token's SHA-256 is kept, so it is shown once."""
+
+    association = pw.ForeignKeyField(Association, on_delete="CASCADE")
+    user = pw.ForeignKeyField(User, on_delete="CASCADE")
+    token_hash = pw.CharField(max_length=64, unique=True)
+    created_at = pw.DateTimeField(default=clock.utcnow_naive)
+
+    class Meta:
+        indexes = ((("user", "association"), True),)

@@ -1,6 +1,6 @@
 """Documents (SPEC D): folders that set who reads and writes, documents with attachments, search, events."""
 
-from blueprints.documents import queries
+from blueprints.documents import home_events, queries
 from core import home, nav
 from core.access import association_blueprint, can
 from core.text import lazy_gettext as _l
@@ -19,9 +19,14 @@ nav.resident_place(
     "documents.index", _l("Documents"), "documents", order=20, shown=_reads_documents,
     current_on=("documents.",), tab_label=_lp("phone tab", "Documents"),
 )  # fmt: skip
+nav.resident_place(
+    "documents.events_list", _l("Events"), "events", order=25, shown=_reads_documents,
+    current_on=("documents.events_",),
+)  # fmt: skip
 nav.board_place(
     "documents.folders", _l("Folders"), "folders", order=10, shown=lambda: can(perms.DOCUMENTS_WRITE), group="documents"
 )
 
 home.panel("documents.newest", 20, queries.home_newest)
+home.panel("documents.events", 25, home_events.home_upcoming, present=home_events.home_present)
 home.panel("documents.sidebar", 90, queries.home_sidebar)

@@ -14,7 +14,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from blueprints.documents import bp, library, queries
+from blueprints.documents import bp, events, library, queries
 from blueprints.documents.forms import (
     ACCESS_LABELS,
     FILES_ACCEPT,
@@ -58,6 +58,7 @@ def _draft(form: DocumentForm, folders: list[Folder]) -> library.Draft:
         folder=folder,
         created_at=clock.to_utc_naive(created, g.association) if created else None,
         quiet=bool(form.quiet.data),
+        event=form.event_times(),
     )
 
 
@@ -122,6 +123,7 @@ def document_edit(document_id: int):
             created_at=local,
             quiet=not document.notify,
         )
+        form.show_event(events.times_of(document, g.association.timezone))
     files = queries.attachments_of(document)
     if form.validate_on_submit():
         if form.folder.data not in {f.id for f in folders}:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-from blueprints.documents import attachments
+from blueprints.documents import attachments, events
 from core import clock
 from core.audit import audit
 from core.queue import enqueue
@@ -25,6 +25,11 @@ from models.documents import Document, DocumentAttachment, DocumentEdit, Folder,
 # Called with a document's id after it was written, changed, published, deleted or had an attachment's
 # text read, once the transaction commits: other parts of the domain (the search index) register here.
 on_change: list = []
+
+
+# Called with a document inside the transaction that publishes it (written and published, or a draft
+# published; never an edit): the new-document mail (notifications.py) registers here.
+on_publish: list = []
 
 
 def changed(document_id: int) -> None:
@@ -54,6 +59,7 @@ class Draft:
     folder: Folder
     created_at: dt.datetime | None = None  # UTC; None: now
     quiet: bool = False  # "do not notify"
+    event: events.EventTimes | None = None  # when it is, if it is an event (D4)
 
 
 def write(draft: Draft, files, actor: User, *, publish: bool) -> Document:
@@ -72,10 +78,13 @@ def write(draft: Draft, files, actor: User, *, publish: bool) -> Document:
                 notify=not draft.quiet,
                 created_at=draft.created_at or now,
                 published_at=now if publish else None,
+                **events.columns(draft.event, draft.folder.association.timezone),
             )
             document.association = draft.folder.association
             stored = _attach(document, files, actor)
             _after_files(stored)
+            if publish:
+                _published(document)
             changed(document.id)
             audit("documents.written", actor=actor, association=document.association, target=document.title)
     except BaseException:
@@ -97,7 +106,10 @@ def edit(document: Document, draft: Draft, files, removed: set[int], actor: User
                 second=0, microsecond=0
             ):
                 document.created_at = draft.created_at
-            if publish and document.is_draft:
+            for column, value in events.columns(draft.event, document.association.timezone).items():
+                setattr(document, column, value)
+            publishing = publish and document.is_draft
+            if publishing:
                 document.state, document.published_at = Document.PUBLISHED, clock.utcnow_naive()
             if not document.is_draft:
                 document.edited_at, document.edited_by = clock.utcnow_naive(), actor
@@ -112,6 +124,8 @@ def edit(document: Document, draft: Draft, files, removed: set[int], actor: User
                 DocumentAttachment.delete().where(DocumentAttachment.id.in_([a.id for a in gone])).execute()
             stored = _attach(document, files, actor)
             _after_files(stored)
+            if publishing:
+                _published(document)
             changed(document.id)
             audit("documents.edited", actor=actor, association=document.association, target=document.title)
     except BaseException:
@@ -128,6 +142,11 @@ def remove(document: Document, actor: User) -> None:
         changed(document.id)
         audit("documents.deleted", actor=actor, association=document.association, target=document.title)
     attachments.discard_files(document.association, files)
+
+
+def _published(document: Document) -> None:
+    for listener in on_publish:
+        listener(document)
 
 
 def _attach(document: Document, files, actor) -> list[DocumentAttachment]:

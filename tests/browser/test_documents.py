@@ -13,7 +13,7 @@ from tests.browser.test_register import log_in
 
 
 def test_the_board_publishes_a_document_with_a_pdf_and_a_resident_reads_it(
-    new_context, alpha, make_user, tmp_path, shots_dir
+    new_context, alpha, make_user, tmp_path, shots_dir, outbox
 ):
     make_user(alpha, "board@example.com", "board")
     make_user(alpha, "owner@example.com", "member")

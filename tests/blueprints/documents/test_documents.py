@@ -145,7 +145,9 @@ def test_the_board_publishes_a_document_with_files_and_a_backdated_time(client, 
     assert download.headers["Cache-Control"].startswith("private")
 
 
-def test_a_draft_is_its_authors_alone_until_published(client, alpha, login_as, folders, new_client, make_user, login):
+def test_a_draft_is_its_authors_alone_until_published(
+    client, alpha, login_as, folders, new_client, make_user, login, outbox
+):
     login_as("board")
     response = client.submit(
         "/alpha/documents/new",
