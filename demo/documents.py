@@ -1,7 +1,8 @@
 """Demo documents (D1, D2, D5): a dozen per association in its language, in the built-in folders.
 
 Minutes with PDF attachments whose text the search finds, notices, house rules, a board-only
-document, the Sidebar's contacts and a draft of the board's. Written through the library as the
+document, the Sidebar's waste collection days, a draft of the board's, and two recurring events: the
+yearly general meeting and a monthly cleaning day. Written through the library as the
 board would, with the clock set back to each document's day; nobody is notified (they are
 history, not news). Run after load_associations(); an association that has documents is left alone.
 """
@@ -15,7 +16,7 @@ from collections.abc import Iterator
 from weasyprint import HTML
 from werkzeug.datastructures import FileStorage
 
-from blueprints.documents import library
+from blueprints.documents import events, library
 from core import clock
 from models import Association, User
 from models.db import transaction
@@ -27,6 +28,10 @@ D = dt.timedelta(days=1)
 PLANS = {
     "solrosen": dict(
         board="board@solrosen.example",
+        events=[
+            ("information", "Föreningsstämma", "Ordinarie föreningsstämma i gemensamhetslokalen. Kallelse kommer i brevlådan.", (5, 12, 18), events.YEARLY),
+            ("notice_board", "Städdag i gården", "Vi städar gården tillsammans. Kaffe och bullar efteråt.", (None, 1, None), events.MONTHLY),
+        ],
         documents=[
             ("sidebar", "Sophämtning", "Hushållssopor hämtas tisdag och fredag.  \nGrovsopor: första lördagen i månaden.", 400, None, True),
             ("information", "Trivselregler", "Visa hänsyn mot grannarna.\n\n- Tyst efter kl. 22\n- Cyklar i cykelrummet\n- Sopor sorteras i miljöhuset", 380, None, True),
@@ -46,6 +51,10 @@ PLANS = {
     ),
     "nakopci": dict(
         board="board@nakopci.example",
+        events=[
+            ("information", "Shromáždění vlastníků", "Řádné shromáždění vlastníků jednotek ve společenské místnosti.", (5, 20, 18), events.YEARLY),
+            ("notice_board", "Úklid dvora", "Společně uklidíme dvůr a okolí domu.", (None, 1, None), events.MONTHLY),
+        ],
         documents=[
             ("sidebar", "Svoz odpadu", "Komunální odpad se vyváží v úterý a v pátek.  \nVelkoobjemový odpad: první sobota v měsíci.", 400, None, True),
             ("information", "Domovní řád", "Dodržujte noční klid od 22 do 6 hodin.\n\n- Kola patří do kolárny\n- Odpad třiďte do kontejnerů", 380, None, True),
@@ -65,6 +74,10 @@ PLANS = {
     ),
     "kase5": dict(
         board="board@kase5.example",
+        events=[
+            ("information", "Üldkoosolek", "Korteriühistu korraline üldkoosolek trepikoja saalis.", (4, 28, 18), events.YEARLY),
+            ("notice_board", "Hoovi talgud", "Koristame koos hoovi. Pärast on kohv ja saiad.", (None, 1, None), events.MONTHLY),
+        ],
         documents=[
             ("sidebar", "Prügivedu", "Olmejäätmed viiakse ära teisipäeval ja reedel.  \nSuuremõõtmelised jäätmed: kuu esimene laupäev.", 400, None, True),
             ("information", "Kodukord", "Öörahu kell 23–7.\n\n- Jalgrattad rattaruumi\n- Prügi sorteeritakse", 380, None, True),
@@ -102,7 +115,10 @@ def load_documents() -> Iterator[str]:
         now = clock.now()
         for entry in plan["documents"]:
             _write(association, folders, board, entry, now)
-        yield f"{association.name}: {len(plan['documents'])} documents in {len(folders)} folders."
+        for entry in plan["events"]:
+            _event(association, folders, board, entry)
+        made = len(plan["documents"]) + len(plan["events"])
+        yield f"{association.name}: {made} documents in {len(folders)} folders, {len(plan['events'])} of them events."
 
 
 def _write(association: Association, folders: dict, board: User, entry: tuple, now: dt.datetime) -> None:
@@ -116,6 +132,23 @@ def _write(association: Association, folders: dict, board: User, entry: tuple, n
     draft = library.Draft(title=title, body=body, folder=folder, quiet=True)
     with clock.frozen(now - days_ago * D), transaction():
         library.write(draft, files, board, publish=published)
+
+
+def _event(association: Association, folders: dict, board: User, entry: tuple) -> None:
+    """A recurring event: the yearly general meeting at 18:00 (next year's), or a whole day on the
+    first of every month from next month on."""
+    key, title, body, (month, day, hour), repeat = entry
+    folder = folders[key]
+    folder.association = association
+    today = association.today()
+    if month is None:  # monthly, a whole day
+        first = (today.replace(day=1) + 32 * D).replace(day=day)
+        times = events.EventTimes(start=dt.datetime.combine(first, dt.time()), all_day=True, repeat=repeat)
+    else:
+        times = events.EventTimes(start=dt.datetime(today.year + 1, month, day, hour), repeat=repeat)
+    draft = library.Draft(title=title, body=body, folder=folder, quiet=True, event=times)
+    with clock.frozen(clock.now() - 30 * D), transaction():
+        library.write(draft, [], board, publish=True)
 
 
 def _pdf(title: str, text: str) -> bytes:

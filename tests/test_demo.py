@@ -91,6 +91,8 @@ def test_demo_documents_fill_the_folders_in_each_language(app, client, login):
         assert any(minutes_word in d.title and d.folder_id == by_folder["minutes"].id for d in documents)
         pdfs = DocumentAttachment.select().join(Document).where(Document.association == association)
         assert pdfs.count() >= 3 and all(pdf.text_state == "done" for pdf in pdfs)
+        meetings = [d for d in documents if d.event_rrule]
+        assert {d.event_rrule.split(";")[0] for d in meetings} == {"FREQ=YEARLY", "FREQ=MONTHLY"}
     # The Czech minutes' PDF holds the words the search will find.
     zapis = DocumentAttachment.get(DocumentAttachment.original_name == "zapis-shromazdeni-2026.pdf")
     assert "stoupaček" in zapis.text
@@ -99,3 +101,4 @@ def test_demo_documents_fill_the_folders_in_each_language(app, client, login):
     home = client.get("/solrosen/").get_data(as_text=True)
     assert "Städdag lördag 10.00" in home and "Sophämtning" in home
     assert "Offert takrenovering" not in home  # the board's folder
+    assert "Städdag i gården" in home  # the next cleaning day, among the upcoming events
