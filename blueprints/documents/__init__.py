@@ -19,10 +19,8 @@ nav.resident_place(
     "documents.index", _l("Documents"), "documents", order=20, shown=_reads_documents,
     current_on=("documents.",), tab_label=_lp("phone tab", "Documents"),
 )  # fmt: skip
-nav.resident_place(
-    "documents.events_list", _l("Events"), "events", order=25, shown=_reads_documents,
-    current_on=("documents.events_",),
-)  # fmt: skip
+# Events have no place of their own in the bars (they would crowd the wide one): the documents page,
+# the home page's "Upcoming events" and each event lead to them.
 nav.board_place(
     "documents.folders", _l("Folders"), "folders", order=10, shown=lambda: can(perms.DOCUMENTS_WRITE), group="documents"
 )
