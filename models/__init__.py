@@ -32,6 +32,7 @@ from models.portal import (
     UserSession,
 )
 from models.register import Building, Ownership, Person, Residency, Unit, UnitFileEntry, VotingProxy
+from models.search import SearchEntry
 
 # In dependency order: creating them in this order satisfies every foreign key.
 ALL_MODELS = [
@@ -75,6 +76,7 @@ ALL_MODELS = [
     Document,
     DocumentEdit,
     DocumentAttachment,
+    SearchEntry,
 ]
 
 __all__ = ["db", "ALL_MODELS", *[m.__name__ for m in ALL_MODELS]]
