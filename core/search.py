@@ -14,7 +14,8 @@ association_id)` yields every Entry of the kind, for `flask search rebuild`.
 The words are folded (core.text.fold: no case, no accents) before they are
 indexed and before they are looked for, so "zapis" finds "Zápis" and "ostra"
 finds "östra". SQLite: an FTS5 table (unicode61, remove_diacritics 2) whose
-content is search_entry, so snippet() shows the text as written. PostgreSQL: a
+content is search_text, so snippet() shows the text as written; the entries' ids
+follow their time, so FTS5 gives the newest first without sorting. PostgreSQL: a
 stripped tsvector ('simple': no stemming of Czech, Swedish or Estonian words)
 with a GIN index, and ts_headline() with porch_search ('simple' + unaccent)
 for the snippets. Every word typed must be found; the last may be the start of
@@ -23,6 +24,7 @@ a word ("zap" finds "zápis" while typing).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from collections.abc import Callable, Iterable
@@ -35,7 +37,7 @@ from core import clock
 from core.text import fold
 from models.db import db, transaction
 from models.documents import Folder
-from models.search import SearchEntry
+from models.search import SearchEntry, SearchText
 
 PAGE = 20
 MAX_WORDS = 8  # words of a query that count; more only make it slower
@@ -97,30 +99,46 @@ def _clean(text: str | None, limit: int) -> str:
     return (text or "")[:limit].translate(_UNSAFE)
 
 
+_EPOCH = dt.datetime(1970, 1, 1)
+
+
+def _time_id(at: dt.datetime) -> int:
+    """An unused id that sorts as `at` does: its time in microseconds (then the next free one)."""
+    wanted = (at - _EPOCH) // dt.timedelta(microseconds=1)
+    taken = {
+        row_id
+        for (row_id,) in SearchEntry.select(SearchEntry.id)
+        .where((SearchEntry.id >= wanted) & (SearchEntry.id < wanted + 1000))
+        .tuples()
+    }
+    while wanted in taken:
+        wanted += 1
+    return wanted
+
+
 def put(entry: Entry) -> None:
     """Index `entry`, or index it again as it is now."""
-    values = dict(
-        kind=entry.kind,
-        object_id=entry.object_id,
-        association=entry.association_id,
-        folder_id=entry.folder_id,
-        title=_clean(entry.title, 1000),
-        body=_clean(entry.body, MAX_TEXT),
-        files=_clean(entry.files, MAX_TEXT),
-        at=entry.at or clock.utcnow_naive(),
-    )
+    at = entry.at or clock.utcnow_naive()
+    title, body, files = _clean(entry.title, 1000), _clean(entry.body, MAX_TEXT), _clean(entry.files, MAX_TEXT)
     with transaction():
         _remove(entry.kind, entry.object_id)
+        row_id = _time_id(at)
+        values = dict(
+            id=row_id,
+            kind=entry.kind,
+            object_id=entry.object_id,
+            association=entry.association_id,
+            folder_id=entry.folder_id,
+            at=at,
+            title=title[:200],
+        )
+        folded = (fold(title), fold(body), fold(files))
         if _postgres():
-            words = " ".join(fold(values[name]) for name in ("title", "body", "files"))
-            values["vector"] = pw.fn.strip(pw.fn.to_tsvector(pw.SQL("'simple'"), words))
-            SearchEntry.insert(**values).execute()
-        else:
-            row_id = SearchEntry.insert(**values).execute()
-            db.execute_sql(
-                "INSERT INTO search_fts (rowid, title, body, files) VALUES (?, ?, ?, ?)",
-                (row_id, fold(values["title"]), fold(values["body"]), fold(values["files"])),
-            )
+            values["vector"] = pw.fn.strip(pw.fn.to_tsvector(pw.SQL("'simple'"), " ".join(folded)))
+        SearchEntry.insert(**values).execute()
+        SearchText.insert(entry=row_id, title=title, body=body, files=files).execute()
+        if not _postgres():
+            db.execute_sql("INSERT INTO search_fts (rowid, title, body, files) VALUES (?, ?, ?, ?)", (row_id, *folded))
 
 
 def remove(kind: str, object_id: int) -> None:
@@ -130,19 +148,25 @@ def remove(kind: str, object_id: int) -> None:
 
 
 def _remove(kind: str, object_id: int) -> None:
+    ids = [
+        row_id
+        for (row_id,) in SearchEntry.select(SearchEntry.id)
+        .where((SearchEntry.kind == kind) & (SearchEntry.object_id == object_id))
+        .tuples()
+    ]
+    if not ids:
+        return
     if not _postgres():
         # An external-content FTS5 table forgets a row's words when told them again: the words the
         # row was indexed with are its stored text, folded as when it was put.
-        for row_id, title, body, files in (
-            SearchEntry.select(SearchEntry.id, SearchEntry.title, SearchEntry.body, SearchEntry.files)
-            .where((SearchEntry.kind == kind) & (SearchEntry.object_id == object_id))
-            .tuples()
-        ):
+        texts = SearchText.select(SearchText.entry, SearchText.title, SearchText.body, SearchText.files)
+        for row_id, title, body, files in texts.where(SearchText.entry.in_(ids)).tuples():
             db.execute_sql(
                 "INSERT INTO search_fts (search_fts, rowid, title, body, files) VALUES ('delete', ?, ?, ?, ?)",
                 (row_id, fold(title), fold(body), fold(files)),
             )
-    SearchEntry.delete().where((SearchEntry.kind == kind) & (SearchEntry.object_id == object_id)).execute()
+    SearchText.delete().where(SearchText.entry.in_(ids)).execute()
+    SearchEntry.delete().where(SearchEntry.id.in_(ids)).execute()
 
 
 def rebuild(association_id: int | None = None) -> int:
@@ -151,20 +175,18 @@ def rebuild(association_id: int | None = None) -> int:
 
     ids = [association_id] if association_id else [a.id for a in Association.select(Association.id)]
     count = 0
+    if association_id is None and not _postgres():
+        # Everything: start from an empty index, which also drops the words of rows gone with an
+        # association (deleting an association deletes its rows, not their words in search_fts).
+        with transaction():
+            SearchText.delete().execute()
+            SearchEntry.delete().execute()
+            db.execute_sql("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
     for one in ids:
         with transaction():
-            if association_id is None and not _postgres() and one == ids[0]:
-                # Everything: start from an empty index, which also drops the words of rows gone with
-                # an association.
-                SearchEntry.delete().execute()
-                db.execute_sql("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
-            else:
-                for kind, object_id in (
-                    SearchEntry.select(SearchEntry.kind, SearchEntry.object_id)
-                    .where(SearchEntry.association == one)
-                    .tuples()
-                ):
-                    _remove(kind, object_id)
+            kinds = SearchEntry.select(SearchEntry.kind, SearchEntry.object_id).where(SearchEntry.association == one)
+            for kind, object_id in kinds.tuples():
+                _remove(kind, object_id)
             for kind in KINDS.values():
                 for entry in kind.entries(one) if kind.entries else ():
                     put(entry)
@@ -212,44 +234,40 @@ class Results:
 
 
 def search(membership, query: str | None, page: int = 1) -> Results:
-    """A page of what the member may read that holds every word typed, newest first, with the total."""
+    """A page of what the member may read that holds every word typed, newest first, with the total.
+
+    Three queries: the total, the page, and the page's snippets (of rows already known readable)."""
     words = words_of(query)
     page = max(page, 1)
     readable = _readable(membership)
     if not words or readable is None:
         return Results(words, [], 0, page)
-    match = _match(words)
-    where = (SearchEntry.association == membership.association_id) & readable
-    base = SearchEntry.select(
-        SearchEntry.id,
-        SearchEntry.kind,
-        SearchEntry.object_id,
-        SearchEntry.folder_id,
-        SearchEntry.title,
-        SearchEntry.at,
-        Folder.name.alias("folder_name"),
-        pw.fn.COUNT(pw.SQL("*")).over().alias("total"),
-    )
+    where = _match(words) & (SearchEntry.association == membership.association_id) & readable
     if _postgres():
-        base = base.where(match & where)
+        matching, newest_first = SearchEntry.select().where(where), SearchEntry.id.desc()
     else:
-        base = base.join(_FTS, on=(_FTS.rowid == SearchEntry.id)).where(match & where)
+        # FTS5 hands its rows over in rowid order, the entries' time: the page needs no sort.
+        matching = SearchEntry.select().join(_FTS, on=(_FTS.rowid == SearchEntry.id)).where(where)
+        newest_first = _FTS.rowid.desc()
+    total = matching.count()
+    if not total:
+        return Results(words, [], 0, page)
     rows = list(
-        base.join_from(SearchEntry, Folder, pw.JOIN.LEFT_OUTER, on=(SearchEntry.folder_id == Folder.id))
-        .order_by(SearchEntry.at.desc(), SearchEntry.id.desc())
+        matching.select(
+            SearchEntry.id,
+            SearchEntry.kind,
+            SearchEntry.object_id,
+            SearchEntry.folder_id,
+            SearchEntry.title,
+            SearchEntry.at,
+            Folder.name.alias("folder_name"),
+        )
+        .join_from(SearchEntry, Folder, pw.JOIN.LEFT_OUTER, on=(SearchEntry.folder_id == Folder.id))
+        .order_by(newest_first)
         .limit(PAGE)
         .offset((page - 1) * PAGE)
         .dicts()
     )
-    if rows:
-        total = rows[0]["total"]
-    elif page > 1:  # past the last page: still say how many there are
-        query_all = SearchEntry.select().where(match & where)
-        if not _postgres():
-            query_all = query_all.join(_FTS, on=(_FTS.rowid == SearchEntry.id))
-        total = query_all.count()
-    else:
-        total = 0
     snippets = _snippets(words, [row["id"] for row in rows])
     hits = [
         Hit(
@@ -281,7 +299,7 @@ def _readable(membership) -> pw.Expression | None:
     combined = conditions[0]
     for condition in conditions[1:]:
         combined = combined | condition
-    return pw.NodeList((pw.SQL("("), combined, pw.SQL(")")), glue="")
+    return combined
 
 
 def _match(words: list[str]) -> pw.Expression:
@@ -307,7 +325,7 @@ def _snippets(words: list[str], ids: list[int]) -> dict[int, Markup]:
         config = _headline_config()
         rows = db.execute_sql(
             "SELECT id, ts_headline(%s::regconfig, left(body || ' ' || files, 200000),"
-            " to_tsquery('simple', %s), %s) FROM search_entry WHERE id IN %s",
+            " to_tsquery('simple', %s), %s) FROM search_text WHERE id IN %s",
             (
                 config,
                 _tsquery(words),
@@ -318,11 +336,13 @@ def _snippets(words: list[str], ids: list[int]) -> dict[int, Markup]:
     else:
         # From the body, or from the files where the body does not hold a word typed (the title is shown
         # beside the snippet anyway).
+        # FTS5 narrows by a range of rowids (given a list, it reads every match): the page's range, then
+        # its rows only (+rowid: a filter, not for FTS5), so no snippet is made of a row not on the page.
         marks = ", ".join("?" for _ in ids)
         found = db.execute_sql(
             f"SELECT rowid, snippet(search_fts, 1, ?1, ?2, '…', 16), snippet(search_fts, 2, ?1, ?2, '…', 16)"
-            f" FROM search_fts WHERE search_fts MATCH ?3 AND rowid IN ({marks})",
-            (START, STOP, _fts_query(words), *ids),
+            f" FROM search_fts WHERE search_fts MATCH ?3 AND rowid BETWEEN ?4 AND ?5 AND +rowid IN ({marks})",
+            (START, STOP, _fts_query(words), min(ids), max(ids), *ids),
         ).fetchall()
         rows = [(row_id, files if START not in body and START in files else body) for row_id, body, files in found]
     return {row_id: marked(text or "") for row_id, text in rows}

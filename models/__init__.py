@@ -32,7 +32,7 @@ from models.portal import (
     UserSession,
 )
 from models.register import Building, Ownership, Person, Residency, Unit, UnitFileEntry, VotingProxy
-from models.search import SearchEntry
+from models.search import SearchEntry, SearchText
 
 # In dependency order: creating them in this order satisfies every foreign key.
 ALL_MODELS = [
@@ -77,6 +77,7 @@ ALL_MODELS = [
     DocumentEdit,
     DocumentAttachment,
     SearchEntry,
+    SearchText,
 ]
 
 __all__ = ["db", "ALL_MODELS", *[m.__name__ for m in ALL_MODELS]]

@@ -10,6 +10,7 @@ reads its folder: the folder's readers are asked in the query itself.
 from __future__ import annotations
 
 import html
+import logging
 
 import nh3
 from flask import g, request, url_for
@@ -25,6 +26,7 @@ from models.documents import Document, DocumentAttachment, Folder
 from models.search import SearchEntry
 
 KIND = "document"
+log = logging.getLogger(__name__)
 
 
 def _plain(source: str) -> str:
@@ -57,6 +59,13 @@ def _texts(document_id: int) -> list[str]:
 
 def index_document(document_id: int) -> None:
     """Put the document in the index as it is now, or take it out (a draft, or deleted)."""
+    try:
+        _index(document_id)
+    except Exception:  # the change itself is committed: `flask search rebuild` puts the index right
+        log.exception("could not index document %s for the search", document_id)
+
+
+def _index(document_id: int) -> None:
     document = Document.get_or_none(Document.id == document_id)
     if document is None or document.state != Document.PUBLISHED:
         search.remove(KIND, document_id)
