@@ -258,3 +258,14 @@ def test_rebuild_indexes_what_is_published(app, alpha, folders, make_document):
     assert result.exit_code == 0 and "Indexed 1 item(s)." in result.output
     assert SearchEntry.select().count() == 1
     assert search.words_of('Zápis, ÖSTRA-gården! "x" *') == ["zapis", "ostra", "garden", "x"]
+
+
+def test_hits_come_newest_first_by_their_date_also_when_backdated(client, login_as, folders, publish):
+    import datetime as dt
+
+    publish(folders["notice_board"], "Kaffe i maj", "Kaffe.", created_at=dt.datetime(2026, 5, 1))
+    publish(folders["notice_board"], "Kaffe förr", "Kaffe.", created_at=dt.datetime(2019, 1, 1))  # backdated
+    publish(folders["notice_board"], "Kaffe i juni", "Kaffe.", created_at=dt.datetime(2026, 6, 1))
+    login_as("tenant")
+    page = found(client, "kaffe")
+    assert page.index("Kaffe i juni") < page.index("Kaffe i maj") < page.index("Kaffe förr")
