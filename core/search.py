@@ -236,7 +236,8 @@ class Results:
 def search(membership, query: str | None, page: int = 1) -> Results:
     """A page of what the member may read that holds every word typed, newest first, with the total.
 
-    Three queries: the total, the page, and the page's snippets (of rows already known readable)."""
+    At most three queries: the page, the total (unless the page is the last one and not full), and the
+    page's snippets (of rows already known to be readable)."""
     words = words_of(query)
     page = max(page, 1)
     readable = _readable(membership)
@@ -249,9 +250,6 @@ def search(membership, query: str | None, page: int = 1) -> Results:
         # FTS5 hands its rows over in rowid order, the entries' time: the page needs no sort.
         matching = SearchEntry.select().join(_FTS, on=(_FTS.rowid == SearchEntry.id)).where(where)
         newest_first = _FTS.rowid.desc()
-    total = matching.count()
-    if not total:
-        return Results(words, [], 0, page)
     rows = list(
         matching.select(
             SearchEntry.id,
@@ -268,6 +266,11 @@ def search(membership, query: str | None, page: int = 1) -> Results:
         .offset((page - 1) * PAGE)
         .dicts()
     )
+    # A page that is not full is the last one: the total follows from it without counting.
+    if len(rows) < PAGE and (rows or page == 1):
+        total = (page - 1) * PAGE + len(rows)
+    else:
+        total = matching.count()
     snippets = _snippets(words, [row["id"] for row in rows])
     hits = [
         Hit(
