@@ -1,4 +1,4 @@
-"""`flask` commands: db, demo, jobs, users."""
+"""`flask` commands: db, demo, jobs, search, users."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
+from core import search
 from demo import load_benchmark, load_demo
 from jobs import events, invoices
 from jobs.email import sweep
@@ -17,6 +18,7 @@ from models.db import db, migration_runner, upgrade
 def register_commands(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(search_cli)
     app.cli.add_command(demo_command)
 
 
@@ -63,6 +65,24 @@ def jobs_tick():
         f"Re-queued {count} unsent mail(s) and {deliveries} invoice(s) waiting to be mailed;"
         f" {reminded} event reminder(s) mailed."
     )
+
+
+search_cli = AppGroup("search", help="The quick search's index.")
+
+
+@search_cli.command("rebuild")
+@click.option("--association", "slug", help="Only this association (its address, e.g. solrosen); else all.")
+def search_rebuild(slug: str | None):
+    """Index every published document (and each registered kind's things) again."""
+    with db.connection_context():
+        association_id = None
+        if slug:
+            association = Association.get_or_none(Association.slug == slug)
+            if association is None:
+                raise click.ClickException(f"No association has the address {slug!r}.")
+            association_id = association.id
+        count = search.rebuild(association_id)
+    click.echo(f"Indexed {count} item(s).")
 
 
 @click.command("demo")

@@ -42,6 +42,7 @@ from models.portal import (
     UserSession,
 )
 from models.register import Building, Ownership, Person, Residency, Unit, UnitFileEntry, VotingProxy
+from models.search import SearchEntry, SearchText
 
 # In dependency order: creating them in this order satisfies every foreign key.
 ALL_MODELS = [
@@ -88,6 +89,8 @@ ALL_MODELS = [
     EventReminder,
     CalendarFeed,
     NotificationChoice,
+    SearchEntry,
+    SearchText,
 ]
 
 __all__ = ["db", "ALL_MODELS", *[m.__name__ for m in ALL_MODELS]]
