@@ -1,5 +1,6 @@
 """Documents on a phone (360×740): the board writes a document with a PDF and publishes it; a resident
-finds it on the home page and in its folder and opens the PDF. Without JavaScript the form works too."""
+finds it from the search box by a word inside the PDF, and on the home page, and opens the PDF. Without
+JavaScript the form works too."""
 
 from __future__ import annotations
 
@@ -41,6 +42,16 @@ def test_the_board_publishes_a_document_with_a_pdf_and_a_resident_reads_it(
 
     owner = new_context().new_page()
     log_in(owner, "owner@example.com")
+    # A word only inside the PDF, typed without its accents, from the header's search.
+    owner.get_by_role("link", name="Search").click()
+    owner.get_by_label("Search titles, texts and attached files").press_sequentially("rorservice", delay=40)
+    results = owner.locator("#search-results")
+    expect(results).to_contain_text("1 result")
+    expect(results.locator("mark").first).to_have_text("Rörservice")
+    owner.screenshot(path=shots_dir / "search-pdf-360.png", full_page=True)
+    results.get_by_role("link", name="Minutes of the spring meeting").click()
+    expect(owner.get_by_role("heading", name="Minutes of the spring meeting")).to_be_visible()
+    owner.goto("/alpha/")
     newest = owner.locator(".home-documents")
     expect(newest).to_contain_text("Minutes of the spring meeting")
     owner.screenshot(path=shots_dir / "home-documents-360.png", full_page=True)
