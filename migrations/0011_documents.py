@@ -83,8 +83,8 @@ def up(migrator, db):
             database = db
             table_name = 'document'
             indexes = (
-                (('association', 'folder', 'state', 'created_at'), False),
-                (('association', 'state', 'created_at'), False),
+                (('association', 'folder', 'state', 'created_at', 'id'), False),
+                (('association', 'state', 'created_at', 'id'), False),
                 (('author', 'state'), False),
             )
 

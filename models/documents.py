@@ -128,8 +128,9 @@ class Document(AssociationScoped, BaseModel):
 
     class Meta:
         indexes = (
-            (("association", "folder", "state", "created_at"), False),
-            (("association", "state", "created_at"), False),
+            # id too: the lists order by (created_at, id), and PostgreSQL's indexes do not carry the row's id.
+            (("association", "folder", "state", "created_at", "id"), False),
+            (("association", "state", "created_at", "id"), False),
             (("author", "state"), False),
             (("association", "event_start"), False),
         )
