@@ -111,7 +111,7 @@ def edit(document: Document, draft: Draft, files, removed: set[int], actor: User
             publishing = publish and document.is_draft
             if publishing:
                 document.state, document.published_at = Document.PUBLISHED, clock.utcnow_naive()
-            if not document.is_draft:
+            if not document.is_draft and not publishing:  # a draft's changes, and its publishing, are no edit
                 document.edited_at, document.edited_by = clock.utcnow_naive(), actor
                 DocumentEdit.create(document=document, editor=actor)
             document.save()

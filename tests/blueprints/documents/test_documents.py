@@ -174,6 +174,7 @@ def test_a_draft_is_its_authors_alone_until_published(
     )
     published = Document.get_by_id(draft.id)
     assert published.state == Document.PUBLISHED and published.published_at is not None
+    assert published.edited_at is None and DocumentEdit.select().count() == 0  # publishing is no edit
     assert other.get(f"/alpha/documents/{draft.id}").status_code == 200
 
 

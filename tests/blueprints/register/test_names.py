@@ -125,7 +125,7 @@ def settings_data_for():
     def make(association, **changes):
         association = type(association).get_by_id(association.id)
         data = {name: getattr(association, name) for name in ("name", "slug", "locale", "currency", "timezone",
-                "welcome_text", "contact_text", "on_call_text", "gdpr_text", "theme_color")}  # fmt: skip
+                "welcome_text", "contact_text", "on_call_text", "gdpr_text", "theme_color", "document_max_mb")}  # fmt: skip
         data.update(theme_color_picker=association.theme_color, tabs=association.tabs.split(), **changes)
         return data
 
