@@ -25,6 +25,6 @@ nav.board_place(
     "documents.folders", _l("Folders"), "folders", order=10, shown=lambda: can(perms.DOCUMENTS_WRITE), group="documents"
 )
 
-home.panel("documents.newest", 20, queries.home_newest)
-home.panel("documents.events", 25, home_events.home_upcoming, present=home_events.home_present)
-home.panel("documents.sidebar", 90, queries.home_sidebar)
+home.panel("documents.newest", 20, queries.home_values, queries.home_newest)
+home.panel("documents.events", 25, home_events.home_values, home_events.home_upcoming, present=home_events.home_present)
+home.panel("documents.sidebar", 90, queries.home_values, queries.home_sidebar)

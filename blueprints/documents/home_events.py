@@ -24,12 +24,25 @@ SHOWN = 5
 CANDIDATES = 50  # events looked at; more than that many recurring ones is not a housing association's calendar
 
 
-def home_upcoming(membership) -> pw.SelectQuery | None:
+def home_values(membership) -> tuple | None:
+    """The association, the role, and the times the candidates are chosen by (as the database stores them)."""
     granted = membership.role.permission_set
     if perms.DOCUMENTS_READ not in granted and perms.DOCUMENTS_WRITE not in granted:
         return None
     now = clock.utcnow_naive()
-    soon = now + AHEAD
+    return (
+        membership.association_id,
+        membership.role_id,
+        str(now + AHEAD),
+        now.date().isoformat(),
+        str(now - dt.timedelta(days=1)),
+        str(now),
+    )
+
+
+def home_upcoming(association, role, soon, today, yesterday, now) -> pw.SelectQuery:
+    """The role's readable events that may occur before `soon`: repeating ones not over by `today`,
+    single ones that started since `yesterday` or have not ended by `now`."""
     text = (
         pw.fn.COALESCE(pw.Cast(Document.event_until, "TEXT"), "")
         .concat("|")
@@ -46,12 +59,12 @@ def home_upcoming(membership) -> pw.SelectQuery | None:
         )
         .join(Folder)
         .where(
-            (Document.association == membership.association_id)
-            & Document.readable_by(membership.role_id)
+            (Document.association == association)
+            & Document.readable_by(role)
             & (Document.event_start < soon)
             & (
-                ((Document.event_rrule != "") & (Document.event_until.is_null() | (Document.event_until >= now.date())))
-                | (Document.event_start >= now - dt.timedelta(days=1))
+                ((Document.event_rrule != "") & (Document.event_until.is_null() | (Document.event_until >= today)))
+                | (Document.event_start >= yesterday)
                 | (Document.event_end >= now)
             )
         )

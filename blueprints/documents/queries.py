@@ -107,11 +107,14 @@ def _reads_documents(membership) -> bool:
     return perms.DOCUMENTS_READ in granted or perms.DOCUMENTS_WRITE in granted
 
 
-def home_newest(membership) -> pw.SelectQuery | None:
-    """The newest documents the member reads outside the Sidebar, with the PDF to open at once for a
+def home_values(membership) -> tuple | None:
+    """What the documents' home panels ask the database with: the association and the member's role."""
+    return (membership.association_id, membership.role_id) if _reads_documents(membership) else None
+
+
+def home_newest(association, role) -> pw.SelectQuery:
+    """The newest documents the role reads outside the Sidebar, with the PDF to open at once for a
     document that is only a PDF (the board's uploaded PDFs under the name given, seed 000)."""
-    if not _reads_documents(membership):
-        return None
     only_pdf = DocumentAttachment.select(pw.fn.MIN(DocumentAttachment.id)).where(
         (DocumentAttachment.document == Document.id) & (DocumentAttachment.content_type == "application/pdf")
     )
@@ -126,8 +129,8 @@ def home_newest(membership) -> pw.SelectQuery | None:
         )
         .join(Folder)
         .where(
-            (Document.association == membership.association_id)
-            & Document.readable_by(membership.role_id)
+            (Document.association == association)
+            & Document.readable_by(role)
             & (Folder.key.is_null() | (Folder.key != Folder.SIDEBAR))
         )
         .order_by(Document.created_at.desc(), Document.id.desc())
@@ -135,10 +138,8 @@ def home_newest(membership) -> pw.SelectQuery | None:
     )
 
 
-def home_sidebar(membership) -> pw.SelectQuery | None:
+def home_sidebar(association, role) -> pw.SelectQuery:
     """The Sidebar folder's documents, shown whole beside the home page, in the board's order (oldest first)."""
-    if not _reads_documents(membership):
-        return None
     return (
         Document.select(
             Document.id,
@@ -149,11 +150,7 @@ def home_sidebar(membership) -> pw.SelectQuery | None:
             pw.Value(None).alias("link_id"),
         )
         .join(Folder)
-        .where(
-            (Document.association == membership.association_id)
-            & Document.readable_by(membership.role_id)
-            & (Folder.key == Folder.SIDEBAR)
-        )
+        .where((Document.association == association) & Document.readable_by(role) & (Folder.key == Folder.SIDEBAR))
         .order_by(Document.created_at, Document.id)
         .limit(HOME_SIDEBAR)
     )

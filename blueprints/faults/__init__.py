@@ -61,4 +61,4 @@ def _status_words(rows: list) -> list:
     return rows
 
 
-home.panel("faults.mine", 30, queries.home_my_open, present=_status_words)
+home.panel("faults.mine", 30, queries.home_values, queries.home_my_open, present=_status_words)

@@ -362,10 +362,15 @@ def place_choices(association: Association, membership: Membership, *, any_place
 HOME_OPEN = 5
 
 
-def home_my_open(membership: Membership) -> pw.SelectQuery | None:
-    """The member's own open reports, newest first: "my open faults" on the home page (P9)."""
+def home_values(membership: Membership) -> tuple | None:
+    """The association and the member's account, when they report faults and the tab is on."""
     if perms.FAULTS_REPORT not in membership.role.permission_set or not membership.association.shows("faults"):
         return None
+    return (membership.association_id, membership.user_id)
+
+
+def home_my_open(association, user) -> pw.SelectQuery:
+    """The member's own open reports, newest first: "my open faults" on the home page (P9)."""
     return (
         FaultReport.select(
             FaultReport.id,
@@ -376,8 +381,8 @@ def home_my_open(membership: Membership) -> pw.SelectQuery | None:
             pw.Value(None).alias("link_id"),
         )
         .where(
-            (FaultReport.association == membership.association_id)
-            & (FaultReport.reporter == membership.user_id)
+            (FaultReport.association == association)
+            & (FaultReport.reporter == user)
             & FaultReport.status.in_(FaultReport.OPEN_STATUSES)
         )
         .order_by(FaultReport.created_at.desc(), FaultReport.id.desc())
