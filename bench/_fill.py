@@ -11,9 +11,13 @@ Runs inside the app, with the bench database's environment, after `flask demo --
 - every unit gets two monthly charges, and `--months` invoice runs are made through the real
   service (blueprints.billing.invoicing.create_run); four invoices in five are then paid;
 - `--reports` fault reports and requests spread over the units, common areas and buildings,
-  a third of them open, each with its "reported" event (as bench/faults.py writes them).
+  a third of them open, each with its "reported" event (as bench/faults.py writes them);
+- `--documents` published documents over a year in the built-in folders (Notice board,
+  Information, Minutes, Board only, a few in the Sidebar), a monthly and a yearly event among
+  them, and the search index built for them.
 
-Prints one JSON line: for each resident client (1..R), its unit's id and its latest invoice's id.
+Prints one JSON line: for each resident client (1..R), its unit's id, its latest invoice's id, the
+Notice board's id and a document it reads.
 """
 
 from __future__ import annotations
@@ -28,11 +32,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a scri
 
 from app import create_app  # noqa: E402
 from blueprints.billing import invoicing  # noqa: E402
-from core import clock  # noqa: E402
+from core import (
+    clock,  # noqa: E402
+    search,  # noqa: E402
+)
 from demo.register import make_board  # noqa: E402
 from models import Association, Invoice, Person, User  # noqa: E402
 from models.billing import BillingSettings, Charge  # noqa: E402
 from models.db import db, transaction  # noqa: E402
+from models.documents import Document, Folder  # noqa: E402
 from models.faults import FaultEvent, FaultReport  # noqa: E402
 from models.register import Unit  # noqa: E402
 
@@ -47,6 +55,7 @@ def main() -> None:
     parser.add_argument("--board", type=int, required=True)
     parser.add_argument("--months", type=int, default=3)
     parser.add_argument("--reports", type=int, default=4000)
+    parser.add_argument("--documents", type=int, default=2000)
     args = parser.parse_args()
     create_app()
     with db.connection_context():
@@ -56,6 +65,7 @@ def main() -> None:
         board = User.get(User.email == resident(args.residents + 1))
         bill(bench, board, args.months)
         report_faults(bench, board, args.reports)
+        publish_documents(bench, board, args.documents)
         print(json.dumps(client_rows(bench, args.residents)))
 
 
@@ -135,14 +145,55 @@ def report_faults(bench: Association, board: User, count: int) -> None:
             FaultEvent.insert_many(events[start : start + BATCH]).execute()
 
 
+# Folder key -> share of the documents.
+FOLDER_SHARES = (("notice_board", 40), ("information", 20), ("minutes", 25), ("board", 14), ("sidebar", 1))
+WORDS = "meeting minutes laundry heating roof budget cleaning garden water lift stairwell bicycles".split()
+
+
+def publish_documents(bench: Association, board: User, count: int) -> None:
+    """`count` published documents over the last year, newest last; two of them recurring events."""
+    folders = {f.key: f for f in Folder.of(bench).where(Folder.key.is_null(False))}
+    keys = [key for key, share in FOLDER_SHARES for _ in range(share)]
+    now = clock.utcnow_naive()
+    rows = []
+    for i in range(count):
+        words = " ".join(WORDS[(i * 7 + j) % len(WORDS)] for j in range(40))
+        created = now - dt.timedelta(minutes=(count - i) * 263)
+        rows.append(
+            dict(
+                association=bench.id, folder=folders[keys[i % len(keys)]].id, title=f"Notice {i}: {WORDS[i % len(WORDS)]}",
+                body=words, author=board.id, state=Document.PUBLISHED, notify=False, created_at=created,
+                published_at=created, search_title=f"notice {i}: {WORDS[i % len(WORDS)]}",
+            )
+        )  # fmt: skip
+    with transaction():
+        for start in range(0, len(rows), BATCH):
+            Document.insert_many(rows[start : start + BATCH]).execute()
+        for rule, title in (("FREQ=MONTHLY", "Cleaning day"), ("FREQ=YEARLY", "General meeting")):
+            Document.create(
+                association=bench, folder=folders["notice_board"], title=title, author=board,
+                state=Document.PUBLISHED, notify=False, created_at=now, published_at=now,
+                event_start=now + dt.timedelta(days=3), event_rrule=rule,
+            )  # fmt: skip
+    search.rebuild(bench.id)
+
+
 def client_rows(bench: Association, residents: int) -> dict[str, dict[str, int]]:
-    """Resident number -> the unit it owns and its latest invoice, the pages its client opens."""
+    """Resident number -> the unit it owns, its latest invoice, the Notice board and one of its documents."""
     rows = {}
     for number in range(1, residents + 1):
         unit = Unit.get((Unit.association == bench) & (Unit.number == str(number)))
         person = Person.get((Person.association == bench) & (Person.email == resident(number)))
         invoice = Invoice.of(bench).where(Invoice.recipient == person).order_by(Invoice.id.desc()).first()
-        rows[str(number)] = dict(unit=unit.id, invoice=invoice.id)
+        notices = Folder.get((Folder.association == bench) & (Folder.key == Folder.NOTICE_BOARD))
+        document = (
+            Document.select(Document.id)
+            .where((Document.folder == notices) & (Document.state == Document.PUBLISHED))
+            .order_by(Document.id.desc())
+            .offset(number)
+            .first()
+        )
+        rows[str(number)] = dict(unit=unit.id, invoice=invoice.id, folder=notices.id, document=document.id)
     return rows
 
 

@@ -78,7 +78,7 @@ ANONYMOUS, RESIDENT, BOARD = "anonymous", "resident", "board"
 @dataclass(frozen=True)
 class Page:
     name: str
-    path: str  # {unit} and {invoice} become each client's own (bench/_fill.py says which)
+    path: str  # {unit}, {invoice}, {folder}, {document} become each client's own (bench/_fill.py says which)
     who: str  # ANONYMOUS, RESIDENT or BOARD: whose clients request it
     max_queries: int | None = None  # a budget an earlier issue set for this page
 
@@ -103,6 +103,11 @@ PAGES = (
     Page("invoices (board)", f"/{SLUG}/admin/invoices", BOARD),
     Page("residents' accounts (board)", f"/{SLUG}/admin/residents", BOARD),
     Page("faults list (board)", f"/{SLUG}/faults", BOARD),
+    Page("documents (folders)", f"/{SLUG}/documents", RESIDENT),
+    Page("a folder", f"/{SLUG}/documents/folders/{{folder}}", RESIDENT),
+    Page("a document", f"/{SLUG}/documents/{{document}}", RESIDENT),
+    Page("search", f"/{SLUG}/search?q=laundry", RESIDENT),
+    Page("events", f"/{SLUG}/events", RESIDENT),
 )
 
 # The goals from the issues: every page in this bench (issue 9), the first visit (issue 1).
@@ -112,6 +117,7 @@ MAX_FIRST_VISIT_BYTES = 45 * 1024
 # What bench/_fill.py adds to the bench association.
 MONTHS_OF_INVOICES = 3
 FAULT_REPORTS = 4000
+DOCUMENTS = 2000
 
 
 @dataclass
@@ -135,7 +141,7 @@ class Clients:
     """Who requests the pages: the accounts, and each resident's own unit and invoice."""
 
     count: int
-    own: dict[int, dict[str, int]]  # resident number -> {"unit": id, "invoice": id}
+    own: dict[int, dict[str, int]]  # resident number -> {"unit": id, "invoice": id, "folder": id, "document": id}
 
     def accounts(self, page: Page) -> list[str | None]:
         numbers = range(1, self.count + 1)
@@ -232,14 +238,14 @@ def fill(env: dict[str, str], clients: int) -> Clients:
     """Board members, invoices and fault reports (bench/_fill.py); each resident client's own unit and invoice."""
     started = time.perf_counter()
     command = [BIN / "python", ROOT / "bench" / "_fill.py", "--residents", str(clients), "--board", str(clients)]
-    command += ["--months", str(MONTHS_OF_INVOICES), "--reports", str(FAULT_REPORTS)]
+    command += ["--months", str(MONTHS_OF_INVOICES), "--reports", str(FAULT_REPORTS), "--documents", str(DOCUMENTS)]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     if done.returncode:
         raise RuntimeError(f"bench/_fill.py failed:\n{done.stdout}{done.stderr}")
     own = {int(number): ids for number, ids in json.loads(done.stdout.strip().splitlines()[-1]).items()}
     print(
         f"Filled: residents {clients + 1}–{2 * clients} on the board, {MONTHS_OF_INVOICES} months of invoices, "
-        f"{FAULT_REPORTS} fault reports ({time.perf_counter() - started:.1f} s)"
+        f"{FAULT_REPORTS} fault reports, {DOCUMENTS} documents ({time.perf_counter() - started:.1f} s)"
     )
     return Clients(clients, own)
 

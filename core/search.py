@@ -247,8 +247,15 @@ def search(membership, query: str | None, page: int = 1) -> Results:
     if _postgres():
         matching, newest_first = SearchEntry.select().where(where), SearchEntry.id.desc()
     else:
-        # FTS5 hands its rows over in rowid order, the entries' time: the page needs no sort.
-        matching = SearchEntry.select().join(_FTS, on=(_FTS.rowid == SearchEntry.id)).where(where)
+        # FTS5 hands its rows over in rowid order, the entries' time: the page needs no sort. CROSS JOIN
+        # makes SQLite start from FTS5's matches: without ANALYZE's statistics (a new install has none)
+        # it starts from the association's entries and asks FTS5 about each (2,000 documents: 120 ms).
+        matching = (
+            SearchEntry.select()
+            .from_(_FTS)
+            .join(SearchEntry, pw.JOIN.CROSS)
+            .where((_FTS.rowid == SearchEntry.id) & where)
+        )
         newest_first = _FTS.rowid.desc()
     rows = list(
         matching.select(
