@@ -3,10 +3,13 @@ the calling view has already checked (fault photos, document attachments)."""
 
 from __future__ import annotations
 
+import io
 import unicodedata
 from pathlib import Path
 
 from flask import Response, send_file
+
+from core.text import lazy_gettext as _l
 
 
 def display_name(filename: str | None) -> str:
@@ -14,6 +17,25 @@ def display_name(filename: str | None) -> str:
     name = unicodedata.normalize("NFC", filename or "").replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip().lstrip(".")
     return name[:200] or "file"
+
+
+CHUNK = 64 * 1024
+
+
+def read_capped(stream, limit: int) -> bytes | None:
+    """An upload's bytes, read in chunks; None as soon as it passes `limit` (the rest is never read,
+    so a huge file cannot fill memory or the disk)."""
+    buffer = io.BytesIO()
+    while chunk := stream.read(CHUNK):
+        buffer.write(chunk)
+        if buffer.tell() > limit:
+            return None
+    return buffer.getvalue()
+
+
+def too_large(name: str, limit: int):
+    """The words for a file over `limit` bytes."""
+    return _l("%(name)s is larger than %(size)s MB.", name=name, size=f"{limit / 1024 / 1024:.0f}")
 
 
 def serve(file: Path, *, mimetype: str, inline: bool, name: str) -> Response:

@@ -23,14 +23,13 @@ from pathlib import Path
 
 from flask import abort, current_app
 
-from core import images
+from core import images, uploads
 from core.text import lazy_gettext as _l
 from core.uploads import display_name
 from models.documents import Document, DocumentAttachment
 
 FOLDER = "documents"
 MAX_FILES = 20
-CHUNK = 64 * 1024
 PICTURE_BOX = (2000, 2000)
 # extension -> (content type, what the search's extraction reads)
 KINDS = {
@@ -166,15 +165,10 @@ def _zip_kind(data: bytes) -> str | None:
 
 
 def _read_capped(stream, limit: int, name: str) -> bytes:
-    """Read in chunks and stop as soon as the file is over the limit: it never fills the disk."""
-    buffer = io.BytesIO()
-    while chunk := stream.read(CHUNK):
-        buffer.write(chunk)
-        if buffer.tell() > limit:
-            raise AttachmentRefused(
-                _l("%(name)s is larger than %(size)s MB.", name=name, size=f"{limit / 1024 / 1024:.0f}")
-            )
-    return buffer.getvalue()
+    data = uploads.read_capped(stream, limit)
+    if data is None:
+        raise AttachmentRefused(uploads.too_large(name, limit))
+    return data
 
 
 def _write(document: Document, actor, name: str, data: bytes, extension: str) -> DocumentAttachment:

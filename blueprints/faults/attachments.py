@@ -20,7 +20,7 @@ from pathlib import Path
 from flask import abort, current_app
 
 from blueprints.faults.workflow import WorkflowError
-from core import images
+from core import images, uploads
 from core.text import lazy_gettext as _l
 from core.uploads import display_name
 from models.faults import FaultAttachment, FaultEvent, FaultReport
@@ -28,7 +28,6 @@ from models.faults import FaultAttachment, FaultEvent, FaultReport
 FOLDER = "faults"
 MAX_FILES = 5
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
-CHUNK = 64 * 1024
 PHOTO_BOX = (1600, 1600)
 PDF_MAGIC = b"%PDF-"
 # What a picture starts with; such a file that Pillow cannot read is a damaged picture, not "some file".
@@ -119,16 +118,10 @@ def _check(upload, limit: int) -> tuple[str, bytes, bool]:
 
 
 def _read_capped(upload, limit: int, name: str) -> bytes:
-    """Read in chunks and stop as soon as the file is over the limit."""
-    stream = getattr(upload, "stream", upload)
-    buffer = io.BytesIO()
-    while chunk := stream.read(CHUNK):
-        buffer.write(chunk)
-        if buffer.tell() > limit:
-            raise AttachmentRefused(
-                _l("%(name)s is larger than %(size)s MB.", name=name, size=f"{limit / 1024 / 1024:.0f}")
-            )
-    return buffer.getvalue()
+    data = uploads.read_capped(getattr(upload, "stream", upload), limit)
+    if data is None:
+        raise AttachmentRefused(uploads.too_large(name, limit))
+    return data
 
 
 def _write(report, event, actor, name: str, data: bytes, is_pdf: bool, written: list[Path]) -> FaultAttachment:

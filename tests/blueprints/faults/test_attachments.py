@@ -12,6 +12,7 @@ from werkzeug.exceptions import NotFound
 
 from blueprints.faults import attachments, reporting
 from blueprints.faults.attachments import AttachmentRefused
+from core import uploads
 from models import OutboundEmail
 from models.faults import FaultAttachment, FaultEvent, FaultReport
 from tests.blueprints.faults.conftest import jpeg_bytes, upload
@@ -114,7 +115,7 @@ def test_an_oversized_file_is_refused_before_it_fills_the_disk(app, report, faul
         attachments.store(report, None, [huge], fault_world.owner)
 
     assert str(refused.value) == "huge.jpg is larger than 10 MB."
-    assert stream.read_so_far <= 10 * 1024 * 1024 + 2 * attachments.CHUNK  # stopped at the cap
+    assert stream.read_so_far <= 10 * 1024 * 1024 + 2 * uploads.CHUNK  # stopped at the cap
     assert files_under(uploads_dir) == []
     assert FaultAttachment.select().count() == 0
 
