@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import gzip
 import http.client
 import json
@@ -108,6 +109,7 @@ PAGES = (
     Page("a document", f"/{SLUG}/documents/{{document}}", RESIDENT),
     Page("search", f"/{SLUG}/search?q=laundry", RESIDENT),
     Page("events", f"/{SLUG}/events", RESIDENT),
+    Page("events, this month", f"/{SLUG}/events/{dt.date.today():%Y/%m}", RESIDENT),
 )
 
 # The goals from the issues: every page in this bench (issue 9), the first visit (issue 1).

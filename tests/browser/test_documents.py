@@ -36,6 +36,21 @@ def test_the_board_publishes_a_document_with_a_pdf_and_a_resident_reads_it(
     expect(board.get_by_role("link", name="minutes.pdf")).to_be_visible()
     board.screenshot(path=shots_dir / "document-360.png", full_page=True)
 
+    # The board's folder pages and the document's print view (axe checks each page loaded).
+    board.get_by_role("link", name="Print view").click()
+    expect(board.locator("h1")).to_have_text("Minutes of the spring meeting")
+    board.goto("/alpha/documents/folders")
+    expect(board.get_by_text("Read by nobody")).to_have_count(0)
+    board.get_by_role("link", name="Add a folder").click()
+    board.get_by_label("Name").fill("Garden group")
+    board.get_by_label("Member", exact=True).select_option(label="Reads")
+    expect(board.locator("#folder-readers")).to_contain_text("1 person: owner")
+    board.get_by_role("button", name="Save the folder").click()
+    expect(board.get_by_text("The folder “Garden group” is saved.")).to_be_visible()
+    board.goto("/alpha/documents")
+    board.get_by_role("link", name="Minutes").click()
+    expect(board.locator("#document-list")).to_contain_text("Minutes of the spring meeting")
+
     document = Document.get(Document.title == "Minutes of the spring meeting")
     attachment = DocumentAttachment.get(DocumentAttachment.document == document)
     assert attachment.text_state == "done" and "Östra Rörservice" in attachment.text
