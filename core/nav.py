@@ -116,6 +116,7 @@ BOARD_GROUPS = {
     "billing": _l("Billing"),
     "faults": _l("Faults"),
     "documents": _l("Documents"),
+    "community": _l("Community"),
     "portal": _l("Portal"),
 }
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from blueprints.portal.accounts import hash_password
 from core import clock
-from models import Association, Folder, Membership, Person, Role, User
+from models import Association, Category, Folder, Membership, Person, Role, User
 from models.db import transaction
 
 PASSWORD = "demo-password"
@@ -135,6 +135,7 @@ def _create_association(slug: str, fields: dict, password_hash: str) -> None:
     association = Association.create(slug=slug, **fields)
     roles = Role.create_builtins(association)
     Folder.create_builtins(association)
+    Category.create_builtins(association)
     for email, account_slug, role_key, given, surname in ACCOUNTS:
         if account_slug != slug:
             continue
@@ -169,6 +170,7 @@ def load_units_benchmark(units: int, slug: str = "bench") -> str:
         )
         roles = Role.create_builtins(association)
         Folder.create_builtins(association)
+        Category.create_builtins(association)
         emails = [f"resident{i}@{slug}.example" for i in range(1, units + 1)]
         for batch in _chunks(emails, 500):
             User.insert_many(

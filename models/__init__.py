@@ -1,4 +1,4 @@
-"""peewee models, one module per domain (portal, register, billing, faults, documents, exchange) and mail.py for what
+"""peewee models, one module per domain (portal, register, billing, faults, documents, community, exchange) and mail.py for what
 leaves by mail (the outbox, ordered PDFs); notifications.py holds what each member chose to be mailed about;
 db.py holds the database itself."""
 
@@ -14,6 +14,24 @@ from models.billing import (
     Payment,
     PrintBatch,
 )
+from models.community import (
+    Category,
+    CategoryAccess,
+    CommunitySettings,
+    Mailing,
+    MailingAttachment,
+    MailingRecipient,
+    ModerationLog,
+    Post,
+    PostAttachment,
+    PostDigest,
+    PostFlag,
+    PostingPause,
+    PostMention,
+    PostRevision,
+    Subscription,
+    Thread,
+)
 from models.db import db
 from models.documents import (
     CalendarFeed,
@@ -26,7 +44,7 @@ from models.documents import (
 )
 from models.exchange import ReportSettings
 from models.faults import FaultAttachment, FaultDeadline, FaultEvent, FaultReport
-from models.mail import OutboundEmail, PdfOrder
+from models.mail import OutboundAttachment, OutboundEmail, PdfOrder
 from models.notifications import NotificationChoice
 from models.portal import (
     Association,
@@ -91,6 +109,23 @@ ALL_MODELS = [
     NotificationChoice,
     SearchEntry,
     SearchText,
+    CommunitySettings,
+    Category,
+    CategoryAccess,
+    Thread,
+    Post,
+    PostRevision,
+    PostAttachment,
+    PostMention,
+    Subscription,
+    PostDigest,
+    PostFlag,
+    PostingPause,
+    ModerationLog,
+    Mailing,
+    MailingAttachment,
+    MailingRecipient,
+    OutboundAttachment,
 ]
 
 __all__ = ["db", "ALL_MODELS", *[m.__name__ for m in ALL_MODELS]]

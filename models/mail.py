@@ -34,6 +34,11 @@ class OutboundEmail(AssociationScoped, BaseModel):
     # One file sent with the mail (an invoice or report PDF), under UPLOAD_DIR/attachments/.
     attachment_path = pw.CharField(max_length=200, null=True)
     attachment_name = pw.CharField(max_length=200, default="")
+    # Non-essential mail (posts, newsletters) carries List-Unsubscribe with this one-click address.
+    unsubscribe_url = pw.CharField(max_length=500, default="")
+    # A bounce that names this row (its VERP return address, bounce+<id>@…) marks it.
+    bounced_at = pw.DateTimeField(null=True)
+    bounce_reason = pw.TextField(default="")
 
     class Meta:
         indexes = ((("association", "created_at"), False),)
@@ -55,6 +60,19 @@ class OutboundEmail(AssociationScoped, BaseModel):
         waiting = cls.status.in_([cls.QUEUED, cls.FAILED]) & (cls.attempts < max_attempts)
         ready = cls.next_attempt_at.is_null() | (cls.next_attempt_at <= clock.utcnow_naive())
         return cls.select().where((waiting & ready) | cls.abandoned(sending_timeout)).order_by(cls.id)
+
+
+class OutboundAttachment(BaseModel):
+    """More files for one outbox row (a mailing's attachments, a recipient's own PDF). `shared` files
+    belong to something else (the mailing) and stay after sending; the others are removed once sent."""
+
+    email = pw.ForeignKeyField(OutboundEmail, backref="attachments", on_delete="CASCADE")
+    path = pw.CharField(max_length=200)  # under UPLOAD_DIR
+    name = pw.CharField(max_length=200)
+    shared = pw.BooleanField(default=False)
+
+    class Meta:
+        indexes = ((("email",), False),)
 
 
 class PdfOrder(AssociationScoped, BaseModel):

@@ -10,6 +10,7 @@ DOCUMENTS_READ = "documents.read"
 DOCUMENTS_READ_BOARD = "documents.read_board"
 DOCUMENTS_WRITE = "documents.write"
 DISCUSSIONS_POST = "discussions.post"
+DISCUSSIONS_MODERATE = "discussions.moderate"
 SEARCH_USE = "search.use"
 FAULTS_REPORT = "faults.report"
 FAULTS_RESOLVE = "faults.resolve"
@@ -36,6 +37,7 @@ DESCRIPTIONS = {
     DOCUMENTS_READ_BOARD: _l("Read documents in the board's closed section."),
     DOCUMENTS_WRITE: _l("Create, edit and delete documents and events."),
     DISCUSSIONS_POST: _l("Read discussions and write posts."),
+    DISCUSSIONS_MODERATE: _l("Moderate discussions: hide and delete posts, lock threads, pause members."),
     SEARCH_USE: _l("Use the quick search."),
     FAULTS_REPORT: _l("Report faults and send requests to the administration."),
     FAULTS_RESOLVE: _l("Be assigned fault reports, and resolve or reject them."),
@@ -64,6 +66,7 @@ MEMBER = TENANT | {VOTES_CAST, MEMBERS_VIEW, UNITS_VIEW, OWNERSHIP_VIEW, RESIDEN
 BOARD = MEMBER | {
     DOCUMENTS_READ_BOARD,
     DOCUMENTS_WRITE,
+    DISCUSSIONS_MODERATE,
     FAULTS_RESOLVE,
     VOTES_MANAGE,
     MEMBERS_VIEW_CONTACTS,

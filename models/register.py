@@ -29,6 +29,9 @@ class Person(AssociationScoped, BaseModel):
     surname = pw.CharField(max_length=120)
     given_name = pw.CharField(max_length=120, default="")
     email = pw.CharField(max_length=254, default="", index=True)
+    # Mail to this address came back (a bounce, C4): shown to the board until the address changes.
+    email_bounced_at = pw.DateTimeField(null=True)
+    email_bounce_reason = pw.CharField(max_length=300, default="")
     phone_home = pw.CharField(max_length=40, default="")
     phone_mobile = pw.CharField(max_length=40, default="")
     phone_work = pw.CharField(max_length=40, default="")

@@ -36,6 +36,8 @@ class SearchEntry(BaseModel):
     association = pw.ForeignKeyField(Association, on_delete="CASCADE")
     # The folder whose readers may find it (documents); NULL for kinds whose rule is another one.
     folder_id = pw.IntegerField(null=True)
+    # The discussion category whose readers may find it (topics' posts); NULL for other kinds.
+    category_id = pw.IntegerField(null=True)
     at = pw.DateTimeField(default=clock.utcnow_naive)  # the time hits are ordered by, newest first
     title = pw.CharField(max_length=200, default="")
     vector = TSVectorField(null=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from models import Association, Folder, Membership, Role, User
+from models import Association, Category, Folder, Membership, Role, User
 from tests.factories.register import make_person
 from tests.helpers import PASSWORD
 
@@ -21,6 +21,7 @@ def make_association(slug: str = "alpha", **fields) -> Association:
     association = Association.create(slug=slug, **defaults)
     Role.create_builtins(association)
     Folder.create_builtins(association)
+    Category.create_builtins(association)
     return association
 
 

@@ -76,10 +76,41 @@ def test_existing_board_roles_may_manage_invoices_after_0004(tmp_path):
             database.execute_sql(
                 "INSERT INTO role (association_id, key, name, permissions) VALUES (1, ?, ?, ?)", (key, key, permissions)
             )
-        upgrade()
+        migration_runner().up(target="0004_billing")  # what 0004 did (0014 adds the board's moderation)
         roles = dict(database.execute_sql("SELECT key, permissions FROM role").fetchall())
     assert roles == {
         "board": "invoices.view_all invoices.manage",
         "member": "votes.cast",
         "administrator": "invoices.manage",
     }
+
+
+def test_existing_associations_get_categories_and_their_board_moderates_after_0014(tmp_path):
+    database = make_database(f"sqlite:///{tmp_path}/old.sqlite3")
+    db.initialize(database)
+    with database.connection_context():
+        migration_runner().up(target="0013_events")
+        database.execute_sql(
+            "INSERT INTO association (name, slug, locale, currency, timezone, welcome_text, contact_text, gdpr_text,"
+            " theme_color, tabs, created_at, document_max_mb, on_call_text) VALUES ('Old', 'old', 'cs', 'CZK', 'UTC', '', '', '',"
+            " '#1d5f8a', 'contact', '2026-01-01 00:00:00', 5, '')"
+        )
+        for key in ("tenant", "member", "board", "administrator"):
+            database.execute_sql(
+                "INSERT INTO role (association_id, key, name, permissions) VALUES (1, ?, ?, ?)", (key, key, "")
+            )
+        upgrade()
+        roles = dict(database.execute_sql("SELECT key, permissions FROM role").fetchall())
+        categories = database.execute_sql("SELECT key, name FROM category ORDER BY position").fetchall()
+        readers = database.execute_sql(
+            "SELECT c.key, r.key FROM category_access a JOIN category c ON c.id = a.category_id"
+            " JOIN role r ON r.id = a.role_id WHERE c.key = 'board' ORDER BY r.key"
+        ).fetchall()
+    assert roles == {
+        "tenant": "",
+        "member": "",
+        "board": "discussions.moderate",
+        "administrator": "discussions.moderate",
+    }
+    assert categories == [("everyone", "Všichni členové"), ("owners", "Jen vlastníci"), ("board", "Výbor")]
+    assert readers == [("board", "administrator"), ("board", "board")]
