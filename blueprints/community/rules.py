@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from core import clock
 from flask_babel import ngettext
 
+from core import clock
 from core.text import date as format_date
 from core.text import gettext as _
 from models import Association
