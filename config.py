@@ -24,6 +24,9 @@ class Config:
     REDIS_URL = _env("REDIS_URL")
     SMTP_URL = _env("SMTP_URL")
     MAIL_FROM = _env("MAIL_FROM", "Porch <porch@localhost>")
+    # Where bounces go, as "bounce@example.org": each mail leaves with "bounce+<outbox id>@example.org" as its
+    # envelope sender (VERP), so a bounce names the mail and its recipient. Unset: bounces go to MAIL_FROM.
+    MAIL_BOUNCE_ADDRESS = _env("MAIL_BOUNCE_ADDRESS")
     OUTBOX_DIR = Path(_env("OUTBOX_DIR", str(INSTANCE_DIR / "outbox")))
     UPLOAD_DIR = Path(_env("UPLOAD_DIR", str(INSTANCE_DIR / "uploads")))
     PORT = _int("PORT", 5000)

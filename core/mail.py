@@ -36,6 +36,7 @@ def queue_mail(
     association: Association | None = None,
     user: User | None = None,
     attachment: tuple[str, bytes] | None = None,
+    unsubscribe_url: str = "",
     **context,
 ) -> OutboundEmail:
     """Write one mail to the outbox and send it once the transaction commits.
@@ -62,6 +63,7 @@ def queue_mail(
         next_attempt_at=clock.utcnow_naive() + dt.timedelta(minutes=1),
         attachment_path=attachment_path,
         attachment_name=attachment_name,
+        unsubscribe_url=unsubscribe_url,
     )
     send(row.id)
     return row
@@ -134,6 +136,21 @@ def _store_attachment(attachment: tuple[str, bytes]) -> tuple[str, str]:
     partial.write_bytes(body)
     os.replace(partial, path)  # a sender never reads half a file
     return stored, name[:200]
+
+
+def bounce_address(row_id: int, config) -> str | None:
+    """The envelope sender of an outbox row (VERP): MAIL_BOUNCE_ADDRESS "bounce@example.org" becomes
+    "bounce+<row id>@example.org", so a bounce names the mail it answers. None without the setting."""
+    configured = config.get("MAIL_BOUNCE_ADDRESS")
+    if not configured or "@" not in configured:
+        return None
+    local, _, domain = configured.rpartition("@")
+    return f"{local}+{row_id}@{domain}"
+
+
+def store_attachment(name: str, body: bytes) -> tuple[str, str]:
+    """Keep a file for outbox rows (an OutboundAttachment's path and the name its reader sees)."""
+    return _store_attachment((name, body))
 
 
 def attachment_file(stored: str) -> Path:

@@ -16,9 +16,9 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 from core import clock, mail
-from core.mail import attachment_file, send_now
+from core.mail import attachment_file, bounce_address, send_now
 from jobs import job_context
-from models import OutboundEmail
+from models import OutboundAttachment, OutboundEmail
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,8 @@ def deliver(row_id: int) -> str:
             return "skipped"
         row = OutboundEmail.get_by_id(row_id)
         try:
-            transport_for(app.config).send(build_message(row, app.config["MAIL_FROM"]))
+            message = build_message(row, app.config["MAIL_FROM"])
+            transport_for(app.config).send(message, envelope_from=bounce_address(row.id, app.config))
         except Exception as exc:
             _mark_failed(row, exc, app.config["MAIL_MAX_ATTEMPTS"])
             raise
@@ -38,9 +39,19 @@ def deliver(row_id: int) -> str:
             OutboundEmail.id == row_id
         ).execute()
         mail.settled(row_id, sent=True)
-        if row.attachment_path:  # sent: the copy (an invoice, a list of residents) is not kept
-            attachment_file(row.attachment_path).unlink(missing_ok=True)
+        _remove_sent_copies(row)
         return "sent"
+
+
+def _remove_sent_copies(row: OutboundEmail) -> None:
+    """Sent: the row's own copies (an invoice, a list of residents, a personal PDF) are not kept; files
+    shared with other rows (a mailing's attachments) stay with what owns them."""
+    if row.attachment_path:
+        attachment_file(row.attachment_path).unlink(missing_ok=True)
+    for extra in OutboundAttachment.select().where(
+        (OutboundAttachment.email == row.id) & (OutboundAttachment.shared == False)  # noqa: E712 (SQL)
+    ):
+        attachment_file(extra.path).unlink(missing_ok=True)
 
 
 def _claim(row_id: int, sending_timeout: dt.timedelta) -> bool:
@@ -80,17 +91,22 @@ def build_message(row: OutboundEmail, sender: str) -> EmailMessage:
     if row.body_html:
         message.add_alternative(row.body_html, subtype="html")
     if row.attachment_path:
-        _attach(message, row)
+        _attach(message, row.attachment_path, row.attachment_name)
+    for extra in OutboundAttachment.select().where(OutboundAttachment.email == row.id).order_by(OutboundAttachment.id):
+        _attach(message, extra.path, extra.name)
+    if row.unsubscribe_url:  # non-essential mail: the reader's programme offers to stop it (RFC 2369, 8058)
+        message["List-Unsubscribe"] = f"<{row.unsubscribe_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     # After the content: set_content() clears every Content-* header.
     message["Content-Language"] = row.language
     return message
 
 
-def _attach(message: EmailMessage, row: OutboundEmail) -> None:
-    body = attachment_file(row.attachment_path).read_bytes()
-    mimetype = mimetypes.guess_type(row.attachment_name)[0] or "application/octet-stream"
+def _attach(message: EmailMessage, stored: str, name: str) -> None:
+    body = attachment_file(stored).read_bytes()
+    mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
     maintype, subtype = mimetype.split("/", 1)
-    message.add_attachment(body, maintype=maintype, subtype=subtype, filename=row.attachment_name or "attachment")
+    message.add_attachment(body, maintype=maintype, subtype=subtype, filename=name or "attachment")
 
 
 class FileTransport:
@@ -99,7 +115,9 @@ class FileTransport:
     def __init__(self, directory: Path):
         self.directory = Path(directory)
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: EmailMessage, envelope_from: str | None = None) -> None:
+        if envelope_from:
+            message["Return-Path"] = f"<{envelope_from}>"  # what a receiving server would write
         self.directory.mkdir(parents=True, exist_ok=True)
         name = f"{int(message['X-Porch-Outbox-Id']):08d}.eml"
         temporary = self.directory / f".{name}.tmp"
@@ -114,7 +132,7 @@ class SmtpTransport:
         self.url = urlparse(url)
         self.options = {k: v[-1] for k, v in parse_qs(self.url.query).items()}
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: EmailMessage, envelope_from: str | None = None) -> None:
         url = self.url
         timeout = float(self.options.get("timeout", 30))
         if url.scheme == "smtps":
@@ -128,7 +146,7 @@ class SmtpTransport:
                 smtp.starttls(context=ssl.create_default_context())
             if url.username:
                 smtp.login(unquote(url.username), unquote(url.password or ""))
-            smtp.send_message(message)
+            smtp.send_message(message, from_addr=envelope_from)
 
 
 def sending_timeout(config) -> dt.timedelta:

@@ -53,6 +53,7 @@ class SmtpSink:
             return "451 Try again later"
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+        message["X-Envelope-From"] = envelope.mail_from
         self.messages.append(message)
         return "250 OK"
 

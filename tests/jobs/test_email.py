@@ -14,7 +14,8 @@ from rq.cron import CronScheduler
 
 from core.mail import job_id_for, queue_mail
 from jobs.email import deliver, sweep
-from models import OutboundEmail
+from core.mail import store_attachment
+from models import OutboundAttachment, OutboundEmail
 from models.db import transaction
 from tests.helpers import PASSWORD
 
@@ -131,6 +132,47 @@ def test_a_real_rq_worker_process_delivers(app, alpha, redis, redis_url, smtp_se
     )
     assert len(smtp_server.wait_for(1)) == 1
     assert OutboundEmail.get_by_id(row.id).status == OutboundEmail.SENT
+
+
+@pytest.fixture
+def bounces_to_verp(app_overrides):
+    app_overrides["MAIL_BOUNCE_ADDRESS"] = "bounce@porch.test"
+
+
+def test_envelope_sender_names_the_row_and_non_essential_mail_offers_unsubscribing(
+    bounces_to_verp, app, alpha, smtp_server
+):
+    with app.test_request_context(), transaction():
+        row = queue_mail(
+            "reset", "maja@example.com", language="en", association=alpha, link="http://porch.test/reset/x",
+            unsubscribe_url="http://porch.test/alpha/unfollow/abc",
+        )  # fmt: skip
+    (mail,) = smtp_server.wait_for(1)
+    assert mail["X-Envelope-From"] == f"bounce+{row.id}@porch.test"
+    assert mail["List-Unsubscribe"] == "<http://porch.test/alpha/unfollow/abc>"
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_essential_mail_has_no_unsubscribe_header(app, alpha, smtp_server):
+    queue_one(app, alpha)
+    (mail,) = smtp_server.wait_for(1)
+    assert mail["List-Unsubscribe"] is None
+
+
+def test_more_files_go_with_the_mail_and_only_the_rows_own_are_removed_once_sent(app, alpha, smtp_server):
+    with app.test_request_context(), transaction():
+        shared, _name = store_attachment("rules.pdf", b"%PDF-1.4 shared")
+        own, _name = store_attachment("statement.pdf", b"%PDF-1.4 own")
+        row = queue_mail("reset", "maja@example.com", language="en", association=alpha, link="http://x/")
+        OutboundAttachment.create(email=row, path=shared, name="rules.pdf", shared=True)
+        OutboundAttachment.create(email=row, path=own, name="statement.pdf")
+    (mail,) = smtp_server.wait_for(1)
+    files = {part.get_filename(): part.get_content() for part in mail.iter_attachments()}
+    assert files == {"rules.pdf": b"%PDF-1.4 shared", "statement.pdf": b"%PDF-1.4 own"}
+    with app.app_context():
+        from core.mail import attachment_file
+
+        assert attachment_file(shared).exists() and not attachment_file(own).exists()
 
 
 def test_without_redis_or_smtp_mail_lands_in_the_outbox_folder(app, alpha, outbox):
