@@ -12,9 +12,8 @@ import pytest
 from rq import Queue, SimpleWorker
 from rq.cron import CronScheduler
 
-from core.mail import job_id_for, queue_mail
+from core.mail import job_id_for, queue_mail, store_attachment
 from jobs.email import deliver, sweep
-from core.mail import store_attachment
 from models import OutboundAttachment, OutboundEmail
 from models.db import transaction
 from tests.helpers import PASSWORD
