@@ -7,6 +7,7 @@ Every view loads through queries.py: a thread the member cannot read, and its po
 
 from __future__ import annotations
 
+import peewee as pw
 from flask import abort, flash, g, make_response, redirect, render_template, request, url_for
 from markupsafe import Markup
 
@@ -245,7 +246,7 @@ def post_revisions(post_id: int):
     shown, in_thread = queries.visible_post(g.membership, post_id)
     revisions = list(
         PostRevision.select(PostRevision, User.id, User.name)
-        .join(User, on=(PostRevision.editor == User.id), join_type="LEFT OUTER")
+        .join(User, pw.JOIN.LEFT_OUTER, on=(PostRevision.editor == User.id))
         .where(PostRevision.post == shown.id)
         .order_by(PostRevision.replaced_at.desc(), PostRevision.id.desc())
     )
