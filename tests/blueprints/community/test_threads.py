@@ -89,7 +89,7 @@ def test_the_poll_brings_new_posts_on_the_last_page_only(client, alpha, login_as
     last = text(client.get(f"/alpha/discussions/{topic.id}?page=2"))
     assert f'hx-get="/alpha/discussions/{topic.id}/since/31"' in last and 'hx-trigger="every 10s"' in last
     nothing = text(client.get(f"/alpha/discussions/{topic.id}/since/31", headers=HTMX))
-    assert numbers(nothing) == [] and f"/since/31" in nothing
+    assert numbers(nothing) == [] and "/since/31" in nothing
     make_post(topic, anna, "Fresh news")
     fresh = text(client.get(f"/alpha/discussions/{topic.id}/since/31", headers=HTMX))
     assert numbers(fresh) == [32] and "Fresh news" in fresh and "/since/32" in fresh
