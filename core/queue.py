@@ -17,7 +17,9 @@ from redis.exceptions import RedisError
 from rq import Queue, Retry
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
+from rq.registry import ScheduledJobRegistry
 
+from core import clock
 from models.db import after_commit
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,43 @@ def enqueue(job: str, *args, job_id: str) -> None:
     that fails inline leaves its row for the sweep; nothing is lost.
     """
     after_commit(lambda: _dispatch(job, args, job_id))
+
+
+def enqueue_at(job: str, *args, at: dt.datetime, job_id: str) -> None:
+    """Run the job named `job` at `at` (naive UTC, as stored) once the current transaction commits.
+
+    With Redis it waits in RQ's scheduled-job registry until a worker's scheduler (`rq worker
+    --with-scheduler`) queues it. Without Redis nothing runs now: the periodic sweep of the job's rows
+    (`flask jobs tick`) runs what is due. As with enqueue(), a job that cannot be scheduled leaves its
+    row to that sweep, and a job id already waiting is not scheduled twice.
+    """
+    after_commit(lambda: dispatch_at(job, *args, at=at, job_id=job_id))
+
+
+def dispatch_at(job: str, *args, at: dt.datetime, job_id: str) -> bool:
+    """Schedule now, outside any transaction; False without Redis, or if a live job for job_id already waits."""
+    if not current_app.config.get("REDIS_URL"):
+        return False
+    # RQ's scheduler reads the host's clock, Porch reads core.clock (frozen in tests): the job waits as
+    # long as Porch's clock says is left, whatever the two clocks read.
+    delay = max(at - clock.utcnow_naive(), dt.timedelta(0))
+    try:
+        queue = get_queue()
+        if _already_waiting(queue, job_id):
+            return False
+        queue.enqueue_in(
+            delay,
+            job,
+            *args,
+            job_id=job_id,
+            retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
+            result_ttl=3600,
+            failure_ttl=7 * 24 * 3600,
+        )
+    except RedisError:
+        log.exception("could not schedule job %s; the sweep will run it when due", job_id)
+        return False
+    return True
 
 
 def job_function(name: str):
@@ -94,6 +133,8 @@ def _already_waiting(queue: Queue, job_id: str) -> bool:
     status = job.get_status(refresh=False)
     if status == "queued":
         return True
+    if status == "scheduled":
+        return _scheduled_in_time(queue, job)
     if status == "started":
         beat = job.last_heartbeat or job.started_at
         if beat is not None and _now() - _aware(beat) < HEARTBEAT_GRACE:
@@ -102,6 +143,25 @@ def _already_waiting(queue: Queue, job_id: str) -> bool:
     return False
 
 
+def _scheduled_in_time(queue: Queue, job: Job) -> bool:
+    """Whether a scheduled job will still be queued by a scheduler: its time has not long passed.
+
+    A worker's scheduler moves due jobs every second; one whose time is well past has no scheduler
+    (workers started without --with-scheduler): it leaves the registry, so the sweep queues it now."""
+    registry = ScheduledJobRegistry(queue=queue)
+    try:
+        at = registry.get_scheduled_time(job.id)
+    except NoSuchJobError:
+        at = None
+    if at is not None and _now() - at < SCHEDULER_GRACE:
+        return True
+    registry.remove(job.id)
+    job.delete()
+    return False
+
+
+# A worker's scheduler queues a due job within a second; one a minute late has no scheduler.
+SCHEDULER_GRACE = dt.timedelta(seconds=60)
 # RQ's worker reports every 30 s while a job runs (DEFAULT_JOB_MONITORING_INTERVAL) and allows 60 s more.
 HEARTBEAT_GRACE = dt.timedelta(seconds=90)
 
