@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import abort, g, request
 
 from blueprints.community import bp, notifications
+from blueprints.community import search as _search  # noqa: F401 (registers posts in the quick search)
 from core.rendering import render
 from models import Membership, User
 from models.community import Thread
