@@ -17,10 +17,10 @@ from models import Membership, User
 from models.community import Thread
 
 
-@bp.route("/unfollow/<token>", methods=["GET", "POST"], endpoint="unfollow")
-def unfollow_page(token: str):
+@bp.route("/unfollow/<follow_token>", methods=["GET", "POST"], endpoint="unfollow")
+def unfollow_page(follow_token: str):
     """Ask whether to stop mail about a discussion (GET), and stop it (POST, one click from a mail)."""
-    found = notifications.read_unfollow_token(token)
+    found = notifications.read_unfollow_token(follow_token)
     if found is None:
         abort(404)
     user_id, thread_id = found

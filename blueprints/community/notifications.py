@@ -168,7 +168,9 @@ def _mail(thread: Thread, first: int, last: int) -> int:
         if not theirs:
             continue  # nobody is mailed their own post
         language = mail_language(user, association)
-        link = external_url("community.unfollow", slug=association.slug, token=unfollow_token(user.id, thread.id))
+        link = external_url(
+            "community.unfollow", slug=association.slug, follow_token=unfollow_token(user.id, thread.id)
+        )
         queue_mail(
             "post_digest",
             user.email,
@@ -260,10 +262,13 @@ def follows(thread: Thread) -> pw.Expression:
 # --- unfollowing by a link in the mail ---------------------------------------------------------------
 
 
+UNFOLLOW_SALT = "community.unfollow"
+
+
 def _serializer():
     from itsdangerous import URLSafeSerializer
 
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="community.unfollow")
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=UNFOLLOW_SALT)
 
 
 def unfollow_token(user_id: int, thread_id: int) -> str:
