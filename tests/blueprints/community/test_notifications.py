@@ -58,6 +58,7 @@ def bodies(messages, address):
 def test_a_post_edited_within_five_minutes_mails_its_final_text_once(
     app, alpha, people, topic, rq, smtp_server, frozen_clock
 ):
+    User.update(ui_language="sv").where(User.id == people["quiet"].id).execute()
     post = write(app, topic, people["author"], "The bike room is flodded.")
     (digest,) = PostDigest.select()
     assert digest.due_at == frozen_clock.now.replace(tzinfo=None) + FIVE_MINUTES
@@ -77,6 +78,8 @@ def test_a_post_edited_within_five_minutes_mails_its_final_text_once(
     (text,) = bodies(messages, "neighbour@alpha.example")
     assert "The bike room is flooded." in text and "flodded" not in text
     assert "Bicycle room" in messages[0]["Subject"]
+    languages = {row.to_address: row.language for row in OutboundEmail.select()}
+    assert languages == {"gone@alpha.example": "en", "neighbour@alpha.example": "en", "quiet@alpha.example": "sv"}
     assert PostDigest.get_by_id(digest.id).state == PostDigest.SENT
 
     # Run again (a sweep, a second job): nothing more is sent.
@@ -87,10 +90,13 @@ def test_a_post_edited_within_five_minutes_mails_its_final_text_once(
     assert len(smtp_server.wait_for(4, timeout=1)) == 3
 
 
-def test_a_post_deleted_within_five_minutes_mails_nothing(app, alpha, people, topic, rq, smtp_server, frozen_clock):
+@pytest.mark.parametrize("state", [Post.DELETED, Post.HIDDEN])
+def test_a_post_deleted_or_hidden_within_five_minutes_mails_nothing(
+    app, alpha, people, topic, rq, smtp_server, frozen_clock, state
+):
     post = write(app, topic, people["author"], "Selling my old bike, 50 kr")
     frozen_clock.advance(dt.timedelta(minutes=1))
-    change(app, post, state=Post.DELETED, deleted_by=people["author"].id)
+    change(app, post, state=state)
     frozen_clock.advance(FIVE_MINUTES)
     rq.come_due()
     rq.run()
