@@ -336,3 +336,26 @@ def test_the_kinds_are_in_my_account(app, alpha, people, login, client):
     page = client.get("/alpha/account").get_data(as_text=True)
     assert "New posts in discussions you follow" in page and "When someone mentions you" in page
     assert User.get_by_id(people["neighbour"].id).state == User.ACTIVE
+
+
+def test_without_a_scheduler_the_sweep_queues_a_job_whose_time_long_passed(
+    app, alpha, people, topic, rq, smtp_server, frozen_clock
+):
+    import time
+
+    from rq import SimpleWorker
+
+    write(app, topic, people["author"], "Workers started without --with-scheduler")
+    (job_id,) = rq.scheduled()
+    frozen_clock.advance(FIVE_MINUTES)
+    rq.redis.zadd(rq.registry.key, {job_id: int(time.time()) - 10})  # due a moment ago: the scheduler's
+    with app.app_context():
+        assert notifications.send_due() == 0
+    assert rq.scheduled() == [job_id]
+    rq.redis.zadd(rq.registry.key, {job_id: int(time.time()) - 600})  # long past: nobody schedules
+    with app.app_context():
+        assert notifications.send_due() == 1
+    assert rq.scheduled() == [] and rq.queue.get_job_ids() == [job_id]
+    with app.app_context():
+        SimpleWorker([rq.queue], connection=rq.redis).work(burst=True)  # a worker without a scheduler
+    assert len(smtp_server.wait_for(3)) == 3
