@@ -52,7 +52,7 @@ def test_a_post_in_an_owners_topic_is_found_by_an_owner_and_not_by_a_tenant(
     owner = new_client()
     login(owner, "member@alpha.example")
     page = found(owner, "quote roof")
-    assert hits(page) == [f"/alpha/posts/{post.id}"]
+    assert hits(page) == [f"/alpha/posts/{post.id}/link"]
     assert "Roof repair costs" in page and "Post ·" in page
 
     tenant = new_client()
@@ -73,7 +73,7 @@ def test_a_post_below_a_board_only_document_is_found_by_the_board_only(
     board = new_client()
     login(board, "writer@alpha.example")
     page = found(board, "hourly rate")
-    assert hits(page) == [f"/alpha/posts/{post.id}"] and "Caretaker contract" in page
+    assert hits(page) == [f"/alpha/posts/{post.id}/link"] and "Caretaker contract" in page
 
     member = new_client()
     login(member, "member@alpha.example")
@@ -88,7 +88,7 @@ def test_a_hidden_or_deleted_post_is_not_found_and_a_restored_one_is(app, alpha,
     assert len(hits(found(client, "lint"))) == 2
 
     change(app, rude, state=Post.HIDDEN, hidden_reason="Be kind")
-    assert hits(found(client, "lint")) == [f"/alpha/posts/{kept.id}"]
+    assert hits(found(client, "lint")) == [f"/alpha/posts/{kept.id}/link"]
     assert hits(found(client, "pig")) == []
     change(app, rude, state=Post.VISIBLE)
     assert len(hits(found(client, "pig"))) == 1
@@ -100,7 +100,7 @@ def test_an_edited_post_is_found_by_its_new_words_only(app, alpha, writer, clien
     post = write(app, make_topic(alpha, "Parking"), writer, "The gate code is changed on Mondy.")
     change(app, post, body="The gate code is changed on Monday.")
     login(client, "writer@alpha.example")
-    assert hits(found(client, "monday")) == [f"/alpha/posts/{post.id}"]
+    assert hits(found(client, "monday")) == [f"/alpha/posts/{post.id}/link"]
     assert hits(found(client, "mondy")) == []
 
 
