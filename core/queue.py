@@ -66,7 +66,7 @@ def dispatch_at(job: str, *args, at: dt.datetime, job_id: str) -> bool:
     delay = max(at - clock.utcnow_naive(), dt.timedelta(0))
     try:
         queue = get_queue()
-        if _already_waiting(queue, job_id):
+        if _already_waiting(queue, job_id, scheduled_waits=True):
             return False
         queue.enqueue_in(
             delay,
@@ -89,12 +89,15 @@ def job_function(name: str):
     return getattr(importlib.import_module(module), function)
 
 
-def dispatch(job: str, *args, job_id: str) -> bool:
-    """Queue (or run inline) now, outside any transaction; False if a live job for job_id already waits."""
-    return _dispatch(job, args, job_id)
+def dispatch(job: str, *args, job_id: str, scheduled_waits: bool = False) -> bool:
+    """Queue (or run inline) now, outside any transaction; False if a live job for job_id already waits.
+
+    `scheduled_waits`: a job scheduled for a time (enqueue_at) that a scheduler will still queue counts as
+    waiting. Without it a scheduled job (RQ's retry of a failed one, after its interval) is queued now."""
+    return _dispatch(job, args, job_id, scheduled_waits)
 
 
-def _dispatch(job: str, args: tuple, job_id: str) -> bool:
+def _dispatch(job: str, args: tuple, job_id: str, scheduled_waits: bool = False) -> bool:
     if not current_app.config.get("REDIS_URL"):
         try:
             job_function(job)(*args)
@@ -103,7 +106,7 @@ def _dispatch(job: str, args: tuple, job_id: str) -> bool:
         return True
     try:
         queue = get_queue()
-        if _already_waiting(queue, job_id):
+        if _already_waiting(queue, job_id, scheduled_waits):
             return False
         queue.enqueue(
             job,
@@ -119,12 +122,13 @@ def _dispatch(job: str, args: tuple, job_id: str) -> bool:
     return True
 
 
-def _already_waiting(queue: Queue, job_id: str) -> bool:
+def _already_waiting(queue: Queue, job_id: str, scheduled_waits: bool = False) -> bool:
     """Whether a job with this id is queued, or started on a worker that still reports.
 
     RQ's worker refreshes a running job's heartbeat every 30 s. A job marked started whose
     heartbeat stopped lost its worker (killed mid-job, out of memory, a host that went down):
     it is dropped, so the work is queued afresh; the row's claim keeps it from being done twice.
+    With `scheduled_waits`, a job scheduled for a time waits too, unless no scheduler queued it.
     """
     try:
         job = Job.fetch(job_id, connection=queue.connection)
@@ -133,7 +137,7 @@ def _already_waiting(queue: Queue, job_id: str) -> bool:
     status = job.get_status(refresh=False)
     if status == "queued":
         return True
-    if status == "scheduled":
+    if status == "scheduled" and scheduled_waits:
         return _scheduled_in_time(queue, job)
     if status == "started":
         beat = job.last_heartbeat or job.started_at

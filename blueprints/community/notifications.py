@@ -94,7 +94,10 @@ def send_due() -> int:
         .where((PostDigest.state == PostDigest.WAITING) & (PostDigest.due_at <= clock.utcnow_naive()))
         .order_by(PostDigest.due_at)
     )
-    return sum(dispatch(SEND, digest_id, job_id=job_id(digest_id)) for (digest_id,) in due.tuples())
+    sent = 0
+    for (digest_id,) in due.tuples():
+        sent += dispatch(SEND, digest_id, job_id=job_id(digest_id), scheduled_waits=True)
+    return sent
 
 
 def send(digest_id: int) -> str:
