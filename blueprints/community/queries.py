@@ -33,9 +33,8 @@ TOPICS_PAGE = 20  # topics on a page of the list
 
 def readable_categories(membership) -> list[Category]:
     """The categories the member's role reads, in the board's order (once per request)."""
-    return nav.once_per_request("readable_categories", lambda: list(Category.visible_to(membership).order_by(
-        Category.position, Category.id
-    )))  # fmt: skip
+    ordered = Category.visible_to(membership).order_by(Category.position, Category.id)
+    return nav.once_per_request("readable_categories", lambda: list(ordered))
 
 
 def readable_category(membership, category_id: int) -> Category:
@@ -116,9 +115,9 @@ def may_post(thread: Thread | None) -> bool:
 
 
 def settings(membership) -> CommunitySettings:
-    return nav.once_per_request("community_settings", lambda: CommunitySettings.of_association(
-        membership.association_id
-    ))  # fmt: skip
+    """The board's discussion rules (the edit window), read once per request."""
+    association_id = membership.association_id
+    return nav.once_per_request("community_settings", lambda: CommunitySettings.of_association(association_id))
 
 
 # --- a thread's pages ---------------------------------------------------------------------------------
