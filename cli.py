@@ -8,7 +8,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from core import search
 from demo import load_benchmark, load_demo
-from jobs import events, invoices
+from jobs import community, events, invoices
 from jobs.email import sweep
 from jobs.maintenance import prune
 from models import Association
@@ -54,16 +54,17 @@ jobs_cli = AppGroup("jobs", help="Background jobs.")
 
 @jobs_cli.command("tick")
 def jobs_tick():
-    """Re-queue unsent mail and invoices, mail due event reminders, clear old login attempts; run every minute
-    from cron without Redis."""
+    """Re-queue unsent mail and invoices, mail due event reminders and new posts, clear old login attempts;
+    run every minute from cron without Redis."""
     with db.connection_context():
         count = sweep()
         deliveries = invoices.sweep()
         reminded = events.remind()
+        posts = community.sweep()
         prune()
     click.echo(
         f"Re-queued {count} unsent mail(s) and {deliveries} invoice(s) waiting to be mailed;"
-        f" {reminded} event reminder(s) mailed."
+        f" {reminded} event reminder(s) mailed; {posts} discussion(s) with new posts mailed."
     )
 
 

@@ -35,6 +35,8 @@ class Config:
     # Number of reverse proxies in front (for X-Forwarded-For/-Proto).
     TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
     RQ_QUEUE = _env("RQ_QUEUE", "porch")
+    # Seconds a new post's mail waits (C2): typo fixes made meanwhile go out, several posts leave as one mail.
+    POST_MAIL_DELAY = _int("POST_MAIL_DELAY", 300)
 
     LOGIN_MAX_PER_ACCOUNT = _int("LOGIN_MAX_PER_ACCOUNT", 100)
     LOGIN_MAX_PER_IP = _int("LOGIN_MAX_PER_IP", 300)

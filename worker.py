@@ -1,4 +1,7 @@
-"""The RQ worker that runs Porch's jobs: `rq worker --worker-class worker.Worker porch`.
+"""The RQ worker that runs Porch's jobs: `rq worker --worker-class worker.Worker --with-scheduler porch`.
+
+--with-scheduler: the worker also queues jobs scheduled for a time (the mail about new posts waits five
+minutes, core.queue.enqueue_at); without a scheduler the periodic sweep sends them, a minute or two late.
 
 RQ imports jobs by their dotted names; each needs Porch's app (settings, templates,
 the database). The worker builds the app once and runs every job inside it, so

@@ -1,7 +1,7 @@
 """The quick search (SPEC D3): one index for every kind of thing members find, in the database itself.
 
-Kinds register here (documents in blueprints/documents/search_views.py; votes and
-posts later, without changing this module):
+Kinds register here (documents in blueprints/documents/search_views.py, posts in
+blueprints/community/search.py; votes later, without changing this module):
 
     register_kind("vote", _l("Vote"), url_for_hit, readable_condition, entries)
 
@@ -63,6 +63,7 @@ class Entry:
     body: str
     files: str
     at: object  # a naive UTC datetime
+    category_id: int | None = None  # the discussion category whose readers find it (topics' posts)
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,7 @@ def put(entry: Entry) -> None:
             object_id=entry.object_id,
             association=entry.association_id,
             folder_id=entry.folder_id,
+            category_id=entry.category_id,
             at=at,
             title=title[:200],
         )
