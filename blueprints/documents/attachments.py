@@ -19,6 +19,7 @@ import re
 import secrets
 import unicodedata
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import abort, current_app
@@ -61,11 +62,7 @@ def store(document: Document, uploads, actor) -> list[DocumentAttachment]:
 
     Call inside transaction(): if it rolls back, discard() removes the files written here.
     """
-    chosen = [upload for upload in (uploads or ()) if upload is not None and (upload.filename or "")]
-    if len(chosen) > MAX_FILES:
-        raise AttachmentRefused(_l("Add at most %(count)s files at a time.", count=MAX_FILES))
-    limit = max_bytes(document.association)
-    checked = [_check(upload, limit) for upload in chosen]
+    checked = checked_uploads(uploads, document.association)
     stored: list[DocumentAttachment] = []
     try:
         for name, data, extension in checked:
@@ -74,6 +71,49 @@ def store(document: Document, uploads, actor) -> list[DocumentAttachment]:
         discard_files(document.association, stored)
         raise
     return stored
+
+
+def checked_uploads(uploads, association) -> list[tuple[str, bytes, str]]:
+    """The chosen uploads, each checked under these rules (how many, how large, what kind) before any
+    is written: [(shown name, bytes, extension or "image")], or AttachmentRefused for the first refused.
+    Discussions' post files (blueprints/community/attachments.py) go through here too."""
+    chosen = [upload for upload in (uploads or ()) if upload is not None and (upload.filename or "")]
+    if len(chosen) > MAX_FILES:
+        raise AttachmentRefused(_l("Add at most %(count)s files at a time.", count=MAX_FILES))
+    limit = max_bytes(association)
+    return [_check(upload, limit) for upload in chosen]
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A checked file written under a server-made name, for the caller's row."""
+
+    stored_name: str
+    content_type: str
+    size: int
+    is_image: bool
+
+
+def write_file(association, folder: str, data: bytes, extension: str) -> StoredFile:
+    """Write one checked file into UPLOAD_DIR/<association>/<folder>/ (a picture re-encoded without metadata)."""
+    directory = _directory(association, folder)
+    directory.mkdir(parents=True, exist_ok=True)
+    if extension == "image":
+        picture = images.store_image(io.BytesIO(data), association, kind="doc", max_size=PICTURE_BOX, folder=folder)
+        size = (directory / picture.name).stat().st_size
+        return StoredFile(picture.name, images.mimetype_of(picture.name), size, True)
+    stored_name = f"doc-{secrets.token_hex(16)}.{extension}"
+    partial = directory / f".{stored_name}.part"
+    partial.write_bytes(data)
+    os.replace(partial, directory / stored_name)  # a reader never sees half a file
+    return StoredFile(stored_name, KINDS[extension], len(data), False)
+
+
+def file_in(association, folder: str, stored_name: str) -> Path | None:
+    """Where a file stored by write_file() is; None for a name write_file() does not make."""
+    if not (STORED_NAME.match(stored_name or "") or images.NAME.match(stored_name or "")):
+        return None
+    return _directory(association, folder) / stored_name
 
 
 def discard_files(association, stored: list[DocumentAttachment]) -> None:
@@ -172,37 +212,22 @@ def _read_capped(stream, limit: int, name: str) -> bytes:
 
 
 def _write(document: Document, actor, name: str, data: bytes, extension: str) -> DocumentAttachment:
-    directory = _directory(document.association)
-    directory.mkdir(parents=True, exist_ok=True)
-    if extension == "image":
-        picture = images.store_image(
-            io.BytesIO(data), document.association, kind="doc", max_size=PICTURE_BOX, folder=FOLDER
-        )
-        stored_name, content_type = picture.name, images.mimetype_of(picture.name)
-        size, is_image, text_state = (directory / stored_name).stat().st_size, True, DocumentAttachment.NONE
-    else:
-        stored_name = f"doc-{secrets.token_hex(16)}.{extension}"
-        partial = directory / f".{stored_name}.part"
-        partial.write_bytes(data)
-        os.replace(partial, directory / stored_name)  # a reader never sees half a file
-        content_type, size, is_image, text_state = KINDS[extension], len(data), False, DocumentAttachment.PENDING
+    written = write_file(document.association, FOLDER, data, extension)
     return DocumentAttachment.create(
         document=document,
-        stored_name=stored_name,
+        stored_name=written.stored_name,
         original_name=name,
-        content_type=content_type,
-        size=size,
-        is_image=is_image,
-        text_state=text_state,
+        content_type=written.content_type,
+        size=written.size,
+        is_image=written.is_image,
+        text_state=DocumentAttachment.NONE if written.is_image else DocumentAttachment.PENDING,
         uploaded_by=actor,
     )
 
 
-def _directory(association) -> Path:
-    return Path(current_app.config["UPLOAD_DIR"]) / str(int(association.id)) / FOLDER
+def _directory(association, folder: str = FOLDER) -> Path:
+    return Path(current_app.config["UPLOAD_DIR"]) / str(int(association.id)) / folder
 
 
 def _file_of(association, stored_name: str) -> Path | None:
-    if not (STORED_NAME.match(stored_name or "") or images.NAME.match(stored_name or "")):
-        return None
-    return _directory(association) / stored_name
+    return file_in(association, FOLDER, stored_name)

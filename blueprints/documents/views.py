@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import abort, g, request, url_for
 
+from blueprints.community import queries as discussions
 from blueprints.documents import attachments, bp, queries
 from core import uploads
 from core.access import can, requires_any
@@ -50,14 +51,18 @@ def folder(folder_id: int):
         more=more,
         page_number=page,
         may_write=shown.id in queries.writable_folder_ids(g.membership),
+        follows_discussions=discussions.follows_scope(g.membership, folder_id=shown.id),
     )
 
 
 @bp.route("/documents/<int:document_id>")
 @reader
 def document(document_id: int):
-    """A document: its text, files and who wrote and edited it."""
-    return render("documents/document.html", **_document_context(document_id))
+    """A document: its text, files and who wrote and edited it, and its discussion below."""
+    context = _document_context(document_id)
+    if not context["document"].is_draft:
+        context["discussion"] = discussions.document_discussion(g.membership, context["document"])
+    return render("documents/document.html", **context)
 
 
 @bp.route("/documents/<int:document_id>/print")

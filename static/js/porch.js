@@ -24,3 +24,20 @@ function showScripted(root) {
 document.addEventListener("DOMContentLoaded", function () { showScripted(document); });
 // htmx:load fires for every piece of content htmx puts in the page (an invoice row opened in place).
 document.addEventListener("htmx:load", function (event) { showScripted(event.target); });
+
+// The discussions' poll for new posts (community/_poll.html) waits while the tab is hidden: a request
+// from a [data-poll] element is cancelled then, and the next tick after the tab is shown goes out.
+// (htmx's own trigger filters would need eval, which the Content-Security-Policy forbids.)
+document.addEventListener("htmx:beforeRequest", function (event) {
+  if (document.hidden && event.detail.elt && event.detail.elt.closest("[data-poll]")) event.preventDefault();
+});
+
+// A refusal the server wants shown in place (a post whose edit window closed: 403 with the post and why,
+// marked X-Porch-Swap) is swapped like an answer, not dropped as an error.
+document.addEventListener("htmx:beforeSwap", function (event) {
+  var xhr = event.detail.xhr;
+  if (xhr && xhr.status === 403 && xhr.getResponseHeader("X-Porch-Swap")) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
