@@ -3,8 +3,8 @@ posting pauses, and a log of every one of these.
 
 Each action is one transaction: the change, the ModerationLog row, the post's open flags resolved, and the
 listeners of signals.on_post_changed (search, notifications) told about a post whose state changed. Views
-load what they act on through the helpers here, which scope it to the association and to the threads the
-member's role reads, so a post that is not theirs to see answers 404 whoever asks.
+load what they act on through the discussions' queries.py, which scopes it to the association and to the
+threads the member's role reads, so a post that is not theirs to see answers 404; the lists here do the same.
 """
 
 from __future__ import annotations
@@ -49,25 +49,7 @@ class ModerationError(Exception):
         self.field = field
 
 
-# --- loading what is acted on -----------------------------------------------------------------------
-
-
-def _readable_posts(membership) -> pw.ModelSelect:
-    return (
-        Post.select(Post, Thread)
-        .join(Thread)
-        .where((Thread.association == membership.association_id) & Thread.readable_by(membership.role_id))
-    )
-
-
-def readable_post(membership, post_id: int) -> Post:
-    """A post in a thread the member reads, with its thread; else 404 (another association's too)."""
-    return first_or_404(_readable_posts(membership).where(Post.id == post_id))
-
-
-def readable_thread(membership, thread_id: int) -> Thread:
-    """A thread the member reads; else 404."""
-    return first_or_404(Thread.visible_to(membership).where(Thread.id == thread_id))
+# --- loading what is acted on (the discussions' queries.py loads posts and threads) -----------------
 
 
 def topic_categories(association_id: int) -> list[Category]:
@@ -334,13 +316,6 @@ def _posts_with_context(ids: list[int]) -> pw.ModelSelect:
         .join(author, pw.JOIN.LEFT_OUTER, on=(Post.author == author.id))
         .where(Post.id.in_(ids))
     )
-
-
-def thread_title(thread: Thread) -> str:
-    """A topic's title, or the title of the document the thread is below (loaded with it)."""
-    if thread.title or thread.document_id is None:
-        return thread.title
-    return thread.document.title  # joined with the thread: no query
 
 
 # --- the log -----------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from blueprints.community import bp, moderation
+from blueprints.community import bp, moderation, queries
 from blueprints.community.moderation import ModerationError
 from blueprints.community.moderation_forms import FlagForm, HideForm, MoveForm, PauseForm, ReasonForm
 from core.access import can, requires
@@ -33,7 +33,7 @@ QUEUE = "queue"  # the `back` field of a form in the queue: the answer goes ther
 @bp.context_processor
 def _moderation_flags() -> dict:
     """What the post and thread components ask to show their moderation parts (no query)."""
-    return dict(may_moderate=can(MODERATE), may_flag=can(perms.DISCUSSIONS_POST) and not can(MODERATE))
+    return dict(may_moderate=can(MODERATE), may_flag=can(perms.DISCUSSIONS_POST))
 
 
 def _me():
@@ -44,17 +44,22 @@ def _from_queue() -> bool:
     return (request.form.get("back") or request.args.get("back")) == QUEUE
 
 
+def _post(post_id: int) -> Post:
+    """A post of a thread the member reads (with its author's name, and its thread as `post.thread`); else 404."""
+    shown, in_thread = queries.visible_post(g.membership, post_id)
+    shown.thread = in_thread
+    return shown
+
+
 def _post_component(post: Post, *, status: int = 200, **extra):
     """The post's component (its <article>), with a form or a message of ours in it."""
-    from blueprints.community import queries  # the discussions' module; imported late to keep no cycle
-
     context = queries.post_context(g.membership, post, post.thread)
     context.update(extra)
     return render("community/post_action.html", "community/_post.html", status=status, **context)
 
 
 def _fresh(post: Post) -> Post:
-    return moderation.readable_post(g.membership, post.id)
+    return _post(post.id)
 
 
 def _done(post: Post, message: str):
@@ -93,7 +98,7 @@ def _refused(post: Post, error: ModerationError, form=None, form_name: str | Non
 @requires(perms.DISCUSSIONS_POST)
 def post_flag(post_id: int):
     """Flag a post to the board with a reason (not one's own); the form opens in the post's place."""
-    post = moderation.readable_post(g.membership, post_id)
+    post = _post(post_id)
     if post.author_id == current_user.id:
         abort(403)
     form = FlagForm() if request.method == "POST" else FlagForm(formdata=None)
@@ -117,7 +122,7 @@ def post_flag(post_id: int):
 @requires(MODERATE)
 def moderate_hide(post_id: int):
     """Hide a post with a reason its author reads; the form opens in the post's place."""
-    post = moderation.readable_post(g.membership, post_id)
+    post = _post(post_id)
     form = HideForm() if request.method == "POST" else HideForm(formdata=None)
     if form.validate_on_submit():
         try:
@@ -136,7 +141,7 @@ def moderate_hide(post_id: int):
 @requires(MODERATE)
 def moderate_restore(post_id: int):
     """Show a hidden post again."""
-    post = moderation.readable_post(g.membership, post_id)
+    post = _post(post_id)
     form = ReasonForm()
     if not form.validate_on_submit():
         return _refused(post, ModerationError(_("Keep the reason short.")))
@@ -151,7 +156,7 @@ def moderate_restore(post_id: int):
 @requires(MODERATE)
 def moderate_delete(post_id: int):
     """Delete a post for good, after asking; its place in the thread says the board deleted it."""
-    post = moderation.readable_post(g.membership, post_id)
+    post = _post(post_id)
     form = ReasonForm() if request.method == "POST" else ReasonForm(formdata=None)
     if form.validate_on_submit():
         try:
@@ -161,7 +166,7 @@ def moderate_delete(post_id: int):
         return _done(post, _("The post is deleted."))
     if _from_queue() and not htmx:
         return render(
-            "community/moderation_delete.html", post=post, form=form, title=moderation.thread_title(post.thread),
+            "community/moderation_delete.html", post=post, form=form, title=queries.title_of(post.thread),
             status=422 if form.errors else 200,
         )  # fmt: skip
     return _post_component(post, status=422 if form.errors else 200, delete_form=form)
@@ -171,7 +176,7 @@ def moderate_delete(post_id: int):
 @requires(MODERATE)
 def moderate_dismiss(post_id: int):
     """Resolve a post's open flags and leave the post as it is."""
-    post = moderation.readable_post(g.membership, post_id)
+    post = _post(post_id)
     form = ReasonForm()
     if not form.validate_on_submit():
         return _refused(post, ModerationError(_("Keep the reason short.")))
@@ -191,16 +196,10 @@ def _thread_bar(thread: Thread, *, status: int = 200, **extra):
         "community/thread_moderation.html",
         "community/_thread_moderation.html",
         thread=thread,
-        title=_thread_title(thread),
+        title=queries.title_of(thread),
         status=status,
         **extra,
     )
-
-
-def _thread_title(thread: Thread) -> str:
-    if thread.title or not thread.document_id:
-        return thread.title
-    return thread.document.title
 
 
 def _back_to_thread(thread: Thread, message: str):
@@ -215,7 +214,7 @@ def _back_to_thread(thread: Thread, message: str):
 
 
 def _set_locked(thread_id: int, locked: bool):
-    thread = moderation.readable_thread(g.membership, thread_id)
+    thread = queries.visible_thread(g.membership, thread_id)
     form = ReasonForm()
     try:
         if not form.validate_on_submit():
@@ -248,7 +247,7 @@ def thread_unlock(thread_id: int):
 @requires(MODERATE)
 def thread_move(thread_id: int):
     """Move a topic to another category (its readers become that category's); a document's thread stays."""
-    thread = moderation.readable_thread(g.membership, thread_id)
+    thread = queries.visible_thread(g.membership, thread_id)
     if not thread.is_topic:
         abort(404)
     categories = moderation.topic_categories(g.association.id)
@@ -284,10 +283,10 @@ def moderation_queue():
     return render(
         "community/moderation.html",
         items=items,
-        page=page,
+        page_number=page,
         more=more,
         hide_form=HideForm(formdata=None),
-        thread_title=moderation.thread_title,
+        thread_title=queries.title_of,
     )
 
 
@@ -315,12 +314,12 @@ def moderation_log():
         "community/moderation_log.html",
         rows=rows,
         more=more,
-        page=page,
+        page_number=page,
         filters=filters,
         actions=moderation.ACTION_LABELS,
         members=moderation.posters(g.association),
         moderators=moderation.moderators(g.association),
-        thread_title=moderation.thread_title,
+        thread_title=queries.title_of,
         log_detail=_log_detail,
     )
 

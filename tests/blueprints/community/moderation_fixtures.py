@@ -1,6 +1,7 @@
 """Fixtures of the moderation tests: alpha's people, a topic with a post, and browsers signed in as each.
 
-Imported by name into the test modules that use them (the package's conftest is the discussions')."""
+Imported by name into the test modules that use them (the package's conftest.py is the discussions':
+its `categories` serves these tests too)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 import pytest
 
 from models import User
-from models.community import Category, Post, Thread
+from models.community import Post, Thread
 from tests.factories.community import make_post, make_topic
 
 HOSTILE = [
@@ -45,11 +46,6 @@ def topic(alpha, people) -> Thread:
 @pytest.fixture
 def post(topic, people) -> Post:
     return make_post(topic, people.author, "The bicycle room is a mess.")
-
-
-@pytest.fixture
-def categories(alpha) -> dict[str, Category]:
-    return {c.key: c for c in Category.select().where(Category.association == alpha)}
 
 
 @pytest.fixture

@@ -15,13 +15,7 @@ from tests.blueprints.community import moderation_fixtures as fixtures
 from tests.factories.community import make_document_thread, make_post, make_topic
 
 # The shared fixtures, by name (the package's conftest.py is the discussions').
-as_user, categories, people, post, topic = (
-    fixtures.as_user,
-    fixtures.categories,
-    fixtures.people,
-    fixtures.post,
-    fixtures.topic,
-)
+as_user, people, post, topic = fixtures.as_user, fixtures.people, fixtures.post, fixtures.topic
 
 
 HX = {"HX-Request": "true"}
@@ -169,7 +163,12 @@ def test_a_documents_thread_is_not_moved(board, alpha, people):
 # --- posting pauses --------------------------------------------------------------------------------
 
 
-def test_pausing_and_lifting_are_logged_and_the_pause_stops_posting(alpha, board, people, frozen_clock):
+def refusal(app, alpha, user):
+    with app.test_request_context("/alpha/"):
+        return rules.refusal(alpha, user.id)
+
+
+def test_pausing_and_lifting_are_logged_and_the_pause_stops_posting(app, alpha, board, people, frozen_clock):
     until = alpha.today() + dt.timedelta(days=7)
     response = submit(
         board,
@@ -181,14 +180,14 @@ def test_pausing_and_lifting_are_logged_and_the_pause_stops_posting(alpha, board
     assert (pause.user_id, pause.until, pause.created_by_id) == (people.author.id, until, people.board.id)
     row = only_log(ModerationLog.PAUSE)
     assert row.member_id == people.author.id and row.reason == "Insults in three threads."
-    assert "paused your posting" in rules.refusal(alpha, people.author.id)
+    assert "paused your posting" in refusal(app, alpha, people.author)
     page = board.get("/alpha/moderation/pauses").get_data(as_text=True)
     assert "Insults in three threads." in page and "Lift the pause" in page
 
     assert submit(board, f"/alpha/moderation/pauses/{pause.id}/lift").status_code == 302
     assert fixtures.reload(pause).lifted_at is not None
     assert only_log(ModerationLog.LIFT_PAUSE).member_id == people.author.id
-    assert rules.refusal(alpha, people.author.id) is None
+    assert refusal(app, alpha, people.author) is None
 
 
 def test_a_pause_needs_a_day_after_today_and_keeps_what_was_typed(alpha, board, people):
