@@ -83,8 +83,8 @@ def _refused(post: Post, error: ModerationError, form=None, form_name: str | Non
         return _post_component(post, status=422, **{form_name: form})
     if htmx and _from_queue():
         return render_template("community/_queue_done.html", post=post, message=str(error.message), refused=True)
-    if htmx:
-        return _post_component(post, status=422, moderation_message=str(error.message), moderation_refused=True)
+    if htmx:  # the post says why, where its own refusals show (_post.html's `refusal`)
+        return _post_component(post, status=422, refusal=str(error.message))
     flash(str(error.message), "error")
     return redirect(
         url_for("community.moderation") if _from_queue() else url_for("community.post_permalink", post_id=post.id)
@@ -101,6 +101,8 @@ def post_flag(post_id: int):
     post = _post(post_id)
     if post.author_id == current_user.id:
         abort(403)
+    if not post.is_visible:
+        return _refused(post, ModerationError(_("This post is no longer shown: there is nothing to flag.")))
     form = FlagForm() if request.method == "POST" else FlagForm(formdata=None)
     if form.validate_on_submit():
         try:

@@ -423,3 +423,57 @@ def test_the_log_filters_by_action_member_and_moderator(alpha, as_user, board, p
     assert reasons(f"?moderator={admin.id}")[0] == ["R2"]
     assert reasons(f"?moderator={people.board.id}&action=hide")[0] == ["R1"]
     assert f"/alpha/posts/{first.id}/link" in reasons("")[1]  # the post is linked
+
+
+# --- more of the flows ------------------------------------------------------------------------------
+
+
+def test_a_locked_thread_takes_no_reply_and_the_page_says_so(as_user, board, people, topic, post):
+    submit(board, f"/alpha/moderation/threads/{topic.id}/lock")
+    reader = as_user(people.reader)
+    page = reader.get(f"/alpha/discussions/{topic.id}").get_data(as_text=True)
+    assert "it takes no new posts" in page and 'id="reply-form" class="reply-form"' not in page
+    response = reader.submit(f"/alpha/discussions/{topic.id}/posts", {"body": "Me too"}, form_page="/alpha/discussions")
+    assert response.status_code == 422
+    assert Post.select().where(Post.thread == topic.id).count() == 1
+
+
+def test_deleting_from_the_queue_asks_on_a_page_and_comes_back(as_user, board, people, post):
+    as_user(people.reader).submit(f"/alpha/posts/{post.id}/flag", {"reason": "Spam."})
+    page = board.get(f"/alpha/moderation/posts/{post.id}/delete?back=queue").get_data(as_text=True)
+    assert "Delete this post?" in page and "The bicycle room is a mess." in page and 'value="queue"' in page
+    response = board.submit(
+        f"/alpha/moderation/posts/{post.id}/delete", {"back": "queue"}, form_page="/alpha/moderation"
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith("/alpha/moderation")
+    assert fixtures.reload(post).state == Post.DELETED
+    assert PostFlag.get().resolved_at is not None
+
+
+def test_delete_and_restore_in_place(board, post):
+    confirm = board.get(f"/alpha/moderation/posts/{post.id}/delete", headers=HX).get_data(as_text=True)
+    assert confirm.lstrip().startswith(f'<article id="post-{post.id}"') and "Delete this post for good?" in confirm
+    submit(board, f"/alpha/moderation/posts/{post.id}/hide", {"reason": "Rude."})
+    response = submit(board, f"/alpha/moderation/posts/{post.id}/restore", headers=HX)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "The post is shown again." in page and "Hide…" in page
+    response = submit(board, f"/alpha/moderation/posts/{post.id}/delete", headers=HX)
+    page = response.get_data(as_text=True)
+    assert "Deleted by the board." in page and "The bicycle room is a mess." not in page
+
+
+def test_a_hidden_post_cannot_be_flagged_and_says_why(as_user, board, people, post):
+    submit(board, f"/alpha/moderation/posts/{post.id}/hide", {"reason": "Rude."})
+    response = as_user(people.reader).get(f"/alpha/posts/{post.id}/flag", headers=HX)
+    assert response.status_code == 422
+    assert "This post is no longer shown: there is nothing to flag." in response.get_data(as_text=True)
+    assert PostFlag.select().count() == 0
+
+
+def test_the_thread_bar_and_post_tools_are_the_boards_only(as_user, board, people, topic, post):
+    boards = board.get(f"/alpha/discussions/{topic.id}").get_data(as_text=True)
+    assert 'id="thread-moderation"' in boards and "Hide…" in boards and "Flag…" not in boards
+    readers = as_user(people.reader).get(f"/alpha/discussions/{topic.id}").get_data(as_text=True)
+    assert 'id="thread-moderation"' not in readers and "Hide…" not in readers and "Flag…" in readers
+    authors = as_user(people.author).get(f"/alpha/discussions/{topic.id}").get_data(as_text=True)
+    assert "Flag…" not in authors  # not one's own post
