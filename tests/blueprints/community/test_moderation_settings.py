@@ -46,6 +46,7 @@ def test_saving_changes_the_rules_and_the_posting_limits_follow(app, alpha, boar
         1,
     )
     assert AuditLog.select().where(AuditLog.action == "community.settings_changed").count() == 1
+    assert "Changed the rules for discussions" in board.get("/alpha/admin/audit").get_data(as_text=True)
     make_post(make_topic(alpha), people.author, "one")
     with app.test_request_context("/alpha/"):
         assert "the most the board allows" in rules.refusal(alpha, people.author.id)
