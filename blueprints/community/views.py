@@ -7,6 +7,7 @@ Every view loads through queries.py: a thread the member cannot read, and its po
 
 from __future__ import annotations
 
+import peewee as pw
 from flask import abort, flash, g, make_response, redirect, render_template, request, url_for
 from markupsafe import Markup
 
@@ -107,7 +108,7 @@ def reply(thread_id: int):
         except threads.PostingRefused as refused:
             message = _refusal(form, refused)
         else:
-            return hx_redirect(_link(post))
+            return _to_new_post(_link(post))
     return render(
         "community/thread.html",
         "community/_reply_form.html",
@@ -131,7 +132,7 @@ def document_reply(document_id: int):
         except threads.PostingRefused as refused:
             message = _refusal(form, refused)
         else:
-            return hx_redirect(url_for("documents.document", document_id=document.id) + f"#post-{post.id}")
+            return _to_new_post(url_for("documents.document", document_id=document.id) + f"#post-{post.id}")
     shown = queries.thread_of_document(document)
     return render(
         "community/document_reply.html",
@@ -140,6 +141,15 @@ def document_reply(document_id: int):
         document=document,
         **queries.reply_context(shown, form, message, document=document),
     )
+
+
+def _to_new_post(location: str):
+    """To the page showing the new post. With htmx it is often the page already open with another
+    #post-… (which the browser would only scroll to): HX-Refresh loads it again."""
+    response = hx_redirect(location)
+    if htmx:
+        response.headers["HX-Refresh"] = "true"
+    return response
 
 
 def _draft(form: PostForm) -> threads.Draft:
@@ -245,7 +255,7 @@ def post_revisions(post_id: int):
     shown, in_thread = queries.visible_post(g.membership, post_id)
     revisions = list(
         PostRevision.select(PostRevision, User.id, User.name)
-        .join(User, on=(PostRevision.editor == User.id), join_type="LEFT OUTER")
+        .join(User, pw.JOIN.LEFT_OUTER, on=(PostRevision.editor == User.id))
         .where(PostRevision.post == shown.id)
         .order_by(PostRevision.replaced_at.desc(), PostRevision.id.desc())
     )

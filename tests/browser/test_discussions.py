@@ -1,0 +1,105 @@
+"""Discussions on a phone (360×740): a resident starts a topic from the Discussions place, replies, and
+fixes a typo in place with htmx (the page does not reload); another resident quotes the post below a
+document. Without JavaScript the edit page does the same."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from models.community import Post, PostRevision
+from models.documents import Document, Folder
+from tests.browser.test_register import log_in
+
+
+def test_a_resident_writes_a_post_and_edits_it_in_place(new_context, alpha, make_user, shots_dir, frozen_clock):
+    make_user(alpha, "owner@example.com", "member")
+    owner = new_context().new_page()
+    log_in(owner, "owner@example.com")
+    owner.goto("/alpha/menu")
+    owner.get_by_role("link", name="Discussions").first.click()
+    expect(owner.get_by_role("heading", name="Discussions")).to_be_visible()
+    owner.get_by_role("link", name="Start a topic").click()
+    owner.get_by_label("Title").fill("Bicycle room")
+    owner.get_by_label("Category").select_option(label="Owners only")
+    owner.get_by_label("First post").fill("The lock on the bicycle room is broekn.")
+    owner.get_by_role("button", name="Start the topic").click()
+    expect(owner.get_by_role("heading", name="Bicycle room")).to_be_visible()
+    expect(owner.locator(".post-body")).to_have_text("The lock on the bicycle room is broekn.")
+    owner.screenshot(path=shots_dir / "discussion-thread-360.png", full_page=True)
+
+    # The typo fixed in place: the post swaps into a form and back, the page stays (its marker survives).
+    owner.evaluate("window.porchMarker = 'same page'")
+    post = owner.locator("article.post").first
+    post.get_by_role("link", name=re.compile("^Edit")).click()
+    editing = owner.get_by_label("Text", exact=True)
+    expect(editing).to_have_value("The lock on the bicycle room is broekn.")
+    owner.screenshot(path=shots_dir / "discussion-edit-360.png", full_page=True)
+    editing.fill("The lock on the bicycle room is broken.")
+    owner.get_by_role("button", name="Save").click()
+    expect(owner.locator("article.post .post-body")).to_have_text("The lock on the bicycle room is broken.")
+    assert owner.evaluate("window.porchMarker") == "same page"
+    expect(owner.locator("article.post").first).not_to_contain_text("edited")  # within the first minutes
+    assert Post.get().body == "The lock on the bicycle room is broken." and PostRevision.select().count() == 0
+
+    # Cancel brings the post back unchanged.
+    owner.locator("article.post").first.get_by_role("link", name=re.compile("^Edit")).click()
+    owner.get_by_role("link", name="Cancel").click()
+    expect(owner.locator("article.post .post-body")).to_have_text("The lock on the bicycle room is broken.")
+    assert owner.evaluate("window.porchMarker") == "same page"
+
+    # A reply, then the topics place lists the topic with its two posts.
+    frozen_clock.advance(__import__("datetime").timedelta(minutes=1))
+    owner.get_by_label("Your post").fill("The caretaker knows.")
+    owner.get_by_role("button", name="Send").click()
+    expect(owner.locator("article.post")).to_have_count(2)
+    owner.goto("/alpha/discussions")
+    expect(owner.locator("#topic-list")).to_contain_text("2 posts")
+
+
+def test_a_resident_quotes_a_post_below_a_document_and_edits_without_javascript(
+    new_context, alpha, make_user, shots_dir
+):
+    anna = make_user(alpha, "anna@example.com", "member")
+    anna.name = "Anna Berg"
+    anna.save()
+    make_user(alpha, "tenant@example.com", "tenant")
+    notices = Folder.get((Folder.association == alpha) & (Folder.key == Folder.NOTICE_BOARD))
+    document = Document.create(
+        association=alpha, folder=notices, title="Cleaning day", body="Saturday at 10.", state="published"
+    )
+
+    first = new_context().new_page()
+    log_in(first, "anna@example.com")
+    first.goto(f"/alpha/documents/{document.id}")
+    first.get_by_label("Your post").fill("I will bring **gloves**.")
+    first.get_by_role("button", name="Send").click()
+    expect(first.locator(".discussion article.post")).to_contain_text("I will bring gloves.")
+    assert first.evaluate("location.hash") == f"#post-{Post.get().id}"
+
+    # Without JavaScript the author's edit is a page of its own that leads back to the thread (before
+    # anyone replies: a reply ends the window).
+    plain = new_context(java_script_enabled=False).new_page()
+    log_in(plain, "anna@example.com")
+    plain.goto(f"/alpha/documents/{document.id}")
+    plain.locator("article.post").first.get_by_role("link", name=re.compile("^Edit")).click()
+    expect(plain.get_by_role("heading", name="Edit your post")).to_be_visible()
+    plain.get_by_label("Text", exact=True).fill("I will bring **gloves** and bags.")
+    plain.get_by_role("button", name="Save").click()
+    expect(plain.get_by_text("Your post is saved.")).to_be_visible()
+    expect(plain.locator("article.post").first).to_contain_text("I will bring gloves and bags.")
+
+    tenant = new_context().new_page()
+    log_in(tenant, "tenant@example.com")
+    tenant.goto(f"/alpha/documents/{document.id}")
+    tenant.get_by_role("link", name=re.compile("^Quote")).click()
+    reply = tenant.get_by_label("Your post")
+    expect(reply).to_have_value(re.compile(r"^Anna Berg wrote:\n> I will bring \*\*gloves\*\* and bags\."))
+    reply.press("Control+End")
+    reply.type("Me too.")
+    tenant.get_by_role("button", name="Send").click()
+    expect(tenant.locator(".discussion article.post")).to_have_count(2)
+    expect(tenant.locator(".discussion blockquote")).to_contain_text("I will bring gloves and bags.")
+    expect(tenant.locator(".discussion article.post").last.locator(".post-body > p").last).to_have_text("Me too.")
+    tenant.screenshot(path=shots_dir / "discussion-document-360.png", full_page=True)
