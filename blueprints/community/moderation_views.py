@@ -19,7 +19,7 @@ from wtforms import SelectChoice
 from blueprints.community import bp, moderation, queries
 from blueprints.community.moderation import ModerationError
 from blueprints.community.moderation_forms import FlagForm, HideForm, MoveForm, PauseForm, ReasonForm
-from core.access import can, requires
+from core.access import requires
 from core.rendering import htmx, hx_redirect, render
 from core.text import date as format_date
 from core.text import gettext as _
@@ -28,12 +28,6 @@ from models.community import ModerationLog, Post, Thread
 
 MODERATE = perms.DISCUSSIONS_MODERATE
 QUEUE = "queue"  # the `back` field of a form in the queue: the answer goes there
-
-
-@bp.context_processor
-def _moderation_flags() -> dict:
-    """What the post and thread components ask to show their moderation parts (no query)."""
-    return dict(may_moderate=can(MODERATE), may_flag=can(perms.DISCUSSIONS_POST))
 
 
 def _me():
@@ -199,6 +193,7 @@ def _thread_bar(thread: Thread, *, status: int = 200, **extra):
         "community/_thread_moderation.html",
         thread=thread,
         title=queries.title_of(thread),
+        may_moderate=True,  # the routes that show it require it
         status=status,
         **extra,
     )
