@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import peewee as pw
 
-from blueprints.community import signals
+from blueprints.community import rules, signals
 from core import clock
 from core.text import lazy_gettext as _l
 from models import Association, Membership, User
@@ -95,8 +95,10 @@ def _changed(post: Post) -> None:
         listener(post)
 
 
-def _set_state(post: Post, **fields) -> None:
-    Post.update(**fields).where(Post.id == post.id).execute()
+def _set_state(post: Post, was: tuple[str, ...], **fields) -> None:
+    """Change the post if it is still in a state of `was`: of two moderators acting at once, one does."""
+    if not Post.update(**fields).where((Post.id == post.id) & Post.state.in_(was)).execute():
+        raise ModerationError(_l("Someone changed this post meanwhile. Look at it again."))
     for name, value in fields.items():
         setattr(post, name, value)
 
@@ -111,16 +113,16 @@ def flag(post: Post, user: User, reason: str | None) -> PostFlag:
     existing = PostFlag.get_or_none((PostFlag.post == post.id) & (PostFlag.user == user.id))
     if existing is not None and existing.resolved_at is None:
         raise ModerationError(_l("You have already flagged this post. The board will look at it."))
-    with transaction():
-        if existing is not None:  # the board dismissed it before; this is a new report
-            PostFlag.update(reason=reason, created_at=clock.utcnow_naive(), resolved_at=None, resolved_by=None).where(
-                PostFlag.id == existing.id
-            ).execute()
-            return PostFlag.get_by_id(existing.id)
-        try:
+    if existing is not None:  # the board dismissed it before; this is a new report
+        PostFlag.update(reason=reason, created_at=clock.utcnow_naive(), resolved_at=None, resolved_by=None).where(
+            PostFlag.id == existing.id
+        ).execute()
+        return PostFlag.get_by_id(existing.id)
+    try:
+        with transaction():  # its own: on PostgreSQL a failed INSERT spoils the transaction around it
             return PostFlag.create(post=post, association=post.association_id, user=user, reason=reason)
-        except pw.IntegrityError:  # a double click raced the check above
-            raise ModerationError(_l("You have already flagged this post. The board will look at it.")) from None
+    except pw.IntegrityError:  # a double click raced the check above
+        raise ModerationError(_l("You have already flagged this post. The board will look at it.")) from None
 
 
 def hide(post: Post, moderator: User, reason: str | None) -> None:
@@ -130,7 +132,12 @@ def hide(post: Post, moderator: User, reason: str | None) -> None:
     reason = _reason(reason, required=True, missing=_l("Give the reason: the author will read it."))
     with transaction():
         _set_state(
-            post, state=Post.HIDDEN, hidden_reason=reason, hidden_by=moderator.id, hidden_at=clock.utcnow_naive()
+            post,
+            (Post.VISIBLE,),
+            state=Post.HIDDEN,
+            hidden_reason=reason,
+            hidden_by=moderator.id,
+            hidden_at=clock.utcnow_naive(),
         )
         _resolve_flags(post, moderator)
         _log(post.association_id, moderator, LOG.HIDE, post=post, reason=reason)
@@ -143,7 +150,7 @@ def restore(post: Post, moderator: User, reason: str | None = "") -> None:
         raise ModerationError(_l("Only a hidden post can be restored."))
     reason = _reason(reason, required=False)
     with transaction():
-        _set_state(post, state=Post.VISIBLE, hidden_reason="", hidden_by=None, hidden_at=None)
+        _set_state(post, (Post.HIDDEN,), state=Post.VISIBLE, hidden_reason="", hidden_by=None, hidden_at=None)
         _resolve_flags(post, moderator)
         _log(post.association_id, moderator, LOG.RESTORE, post=post, reason=reason)
         _changed(post)
@@ -155,7 +162,7 @@ def delete(post: Post, moderator: User, reason: str | None = "") -> None:
         raise ModerationError(_l("This post is already deleted."))
     reason = _reason(reason, required=False)
     with transaction():
-        _set_state(post, state=Post.DELETED, deleted_by=moderator.id)
+        _set_state(post, (Post.VISIBLE, Post.HIDDEN), state=Post.DELETED, deleted_by=moderator.id)
         _resolve_flags(post, moderator)
         _log(post.association_id, moderator, LOG.DELETE, post=post, reason=reason)
         _changed(post)
@@ -178,7 +185,8 @@ def set_locked(thread: Thread, moderator: User, locked: bool, reason: str | None
         raise ModerationError(_l("The thread is already locked.") if locked else _l("The thread is not locked."))
     reason = _reason(reason, required=False)
     with transaction():
-        Thread.update(locked=locked).where(Thread.id == thread.id).execute()
+        if not Thread.update(locked=locked).where((Thread.id == thread.id) & (Thread.locked == (not locked))).execute():
+            raise ModerationError(_l("Someone changed this thread meanwhile. Look at it again."))
         thread.locked = locked
         _log(thread.association_id, moderator, LOG.LOCK if locked else LOG.UNLOCK, thread=thread, reason=reason)
 
@@ -222,15 +230,17 @@ def lift(row: PostingPause, moderator: User) -> None:
     if row.lifted_at is not None:
         raise ModerationError(_l("This pause is already lifted."))
     with transaction():
-        PostingPause.update(lifted_at=clock.utcnow_naive()).where(PostingPause.id == row.id).execute()
+        lifted = PostingPause.update(lifted_at=clock.utcnow_naive()).where(
+            (PostingPause.id == row.id) & PostingPause.lifted_at.is_null()
+        )
+        if not lifted.execute():
+            raise ModerationError(_l("This pause is already lifted."))
         row.lifted_at = clock.utcnow_naive()
         _log(row.association_id, moderator, LOG.LIFT_PAUSE, member=row.user_id, detail=row.until.isoformat())
 
 
 def current_pause(association: Association, user_id: int) -> PostingPause | None:
-    # rules.py owns the answer to "may this member post"; this asks the same question.
-    from blueprints.community import rules
-
+    """The pause in force, as the posting rules see it (rules.py decides who may post)."""
     return rules.current_pause(association, user_id)
 
 

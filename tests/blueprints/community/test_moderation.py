@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from blueprints.community import rules, signals
+from blueprints.community import moderation, rules, signals
 from models.community import ModerationLog, Post, PostFlag, PostingPause, Thread
 from models.documents import Document, Folder
 from tests.blueprints.community import moderation_fixtures as fixtures
@@ -477,3 +477,20 @@ def test_the_thread_bar_and_post_tools_are_the_boards_only(as_user, board, peopl
     assert 'id="thread-moderation"' not in readers and "Hide…" not in readers and "Flag…" in readers
     authors = as_user(people.author).get(f"/alpha/discussions/{topic.id}").get_data(as_text=True)
     assert "Flag…" not in authors  # not one's own post
+
+
+def test_of_two_moderators_acting_at_once_one_acts(app, alpha, people, post, topic, make_user):
+    admin = make_user(alpha, "admin@alpha.example", "administrator")
+    stale_post, stale_thread = Post.get_by_id(post.id), Thread.get_by_id(topic.id)  # as the second one loaded them
+    with app.test_request_context("/alpha/"):
+        moderation.hide(post, people.board, "First")
+        with pytest.raises(moderation.ModerationError, match="changed this post meanwhile"):
+            moderation.hide(stale_post, admin, "Second")
+        moderation.set_locked(topic, people.board, True)
+        with pytest.raises(moderation.ModerationError, match="changed this thread meanwhile"):
+            moderation.set_locked(stale_thread, admin, True)
+    assert fixtures.reload(post).hidden_reason == "First"
+    assert [(r.action, r.moderator_id) for r in ModerationLog.select().order_by(ModerationLog.id)] == [
+        (ModerationLog.HIDE, people.board.id),
+        (ModerationLog.LOCK, people.board.id),
+    ]
