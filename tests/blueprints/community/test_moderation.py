@@ -494,3 +494,14 @@ def test_of_two_moderators_acting_at_once_one_acts(app, alpha, people, post, top
         (ModerationLog.HIDE, people.board.id),
         (ModerationLog.LOCK, people.board.id),
     ]
+
+
+def test_a_flagged_post_its_author_deleted_stays_in_the_queue_until_dismissed(as_user, board, people, post):
+    as_user(people.reader).submit(f"/alpha/posts/{post.id}/flag", {"reason": "Rude."})
+    as_user(people.author).submit(f"/alpha/posts/{post.id}/delete", {}, form_page=f"/alpha/posts/{post.id}/delete")
+    assert fixtures.reload(post).state == Post.DELETED
+    queue = board.get("/alpha/moderation").get_data(as_text=True)
+    assert "deleted by its author" in queue and "Rude." in queue
+    assert f"/alpha/moderation/posts/{post.id}/delete" not in queue and "Hide the post" not in queue
+    board.submit(f"/alpha/moderation/posts/{post.id}/dismiss", {"back": "queue"}, form_page="/alpha/moderation")
+    assert "No flagged posts" in board.get("/alpha/moderation").get_data(as_text=True)
