@@ -25,3 +25,13 @@ class TopicForm(PostForm):
 
 class EditForm(FlaskForm):
     body = TextAreaField(_l("Text"), validators=[DataRequired(_l("Write something first.")), Length(max=50_000)])
+
+
+def show_refusal(form, refused) -> str | None:
+    """Put a refused post's reason (threads.PostingRefused) beside its field, or return it for the top of
+    the form; the form keeps what was typed either way."""
+    if refused.field and hasattr(form, refused.field):
+        field = getattr(form, refused.field)
+        field.errors = [*field.errors, refused.message]
+        return None
+    return refused.message

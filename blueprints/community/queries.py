@@ -33,9 +33,8 @@ TOPICS_PAGE = 20  # topics on a page of the list
 
 def readable_categories(membership) -> list[Category]:
     """The categories the member's role reads, in the board's order (once per request)."""
-    return nav.once_per_request("readable_categories", lambda: list(Category.visible_to(membership).order_by(
-        Category.position, Category.id
-    )))  # fmt: skip
+    ordered = Category.visible_to(membership).order_by(Category.position, Category.id)
+    return nav.once_per_request("readable_categories", lambda: list(ordered))
 
 
 def readable_category(membership, category_id: int) -> Category:
@@ -116,9 +115,9 @@ def may_post(thread: Thread | None) -> bool:
 
 
 def settings(membership) -> CommunitySettings:
-    return nav.once_per_request("community_settings", lambda: CommunitySettings.of_association(
-        membership.association_id
-    ))  # fmt: skip
+    """The board's discussion rules (the edit window), read once per request."""
+    association_id = membership.association_id
+    return nav.once_per_request("community_settings", lambda: CommunitySettings.of_association(association_id))
 
 
 # --- a thread's pages ---------------------------------------------------------------------------------
@@ -126,9 +125,13 @@ def settings(membership) -> CommunitySettings:
 
 def last_standing(thread: Thread) -> int:
     """The number of the thread's last post that is not deleted (0 if none): a deleted post after it is
-    not shown at all, and the pages end there."""
+    not shown at all, and the pages end there. (Walks the (thread, number) index from the end.)"""
     return (
-        Post.select(pw.fn.MAX(Post.number)).where((Post.thread == thread.id) & (Post.state != Post.DELETED)).scalar()
+        Post.select(Post.number)
+        .where((Post.thread == thread.id) & (Post.state != Post.DELETED))
+        .order_by(Post.number.desc())
+        .limit(1)
+        .scalar()
         or 0
     )
 
@@ -145,9 +148,12 @@ def page_of(number: int) -> int:
 def posts_between(membership, thread: Thread, first: int, last: int, standing: int) -> list[dict]:
     """The posts numbered first..last with what each shows (authors, files, quotes, may the member edit):
     a fixed number of queries however many there are. A deleted post after `standing` is left out."""
+    quoted = Post.alias()
     posts = list(
-        Post.select(Post, User.id, User.name)
+        Post.select(Post, User.id, User.name, quoted.id, quoted.number)
         .join(User, pw.JOIN.LEFT_OUTER, on=(Post.author == User.id))
+        .switch(Post)
+        .join(quoted, pw.JOIN.LEFT_OUTER, on=(Post.quote_of == quoted.id))
         .where((Post.thread == thread.id) & (Post.number >= first) & (Post.number <= last))
         .order_by(Post.number)
     )
@@ -157,10 +163,11 @@ def posts_between(membership, thread: Thread, first: int, last: int, standing: i
 
 
 class _Known:
-    """What a page's posts share, each loaded for all of them in one query."""
+    """What a page's posts share, loaded for all of them at once: their files, and the latest post by
+    someone other than the member (which closes an "until someone replies" edit window)."""
 
-    def __init__(self, files: dict, quotes: dict, last_by_others: int | None, loaded: bool = True):
-        self.files, self.quotes, self.last_by_others, self.loaded = files, quotes, last_by_others, loaded
+    def __init__(self, files: dict, last_by_others: int | None):
+        self.files, self.last_by_others = files, last_by_others
 
     @classmethod
     def for_posts(cls, membership, thread: Thread, posts: list[Post]) -> _Known:
@@ -169,21 +176,21 @@ class _Known:
         if ids:
             for attachment in PostAttachment.select().where(PostAttachment.post.in_(ids)).order_by(PostAttachment.id):
                 files[attachment.post_id].append(attachment)
-        quote_ids = {post.quote_of_id for post in posts if post.quote_of_id}
-        quotes = {}
-        if quote_ids:
-            quotes = {row.id: row for row in Post.select(Post.id, Post.number).where(Post.id.in_(list(quote_ids)))}
-        user_id = membership.user_id if membership is not None else None
-        own = any(post.author_id == user_id for post in posts)
-        return cls(files, quotes, _last_by_others(thread, user_id) if own else None)
+        if membership is None:
+            return cls(files, None)
+        # Asked whether or not the member wrote on this page, so every page costs the same queries.
+        settings(membership)
+        return cls(files, _last_by_others(thread, membership.user_id))
 
 
 def _last_by_others(thread: Thread, user_id: int) -> int:
     """The number of the latest post in the thread by anyone but this member (0 if none): a reply after
     the member's post ends its edit window when the board's window is "until someone replies"."""
     return (
-        Post.select(pw.fn.MAX(Post.number))
+        Post.select(Post.number)
         .where((Post.thread == thread.id) & ((Post.author != user_id) | Post.author.is_null()))
+        .order_by(Post.number.desc())
+        .limit(1)
         .scalar()
         or 0
     )
@@ -216,7 +223,7 @@ def post_context(membership, post: Post, thread: Thread, *, known: _Known | None
         may_flag=membership is not None and not is_author and post.is_visible,
         deleted_by_author=post.state == Post.DELETED and post.deleted_by_id == post.author_id,
         files=known.files.get(post.id, []) if shows_body else [],
-        quote=known.quotes.get(post.quote_of_id) if post.quote_of_id else None,
+        quote=post.quote_of if post.quote_of_id else None,  # its id and number (joined on a page)
     )
 
 

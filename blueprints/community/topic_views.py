@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import flash, g, redirect, request, url_for
 
 from blueprints.community import bp, queries, threads
-from blueprints.community.forms import BODY_HINT, TopicForm
+from blueprints.community.forms import BODY_HINT, TopicForm, show_refusal
 from blueprints.documents.forms import FILES_ACCEPT
 from core.access import requires
 from core.rendering import htmx, hx_redirect, render
@@ -60,10 +60,7 @@ def topic_new():
         try:
             thread = threads.start_topic(g.membership, chosen, form.title.data, draft)
         except threads.PostingRefused as refused:
-            if refused.field:
-                getattr(form, refused.field).errors = [*getattr(form, refused.field).errors, refused.message]
-            else:
-                message = refused.message
+            message = show_refusal(form, refused)
         else:
             flash(_("Your topic is started."), "success")
             return hx_redirect(url_for("community.thread", thread_id=thread.id))

@@ -12,7 +12,7 @@ from flask import abort, flash, g, make_response, redirect, render_template, req
 from markupsafe import Markup
 
 from blueprints.community import attachments, bp, queries, threads
-from blueprints.community.forms import BODY_HINT, EditForm, PostForm
+from blueprints.community.forms import BODY_HINT, EditForm, PostForm, show_refusal
 from blueprints.documents import queries as documents
 from core import uploads
 from core.access import requires
@@ -44,14 +44,16 @@ def thread(thread_id: int):
     if quoting:
         _start_with_quote(form, shown, quoting)
     part = "community/_reply_form.html" if quoting else None
-    return render("community/thread.html", part, **thread_page(shown, request.args.get("page", type=int), form))
+    # A thread opens at its first page; quoting, at its last, where the reply form is.
+    page = request.args.get("page", None if quoting else 1, type=int)
+    return render("community/thread.html", part, **thread_page(shown, page, form))
 
 
 def thread_page(shown: Thread, page: int | None, form: PostForm, message: str | None = None) -> dict:
     """What the thread's page shows: page `page` of its posts (the last when None), the reply form."""
     standing = queries.last_standing(shown)
     pages = queries.page_count(standing)
-    page = min(max(page or 1, 1), pages)
+    page = pages if page is None else min(max(page, 1), pages)
     first, last = (page - 1) * queries.PAGE + 1, page * queries.PAGE
     return dict(
         thread=shown,
@@ -106,7 +108,7 @@ def reply(thread_id: int):
         try:
             post = threads.reply(g.membership, shown, _draft(form))
         except threads.PostingRefused as refused:
-            message = _refusal(form, refused)
+            message = show_refusal(form, refused)
         else:
             return _to_new_post(_link(post))
     return render(
@@ -130,7 +132,7 @@ def document_reply(document_id: int):
         try:
             post = threads.reply_to_document(g.membership, document, _draft(form))
         except threads.PostingRefused as refused:
-            message = _refusal(form, refused)
+            message = show_refusal(form, refused)
         else:
             return _to_new_post(url_for("documents.document", document_id=document.id) + f"#post-{post.id}")
     shown = queries.thread_of_document(document)
@@ -159,14 +161,6 @@ def _draft(form: PostForm) -> threads.Draft:
         quote_of=int(quote_of) if quote_of and str(quote_of).isdigit() else None,
         files=request.files.getlist(form.files.name),
     )
-
-
-def _refusal(form, refused: threads.PostingRefused) -> str | None:
-    """Put a refusal beside its field, or return it for the top of the form."""
-    if refused.field and hasattr(form, refused.field):
-        getattr(form, refused.field).errors = [*getattr(form, refused.field).errors, refused.message]
-        return None
-    return refused.message
 
 
 def _link(post: Post) -> str:
@@ -208,7 +202,7 @@ def post_edit(post_id: int):
         try:
             threads.edit(g.membership, shown, in_thread, form.body.data)
         except threads.PostingRefused as refused:
-            _refusal(form, refused)
+            show_refusal(form, refused)
         else:
             if htmx:
                 return render("community/_post.html", **queries.post_context(g.membership, shown, in_thread))

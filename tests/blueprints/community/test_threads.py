@@ -180,3 +180,13 @@ def test_hostile_titles_posts_and_names_come_out_inert(client, alpha, login_as, 
         assert "<script>alert" not in page and "onerror=" not in page.replace("onerror=alert(1)&gt;", "")
         assert "javascript:" not in page.replace("[x](javascript:alert(1))", "")
         assert "<img src=x" not in page
+
+
+def test_quoting_from_an_early_page_opens_the_reply_form_on_the_last(client, alpha, login_as, make_user):
+    login_as("member")
+    topic = make_topic(alpha)
+    fill(topic, [make_user(alpha, "anna@alpha.example")], 31)
+    first_page = text(client.get(f"/alpha/discussions/{topic.id}"))
+    assert numbers(first_page)[0] == 1 and 'id="reply-form"' in first_page  # htmx swaps the form in here
+    quoting = text(client.get(f"/alpha/discussions/{topic.id}?quote={Post.get(Post.number == 1).id}"))
+    assert numbers(quoting) == [31] and "wrote:\n&gt; Post 1\n" in quoting
