@@ -13,12 +13,6 @@ from models import User
 from models.community import Post, Thread
 from tests.factories.community import make_post, make_topic
 
-HOSTILE = [
-    "<script>alert(1)</script>",
-    "<img src=x onerror=alert(1)>",
-    "[x](javascript:alert(1))",
-]
-
 
 @dataclass
 class People:
