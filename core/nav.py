@@ -42,6 +42,7 @@ ICONS = {
     "folders": "M3 6h6l2 2h10v11H3z",
     "events": "M4 5h16v16H4zM4 10h16M8 3v4M16 3v4M8 14h2M14 14h2M8 17h2",
     "discussions": "M3 4h13v9H8l-5 4zM8 16v1h8l5 4V8h-2",
+    "moderation": "M5 21V4M5 4h12l-2 4 2 4H5",
 }
 
 

@@ -76,6 +76,7 @@ ACTION_LABELS = {
     "settings.header_photo_changed": _l("Uploaded a new header photo"),
     "settings.header_photo_removed": _l("Removed the header photo"),
     "settings.image_uploaded": _l("Uploaded a picture for the welcome text"),
+    "community.settings_changed": _l("Changed the rules for discussions"),
 }
 
 
