@@ -206,6 +206,8 @@ def move(thread: Thread, category: Category, moderator: User, reason: str | None
         Thread.update(category=category.id).where(Thread.id == thread.id).execute()
         thread.category = category
         _log(thread.association_id, moderator, LOG.MOVE, thread=thread, reason=reason, detail=detail)
+        for listener in signals.on_thread_moved:
+            listener(thread)
 
 
 def pause(association: Association, member: User, until: dt.date, reason: str | None, moderator: User) -> PostingPause:

@@ -75,6 +75,11 @@ def index_thread(thread_id: int) -> None:
         index_post(post)
 
 
+def thread_moved(thread: Thread) -> None:
+    """A topic moved to another category: its posts are found by that category's readers only."""
+    index_thread(thread.id)
+
+
 def document_changed(document_id: int) -> None:
     """A document edited, moved, unpublished or deleted: its thread's posts follow (after the commit)."""
     try:
@@ -129,6 +134,7 @@ for _listeners, _listener in (
     (signals.on_post_written, index_post),
     (signals.on_post_changed, index_post),
     (library.on_change, document_changed),
+    (signals.on_thread_moved, thread_moved),
 ):
     if _listener not in _listeners:
         _listeners.append(_listener)

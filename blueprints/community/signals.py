@@ -9,3 +9,5 @@ from collections.abc import Callable
 on_post_written: list[Callable] = []
 # f(post) after a post's text or state changed (an edit, hidden, restored, deleted): the search index follows.
 on_post_changed: list[Callable] = []
+# f(thread) after a topic moved to another category (its readers changed): the search index follows.
+on_thread_moved: list[Callable] = []

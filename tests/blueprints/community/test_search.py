@@ -150,3 +150,23 @@ def test_hostile_post_text_is_inert_in_the_results(app, alpha, writer, client, l
     page = found(client, "needle")
     assert len(hits(page)) == 1
     assert "<script>alert(2)" not in page and "<img src=x" not in page and "javascript:alert" not in page
+
+
+def test_a_topic_moved_to_the_board_category_is_no_longer_found_by_members(
+    app, alpha, categories, writer, new_client, login, make_user, outbox
+):
+    from blueprints.community import moderation
+
+    make_user(alpha, "member@alpha.example", "member")
+    topic = make_topic(alpha, "Neighbour dispute", category=categories["everyone"])
+    write(app, topic, writer, "The noise from flat 12 continues at night.")
+    member = new_client()
+    login(member, "member@alpha.example")
+    assert len(hits(found(member, "noise"))) == 1
+
+    with app.test_request_context():
+        moderation.move(topic, categories["board"], writer, "Only for the board")
+    assert hits(found(member, "noise")) == []
+    board = new_client()
+    login(board, "writer@alpha.example")
+    assert len(hits(found(board, "noise"))) == 1
