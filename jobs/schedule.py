@@ -7,7 +7,7 @@ import os
 
 from rq import cron
 
-from jobs import events, invoices
+from jobs import events, invoices, mail_bounces
 from jobs.email import sweep
 from jobs.maintenance import prune
 
@@ -17,3 +17,4 @@ cron.register(sweep, QUEUE, interval=60, name="outbox-sweep")
 cron.register(invoices.sweep, QUEUE, interval=300, name="invoice-delivery-sweep")
 cron.register(prune, QUEUE, interval=3600, name="prune")
 cron.register(events.remind, QUEUE, interval=300, name="event-reminders")
+cron.register(mail_bounces.read_imap, QUEUE, interval=300, name="mail-bounces")  # a no-op without MAIL_BOUNCE_IMAP_URL
