@@ -400,7 +400,9 @@ def _write_outbox(
         unsubscribe, text, html = "", mail.text, mail.html
         if offers_unsubscribe:
             token = unsubscribe_token(association.id, c.user_id)
-            unsubscribe = external_url("community.newsletter_unsubscribe", slug=association.slug, token=token)
+            unsubscribe = external_url(
+                "community.newsletter_unsubscribe", slug=association.slug, newsletter_token=token
+            )
             text = text.replace(_UNSUBSCRIBE_MARK, unsubscribe)
             html = html.replace(_UNSUBSCRIBE_MARK, str(escape(unsubscribe)))
         rows.append(

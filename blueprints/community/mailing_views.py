@@ -350,17 +350,17 @@ def mailing_page(mailing_id: int):
 # --- leaving newsletters --------------------------------------------------------------------------------
 
 
-@bp.route("/newsletters/unsubscribe/<token>", methods=["GET", "POST"])
-def newsletter_unsubscribe(token: str):
+@bp.route("/newsletters/unsubscribe/<newsletter_token>", methods=["GET", "POST"])
+def newsletter_unsubscribe(newsletter_token: str):
     """A newsletter's one-click link: GET asks, POST (the page's button, or the mail programme's
     List-Unsubscribe-Post) switches the member's newsletters off."""
-    found = mailing.unsubscribe_reader(token)
+    found = mailing.unsubscribe_reader(newsletter_token)
     if found is None or found[0] != g.association.id:
         abort(404)
     if request.method == "POST":
         mailing.switch_newsletters_off(*found)
         return render("community/newsletter_unsubscribed.html", done=True)
-    return render("community/newsletter_unsubscribed.html", done=False, token=token)
+    return render("community/newsletter_unsubscribed.html", done=False, token=newsletter_token)
 
 
 # A mail programme posts the one-click link without a CSRF token (RFC 8058); the signed token is the proof.

@@ -6,15 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import pytest
-
 from models import Person
 from models.register import Residency
 from tests.factories import portal, register
 
 
-@pytest.fixture
-def people(app, alpha) -> dict[str, Person]:
+def make_people(alpha) -> dict[str, Person]:
     """Ann owns A1, Bo rents B1, Cy owns A2 and has no address, Di's address bounced, Eve is a member whose
     address is only on her account; the board member (board@alpha.example) is in the register too."""
     house_a = register.make_building(alpha, "House A")
