@@ -11,7 +11,8 @@ newsletters off in My account, or when someone listed before them has the same a
 
 Sending writes one MailingRecipient and one outbox row per recipient in one transaction, in bulk: the mail
 is rendered once per language (nothing in it differs per person but the unsubscribe link, which is put in
-afterwards), and each row's delivery job is queued after the commit. The mailing's files are stored once
+afterwards), and the rows are queued after the commit in chunks of 200, each chunk one job that sends its
+rows over one SMTP connection (jobs.email.deliver_many). The mailing's files are stored once
 and every row refers to them (OutboundAttachment, shared); the test send goes to the board member alone,
 without them (seed 004 §4.9).
 """
@@ -29,7 +30,8 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import escape
 
 from core import clock, notifications
-from core.mail import external_url, mail_language, queue_mail, send
+from core.mail import external_url, mail_language, queue_mail
+from core.queue import enqueue
 from core.text import lazy_gettext as _l
 from core.text import locale_for, markdown
 from models import Association, Membership, OutboundAttachment, OutboundEmail, Person, User
@@ -55,6 +57,13 @@ NO_ADDRESS, BOUNCED, NO_NEWSLETTERS, SAME_ADDRESS = "no_address", "bounced", "no
 # Where the unsubscribe link goes in a mail rendered once for many; replaced per recipient.
 _UNSUBSCRIBE_MARK = "https://porch.invalid/unsubscribe-here"
 _BATCH = 100  # outbox rows per INSERT: 11 values each, well under SQLite's 999 parameters
+# The rows go to the worker in chunks, each sent over one SMTP connection (jobs.email.deliver_many): a job
+# per mail would open a connection per mail, and queueing 2,000 jobs takes longer than writing the rows.
+DELIVER_MANY = "jobs.email.deliver_many"
+CHUNK = 200
+# A chunk's rows wait for their job this long before the outbox sweep sends them one by one instead
+# (their job was lost with Redis, or waits behind a long queue); the claim keeps a row from going twice.
+SWEEP_AFTER = dt.timedelta(minutes=10)
 
 
 class MailingError(Exception):
@@ -377,8 +386,9 @@ def send_mailing(mailing: Mailing, association: Association) -> int:
                 for file in files
             ],
         )
-        for row_id in sorted(outbox_ids.values()):
-            send(row_id)  # after the commit
+        rows = sorted(outbox_ids.values())
+        for start in range(0, len(rows), CHUNK):  # after the commit
+            enqueue(DELIVER_MANY, rows[start : start + CHUNK], job_id=f"mailing-{mailing.id}-{start // CHUNK}")
     return len(recipients)
 
 
@@ -416,7 +426,7 @@ def _write_outbox(
                 body_text=text,
                 body_html=html,
                 created_at=stamp,
-                next_attempt_at=stamp + dt.timedelta(minutes=1),
+                next_attempt_at=stamp + SWEEP_AFTER,
                 unsubscribe_url=unsubscribe,
             )
         )

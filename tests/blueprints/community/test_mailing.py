@@ -344,3 +344,37 @@ def test_the_people_list_says_address_bounced_and_a_new_address_clears_it(board,
     di = Person.get_by_id(people["di"].id)
     assert di.email == "di.new@example.com" and di.email_bounced_at is None and di.email_bounce_reason == ""
     assert "Address bounced" not in board.get("/alpha/people").get_data(as_text=True)
+
+
+def test_through_redis_a_worker_sends_the_mailing_in_chunks_over_one_connection_each_once(
+    app, board, people, redis, smtp_server
+):
+    from rq import Queue, SimpleWorker
+
+    mailing_id = write(board)
+    choose(board, mailing_id)
+    send(board, mailing_id)
+    assert smtp_server.messages == []  # queued, not sent by the web request
+    queue = Queue(app.config["RQ_QUEUE"], connection=redis)
+    assert queue.job_ids == [f"mailing-{mailing_id}-0"]
+    # A row sent meanwhile (by the sweep) is not sent again.
+    ann = MailingRecipient.get((MailingRecipient.mailing == mailing_id) & (MailingRecipient.name == "Ann Andersson"))
+    OutboundEmail.update(status=OutboundEmail.SENT).where(OutboundEmail.id == ann.email_id).execute()
+    with app.app_context():
+        SimpleWorker([queue], connection=redis).work(burst=True)
+    messages = smtp_server.wait_for(3)
+    assert sorted(m["X-Envelope-To"] for m in messages) == ["bo@example.com", "board@alpha.example", "eve@example.com"]
+    statuses = [r.status for r in OutboundEmail.select()]
+    assert statuses == [OutboundEmail.SENT] * 4
+
+
+def test_with_the_smtp_server_down_each_row_fails_alone_with_its_error_for_the_sweep(board, people, smtp_server):
+    smtp_server.stop()
+    mailing_id = write(board)
+    choose(board, mailing_id)
+    send(board, mailing_id)
+    rows = list(OutboundEmail.select())
+    assert len(rows) == 4 and {r.status for r in rows} == {OutboundEmail.FAILED}
+    assert all("Connection refused" in r.last_error or "ConnectionRefused" in r.last_error for r in rows)
+    page = board.get(f"/alpha/mailings/{mailing_id}").get_data(as_text=True)
+    assert "4 failed" in page and "Error: ConnectionRefusedError" in page
