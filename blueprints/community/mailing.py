@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 import peewee as pw
 from flask import current_app, render_template
@@ -30,10 +32,10 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import escape
 
 from core import clock, notifications
-from core.mail import external_url, mail_language, queue_mail
+from core.mail import attachment_file, external_url, mail_language, queue_mail, store_attachment
 from core.queue import enqueue
+from core.text import fold, locale_for, markdown
 from core.text import lazy_gettext as _l
-from core.text import locale_for, markdown
 from models import Association, Membership, OutboundAttachment, OutboundEmail, Person, User
 from models.community import Mailing, MailingAttachment, MailingRecipient
 from models.db import transaction
@@ -251,9 +253,18 @@ def choose(mailing: Mailing, filters: Filters, people: list[Candidate], ticked: 
     """Keep the board's choice on the draft: the ticked people the list offers, and the filters used."""
     chosen = [c for c in people if c.eligible and c.person_id in ticked]
     with transaction():
+        files = personal_files(mailing)
         MailingRecipient.delete().where(MailingRecipient.mailing == mailing.id).execute()
         rows = [
-            dict(mailing=mailing.id, person=c.person_id, user=c.user_id, name=c.name[:250], address=c.address[:254])
+            dict(
+                mailing=mailing.id,
+                person=c.person_id,
+                user=c.user_id,
+                name=c.name[:250],
+                address=c.address[:254],
+                personal_file=files.get(c.person_id, (None, ""))[0],
+                personal_file_name=files.get(c.person_id, (None, ""))[1],
+            )
             for c in chosen
         ]
         for start in range(0, len(rows), _BATCH):
@@ -362,6 +373,7 @@ def send_mailing(mailing: Mailing, association: Association) -> int:
             raise MailingError(_l("This mailing is already sent."))
         before = OutboundEmail.select(pw.fn.MAX(OutboundEmail.id)).scalar() or 0
         outbox_ids = _write_outbox(mailing, association, recipients, stamp, before)
+        personal = personal_files(mailing)
         MailingRecipient.delete().where(MailingRecipient.mailing == mailing.id).execute()
         _insert(
             MailingRecipient,
@@ -374,10 +386,13 @@ def send_mailing(mailing: Mailing, association: Association) -> int:
                     address=c.address[:254],
                     language=c.language,
                     email=outbox_ids[c.address],
+                    personal_file=personal.get(c.person_id, (None, ""))[0],
+                    personal_file_name=personal.get(c.person_id, (None, ""))[1],
                 )
                 for c in recipients
             ],
         )
+        _insert(OutboundAttachment, _personal_attachments(recipients, personal, outbox_ids))
         _insert(
             OutboundAttachment,
             [
@@ -390,6 +405,21 @@ def send_mailing(mailing: Mailing, association: Association) -> int:
         for start in range(0, len(rows), CHUNK):  # after the commit
             enqueue(DELIVER_MANY, rows[start : start + CHUNK], job_id=f"mailing-{mailing.id}-{start // CHUNK}")
     return len(recipients)
+
+
+def _personal_attachments(recipients: list[Candidate], personal: dict, outbox_ids: dict[str, int]) -> list[dict]:
+    """Each recipient's own file on their row alone (removed once sent); a file meant for several (the
+    co-owners of a unit) is copied for each but the first, since a sent row removes its file."""
+    rows, used = [], set()
+    for c in recipients:
+        stored, name = personal.get(c.person_id, (None, ""))
+        if not stored:
+            continue
+        if stored in used:
+            stored, _shown = store_attachment(name, attachment_file(stored).read_bytes())
+        used.add(stored)
+        rows.append(dict(email=outbox_ids[c.address], path=stored, name=name, shared=False))
+    return rows
 
 
 def _write_outbox(
@@ -519,3 +549,86 @@ def settle(mailing: Mailing, counts: dict[str, int]) -> None:
     if mailing.state == Mailing.SENDING and not counts.get(QUEUED):
         Mailing.update(state=Mailing.SENT).where(Mailing.id == mailing.id).execute()
         mailing.state = Mailing.SENT
+
+
+# --- personal files (one PDF per recipient) -------------------------------------------------------------
+
+
+def personal_files(mailing: Mailing) -> dict[int, tuple[str, str]]:
+    """person id -> (stored file, name) of the personal files matched on the draft."""
+    query = MailingRecipient.select(
+        MailingRecipient.person, MailingRecipient.personal_file, MailingRecipient.personal_file_name
+    ).where((MailingRecipient.mailing == mailing.id) & MailingRecipient.personal_file.is_null(False))
+    return {person_id: (stored, name) for person_id, stored, name in query.tuples() if person_id is not None}
+
+
+@dataclass
+class Matching:
+    """What an upload of personal files came to: who gets which file, and the files that matched nobody
+    (or several people by name: the board renames them)."""
+
+    matched: list[tuple[Candidate, str]] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)
+
+
+def match_files(names: list[str], recipients: list[Candidate]) -> dict[str, list[Candidate]]:
+    """file name -> the recipients it is for: those living in or owning a unit whose number is a word of
+    the name ("A1.pdf", "Statement 12B 2026.pdf": everyone of that unit), else the one person whose
+    surname and given name both are ("Berg Bo.pdf"). A name naming several people matches nobody."""
+    by_unit: dict[str, list[Candidate]] = {}
+    for c in recipients:
+        for number in c.units:
+            by_unit.setdefault(fold(number), []).append(c)
+    found = {}
+    for name in names:
+        words = set(re.split(r"[^0-9a-z]+", fold(PurePath(name).stem))) - {""}
+        units = [c for word in sorted(words) for c in by_unit.get(word, [])]
+        if units:
+            found[name] = list({c.person_id: c for c in units}.values())
+            continue
+        named = [c for c in recipients if _named_in(c, words)]
+        found[name] = named if len(named) == 1 else []
+    return found
+
+
+def _named_in(candidate: Candidate, words: set[str]) -> bool:
+    parts = [part for part in re.split(r"[^0-9a-z]+", fold(candidate.name)) if part]
+    return len(parts) >= 2 and all(part in words for part in parts)
+
+
+def attach_personal_files(mailing: Mailing, association: Association, files: list[tuple[str, bytes]]) -> Matching:
+    """Store the files that match a chosen recipient on their draft row (replacing an earlier one)."""
+    chosen = recipients_to_send(mailing, association)
+    matches = match_files([name for name, _data in files], chosen)
+    result = Matching()
+    with transaction():
+        for name, data in files:
+            people = matches.get(name) or []
+            if not people:
+                result.unmatched.append(name)
+                continue
+            stored, shown = store_attachment(name, data)
+            MailingRecipient.update(personal_file=stored, personal_file_name=shown).where(
+                (MailingRecipient.mailing == mailing.id) & MailingRecipient.person.in_([c.person_id for c in people])
+            ).execute()
+            result.matched.extend((c, shown) for c in people)
+    return result
+
+
+def remove_personal_files(mailing: Mailing) -> None:
+    with transaction():
+        for stored, _name in set(personal_files(mailing).values()):
+            attachment_file(stored).unlink(missing_ok=True)
+        MailingRecipient.update(personal_file=None, personal_file_name="").where(
+            MailingRecipient.mailing == mailing.id
+        ).execute()
+
+
+def personal_list(mailing: Mailing) -> list[tuple[str, str]]:
+    """(recipient's name, file name) of the draft's personal files, by name (one query)."""
+    return list(
+        MailingRecipient.select(MailingRecipient.name, MailingRecipient.personal_file_name)
+        .where((MailingRecipient.mailing == mailing.id) & MailingRecipient.personal_file.is_null(False))
+        .order_by(MailingRecipient.name)
+        .tuples()
+    )

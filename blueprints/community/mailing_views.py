@@ -37,6 +37,7 @@ from models.community import Mailing, MailingAttachment
 from models.db import transaction
 
 MAX_FILES = 10
+MAX_PERSONAL_FILES = 2000
 FILES_ACCEPT = (
     "application/pdf,.pdf,.docx,.xlsx,.odt,.ods,.txt,text/plain,image/jpeg,image/png,image/webp,"
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
@@ -276,6 +277,58 @@ def _recipients_page(draft, filters, people, ticked, form, status=200):
     )
 
 
+# --- personal files -------------------------------------------------------------------------------------
+
+
+@bp.route("/mailings/<int:mailing_id>/personal", methods=["POST"])
+@requires(perms.MAIL_SEND_MASS)
+def mailing_personal(mailing_id: int):
+    """Upload one PDF per recipient at once, matched by unit number or name in the file name; the page
+    shows who gets which file and which files matched nobody, before anything is sent."""
+    draft = _draft(mailing_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        files = _personal_pdfs(request.files.getlist("personal"))
+    except FileRefused as refused:
+        return _page(draft, personal_error=str(refused.message), status=422)
+    if not files:
+        return _page(draft, personal_error=_("Choose the PDF files to send, one per recipient."), status=422)
+    matching = mailing.attach_personal_files(draft, g.association, files)
+    audit("mailing.personal_files", actor=current_user, association=g.association, target=draft.subject,
+          matched=len(matching.matched), unmatched=len(matching.unmatched))  # fmt: skip
+    return _page(draft, matching=matching)
+
+
+@bp.route("/mailings/<int:mailing_id>/personal/remove", methods=["POST"])
+@requires(perms.MAIL_SEND_MASS)
+def mailing_personal_remove(mailing_id: int):
+    """Take every personal file off the draft."""
+    draft = _draft(mailing_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    mailing.remove_personal_files(draft)
+    flash(_("The personal files are removed."), "success")
+    return redirect(url_for("community.mailing_page", mailing_id=draft.id))
+
+
+def _personal_pdfs(chosen) -> list[tuple[str, bytes]]:
+    """(name, bytes) of each upload: PDFs only, each within the documents' size limit."""
+    chosen = [upload for upload in chosen or () if upload is not None and upload.filename]
+    if len(chosen) > MAX_PERSONAL_FILES:
+        raise FileRefused(_l("Upload at most %(count)s files at a time.", count=MAX_PERSONAL_FILES))
+    limit, files = max_bytes(g.association), []
+    for upload in chosen:
+        name = uploads.display_name(upload.filename)
+        data = uploads.read_capped(upload.stream, limit)
+        if data is None:
+            raise FileRefused(uploads.too_large(name, limit))
+        if document_kind(data) != "pdf":
+            raise FileRefused(_l("%(name)s is not a PDF.", name=name))
+        files.append((_named(name, "pdf"), data))
+    return files
+
+
 # --- test and send --------------------------------------------------------------------------------------
 
 
@@ -311,6 +364,7 @@ def mailing_send(mailing_id: int):
         "community/mailing_send.html",
         mailing=draft,
         count=len(recipients),
+        personal=len(mailing.personal_list(draft)),
         files=_files(draft),
         form=form,
         status=422 if request.method == "POST" else 200,
@@ -324,7 +378,10 @@ def mailing_send(mailing_id: int):
 @requires(perms.MAIL_SEND_MASS)
 def mailing_page(mailing_id: int):
     """A draft with what to do next, or a sent mailing's recipients with their state (refreshing while queued)."""
-    found = _mailing(mailing_id)
+    return _page(_mailing(mailing_id))
+
+
+def _page(found: Mailing, *, status: int = 200, **extra):
     counts = mailing.counts_of([found.id])[found.id]
     mailing.settle(found, counts)
     state = request.args.get("state", "")
@@ -342,8 +399,11 @@ def mailing_page(mailing_id: int):
         next_url=page_url(page + 1) if more else None,
         previous_url=page_url(page - 1) if page > 1 else None,
         files=_files(found),
+        personal=mailing.personal_list(found) if found.state == Mailing.DRAFT else [],
         form=ConfirmForm(),
         polling=counts.get(mailing.QUEUED, 0) > 0,
+        status=status,
+        **extra,
     )
 
 

@@ -26,6 +26,8 @@ MATRIX = {
     ("community.mailing_send", "GET"): board(),
     ("community.mailing_send", "POST"): board(302),
     ("community.mailing_delete", "POST"): board(302),
+    ("community.mailing_personal", "POST"): board(422),  # no files
+    ("community.mailing_personal_remove", "POST"): board(302),
     ("community.newsletter_unsubscribe", "GET"): everyone(200),
     ("community.newsletter_unsubscribe", "POST"): everyone(200),
 }

@@ -378,3 +378,59 @@ def test_with_the_smtp_server_down_each_row_fails_alone_with_its_error_for_the_s
     assert all("Connection refused" in r.last_error or "ConnectionRefused" in r.last_error for r in rows)
     page = board.get(f"/alpha/mailings/{mailing_id}").get_data(as_text=True)
     assert "4 failed" in page and "Error: ConnectionRefusedError" in page
+
+
+# --- personal files -------------------------------------------------------------------------------------
+
+
+def test_personal_pdfs_are_matched_by_unit_or_name_previewed_and_each_sent_to_its_recipient_alone(
+    board, alpha, people, smtp_server
+):
+    from tests.factories import register
+
+    # Bo's tenancy is B1; Bea Board co-owns A1 with Ann: the unit's statement goes to both.
+    register.make_owner(people["ann"].ownerships[0].unit, people["board"])
+    mailing_id = write(board, files=[("rules.pdf", PDF)])
+    choose(board, mailing_id)
+    statements = {
+        "Statement A1 2026.pdf": b"%PDF-1.4 A1\n%%EOF\n",
+        "Berg Bo.pdf": b"%PDF-1.4 Bo\n%%EOF\n",
+        "Nobody Here.pdf": b"%PDF-1.4 nobody\n%%EOF\n",
+    }
+    data = {"personal": [(io.BytesIO(body), name) for name, body in statements.items()]}
+    url = f"/alpha/mailings/{mailing_id}/personal"
+    response = board.submit(url, data, form_page=f"/alpha/mailings/{mailing_id}", content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "3 recipients get a file" in page and "1 file matched nobody" in page
+    assert "Ann Andersson: Statement A1 2026.pdf" in page and "Bea Board: Statement A1 2026.pdf" in page
+    assert "Bo Berg: Berg Bo.pdf" in page
+    assert "<li>Nobody Here.pdf</li>" in page
+    assert "3 recipients also get a personal file." in board.get(f"/alpha/mailings/{mailing_id}/send").get_data(
+        as_text=True
+    )
+
+    send(board, mailing_id)
+    messages = {m["X-Envelope-To"]: m for m in smtp_server.wait_for(4)}
+    files = {to: {p.get_filename(): p.get_content() for p in m.iter_attachments()} for to, m in messages.items()}
+    assert files["ann@example.com"] == {"rules.pdf": PDF, "Statement A1 2026.pdf": statements["Statement A1 2026.pdf"]}
+    assert files["board@alpha.example"] == {
+        "rules.pdf": PDF,
+        "Statement A1 2026.pdf": statements["Statement A1 2026.pdf"],
+    }
+    assert files["bo@example.com"] == {"rules.pdf": PDF, "Berg Bo.pdf": statements["Berg Bo.pdf"]}
+    assert files["eve@example.com"] == {"rules.pdf": PDF}
+
+
+def test_personal_files_must_be_pdfs(board, outbox):
+    mailing_id = write(board)
+    choose(board, mailing_id)
+    data = {"personal": [(io.BytesIO(b"<html>hi</html>"), "A1.pdf")]}
+    response = board.submit(
+        f"/alpha/mailings/{mailing_id}/personal",
+        data,
+        form_page=f"/alpha/mailings/{mailing_id}",
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422 and "A1.pdf is not a PDF." in response.get_data(as_text=True)
+    assert not MailingRecipient.select().where(MailingRecipient.personal_file.is_null(False)).exists()
