@@ -434,3 +434,20 @@ def test_personal_files_must_be_pdfs(board, outbox):
     )
     assert response.status_code == 422 and "A1.pdf is not a PDF." in response.get_data(as_text=True)
     assert not MailingRecipient.select().where(MailingRecipient.personal_file.is_null(False)).exists()
+
+
+def test_the_board_finds_mass_mail_in_its_menu_and_members_do_not(board, new_client, login, alpha, outbox):
+    from tests.factories import portal
+
+    menu = board.get("/alpha/menu").get_data(as_text=True)
+    assert 'href="/alpha/mailings"' in menu and "Mass mail" in menu
+    portal.make_user(alpha, "member@alpha.example", "member")
+    member = new_client()
+    login(member, "member@alpha.example")
+    assert "/alpha/mailings" not in member.get("/alpha/menu").get_data(as_text=True)
+    assert member.get("/alpha/mailings").status_code == 403
+
+
+def test_newsletters_are_a_kind_members_switch_in_my_account(board):
+    page = board.get("/alpha/account").get_data(as_text=True)
+    assert "Newsletters from the board" in page
