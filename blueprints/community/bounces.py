@@ -29,7 +29,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 import peewee as pw
 
 from core import clock
-from models import OutboundEmail, Person
+from models import OutboundEmail, Person, User
 from models.community import MailingRecipient
 from models.db import transaction
 
@@ -160,23 +160,28 @@ def record(bounce: Bounce) -> bool:
 
 
 def _people_at(row: OutboundEmail) -> list[int]:
-    """The people the row's address is the address of: a mailing's recipient, else the register's people of
-    the row's association with that address (or, having none, whose account it is)."""
-    chosen = [
-        person_id
-        for (person_id,) in MailingRecipient.select(MailingRecipient.person)
-        .where((MailingRecipient.email == row.id) & MailingRecipient.person.is_null(False))
-        .tuples()
-    ]
-    if chosen or row.association_id is None:
-        return chosen
+    """The people the row's address is still the address of: a mailing's recipient, else the register's
+    people of the row's association (their own address, or, having none, their account's). A person whose
+    address changed since the mail left is not marked: the bounce was the old address's."""
+    if row.association_id is None:
+        return []
+    chosen = MailingRecipient.select(MailingRecipient.person).where(MailingRecipient.email == row.id)
     address = row.to_address.strip().lower()
-    own = (Person.association == row.association_id) & (pw.fn.LOWER(Person.email) == address)
-    if row.recipient_user_id is not None:
-        own |= (
-            (Person.association == row.association_id) & (Person.user == row.recipient_user_id) & (Person.email == "")
-        )
-    return [person_id for (person_id,) in Person.select(Person.id).where(own).tuples()]
+    query = (
+        Person.select(Person.id, Person.email, User.email.alias("account_email"))
+        .join(User, pw.JOIN.LEFT_OUTER, on=(Person.user == User.id))
+        .where(Person.association == row.association_id)
+        .dicts()
+    )
+    if chosen.exists():
+        query = query.where(Person.id.in_(chosen))
+    else:
+        query = query.where((pw.fn.LOWER(Person.email) == address) | (pw.fn.LOWER(User.email) == address))
+    return [
+        person["id"]
+        for person in query
+        if (person["email"] or person["account_email"] or "").strip().lower() == address
+    ]
 
 
 # --- sources --------------------------------------------------------------------------------------------

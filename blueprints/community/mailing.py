@@ -103,10 +103,6 @@ class Filters:
     def to_json(self) -> str:
         return json.dumps({"role_id": self.role_id, "building_id": self.building_id, "owners_only": self.owners_only})
 
-    def as_args(self) -> dict:
-        args = {"role": self.role_id, "building": self.building_id, "owners": "1" if self.owners_only else None}
-        return {key: value for key, value in args.items() if value}
-
 
 @dataclass
 class Candidate:
@@ -132,7 +128,7 @@ def candidates(association: Association, filters: Filters, *, newsletter: bool) 
     (three queries: the people, their units, who switched newsletters off)."""
     today = association.today()
     rows = list(_people(association, today, filters))
-    switched_off = _switched_off(association, rows) if newsletter else set()
+    switched_off = _switched_off(association) if newsletter else set()
     found, seen = [], {}
     for row in rows:
         candidate = _candidate(association, row)
@@ -217,7 +213,7 @@ def _residents(association: Association, today: dt.date, building_id: int) -> pw
     return Residency.select(Residency.person).join(Unit).where(where)
 
 
-def _switched_off(association: Association, rows: list[dict]) -> set[int]:
+def _switched_off(association: Association) -> set[int]:
     return {row.user_id for row in notifications.switched_off(association.id, NEWSLETTERS)}
 
 

@@ -146,3 +146,16 @@ def test_parse_reads_the_verp_address_of_the_configured_bounce_address():
     )
     found = bounces.parse(message, "bounce@porch.test")
     assert found is not None and found.outbox_id == 42
+
+
+def test_a_bounce_for_an_address_since_changed_marks_the_mail_not_the_person(
+    verp, app, board, people, smtp_server, tmp_path
+):
+    _mailing_id, messages = sent_mailing(board, smtp_server)
+    bo_mail = messages["bo@example.com"]
+    board.submit(f"/alpha/people/{people['bo'].id}/email", {"email": "bo.new@example.com"})
+    box = mailbox.Maildir(tmp_path / "Maildir")
+    box.add(dsn(bo_mail, to=bo_mail["X-Envelope-From"]))
+    assert "1 bounce(s) recorded" in run(app, tmp_path / "Maildir")
+    assert OutboundEmail.get(OutboundEmail.to_address == "bo@example.com").bounced_at is not None
+    assert Person.get_by_id(people["bo"].id).email_bounced_at is None
