@@ -159,3 +159,91 @@ def test_a_bounce_for_an_address_since_changed_marks_the_mail_not_the_person(
     assert "1 bounce(s) recorded" in run(app, tmp_path / "Maildir")
     assert OutboundEmail.get(OutboundEmail.to_address == "bo@example.com").bounced_at is not None
     assert Person.get_by_id(people["bo"].id).email_bounced_at is None
+
+
+class TinyImapServer:
+    """Just enough of an IMAP4rev1 server on loopback for the bounce job: one mailbox (INBOX), LOGIN,
+    SELECT, UID SEARCH/FETCH/COPY/STORE, EXPUNGE and LOGOUT. What the job leaves is inspected after."""
+
+    def __init__(self, messages: list[bytes]):
+        import socketserver
+        import threading
+
+        self.inbox = {uid: body for uid, body in enumerate(messages, start=1)}
+        self.deleted: set[int] = set()
+        self.copied: dict[str, list[int]] = {}
+        self.logins: list[tuple[str, str]] = []
+        server = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self):
+                self.wfile.write(b"* OK IMAP4rev1 ready\r\n")
+                while line := self.rfile.readline():
+                    tag, command, *args = line.decode().rstrip("\r\n").split(" ")
+                    self.wfile.write(server.answer(tag, command.upper(), args))
+                    if command.upper() == "LOGOUT":
+                        return
+
+        self.tcp = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.tcp.daemon_threads = True
+        self.port = self.tcp.server_address[1]
+        threading.Thread(target=self.tcp.serve_forever, daemon=True).start()
+
+    def answer(self, tag: str, command: str, args: list[str]) -> bytes:
+        done = f"{tag} OK done\r\n".encode()
+        if command == "CAPABILITY":
+            return b"* CAPABILITY IMAP4rev1\r\n" + done
+        if command == "LOGIN":
+            self.logins.append((args[0].strip('"'), args[1].strip('"')))
+            return done
+        if command == "SELECT":
+            return f"* {len(self.inbox)} EXISTS\r\n".encode() + done
+        if command == "EXPUNGE":
+            for uid in self.deleted:
+                self.inbox.pop(uid, None)
+            return done
+        if command == "LOGOUT":
+            return b"* BYE\r\n" + done
+        if command == "UID":
+            what, uid = args[0].upper(), args[1]
+            if what == "SEARCH":
+                return f"* SEARCH {' '.join(map(str, self.inbox))}\r\n".encode() + done
+            if what == "FETCH":
+                body = self.inbox[int(uid)]
+                return f"* {uid} FETCH (UID {uid} RFC822 {{{len(body)}}}\r\n".encode() + body + b")\r\n" + done
+            if what == "COPY":
+                self.copied.setdefault(args[2], []).append(int(uid))
+                return done
+            if what == "STORE":
+                self.deleted.add(int(uid))
+                return done
+        return f"{tag} BAD unknown\r\n".encode()
+
+    def stop(self):
+        self.tcp.shutdown()
+        self.tcp.server_close()
+
+
+def test_the_periodic_job_reads_the_imap_mailbox_and_puts_away_what_it_read(verp, app, board, people, smtp_server):
+    from jobs.mail_bounces import read_imap
+
+    _mailing_id, messages = sent_mailing(board, smtp_server)
+    ann_mail = messages["ann@example.com"]
+    server = TinyImapServer([dsn(ann_mail, to=ann_mail["X-Envelope-From"]), b"Subject: hi\r\n\r\nnot a bounce\r\n"])
+    try:
+        app.config["MAIL_BOUNCE_IMAP_URL"] = f"imap://bounces:s%40cret@127.0.0.1:{server.port}/INBOX?move_to=Processed"
+        with app.app_context():
+            assert read_imap() == 1
+    finally:
+        server.stop()
+    assert server.logins == [("bounces", "s@cret")]
+    assert server.copied == {"Processed": [1, 2]} and server.inbox == {}  # both read, both put away
+    assert Person.get_by_id(people["ann"].id).email_bounced_at is not None
+    assert OutboundEmail.get(OutboundEmail.to_address == "ann@example.com").bounced_at is not None
+
+
+def test_without_a_mailbox_the_job_does_nothing(app):
+    from jobs.mail_bounces import read_imap
+
+    with app.app_context():
+        assert read_imap() == 0
