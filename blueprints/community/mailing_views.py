@@ -31,7 +31,7 @@ from core.forms import ConfirmForm
 from core.mail import attachment_file, store_attachment
 from core.rendering import page_url, render
 from core.text import lazy_gettext as _l
-from models import Building, Role
+from models import Building, Role, User
 from models import permissions as perms
 from models.community import Mailing, MailingAttachment
 from models.db import transaction
@@ -415,8 +415,8 @@ def newsletter_unsubscribe(newsletter_token: str):
     """A newsletter's one-click link: GET asks, POST (the page's button, or the mail programme's
     List-Unsubscribe-Post) switches the member's newsletters off."""
     found = mailing.unsubscribe_reader(newsletter_token)
-    if found is None or found[0] != g.association.id:
-        abort(404)
+    if found is None or found[0] != g.association.id or not User.select().where(User.id == found[1]).exists():
+        abort(404)  # not ours, or the account is gone
     if request.method == "POST":
         mailing.switch_newsletters_off(*found)
         return render("community/newsletter_unsubscribed.html", done=True)
