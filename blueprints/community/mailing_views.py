@@ -34,7 +34,7 @@ from core.text import lazy_gettext as _l
 from models import Building, Role, User
 from models import permissions as perms
 from models.community import Mailing, MailingAttachment
-from models.db import transaction
+from models.db import after_commit, transaction
 
 MAX_FILES = 10
 MAX_PERSONAL_FILES = 2000
@@ -211,10 +211,12 @@ def _files(draft: Mailing) -> list[MailingAttachment]:
 
 
 def _remove_files(draft: Mailing, removed: set[int]) -> None:
+    """Take files off the draft; each file goes once that commits (a refused new file keeps them all)."""
     for file in _files(draft):
         if file.id in removed:
             file.delete_instance()
-            attachment_file(file.stored_name).unlink(missing_ok=True)
+            path = attachment_file(file.stored_name)
+            after_commit(lambda path=path: path.unlink(missing_ok=True))
 
 
 @bp.route("/mailings/<int:mailing_id>/delete", methods=["POST"])

@@ -11,7 +11,7 @@ import pytest
 from blueprints.community import mailing
 from core import clock
 from models import NotificationChoice, OutboundEmail, Person, Role
-from models.community import Mailing, MailingRecipient
+from models.community import Mailing, MailingAttachment, MailingRecipient
 from tests.blueprints.community.mailing_helpers import checkboxes, make_people
 from tests.helpers import text_of
 
@@ -451,3 +451,19 @@ def test_the_board_finds_mass_mail_in_its_menu_and_members_do_not(board, new_cli
 def test_newsletters_are_a_kind_members_switch_in_my_account(board):
     page = board.get("/alpha/account").get_data(as_text=True)
     assert "Newsletters from the board" in page
+
+
+def test_removing_a_file_with_a_refused_new_one_keeps_everything(app, board, outbox):
+    mailing_id = write(board, files=[("rules.pdf", PDF)])
+    (file,) = MailingAttachment.select()
+    data = {"subject": "Spring cleaning", "body": "Text", "remove": str(file.id)}
+    data["files"] = [(io.BytesIO(b"MZ\x90\x00"), "tool.exe")]
+    response = board.submit(f"/alpha/mailings/{mailing_id}/edit", data, content_type="multipart/form-data")
+    assert response.status_code == 422
+    with app.app_context():
+        from core.mail import attachment_file
+
+        assert MailingAttachment.select().count() == 1 and attachment_file(file.stored_name).exists()
+        del data["files"]
+        assert board.submit(f"/alpha/mailings/{mailing_id}/edit", data).status_code == 302
+        assert MailingAttachment.select().count() == 0 and not attachment_file(file.stored_name).exists()
