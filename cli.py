@@ -1,14 +1,17 @@
-"""`flask` commands: db, demo, jobs, search, users."""
+"""`flask` commands: db, demo, jobs, mail, search, users."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
+from blueprints.community import bounces
 from core import search
 from demo import load_benchmark, load_demo
-from jobs import community, events, invoices
+from jobs import community, events, invoices, mail_bounces
 from jobs.email import sweep
 from jobs.maintenance import prune
 from models import Association
@@ -19,6 +22,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(search_cli)
+    app.cli.add_command(mail_cli)
     app.cli.add_command(demo_command)
 
 
@@ -62,10 +66,24 @@ def jobs_tick():
         reminded = events.remind()
         posts = community.sweep()
         prune()
+        bounced = mail_bounces.read_imap()
     click.echo(
         f"Re-queued {count} unsent mail(s) and {deliveries} invoice(s) waiting to be mailed;"
-        f" {reminded} event reminder(s) mailed; {posts} discussion(s) with new posts mailed."
+        f" {reminded} event reminder(s) mailed; {posts} discussion(s) with new posts mailed;"
+        f" {bounced} bounce(s) read from the mailbox."
     )
+
+
+mail_cli = AppGroup("mail", help="Outgoing mail.")
+
+
+@mail_cli.command("bounces")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+def mail_bounces_command(path: Path):
+    """Read bounce messages from a Maildir or an mbox file: mark the mail and the person whose address bounced."""
+    with db.connection_context():
+        tally = bounces.process_path(path, current_app.config.get("MAIL_BOUNCE_ADDRESS"))
+    click.echo(f"Read {tally.read} message(s): {tally.recorded} bounce(s) recorded, {tally.ignored} not ours.")
 
 
 search_cli = AppGroup("search", help="The quick search's index.")

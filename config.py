@@ -27,6 +27,9 @@ class Config:
     # Where bounces go, as "bounce@example.org": each mail leaves with "bounce+<outbox id>@example.org" as its
     # envelope sender (VERP), so a bounce names the mail and its recipient. Unset: bounces go to MAIL_FROM.
     MAIL_BOUNCE_ADDRESS = _env("MAIL_BOUNCE_ADDRESS")
+    # The mailbox those bounces land in, read every 5 minutes: imaps://user:password@host/INBOX, with
+    # ?move_to=Processed to keep what was read (else it is deleted). Unset: `flask mail bounces PATH` only.
+    MAIL_BOUNCE_IMAP_URL = _env("MAIL_BOUNCE_IMAP_URL")
     OUTBOX_DIR = Path(_env("OUTBOX_DIR", str(INSTANCE_DIR / "outbox")))
     UPLOAD_DIR = Path(_env("UPLOAD_DIR", str(INSTANCE_DIR / "uploads")))
     PORT = _int("PORT", 5000)

@@ -10,6 +10,7 @@ import mimetypes
 import os
 import smtplib
 import ssl
+from contextlib import contextmanager
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -41,6 +42,35 @@ def deliver(row_id: int) -> str:
         mail.settled(row_id, sent=True)
         _remove_sent_copies(row)
         return "sent"
+
+
+def deliver_many(row_ids: list[int]) -> int:
+    """Send several outbox rows over one SMTP connection (a mailing's, in chunks); how many were sent.
+
+    Each row goes as deliver() sends it: claimed first (a row sent or held by another sender is skipped),
+    marked sent, or marked failed alone for the sweep to retry; a failure opens a new connection for the
+    next row. One connection instead of one per mail is what lets one worker send a mailing at a pace."""
+    with job_context() as app:
+        timeout, sent = sending_timeout(app.config), 0
+        with transport_for(app.config).session() as session:
+            for row_id in row_ids:
+                if not _claim(row_id, timeout):
+                    continue
+                row = OutboundEmail.get_by_id(row_id)
+                try:
+                    message = build_message(row, app.config["MAIL_FROM"])
+                    session.send(message, envelope_from=bounce_address(row.id, app.config))
+                except Exception as exc:  # this row failed; the others still go
+                    _mark_failed(row, exc, app.config["MAIL_MAX_ATTEMPTS"])
+                    session.reset()
+                    continue
+                OutboundEmail.update(status=OutboundEmail.SENT, sent_at=clock.utcnow_naive(), last_error="").where(
+                    OutboundEmail.id == row_id
+                ).execute()
+                mail.settled(row_id, sent=True)
+                _remove_sent_copies(row)
+                sent += 1
+        return sent
 
 
 def _remove_sent_copies(row: OutboundEmail) -> None:
@@ -115,6 +145,14 @@ class FileTransport:
     def __init__(self, directory: Path):
         self.directory = Path(directory)
 
+    @contextmanager
+    def session(self):
+        """Several messages in a row (as SmtpTransport.session); a folder needs no connection."""
+        yield self
+
+    def reset(self) -> None:
+        pass
+
     def send(self, message: EmailMessage, envelope_from: str | None = None) -> None:
         if envelope_from:
             message["Return-Path"] = f"<{envelope_from}>"  # what a receiving server would write
@@ -133,6 +171,10 @@ class SmtpTransport:
         self.options = {k: v[-1] for k, v in parse_qs(self.url.query).items()}
 
     def send(self, message: EmailMessage, envelope_from: str | None = None) -> None:
+        with self._connect() as smtp:
+            smtp.send_message(message, from_addr=envelope_from)
+
+    def _connect(self) -> smtplib.SMTP:
         url = self.url
         timeout = float(self.options.get("timeout", 30))
         if url.scheme == "smtps":
@@ -141,12 +183,46 @@ class SmtpTransport:
             )
         else:
             smtp = smtplib.SMTP(url.hostname, url.port or 25, timeout=timeout)
-        with smtp:
+        try:
             if url.scheme != "smtps" and self.options.get("starttls") in ("1", "true", "yes"):
                 smtp.starttls(context=ssl.create_default_context())
             if url.username:
                 smtp.login(unquote(url.username), unquote(url.password or ""))
-            smtp.send_message(message, from_addr=envelope_from)
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
+    @contextmanager
+    def session(self):
+        """One connection for several messages (deliver_many), opened when the first is sent."""
+        session = _SmtpSession(self)
+        try:
+            yield session
+        finally:
+            session.reset()
+
+
+class _SmtpSession:
+    """SmtpTransport's connection kept open from one message to the next; reset() drops it (after an error
+    the connection's state is unknown: the next message opens a fresh one)."""
+
+    def __init__(self, transport: SmtpTransport):
+        self.transport = transport
+        self.smtp: smtplib.SMTP | None = None
+
+    def send(self, message: EmailMessage, envelope_from: str | None = None) -> None:
+        if self.smtp is None:
+            self.smtp = self.transport._connect()
+        self.smtp.send_message(message, from_addr=envelope_from)
+
+    def reset(self) -> None:
+        smtp, self.smtp = self.smtp, None
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                smtp.close()
 
 
 def sending_timeout(config) -> dt.timedelta:

@@ -106,6 +106,11 @@ class Person(AssociationScoped, BaseModel):
     def phones(self) -> list[str]:
         return [p for p in (self.phone_mobile, self.phone_home, self.phone_work) if p]
 
+    @staticmethod
+    def new_address(email: str) -> dict:
+        """The fields to write when a person's address changes: a new address has not bounced (C4)."""
+        return {"email": email, "email_bounced_at": None, "email_bounce_reason": ""}
+
     @classmethod
     def in_register(cls, association: Association, email: str) -> Person | None:
         """The person the register holds for this e-mail address, if any."""

@@ -41,3 +41,6 @@ def _flagged_posts() -> nav.Attention | None:
 nav.attention(30, shown=_moderates, item=_flagged_posts)
 
 # --- mass mail: nav ---
+nav.board_place(
+    "community.mailings", _l("Mass mail"), "mail", order=30, shown=lambda: can(perms.MAIL_SEND_MASS), group="community"
+)

@@ -343,6 +343,6 @@ def confirm_email_change(token: Token) -> bool:
         old = user.email
         user.email = token.new_email
         user.save()
-        Person.update(email=token.new_email).where(Person.user == user).execute()
+        Person.update(**Person.new_address(token.new_email)).where(Person.user == user).execute()
         audit("account.email_changed", actor=user, association=token.association, target=old, new=user.email)
     return True

@@ -185,10 +185,12 @@ def change_email(person: Person, association: Association, new_email: str, actor
         raise PeopleError(_("This person's account needs an e-mail address."), field="email")
     with transaction():
         person.email = new_email
-        Person.update(email=new_email).where(Person.id == person.id).execute()
+        # A new address has not bounced (C4): the flag and the mass mail's exclusion go with the old one.
+        person.email_bounced_at, person.email_bounce_reason = None, ""
+        Person.update(**Person.new_address(new_email)).where(Person.id == person.id).execute()
         if moves_account:
             User.update(email=new_email).where(User.id == user.id).execute()
-            Person.update(email=new_email).where(Person.user == user).execute()
+            Person.update(**Person.new_address(new_email)).where(Person.user == user).execute()
             # Links mailed to the old address must not open the account any more.
             Token.update(used_at=clock.utcnow_naive()).where((Token.user == user) & Token.used_at.is_null()).execute()
         audit(

@@ -177,7 +177,14 @@ def people_page(association: Association, today: dt.date, q: str = "", page: int
     found = _PEOPLE_PAGE(*values, with_digits=search.with_digits)
     rows = [
         Row(
-            person=loaded(Person, id=p["id"], given_name=p["given_name"], surname=p["surname"], user=p["user"]),
+            person=loaded(
+                Person,
+                id=p["id"],
+                given_name=p["given_name"],
+                surname=p["surname"],
+                user=p["user"],
+                email_bounced_at=p["email_bounced_at"],
+            ),
             state=_account_state(p["user_state"], p["valid_to"], today),
         )
         for p in found[:PAGE]
@@ -187,8 +194,15 @@ def people_page(association: Association, today: dt.date, q: str = "", page: int
 
 
 def _people_page_query(association, today, limit, offset, *search, with_digits) -> pw.ModelSelect:
-    # Only what the list shows: the names, and the account's state here.
-    columns = (Person.id, Person.given_name, Person.surname, Person.user, User.state.alias("user_state"))
+    # Only what the list shows: the names, whether mail to the address bounced, and the account's state here.
+    columns = (
+        Person.id,
+        Person.given_name,
+        Person.surname,
+        Person.user,
+        Person.email_bounced_at,
+        User.state.alias("user_state"),
+    )
     query = (
         Person.of(association)
         .select(*columns, Membership.valid_to)
