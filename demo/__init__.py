@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from demo.billing import load_billing
+from demo.community import load_community
 from demo.documents import load_documents
 from demo.faults import load_faults
 from demo.people import load_people
@@ -26,6 +27,7 @@ def load_demo() -> Iterator[str]:
     yield from load_faults()
     yield from load_billing()
     yield from load_documents()
+    yield from load_community()
 
 
 def load_benchmark(units: int, slug: str = "bench") -> Iterator[str]:

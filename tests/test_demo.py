@@ -2,8 +2,15 @@
 
 from fractions import Fraction
 
+import pytest
+
 from demo import ACCOUNTS
 from models import Association, Membership, Ownership, Person, Unit, User
+
+
+@pytest.fixture(autouse=True)
+def _demo_mailing(outbox):
+    """The demo sends its mailing (C4): every test here expects that mail."""
 
 
 def test_demo_creates_the_associations_and_accounts(app, client, login):
@@ -102,3 +109,29 @@ def test_demo_documents_fill_the_folders_in_each_language(app, client, login):
     assert "Städdag lördag 10.00" in home and "Sophämtning" in home
     assert "Offert takrenovering" not in home  # the board's folder
     assert "Städdag i gården" in home  # the next cleaning day, among the upcoming events
+
+
+def test_demo_community_has_discussions_moderation_and_a_mailing_in_every_state(app, client, login):
+    from blueprints.community import mailing as mass_mail
+    from models.community import Mailing, ModerationLog, Post, PostDigest, Thread
+
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    for slug in ("solrosen", "nakopci", "kase5"):
+        association = Association.get(Association.slug == slug)
+        threads = list(Thread.of(association))
+        assert sum(t.document_id is not None for t in threads) == 1 and sum(t.is_topic for t in threads) == 3
+        assert sum(t.locked for t in threads) == 1
+        hidden = Post.select().where((Post.association == association) & (Post.state == Post.HIDDEN))
+        assert hidden.count() == 1 and hidden.get().hidden_reason
+        actions = {row.action for row in ModerationLog.select().where(ModerationLog.association == association)}
+        assert actions == {ModerationLog.HIDE, ModerationLog.LOCK}
+        mailing = Mailing.of(association).get()
+        states = mass_mail.counts_of([mailing.id])[mailing.id]
+        assert states.get("failed") == 1 and states.get("bounced") == 1 and states.get("sent", 0) > 10, states
+    # History, not news: nothing waits to be mailed about the demo's posts.
+    assert not PostDigest.select().where(PostDigest.state == PostDigest.WAITING).exists()
+
+    login(client, "owner@solrosen.example", password="demo-password")
+    page = client.get("/solrosen/discussions").get_data(as_text=True)
+    assert "Cykelrummet är fullt" in page and "Laddbox i garaget?" in page
