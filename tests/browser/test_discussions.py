@@ -103,3 +103,49 @@ def test_a_resident_quotes_a_post_below_a_document_and_edits_without_javascript(
     expect(tenant.locator(".discussion blockquote")).to_contain_text("I will bring gloves and bags.")
     expect(tenant.locator(".discussion article.post").last.locator(".post-body > p").last).to_have_text("Me too.")
     tenant.screenshot(path=shots_dir / "discussion-document-360.png", full_page=True)
+
+
+def test_a_resident_edits_in_place_and_the_board_hides_the_post_with_a_reason_the_author_reads(
+    new_context, alpha, make_user, shots_dir
+):
+    """Issue 11's flow: a resident writes and fixes a post in place; a board member, in a browser of
+    their own, hides it in place with a reason; the author reads the reason, another member does not."""
+    make_user(alpha, "owner@example.com", "member")
+    make_user(alpha, "board@example.com", "board")
+    make_user(alpha, "neighbour@example.com", "member")
+    owner = new_context().new_page()
+    log_in(owner, "owner@example.com")
+    owner.goto("/alpha/discussions/new")
+    owner.get_by_label("Title").fill("Noise at night")
+    owner.get_by_label("First post").fill("The people in flat 12 are idoits.")
+    owner.get_by_role("button", name="Start the topic").click()
+    post = Post.get()
+    owner.evaluate("window.porchMarker = 'same page'")
+    owner.locator(f"#post-{post.id}").get_by_role("link", name=re.compile("^Edit")).click()
+    owner.get_by_label("Text", exact=True).fill("The people in flat 12 are idiots.")
+    owner.get_by_role("button", name="Save").click()
+    expect(owner.locator(f"#post-{post.id} .post-body")).to_have_text("The people in flat 12 are idiots.")
+    assert owner.evaluate("window.porchMarker") == "same page"
+
+    board = new_context().new_page()
+    log_in(board, "board@example.com")
+    board.goto(f"/alpha/discussions/{post.thread_id}")
+    board.evaluate("window.porchMarker = 'same page'")
+    article = board.locator(f"#post-{post.id}")
+    article.get_by_role("link", name="Hide…").click()
+    article.get_by_label("Reason (the author reads it)").fill("Please write about the noise, not about people.")
+    board.screenshot(path=shots_dir / "discussion-hide-form-360.png", full_page=True)
+    article.get_by_role("button", name="Hide the post").click()
+    expect(board.locator(f"#post-{post.id}")).to_contain_text("Hidden")
+    assert board.evaluate("window.porchMarker") == "same page"  # hidden in place
+    assert Post.get_by_id(post.id).state == Post.HIDDEN
+
+    owner.reload()
+    expect(owner.locator(f"#post-{post.id}")).to_contain_text("Please write about the noise, not about people.")
+    owner.screenshot(path=shots_dir / "discussion-hidden-author-360.png", full_page=True)
+    neighbour = new_context().new_page()
+    log_in(neighbour, "neighbour@example.com")
+    neighbour.goto(f"/alpha/discussions/{post.thread_id}")
+    expect(neighbour.locator(f"#post-{post.id}")).to_contain_text("Hidden by the board.")
+    expect(neighbour.locator(f"#post-{post.id}")).not_to_contain_text("idiots")
+    expect(neighbour.locator(f"#post-{post.id}")).not_to_contain_text("not about people")
