@@ -73,14 +73,19 @@ def dispatch_at(job: str, *args, at: dt.datetime, job_id: str) -> bool:
             job,
             *args,
             job_id=job_id,
-            retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
-            result_ttl=3600,
-            failure_ttl=7 * 24 * 3600,
+            **_job_options(),
         )
     except RedisError:
         log.exception("could not schedule job %s; the sweep will run it when due", job_id)
         return False
     return True
+
+
+def _job_options() -> dict:
+    """How every job is queued: retried after RETRY_INTERVALS, its result kept an hour, a failure a week."""
+    return dict(
+        retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS), result_ttl=3600, failure_ttl=7 * 24 * 3600
+    )
 
 
 def job_function(name: str):
@@ -112,9 +117,7 @@ def _dispatch(job: str, args: tuple, job_id: str, scheduled_waits: bool = False)
             job,
             *args,
             job_id=job_id,
-            retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
-            result_ttl=3600,
-            failure_ttl=7 * 24 * 3600,
+            **_job_options(),
         )
     except RedisError:
         log.exception("could not queue job %s; the sweep will retry", job_id)

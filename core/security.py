@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import BadSignature, URLSafeSerializer
 
 
 def csp_nonce() -> str:
@@ -53,3 +54,22 @@ class PorchSessionInterface(SecureCookieSessionInterface):
 def client_ip() -> str:
     # ProxyFix (TRUSTED_PROXIES) has already replaced remote_addr when behind a proxy.
     return request.remote_addr or ""
+
+
+# Links in mail that act without a session (unfollow a discussion, stop newsletters): the ids they act on,
+# signed with SECRET_KEY under a purpose of their own, so one link never serves another purpose.
+
+
+def signed_ids(purpose: str, *ids: int) -> str:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=purpose).dumps(list(ids))
+
+
+def read_signed_ids(purpose: str, token: str, count: int) -> tuple[int, ...] | None:
+    """The ids signed_ids() signed for this purpose, or None for a token that is not ours or not whole."""
+    try:
+        ids = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=purpose).loads(token)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    if not isinstance(ids, list) or len(ids) != count or not all(type(i) is int for i in ids):
+        return None
+    return tuple(ids)

@@ -28,12 +28,12 @@ from pathlib import PurePath
 import peewee as pw
 from flask import current_app, render_template
 from flask_babel import force_locale
-from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import escape
 
 from core import clock, notifications
 from core.mail import attachment_file, external_url, mail_language, queue_mail, store_attachment
 from core.queue import enqueue
+from core.security import read_signed_ids, signed_ids
 from core.text import fold, locale_for, markdown
 from core.text import lazy_gettext as _l
 from models import Association, Membership, OutboundAttachment, OutboundEmail, Person, User
@@ -314,20 +314,12 @@ def render_mail(mailing: Mailing, association: Association, language: str, *, un
 
 
 def unsubscribe_token(association_id: int, user_id: int) -> str:
-    return _serializer().dumps([association_id, user_id])
+    return signed_ids(NEWSLETTERS, association_id, user_id)
 
 
 def unsubscribe_reader(token: str) -> tuple[int, int] | None:
     """(association id, user id) of a newsletter's unsubscribe link, or None if it was not ours."""
-    try:
-        association_id, user_id = _serializer().loads(token)
-    except (BadSignature, ValueError, TypeError):
-        return None
-    return int(association_id), int(user_id)
-
-
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=NEWSLETTERS)
+    return read_signed_ids(NEWSLETTERS, token, 2)
 
 
 def switch_newsletters_off(association_id: int, user_id: int) -> None:

@@ -24,6 +24,7 @@ from blueprints.community import signals
 from core import clock, notifications
 from core.mail import external_url, mail_language, queue_mail
 from core.queue import dispatch, dispatch_at, enqueue_at
+from core.security import read_signed_ids, signed_ids
 from core.text import lazy_gettext as _l
 from core.text import markdown
 from models import Association, Membership, User
@@ -268,27 +269,13 @@ def follows(thread: Thread) -> pw.Expression:
 UNFOLLOW_SALT = "community.unfollow"
 
 
-def _serializer():
-    from itsdangerous import URLSafeSerializer
-
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=UNFOLLOW_SALT)
-
-
 def unfollow_token(user_id: int, thread_id: int) -> str:
     """The signed part of a mail's unfollow link: who stops mail about which thread."""
-    return _serializer().dumps([user_id, thread_id])
+    return signed_ids(UNFOLLOW_SALT, user_id, thread_id)
 
 
 def read_unfollow_token(token: str) -> tuple[int, int] | None:
-    from itsdangerous import BadSignature
-
-    try:
-        user_id, thread_id = _serializer().loads(token)
-    except (BadSignature, ValueError, TypeError):
-        return None
-    if not isinstance(user_id, int) or not isinstance(thread_id, int):
-        return None
-    return user_id, thread_id
+    return read_signed_ids(UNFOLLOW_SALT, token, 2)
 
 
 def unfollow(user_id: int, thread: Thread) -> None:
