@@ -5,6 +5,7 @@ from wtforms import HiddenField, MultipleFileField, SelectField, StringField, Te
 from wtforms.validators import DataRequired, Length
 
 from core.text import lazy_gettext as _l
+from core.text import lazy_pgettext as _lp
 
 BODY_HINT = _l(
     "Markdown: **bold**, *italic*, lists with -, links as [text](address). Name a member with @ and their name."
@@ -24,7 +25,9 @@ class TopicForm(PostForm):
 
 
 class EditForm(FlaskForm):
-    body = TextAreaField(_l("Text"), validators=[DataRequired(_l("Write something first.")), Length(max=50_000)])
+    body = TextAreaField(
+        _lp("written text", "Text"), validators=[DataRequired(_l("Write something first.")), Length(max=50_000)]
+    )
 
 
 def show_refusal(form, refused) -> str | None:

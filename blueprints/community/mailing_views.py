@@ -31,6 +31,7 @@ from core.forms import ConfirmForm
 from core.mail import attachment_file, store_attachment
 from core.rendering import page_url, render
 from core.text import lazy_gettext as _l
+from core.text import lazy_pgettext as _lp
 from models import Building, Role, User
 from models import permissions as perms
 from models.community import Mailing, MailingAttachment
@@ -52,7 +53,9 @@ REASONS = {
 
 class MailingForm(FlaskForm):
     subject = StringField(_l("Subject"), validators=[DataRequired(_l("Give the mail a subject.")), Length(max=200)])
-    body = TextAreaField(_l("Text"), validators=[DataRequired(_l("Write the text of the mail.")), Length(max=50_000)])
+    body = TextAreaField(
+        _lp("written text", "Text"), validators=[DataRequired(_l("Write the text of the mail.")), Length(max=50_000)]
+    )
     newsletter = BooleanField(_l("This is a newsletter: members who switched newsletters off do not get it"))
     files = MultipleFileField(_l("Attachments"))
 

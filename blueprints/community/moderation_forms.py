@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from blueprints.community.moderation import REASON_MAX
 from core.text import lazy_gettext as _l
+from core.text import lazy_pgettext as _lp
 from models.community import CommunitySettings
 
 
@@ -31,7 +32,9 @@ class ReasonForm(FlaskForm):
 
 
 class MoveForm(FlaskForm):
-    category = SelectField(_l("Move to"), coerce=int, validators=[InputRequired(_l("Choose a category."))])
+    category = SelectField(
+        _l("Move to"), coerce=int, validators=[InputRequired(_lp("discussion category", "Choose a category."))]
+    )
     reason = TextAreaField(_l("Reason (optional, for the log)"), validators=[Optional(), Length(max=REASON_MAX)])
 
 

@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from blueprints.documents.events import NONE, REPEATS, EventTimes
 from core.text import lazy_gettext as _l
+from core.text import lazy_pgettext as _lp
 
 FILES_ACCEPT = (
     "application/pdf,.pdf,.docx,.xlsx,.odt,.ods,.txt,text/plain,image/jpeg,image/png,image/webp,"
@@ -35,7 +36,7 @@ ACCESS_LABELS = {NOTHING: _l("Nothing"), READ: _l("Reads"), WRITE: _l("Reads and
 class DocumentForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(_l("Give the document a title.")), Length(max=200)])
     folder = SelectField(_l("Folder"), coerce=int)
-    body = TextAreaField(_l("Text"), validators=[Length(max=100_000)])
+    body = TextAreaField(_lp("written text", "Text"), validators=[Length(max=100_000)])
     files = MultipleFileField(_l("Attachments"))
     created_at = DateTimeLocalField(
         _l("Date of the document"), validators=[Optional()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
