@@ -117,6 +117,17 @@ def test_the_board_writes_chooses_tests_and_sends_a_mailing_on_a_phone(new_conte
     expect(board.locator(".mailing-preview")).to_contain_text("Yard plan.pdf")
     fits(board)
     board.screenshot(path=shots_dir / "mailing-draft-360.png", full_page=True)
+    board.get_by_role("link", name="Edit the mail").click()
+    expect(board.get_by_label("Text", exact=True)).to_have_value(
+        "We clean the yard on **Saturday** at 10.\n\n- rakes\n- gloves"
+    )
+    expect(board.get_by_label("Remove Yard plan.pdf")).not_to_be_checked()
+    fits(board)
+    assert small_targets(board) == []
+    board.screenshot(path=shots_dir / "mailing-edit-360.png", full_page=True)
+    board.get_by_label("Subject").fill("Spring cleaning")
+    board.get_by_role("button", name="Save", exact=True).click()
+    expect(board.get_by_text("The draft is saved.", exact=True)).to_be_visible()
     board.get_by_role("button", name="Send a test to me").click()
     expect(board.get_by_text(f"A test is on its way to {BOARD}, without the attachments.")).to_be_visible()
     assert [row.to_address for row in outbox.rows()] == [BOARD]
