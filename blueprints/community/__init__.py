@@ -14,7 +14,16 @@ bp = association_blueprint("community", __name__)
 # Not on the phone's tab bar (four places and Menu): one tap further, on the menu page.
 nav.resident_place(
     "community.topics", _l("Discussions"), "discussions", order=25, shown=lambda: can(perms.DISCUSSIONS_POST),
-    current_on=("community.",),
+    # The discussions' own pages: moderation and mass mail are the board's, in its bar.
+    current_on=(
+        "community.topics",
+        "community.category",
+        "community.topic_new",
+        "community.thread",
+        "community.post_edit",
+        "community.post_delete",
+        "community.post_revisions",
+    ),
 )  # fmt: skip
 
 # --- moderation: nav ---

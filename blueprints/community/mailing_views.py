@@ -16,6 +16,7 @@ from pathlib import PurePath
 
 from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, MultipleFileField, StringField, TextAreaField
@@ -257,7 +258,10 @@ def mailing_recipients(mailing_id: int):
         if count == 0:
             flash(_("Nobody is chosen. Tick at least one person."), "error")
             return _recipients_page(draft, filters, people, ticked, form, status=422)
-        flash(_("The recipients are saved: %(count)s people.", count=count), "success")
+        flash(
+            ngettext("The recipients are saved: %(num)d person.", "The recipients are saved: %(num)d people.", count),
+            "success",
+        )
         return redirect(url_for("community.mailing_page", mailing_id=draft.id))
     ticked = mailing.chosen_ids(draft) if filters == mailing.Filters.from_json(draft.recipient_filter) else set()
     if not ticked:
@@ -363,7 +367,12 @@ def mailing_send(mailing_id: int):
             flash(str(error.message), "error")
         else:
             audit("mailing.sent", actor=current_user, association=g.association, target=draft.subject, count=count)
-            flash(_("The mail is on its way to %(count)s people.", count=count), "success")
+            flash(
+                ngettext(
+                    "The mail is on its way to %(num)d person.", "The mail is on its way to %(num)d people.", count
+                ),
+                "success",
+            )
             return redirect(url_for("community.mailing_page", mailing_id=draft.id))
     return render(
         "community/mailing_send.html",

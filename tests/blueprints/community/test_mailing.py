@@ -467,3 +467,14 @@ def test_removing_a_file_with_a_refused_new_one_keeps_everything(app, board, out
         del data["files"]
         assert board.submit(f"/alpha/mailings/{mailing_id}/edit", data).status_code == 302
         assert MailingAttachment.select().count() == 0 and not attachment_file(file.stored_name).exists()
+
+
+def test_one_recipient_is_counted_as_one_person(board, people, outbox):
+    mailing_id = write(board)
+    url = f"/alpha/mailings/{mailing_id}/recipients"
+    page = board.get(url).get_data(as_text=True)
+    first = re.findall(r'name="person" value="(\d+)" checked', page)[0]
+    response = board.submit(url, {"person": [first]}, form_page=url)
+    assert "The recipients are saved: 1 person." in board.get(response.location).get_data(as_text=True)
+    response = send(board, mailing_id)
+    assert "The mail is on its way to 1 person." in board.get(response.location).get_data(as_text=True)
