@@ -8,7 +8,7 @@ Every view loads through queries.py: a thread the member cannot read, and its po
 from __future__ import annotations
 
 import peewee as pw
-from flask import abort, flash, g, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, make_response, redirect, request, url_for
 from markupsafe import Markup
 
 from blueprints.community import attachments, bp, queries, threads
@@ -26,8 +26,16 @@ from models.documents import Document
 
 @bp.app_template_global()
 def post_component(context: dict) -> Markup:
-    """One post of a list (a page, the poll, below a document) from its queries.post_context()."""
-    return Markup(render_template("community/_post.html", **context))
+    """One post of a list (a page, the poll, below a document) from its queries.post_context().
+
+    Rendered from the template itself with the request's template context worked out once: through
+    render_template every post of a page ran the context processors again (a fifth of a thread page)."""
+    shared = g.get("post_template_context")
+    if shared is None:
+        shared = g.post_template_context = {}
+        current_app.update_template_context(shared)
+    template = current_app.jinja_env.get_template("community/_post.html")
+    return Markup(template.render({**shared, **context}))
 
 
 # --- the thread ---------------------------------------------------------------------------------------
