@@ -117,7 +117,7 @@ def test_no_console_errors_and_csp_clean(page, alpha, make_user):
     assert page.evaluate("typeof htmx") == "object"
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Menu").click()
-    page.get_by_role("main").get_by_role("link", name="Mail").click()
+    page.get_by_role("main").get_by_role("link", name="Mail", exact=True).click()
     expect(page).to_have_url(re.compile(r"/alpha/admin/mail$"))
     expect(page.get_by_role("heading", name="Mail from the portal")).to_be_visible()
     assert page.evaluate("typeof htmx") == "object"
