@@ -38,7 +38,7 @@ from core.text import fold, locale_for, markdown
 from core.text import lazy_gettext as _l
 from models import Association, Membership, OutboundAttachment, OutboundEmail, Person, User
 from models.community import Mailing, MailingAttachment, MailingRecipient
-from models.db import transaction
+from models.db import after_commit, transaction
 from models.register import Ownership, Residency, Unit
 
 KIND = "mailing"  # the outbox rows' kind: templates/email/mailing.txt and .html
@@ -589,6 +589,7 @@ def attach_personal_files(mailing: Mailing, association: Association, files: lis
     chosen = recipients_to_send(mailing, association)
     matches = match_files([name for name, _data in files], chosen)
     result = Matching()
+    replaced: set[str] = set()
     with transaction():
         for name, data in files:
             people = matches.get(name) or []
@@ -596,10 +597,20 @@ def attach_personal_files(mailing: Mailing, association: Association, files: lis
                 result.unmatched.append(name)
                 continue
             stored, shown = store_attachment(name, data)
-            MailingRecipient.update(personal_file=stored, personal_file_name=shown).where(
-                (MailingRecipient.mailing == mailing.id) & MailingRecipient.person.in_([c.person_id for c in people])
-            ).execute()
+            theirs = (MailingRecipient.mailing == mailing.id) & MailingRecipient.person.in_(
+                [c.person_id for c in people]
+            )
+            replaced |= {
+                earlier
+                for (earlier,) in MailingRecipient.select(MailingRecipient.personal_file)
+                .where(theirs & MailingRecipient.personal_file.is_null(False))
+                .tuples()
+            }
+            MailingRecipient.update(personal_file=stored, personal_file_name=shown).where(theirs).execute()
             result.matched.extend((c, shown) for c in people)
+        # A file no recipient has any longer leaves the disk, once the change is kept.
+        unused = replaced - {stored for stored, _name in personal_files(mailing).values()}
+        after_commit(lambda: [attachment_file(stored).unlink(missing_ok=True) for stored in unused])
     return result
 
 

@@ -478,3 +478,25 @@ def test_one_recipient_is_counted_as_one_person(board, people, outbox):
     assert "The recipients are saved: 1 person." in board.get(response.location).get_data(as_text=True)
     response = send(board, mailing_id)
     assert "The mail is on its way to 1 person." in board.get(response.location).get_data(as_text=True)
+
+
+def test_a_personal_file_uploaded_again_replaces_the_earlier_one_on_disk_too(board, app, people, outbox):
+    from core.mail import attachment_file
+
+    mailing_id = write(board)
+    choose(board, mailing_id)
+    url = f"/alpha/mailings/{mailing_id}/personal"
+
+    def upload(body: bytes) -> str:
+        data = {"personal": [(io.BytesIO(body), "Berg Bo.pdf")]}
+        response = board.submit(
+            url, data, form_page=f"/alpha/mailings/{mailing_id}", content_type="multipart/form-data"
+        )
+        assert response.status_code == 200
+        return MailingRecipient.get(MailingRecipient.person == people["bo"].id).personal_file
+
+    first = upload(b"%PDF-1.4 first\n%%EOF\n")
+    second = upload(b"%PDF-1.4 second\n%%EOF\n")
+    with app.app_context():
+        assert second != first and attachment_file(second).read_bytes() == b"%PDF-1.4 second\n%%EOF\n"
+        assert not attachment_file(first).exists()
