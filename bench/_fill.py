@@ -14,10 +14,12 @@ Runs inside the app, with the bench database's environment, after `flask demo --
   a third of them open, each with its "reported" event (as bench/faults.py writes them);
 - `--documents` published documents over a year in the built-in folders (Notice board,
   Information, Minutes, Board only, a few in the Sidebar), a monthly and a yearly event among
-  them, and the search index built for them.
+  them, and the search index built for them;
+- `--topics` discussion topics in the "All members" category, 20 to 120 posts each by the
+  residents (indexed for the search with the documents).
 
 Prints one JSON line: for each resident client (1..R), its unit's id, its latest invoice's id, the
-Notice board's id and a document it reads.
+Notice board's id, a document it reads and a topic of 60 posts.
 """
 
 from __future__ import annotations
@@ -37,8 +39,9 @@ from core import (
     search,  # noqa: E402
 )
 from demo.register import make_board  # noqa: E402
-from models import Association, Invoice, Person, User  # noqa: E402
+from models import Association, Invoice, Membership, Person, User  # noqa: E402
 from models.billing import BillingSettings, Charge  # noqa: E402
+from models.community import Category, Post, Thread  # noqa: E402
 from models.db import db, transaction  # noqa: E402
 from models.documents import Document, Folder  # noqa: E402
 from models.faults import FaultEvent, FaultReport  # noqa: E402
@@ -56,6 +59,7 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=3)
     parser.add_argument("--reports", type=int, default=4000)
     parser.add_argument("--documents", type=int, default=2000)
+    parser.add_argument("--topics", type=int, default=500)
     args = parser.parse_args()
     create_app()
     with db.connection_context():
@@ -65,7 +69,8 @@ def main() -> None:
         board = User.get(User.email == resident(args.residents + 1))
         bill(bench, board, args.months)
         report_faults(bench, board, args.reports)
-        publish_documents(bench, board, args.documents)
+        start_discussions(bench, args.topics, args.residents)
+        publish_documents(bench, board, args.documents)  # indexes the posts too
         print(json.dumps(client_rows(bench, args.residents)))
 
 
@@ -178,9 +183,38 @@ def publish_documents(bench: Association, board: User, count: int) -> None:
     search.rebuild(bench.id)
 
 
+def start_discussions(bench: Association, count: int, residents: int) -> None:
+    """`count` topics over the last year; the last `residents` hold 60 posts each (a client's own: its
+    first page shows 30), the others 20 to 120."""
+    everyone = Category.get((Category.association == bench) & (Category.key == Category.EVERYONE))
+    authors = [m.user_id for m in Membership.select(Membership.user).where(Membership.association == bench)]
+    now = clock.utcnow_naive()
+    with transaction():
+        for i in range(count):
+            size = 60 if i >= count - residents else 20 + (i * 37) % 101
+            start = now - dt.timedelta(minutes=(count - i) * 1000)
+            thread = Thread.create(
+                association=bench, category=everyone, title=f"Topic {i}: {WORDS[i % len(WORDS)]}",
+                author=authors[i % len(authors)], post_count=size, created_at=start,
+                last_post_at=start + dt.timedelta(minutes=size),
+            )  # fmt: skip
+            posts = [
+                dict(
+                    thread=thread.id, association=bench.id, number=n + 1, author=authors[(i + n) % len(authors)],
+                    body=" ".join(WORDS[(i + n + j) % len(WORDS)] for j in range(25)),
+                    created_at=start + dt.timedelta(minutes=n),
+                )
+                for n in range(size)
+            ]  # fmt: skip
+            for at in range(0, len(posts), BATCH):
+                Post.insert_many(posts[at : at + BATCH]).execute()
+
+
 def client_rows(bench: Association, residents: int) -> dict[str, dict[str, int]]:
-    """Resident number -> the unit it owns, its latest invoice, the Notice board and one of its documents."""
+    """Resident number -> the unit it owns, its latest invoice, the Notice board, one of its documents and
+    a topic of its own."""
     rows = {}
+    topics = [t.id for t in Thread.of(bench).select(Thread.id).order_by(Thread.id.desc()).limit(residents)]
     for number in range(1, residents + 1):
         unit = Unit.get((Unit.association == bench) & (Unit.number == str(number)))
         person = Person.get((Person.association == bench) & (Person.email == resident(number)))
@@ -193,7 +227,9 @@ def client_rows(bench: Association, residents: int) -> dict[str, dict[str, int]]
             .offset(number)
             .first()
         )
-        rows[str(number)] = dict(unit=unit.id, invoice=invoice.id, folder=notices.id, document=document.id)
+        rows[str(number)] = dict(
+            unit=unit.id, invoice=invoice.id, folder=notices.id, document=document.id, thread=topics[number - 1]
+        )
     return rows
 
 

@@ -79,7 +79,7 @@ ANONYMOUS, RESIDENT, BOARD = "anonymous", "resident", "board"
 @dataclass(frozen=True)
 class Page:
     name: str
-    path: str  # {unit}, {invoice}, {folder}, {document} become each client's own (bench/_fill.py says which)
+    path: str  # {unit}, {invoice}, {folder}, {document}, {thread} become each client's own (bench/_fill.py says which)
     who: str  # ANONYMOUS, RESIDENT or BOARD: whose clients request it
     max_queries: int | None = None  # a budget an earlier issue set for this page
 
@@ -110,6 +110,10 @@ PAGES = (
     Page("search", f"/{SLUG}/search?q=laundry", RESIDENT),
     Page("events", f"/{SLUG}/events", RESIDENT),
     Page("events, this month", f"/{SLUG}/events/{dt.date.today():%Y/%m}", RESIDENT),
+    Page("discussions (topics)", f"/{SLUG}/discussions", RESIDENT),
+    Page("a discussion (30 posts)", f"/{SLUG}/discussions/{{thread}}", RESIDENT),
+    Page("moderation queue (board)", f"/{SLUG}/moderation", BOARD),
+    Page("mass mail (board)", f"/{SLUG}/mailings", BOARD),
 )
 
 # The goals from the issues: every page in this bench (issue 9), the first visit (issue 1).
@@ -120,6 +124,7 @@ MAX_FIRST_VISIT_BYTES = 45 * 1024
 MONTHS_OF_INVOICES = 3
 FAULT_REPORTS = 4000
 DOCUMENTS = 2000
+TOPICS = 500
 
 
 @dataclass
@@ -143,7 +148,9 @@ class Clients:
     """Who requests the pages: the accounts, and each resident's own unit and invoice."""
 
     count: int
-    own: dict[int, dict[str, int]]  # resident number -> {"unit": id, "invoice": id, "folder": id, "document": id}
+    own: dict[
+        int, dict[str, int]
+    ]  # resident number -> {"unit": id, "invoice": id, "folder": id, "document": id, "thread": id}
 
     def accounts(self, page: Page) -> list[str | None]:
         numbers = range(1, self.count + 1)
@@ -241,13 +248,15 @@ def fill(env: dict[str, str], clients: int) -> Clients:
     started = time.perf_counter()
     command = [BIN / "python", ROOT / "bench" / "_fill.py", "--residents", str(clients), "--board", str(clients)]
     command += ["--months", str(MONTHS_OF_INVOICES), "--reports", str(FAULT_REPORTS), "--documents", str(DOCUMENTS)]
+    command += ["--topics", str(TOPICS)]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     if done.returncode:
         raise RuntimeError(f"bench/_fill.py failed:\n{done.stdout}{done.stderr}")
     own = {int(number): ids for number, ids in json.loads(done.stdout.strip().splitlines()[-1]).items()}
     print(
         f"Filled: residents {clients + 1}–{2 * clients} on the board, {MONTHS_OF_INVOICES} months of invoices, "
-        f"{FAULT_REPORTS} fault reports, {DOCUMENTS} documents ({time.perf_counter() - started:.1f} s)"
+        f"{FAULT_REPORTS} fault reports, {DOCUMENTS} documents, {TOPICS} discussion topics"
+        f" ({time.perf_counter() - started:.1f} s)"
     )
     return Clients(clients, own)
 

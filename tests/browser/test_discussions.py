@@ -149,3 +149,53 @@ def test_a_resident_edits_in_place_and_the_board_hides_the_post_with_a_reason_th
     expect(neighbour.locator(f"#post-{post.id}")).to_contain_text("Hidden by the board.")
     expect(neighbour.locator(f"#post-{post.id}")).not_to_contain_text("idiots")
     expect(neighbour.locator(f"#post-{post.id}")).not_to_contain_text("not about people")
+
+
+def test_the_other_discussion_pages_read_well_on_a_phone(app, new_context, alpha, make_user):
+    """Pages the flows above do not reach, each loaded so axe-core checks it: a category, a post's earlier
+    versions, moving a topic, the author's delete page, and the mail's unfollow and newsletter pages."""
+    import datetime as dt
+
+    from blueprints.community.mailing import unsubscribe_token
+    from blueprints.community.notifications import unfollow_token
+    from models.community import Thread
+    from tests.factories.community import make_post, make_topic
+
+    owner = make_user(alpha, "owner@example.com", "member")
+    make_user(alpha, "board@example.com", "board")
+    topic = make_topic(alpha, "Bicycle room", author=owner)
+    post = make_post(topic, owner, "The lock is new.", edited_at=dt.datetime(2026, 12, 1, 9, 0))
+    PostRevision.create(post=post, body="The lock is broekn.", written_at=dt.datetime(2026, 12, 1, 8, 0))
+    extra = make_post(topic, owner, "A second thought.")
+
+    board = new_context(java_script_enabled=False).new_page()
+    log_in(board, "board@example.com")
+    board.goto(f"/alpha/discussions/{topic.id}")
+    board.locator(f"#post-{post.id}").get_by_role("link", name=re.compile("^Earlier versions")).click()
+    expect(board.get_by_role("heading", name=f"Earlier versions of post #{post.number}")).to_be_visible()
+    expect(board.locator("main")).to_contain_text("The lock is broekn.")
+    board.goto(f"/alpha/discussions/{topic.id}")
+    board.get_by_role("link", name="Move to another category…").click()
+    board.get_by_role("combobox").select_option(label="Owners only")
+    board.get_by_role("button", name="Move the topic").click()
+    assert Thread.get_by_id(topic.id).category.key == "owners"
+
+    resident = new_context().new_page()
+    log_in(resident, "owner@example.com")
+    resident.goto("/alpha/discussions")
+    resident.get_by_role("link", name="Owners only").first.click()
+    expect(resident.locator("main")).to_contain_text("Bicycle room")
+    resident.goto(f"/alpha/posts/{extra.id}/delete")
+    resident.get_by_role("button", name="Delete the post").click()
+    assert Post.get_by_id(extra.id).state == Post.DELETED
+
+    with app.test_request_context():
+        unfollow = f"/alpha/unfollow/{unfollow_token(owner.id, topic.id)}"
+        newsletters = f"/alpha/newsletters/unsubscribe/{unsubscribe_token(alpha.id, owner.id)}"
+    stranger = new_context().new_page()  # from the mail, without signing in
+    stranger.goto(unfollow)
+    stranger.get_by_role("button", name="Stop the mail").click()
+    expect(stranger.locator("main")).to_contain_text("You no longer follow")
+    stranger.goto(newsletters)
+    stranger.get_by_role("button", name="Stop the newsletters").click()
+    expect(stranger.get_by_role("button", name="Stop the newsletters")).to_have_count(0)
