@@ -201,13 +201,22 @@ def start_discussions(bench: Association, count: int, residents: int) -> None:
             posts = [
                 dict(
                     thread=thread.id, association=bench.id, number=n + 1, author=authors[(i + n) % len(authors)],
-                    body=" ".join(WORDS[(i + n + j) % len(WORDS)] for j in range(25)),
+                    body=_post_text(i + n),
                     created_at=start + dt.timedelta(minutes=n),
                 )
                 for n in range(size)
             ]  # fmt: skip
             for at in range(0, len(posts), BATCH):
                 Post.insert_many(posts[at : at + BATCH]).execute()
+
+
+# Posts talk of other things than the documents; one in twenty mentions the laundry (the bench's search).
+POST_WORDS = "neighbours yard parking noise stroller keys door mail package dog cat bins snow spring".split()
+
+
+def _post_text(seed: int) -> str:
+    text = " ".join(POST_WORDS[(seed * 5 + j) % len(POST_WORDS)] for j in range(25))
+    return text + (" laundry" if seed % 20 == 0 else "")
 
 
 def client_rows(bench: Association, residents: int) -> dict[str, dict[str, int]]:
