@@ -1,4 +1,4 @@
-"""peewee models, one module per domain (portal, register, billing, faults, documents, community, exchange) and mail.py for what
+"""peewee models, one module per domain (portal, register, billing, faults, documents, community, votes, exchange) and mail.py for what
 leaves by mail (the outbox, ordered PDFs); notifications.py holds what each member chose to be mailed about;
 db.py holds the database itself."""
 
@@ -52,8 +52,11 @@ from models.portal import (
     Consent,
     LoginAttempt,
     Membership,
+    RecoveryCode,
     RegistrationRequest,
     Role,
+    SecondFactor,
+    SecondFactorAttempt,
     SlugAlias,
     Token,
     User,
@@ -61,6 +64,7 @@ from models.portal import (
 )
 from models.register import Building, Ownership, Person, Residency, Unit, UnitFileEntry, VotingProxy
 from models.search import SearchEntry, SearchText
+from models.votes import Ballot, LedgerEntry, Vote, VoteAttachment, VoteOption, VoteUnit
 
 # In dependency order: creating them in this order satisfies every foreign key.
 ALL_MODELS = [
@@ -112,6 +116,12 @@ ALL_MODELS = [
     CommunitySettings,
     Category,
     CategoryAccess,
+    Vote,
+    VoteOption,
+    VoteAttachment,
+    VoteUnit,
+    Ballot,
+    LedgerEntry,
     Thread,
     Post,
     PostRevision,
@@ -126,6 +136,9 @@ ALL_MODELS = [
     MailingAttachment,
     MailingRecipient,
     OutboundAttachment,
+    SecondFactor,
+    RecoveryCode,
+    SecondFactorAttempt,
 ]
 
 __all__ = ["db", "ALL_MODELS", *[m.__name__ for m in ALL_MODELS]]

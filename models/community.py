@@ -22,6 +22,7 @@ from models.documents import Document, Folder
 from models.mail import OutboundEmail
 from models.portal import Association, Role, User
 from models.register import Person
+from models.votes import Vote
 
 
 class CommunitySettings(BaseModel):
@@ -110,6 +111,7 @@ class Thread(AssociationScoped, BaseModel):
     association = pw.ForeignKeyField(Association, backref="threads", on_delete="CASCADE")
     document = pw.ForeignKeyField(Document, null=True, unique=True, backref="threads", on_delete="CASCADE")
     category = pw.ForeignKeyField(Category, null=True, backref="threads", on_delete="RESTRICT")
+    vote = pw.ForeignKeyField(Vote, null=True, unique=True, backref="threads", on_delete="CASCADE")
     title = pw.CharField(max_length=200, default="")  # a topic's; a document's thread shows the document's
     author = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
     locked = pw.BooleanField(default=False)
@@ -122,13 +124,18 @@ class Thread(AssociationScoped, BaseModel):
 
     @property
     def is_topic(self) -> bool:
-        return self.document_id is None
+        return self.document_id is None and self.vote_id is None
 
     @classmethod
     def readable_by(cls, role_id) -> pw.Expression:
         """Threads of published documents in folders the role reads, and topics of categories it reads."""
         readable_documents = Document.select(Document.id).where(Document.readable_by(role_id))
-        return cls.document.in_(readable_documents) | cls.category.in_(Category.readable_ids(role_id))
+        readable_votes = Vote.select(Vote.id).where(Vote.readable_by(role_id))
+        return (
+            cls.document.in_(readable_documents)
+            | cls.category.in_(Category.readable_ids(role_id))
+            | cls.vote.in_(readable_votes)
+        )
 
     @classmethod
     def visible_to(cls, membership) -> pw.ModelSelect:

@@ -16,6 +16,8 @@ FAULTS_REPORT = "faults.report"
 FAULTS_RESOLVE = "faults.resolve"
 VOTES_CAST = "votes.cast"
 VOTES_MANAGE = "votes.manage"
+VOTES_CAST_PER_ROLLAM = "votes.cast_per_rollam"
+VOTES_MANAGE_PER_ROLLAM = "votes.manage_per_rollam"
 MEMBERS_VIEW = "members.view"
 MEMBERS_VIEW_CONTACTS = "members.view_contacts"
 UNITS_VIEW = "units.view"
@@ -43,6 +45,8 @@ DESCRIPTIONS = {
     FAULTS_RESOLVE: _l("Be assigned fault reports, and resolve or reject them."),
     VOTES_CAST: _l("Vote for the units one owns or holds a proxy for."),
     VOTES_MANAGE: _l("Create, run and close votes."),
+    VOTES_CAST_PER_ROLLAM: _l("Vote per rollam (in writing) for the units one owns or holds a proxy for."),
+    VOTES_MANAGE_PER_ROLLAM: _l("Create and run per-rollam votes and record paper ballots."),
     MEMBERS_VIEW: _l("See the member list without contact details."),
     MEMBERS_VIEW_CONTACTS: _l("See every member's contact details."),
     UNITS_VIEW: _l("See the unit list and each unit's share."),
@@ -62,13 +66,14 @@ DESCRIPTIONS = {
 ALL = frozenset(DESCRIPTIONS)
 
 TENANT = frozenset({DOCUMENTS_READ, DISCUSSIONS_POST, SEARCH_USE, FAULTS_REPORT})
-MEMBER = TENANT | {VOTES_CAST, MEMBERS_VIEW, UNITS_VIEW, OWNERSHIP_VIEW, RESIDENTS_EDIT_OWN}
+MEMBER = TENANT | {VOTES_CAST, VOTES_CAST_PER_ROLLAM, MEMBERS_VIEW, UNITS_VIEW, OWNERSHIP_VIEW, RESIDENTS_EDIT_OWN}
 BOARD = MEMBER | {
     DOCUMENTS_READ_BOARD,
     DOCUMENTS_WRITE,
     DISCUSSIONS_MODERATE,
     FAULTS_RESOLVE,
     VOTES_MANAGE,
+    VOTES_MANAGE_PER_ROLLAM,
     MEMBERS_VIEW_CONTACTS,
     REGISTER_MANAGE,
     INVOICES_VIEW_ALL,

@@ -38,6 +38,8 @@ class Association(BaseModel):
     tabs = pw.CharField(
         max_length=200, default="contact members units faults contracts invoices"
     )  # optional tabs shown
+    # The permissions whose use asks for a second factor (P6): space-separated constants.
+    second_factor_permissions = pw.CharField(max_length=300, default="")
     created_at = pw.DateTimeField(default=clock.utcnow_naive)
 
     OPTIONAL_TABS = ("contact", "members", "units", "faults", "contracts", "invoices")
@@ -47,6 +49,9 @@ class Association(BaseModel):
 
     def today(self) -> dt.date:
         return clock.today(self.timezone)
+
+    def requires_second_factor(self, permission: str) -> bool:
+        return permission in self.second_factor_permissions.split()
 
     def role(self, key: str) -> Role:
         return Role.get((Role.association == self) & (Role.key == key))
@@ -68,6 +73,8 @@ class User(BaseModel):
     ui_language = pw.CharField(max_length=10, null=True)
     created_at = pw.DateTimeField(default=clock.utcnow_naive)
     last_login_at = pw.DateTimeField(null=True)
+    # The member chose to be asked for the second factor at every login, not only when a permission needs it.
+    second_factor_at_login = pw.BooleanField(default=False)
 
     @staticmethod
     def normalize_email(email: str) -> str:
@@ -226,6 +233,8 @@ class UserSession(BaseModel):
     ended_at = pw.DateTimeField(null=True)
     ip = pw.CharField(max_length=64, default="")
     user_agent = pw.CharField(max_length=255, default="")
+    # When this browser passed the second factor (P6): a step-up lasts for the session.
+    second_factor_at = pw.DateTimeField(null=True)
 
     @classmethod
     def start(cls, user: User, ip: str = "", user_agent: str = "") -> str:
@@ -307,6 +316,50 @@ class Token(BaseModel):
             Token.update(used_at=clock.utcnow_naive()).where((Token.id == self.id) & Token.used_at.is_null()).execute()
         )
         return updated == 1
+
+
+class SecondFactor(BaseModel):
+    """A user's second factor (P6): an authenticator app (TOTP) or codes sent by e-mail. Confirmed once the
+    user typed a first code; only confirmed factors count."""
+
+    TOTP, EMAIL = "totp", "email"
+    KINDS = (TOTP, EMAIL)
+
+    user = pw.ForeignKeyField(User, backref="second_factors", on_delete="CASCADE")
+    kind = pw.CharField(max_length=8)
+    secret = pw.CharField(max_length=64, default="")  # TOTP's base32 secret
+    confirmed_at = pw.DateTimeField(null=True)
+    last_used_step = pw.BigIntegerField(default=0)  # a TOTP code's time step is accepted once (no replay)
+    # An e-mailed code: its hash, and until when it holds.
+    code_hash = pw.CharField(max_length=64, default="")
+    code_expires_at = pw.DateTimeField(null=True)
+    created_at = pw.DateTimeField(default=clock.utcnow_naive)
+
+    class Meta:
+        indexes = ((("user", "kind"), True),)
+
+
+class RecoveryCode(BaseModel):
+    """One of a user's ten single-use recovery codes, stored hashed."""
+
+    user = pw.ForeignKeyField(User, backref="recovery_codes", on_delete="CASCADE")
+    code_hash = pw.CharField(max_length=64)
+    used_at = pw.DateTimeField(null=True)
+    created_at = pw.DateTimeField(default=clock.utcnow_naive)
+
+    class Meta:
+        indexes = ((("user", "code_hash"), True),)
+
+
+class SecondFactorAttempt(BaseModel):
+    """A wrong second-factor code, kept for an hour to throttle guessing like passwords."""
+
+    user = pw.ForeignKeyField(User, on_delete="CASCADE")
+    ip = pw.CharField(max_length=64, default="")
+    attempted_at = pw.DateTimeField(default=clock.utcnow_naive)
+
+    class Meta:
+        indexes = ((("user", "attempted_at"), False),)
 
 
 class Consent(BaseModel):

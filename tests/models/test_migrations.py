@@ -99,7 +99,7 @@ def test_existing_associations_get_categories_and_their_board_moderates_after_00
             database.execute_sql(
                 "INSERT INTO role (association_id, key, name, permissions) VALUES (1, ?, ?, ?)", (key, key, "")
             )
-        upgrade()
+        migration_runner().up(target="0014_community")
         roles = dict(database.execute_sql("SELECT key, permissions FROM role").fetchall())
         categories = database.execute_sql("SELECT key, name FROM category ORDER BY position").fetchall()
         readers = database.execute_sql(
@@ -114,3 +114,31 @@ def test_existing_associations_get_categories_and_their_board_moderates_after_00
     }
     assert categories == [("everyone", "Všichni členové"), ("owners", "Jen vlastníci"), ("board", "Výbor")]
     assert readers == [("board", "administrator"), ("board", "board")]
+
+
+def test_members_may_vote_per_rollam_and_the_board_may_run_such_votes_after_0015(tmp_path):
+    database = make_database(f"sqlite:///{tmp_path}/old.sqlite3")
+    db.initialize(database)
+    with database.connection_context():
+        migration_runner().up(target="0014_community")
+        database.execute_sql(
+            "INSERT INTO association (name, slug, locale, currency, timezone, welcome_text, contact_text, gdpr_text,"
+            " theme_color, tabs, created_at, document_max_mb, on_call_text) VALUES ('Old', 'old', 'cs', 'CZK', 'UTC',"
+            " '', '', '', '#1d5f8a', 'contact', '2026-01-01 00:00:00', 5, '')"
+        )
+        for key, permissions in (("tenant", "faults.report"), ("member", "votes.cast"), ("board", ""), ("x", "")):
+            database.execute_sql(
+                "INSERT INTO role (association_id, key, name, permissions) VALUES (1, ?, ?, ?)",
+                (key, key, permissions),
+            )
+        upgrade()
+        upgrade()
+        roles = dict(database.execute_sql("SELECT key, permissions FROM role").fetchall())
+        required = database.execute_sql("SELECT second_factor_permissions FROM association").fetchone()[0]
+    assert roles == {
+        "tenant": "faults.report",
+        "member": "votes.cast votes.cast_per_rollam",
+        "board": "votes.cast_per_rollam votes.manage_per_rollam",
+        "x": "",
+    }
+    assert required == ""  # nothing asks for a second factor until the association chooses
