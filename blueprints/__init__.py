@@ -6,6 +6,7 @@ billing   contracts, charges, invoices, payments, invoice PDFs (B)
 faults    fault reports and requests (F)
 documents folders, documents and their attachments, search, events (D)
 community discussions, their moderation, mass mail (C)
+votes     polls and per-rollam votes, ballots on paper and online, their ledger and protocol (V)
 exchange  what enters and leaves an association: reports, ordered PDFs (I)
 
 A package's __init__ holds its Blueprint and nothing else; its routes live in
@@ -13,4 +14,4 @@ views.py and *_views.py, which app.py loads (DOMAINS), so a service module of on
 domain can be used by another without pulling in views.
 """
 
-DOMAINS = ("portal", "register", "billing", "faults", "documents", "community", "exchange")
+DOMAINS = ("portal", "register", "billing", "faults", "documents", "community", "votes", "exchange")

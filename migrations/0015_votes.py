@@ -52,6 +52,7 @@ def up(migrator, db):
         association = ForeignKeyField(Association, on_delete='CASCADE')
         kind = CharField(max_length=12, default='poll')
         title = CharField(max_length=200)
+        resolution = TextField(default='')
         body = TextField(default='')
         counting = CharField(max_length=8, default='share')
         secret = BooleanField(default=False)

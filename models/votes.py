@@ -43,7 +43,8 @@ class Vote(AssociationScoped, BaseModel):
     association = pw.ForeignKeyField(Association, backref="votes", on_delete="CASCADE")
     kind = pw.CharField(max_length=12, default=POLL)
     title = pw.CharField(max_length=200)  # a poll's question, a per-rollam vote's short title
-    body = pw.TextField(default="")  # Markdown: a poll's details, a per-rollam vote's resolution text
+    resolution = pw.TextField(default="")  # per rollam: the resolution the owners approve, word for word
+    body = pw.TextField(default="")  # Markdown: the details and background (both kinds)
     counting = pw.CharField(max_length=8, default=BY_SHARE)
     secret = pw.BooleanField(default=False)
     live_results = pw.BooleanField(default=True)
