@@ -26,6 +26,7 @@ from models import (
     LoginAttempt,
     Membership,
     Person,
+    SecondFactor,
     Token,
     User,
     UserSession,
@@ -104,6 +105,42 @@ def start_session(user: User) -> None:
     user.session_key = UserSession.start(user, client_ip(), request.user_agent.string or "")
     login_user(user)
     User.update(last_login_at=clock.utcnow_naive()).where(User.id == user.id).execute()
+
+
+# --- The second step of a login, for members who chose it (P6) ---------------------
+
+HELD_LOGIN = "login_waits_for_second_factor"
+HELD_FOR = dt.timedelta(minutes=5)
+
+
+def asks_second_factor_at_login(user: User) -> bool:
+    """The member chose to be asked at every login, and has a confirmed factor to be asked for."""
+    if not user.second_factor_at_login:
+        return False
+    return SecondFactor.select().where((SecondFactor.user == user) & SecondFactor.confirmed_at.is_null(False)).exists()
+
+
+def hold_login(user: User, next_url: str, association: Association | None) -> None:
+    """The password was right: keep who is logging in for a few minutes, until the code. No session yet."""
+    session.clear()
+    session[HELD_LOGIN] = {
+        "user": user.id,
+        "until": (clock.now() + HELD_FOR).timestamp(),
+        "next": next_url,
+        "portal": association.slug if association is not None else None,
+    }
+
+
+def held_login() -> tuple[User, dict] | None:
+    """The account waiting for its second step in this browser, with where it goes next; None when none
+    waits or the few minutes are over."""
+    held = session.get(HELD_LOGIN)
+    if not isinstance(held, dict) or held.get("until", 0) < clock.now().timestamp():
+        return None
+    user = User.get_or_none(User.id == held.get("user"))
+    if user is None or not user.is_active:
+        return None
+    return user, held
 
 
 def end_session(user: User) -> None:

@@ -38,6 +38,10 @@ def login_page(association: Association | None):
     throttled = False
     if form.validate_on_submit():
         result, user = accounts.check_password_login(form.email.data, form.password.data)
+        if result is accounts.LoginResult.OK and accounts.asks_second_factor_at_login(user):
+            # The member chose to be asked at every login: no session until the code (two_factor_views).
+            accounts.hold_login(user, safe_next(form.next.data) or _home_after_login(association), association)
+            return redirect(url_for("site.login_second_factor"))
         if result is accounts.LoginResult.OK:
             accounts.start_session(user)
             audit("account.login", actor=user, association=association, target=user.email)
