@@ -98,11 +98,17 @@ def check_password_login(email: str, password: str) -> tuple[LoginResult, User |
     return LoginResult.OK, user
 
 
-def start_session(user: User) -> None:
-    """Sign the browser in with a new session id (no fixation)."""
+def start_session(user: User, *, second_factor_at: dt.datetime | None = None) -> None:
+    """Sign the browser in with a new session id (no fixation). `second_factor_at` carries the step-up (P6)
+    over from the session this one replaces."""
     session.clear()
     session.permanent = True
     user.session_key = UserSession.start(user, client_ip(), request.user_agent.string or "")
+    if second_factor_at is not None:
+        UserSession.update(second_factor_at=second_factor_at).where(
+            UserSession.key_hash == _key_hash(user.session_key)
+        ).execute()
+    user.second_factor_at = second_factor_at
     login_user(user)
     User.update(last_login_at=clock.utcnow_naive()).where(User.id == user.id).execute()
 
@@ -173,6 +179,7 @@ class SignupError(Exception):
 class SignupOutcome:
     user: User
     signed_in: bool  # an existing active account joined and was signed in
+    second_step: bool = False  # joined, and signs in once its second factor is given (it asks at every login)
 
 
 def sign_up(association: Association, email: str, password: str, accepted_text: str) -> SignupOutcome:
@@ -222,6 +229,9 @@ def _join_with_existing_account(association, person, user, password, accepted_te
     with transaction():
         _link(association, person, user, accepted_text)
         audit("account.joined", actor=user, association=association, target=user.email)
+    if asks_second_factor_at_login(user):
+        hold_login(user, "", association)
+        return SignupOutcome(user=user, signed_in=False, second_step=True)
     start_session(user)
     return SignupOutcome(user=user, signed_in=True)
 
@@ -319,7 +329,9 @@ def reset_password(token: Token, password: str) -> bool:
         # The mailed link proves ownership, so guessing by others no longer locks the owner out.
         LoginAttempt.delete().where(LoginAttempt.email == user.email).execute()
         audit("account.password_reset", actor=user, association=token.association, target=user.email)
-    if user.state == User.ACTIVE:
+    if user.state == User.ACTIVE and asks_second_factor_at_login(user):
+        hold_login(user, "", token.association)  # the mailed link proves the mailbox, not the second factor
+    elif user.state == User.ACTIVE:
         start_session(user)
     return True
 
@@ -342,7 +354,7 @@ def change_password(user: User, association: Association, new_password: str) -> 
             reset_link=external_url("site.forgot"),
         )
         audit("account.password_changed", actor=user, association=association, target=user.email)
-    start_session(user)
+    start_session(user, second_factor_at=user.second_factor_at)  # this browser keeps its step-up
 
 
 def request_email_change(user: User, association: Association, new_email: str) -> None:

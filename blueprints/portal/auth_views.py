@@ -135,6 +135,9 @@ def reset(token: str):
     if form.validate_on_submit():
         if not accounts.reset_password(found, form.password.data):
             abort(410)
+        if accounts.held_login() is not None:  # the member asks for the second factor at every login
+            flash(_("Your new password is set. Give your second factor to log in."), "success")
+            return redirect(url_for("site.login_second_factor"))
         flash(_("Your new password is set and you are logged in."), "success")
         return redirect(_home_after_login(found.association))
     return render("portal/reset.html", form=form, association=found.association, status=422 if form.errors else 200)

@@ -329,7 +329,8 @@ def login_second_factor():
             tf.mark_passed(user)
             audit("account.login", actor=user, association=association, target=user.email, second_factor=outcome.value)
             _warn_if_recovery_codes_run_low(user, outcome)
-            return redirect(safe_next(data.get("next")) or url_for("site.index"))
+            home = url_for("portal.home", slug=association.slug) if association else url_for("site.index")
+            return redirect(safe_next(data.get("next")) or home)
         status = _refuse(form, outcome)
     elif form.errors:
         status = 422

@@ -406,3 +406,46 @@ def test_the_board_chooses_what_asks_for_a_second_factor(client, alpha, login_as
 
     refused = client.submit(SETTINGS, settings_data(second_factor_permissions=["faults.report"]))
     assert refused.status_code == 422
+
+
+def test_a_password_reset_does_not_skip_the_second_step(client, alpha, make_user, outbox, frozen_clock):
+    user = make_user(alpha, "owner@alpha.example")
+    factor = two_factor.enrol_totp(user)
+    User.update(second_factor_at_login=True).where(User.id == user.id).execute()
+    client.submit("/forgot?portal=alpha", {"email": user.email})
+    link = re.search(r"(/reset/\S+)", outbox.rows(kind="reset")[0].body_text).group(1)
+    done = client.submit(link, {"password": "a-brand-new-password", "confirm": "a-brand-new-password"})
+    assert done.status_code == 302 and done.location == "/login/second-factor"
+    assert "/login" in client.get("/alpha/").location  # not signed in by the link alone
+    signed_in = client.submit("/login/second-factor", {"code": current_code(factor)})
+    assert signed_in.location == "/alpha/" and session_passed(user)
+
+
+def test_changing_the_password_keeps_this_browsers_step_up(client, alpha, login_as, outbox):
+    guard(alpha, "settings.manage")
+    board = login_as("board")
+    step_up(client, alpha, board)
+    changed = client.submit(
+        "/alpha/account/password",
+        {"current": PASSWORD, "password": "a-brand-new-password", "confirm": "a-brand-new-password"},
+        form_page="/alpha/account",
+    )
+    assert changed.status_code == 302
+    assert client.get(SETTINGS).status_code == 200
+
+
+def test_joining_another_association_does_not_skip_the_second_step(
+    client, alpha, make_association, make_user, make_person, frozen_clock
+):
+    beta = make_association("beta")
+    user = make_user(alpha, "manager@example.com", "board")
+    factor = two_factor.enrol_totp(user)
+    User.update(second_factor_at_login=True).where(User.id == user.id).execute()
+    make_person(beta, email="manager@example.com", role="board")
+    joined = client.submit(
+        "/beta/signup", {"email": user.email, "password": PASSWORD, "confirm": PASSWORD, "accept": "y"}
+    )
+    assert joined.status_code == 302 and joined.location == "/login/second-factor"
+    assert "/login" in client.get("/beta/").location
+    signed_in = client.submit("/login/second-factor", {"code": current_code(factor)})
+    assert signed_in.location == "/beta/" and client.get("/beta/").status_code == 200
