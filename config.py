@@ -43,6 +43,8 @@ class Config:
 
     LOGIN_MAX_PER_ACCOUNT = _int("LOGIN_MAX_PER_ACCOUNT", 100)
     LOGIN_MAX_PER_IP = _int("LOGIN_MAX_PER_IP", 300)
+    # Wrong second-factor codes (P6) an account may send in an hour before further codes go unchecked.
+    SECOND_FACTOR_MAX_PER_HOUR = _int("SECOND_FACTOR_MAX_PER_HOUR", 10)
     MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
     # A mail claimed for sending longer ago than this lost its sender (a worker killed mid-send): the
     # sweep sends it again. An SMTP send gives up after 30 s, so two minutes is well past any real one.

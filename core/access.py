@@ -7,11 +7,12 @@ data goes through these, never by bare id.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
-from flask import Blueprint, abort, g, redirect, request, url_for
+from flask import Blueprint, Response, abort, g, redirect, request, url_for
 from flask_login import current_user
 
 from core.rendering import hx_redirect
@@ -104,11 +105,55 @@ def can(permission: str) -> bool:
     return permission in permissions()
 
 
+# The second factor's step-up (P6): the portal's two_factor module registers how a member is asked for it
+# (core knows no domain). It takes (permission, where to come back to) and answers None or a redirect.
+StepUp = Callable[[str, str], "Response | None"]
+_step_up: StepUp | None = None
+
+
+def on_step_up(answer: StepUp) -> None:
+    """Register the answer to a view whose permission the association guards with a second factor."""
+    global _step_up
+    _step_up = answer
+
+
+def _guarded(used: tuple[str, ...]) -> str | None:
+    """The first of the permissions a view uses that the association asks a second factor for.
+    A string split: this runs on every page, and almost always finds nothing."""
+    guarded = g.association.second_factor_permissions
+    if not guarded:
+        return None
+    guarded = guarded.split()
+    return next((p for p in used if p in guarded), None)
+
+
+def _come_back_to() -> str:
+    """Where the member returns after the second factor: this page for a GET; for a form, the page it was
+    sent from (a POST cannot be repeated by a redirect), else the association's home."""
+    if request.method in ("GET", "HEAD"):
+        return request.full_path.rstrip("?")
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path.startswith("/"):
+        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return url_for("portal.home", slug=g.association.slug)
+
+
+def _second_factor_answer(used: tuple[str, ...]) -> Response | None:
+    permission = _guarded(used)
+    if permission is None:
+        return None
+    if _step_up is None:  # nobody registered how to ask: refuse rather than let it through
+        abort(403)
+    return _step_up(permission, _come_back_to())
+
+
 def requires(*needed: str):
     """Require a signed-in member of the current association holding every permission named.
 
     Anonymous users are sent to the portal's login page; members without the
-    permission, and users of other associations, get 403.
+    permission, and users of other associations, get 403. When the association
+    asks a second factor for one of the permissions and this browser has not
+    given it, the member is led to give it (or set one up) and brought back.
     """
 
     def decorator(view):
@@ -121,6 +166,9 @@ def requires(*needed: str):
                 abort(403)
             if not all(can(p) for p in needed):
                 abort(403)
+            stepping_up = _second_factor_answer(needed) if needed else None
+            if stepping_up is not None:
+                return stepping_up
             return view(*args, **kwargs)
 
         wrapped.required_permissions = needed
@@ -130,14 +178,22 @@ def requires(*needed: str):
 
 
 def requires_any(*options: str):
-    """Require a signed-in member of the current association holding at least one of the permissions named."""
+    """Require a signed-in member of the current association holding at least one of the permissions named.
+
+    A second factor is asked only when every option the member holds needs one: a member who may come in
+    by a permission the association does not guard is not stopped by one it does."""
 
     def decorator(view):
         @requires()
         @wraps(view)
         def wrapped(*args, **kwargs):
-            if not any(can(p) for p in options):
+            held = tuple(p for p in options if can(p))
+            if not held:
                 abort(403)
+            if all(_guarded((p,)) for p in held):
+                stepping_up = _second_factor_answer(held)
+                if stepping_up is not None:
+                    return stepping_up
             return view(*args, **kwargs)
 
         wrapped.required_permissions = options

@@ -89,6 +89,7 @@ class User(BaseModel):
     is_authenticated = True
     is_anonymous = False
     session_key: str | None = None
+    second_factor_at: dt.datetime | None = None  # when this browser's session passed the second factor
 
     @property
     def is_active(self) -> bool:
@@ -249,6 +250,7 @@ class UserSession(BaseModel):
         if not rows:
             return None
         session = rows[0]
+        session.user.second_factor_at = session.second_factor_at  # the step-up, read with no query of its own
         memberships = []
         for row in rows:
             membership = row.user.membership
@@ -401,6 +403,7 @@ def _session_with_memberships(key_hash: str) -> pw.ModelSelect:
         UserSession.select(
             UserSession.id,
             UserSession.last_seen_at,
+            UserSession.second_factor_at,
             User.id,
             User.email,
             User.state,

@@ -26,6 +26,7 @@ from models import (
     LoginAttempt,
     Membership,
     Person,
+    SecondFactor,
     Token,
     User,
     UserSession,
@@ -97,13 +98,55 @@ def check_password_login(email: str, password: str) -> tuple[LoginResult, User |
     return LoginResult.OK, user
 
 
-def start_session(user: User) -> None:
-    """Sign the browser in with a new session id (no fixation)."""
+def start_session(user: User, *, second_factor_at: dt.datetime | None = None) -> None:
+    """Sign the browser in with a new session id (no fixation). `second_factor_at` carries the step-up (P6)
+    over from the session this one replaces."""
     session.clear()
     session.permanent = True
     user.session_key = UserSession.start(user, client_ip(), request.user_agent.string or "")
+    if second_factor_at is not None:
+        UserSession.update(second_factor_at=second_factor_at).where(
+            UserSession.key_hash == _key_hash(user.session_key)
+        ).execute()
+    user.second_factor_at = second_factor_at
     login_user(user)
     User.update(last_login_at=clock.utcnow_naive()).where(User.id == user.id).execute()
+
+
+# --- The second step of a login, for members who chose it (P6) ---------------------
+
+HELD_LOGIN = "login_waits_for_second_factor"
+HELD_FOR = dt.timedelta(minutes=5)
+
+
+def asks_second_factor_at_login(user: User) -> bool:
+    """The member chose to be asked at every login, and has a confirmed factor to be asked for."""
+    if not user.second_factor_at_login:
+        return False
+    return SecondFactor.select().where((SecondFactor.user == user) & SecondFactor.confirmed_at.is_null(False)).exists()
+
+
+def hold_login(user: User, next_url: str, association: Association | None) -> None:
+    """The password was right: keep who is logging in for a few minutes, until the code. No session yet."""
+    session.clear()
+    session[HELD_LOGIN] = {
+        "user": user.id,
+        "until": (clock.now() + HELD_FOR).timestamp(),
+        "next": next_url,
+        "portal": association.slug if association is not None else None,
+    }
+
+
+def held_login() -> tuple[User, dict] | None:
+    """The account waiting for its second step in this browser, with where it goes next; None when none
+    waits or the few minutes are over."""
+    held = session.get(HELD_LOGIN)
+    if not isinstance(held, dict) or held.get("until", 0) < clock.now().timestamp():
+        return None
+    user = User.get_or_none(User.id == held.get("user"))
+    if user is None or not user.is_active:
+        return None
+    return user, held
 
 
 def end_session(user: User) -> None:
@@ -136,6 +179,7 @@ class SignupError(Exception):
 class SignupOutcome:
     user: User
     signed_in: bool  # an existing active account joined and was signed in
+    second_step: bool = False  # joined, and signs in once its second factor is given (it asks at every login)
 
 
 def sign_up(association: Association, email: str, password: str, accepted_text: str) -> SignupOutcome:
@@ -185,6 +229,9 @@ def _join_with_existing_account(association, person, user, password, accepted_te
     with transaction():
         _link(association, person, user, accepted_text)
         audit("account.joined", actor=user, association=association, target=user.email)
+    if asks_second_factor_at_login(user):
+        hold_login(user, "", association)
+        return SignupOutcome(user=user, signed_in=False, second_step=True)
     start_session(user)
     return SignupOutcome(user=user, signed_in=True)
 
@@ -282,7 +329,9 @@ def reset_password(token: Token, password: str) -> bool:
         # The mailed link proves ownership, so guessing by others no longer locks the owner out.
         LoginAttempt.delete().where(LoginAttempt.email == user.email).execute()
         audit("account.password_reset", actor=user, association=token.association, target=user.email)
-    if user.state == User.ACTIVE:
+    if user.state == User.ACTIVE and asks_second_factor_at_login(user):
+        hold_login(user, "", token.association)  # the mailed link proves the mailbox, not the second factor
+    elif user.state == User.ACTIVE:
         start_session(user)
     return True
 
@@ -305,7 +354,7 @@ def change_password(user: User, association: Association, new_password: str) -> 
             reset_link=external_url("site.forgot"),
         )
         audit("account.password_changed", actor=user, association=association, target=user.email)
-    start_session(user)
+    start_session(user, second_factor_at=user.second_factor_at)  # this browser keeps its step-up
 
 
 def request_email_change(user: User, association: Association, new_email: str) -> None:

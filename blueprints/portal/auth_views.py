@@ -38,6 +38,10 @@ def login_page(association: Association | None):
     throttled = False
     if form.validate_on_submit():
         result, user = accounts.check_password_login(form.email.data, form.password.data)
+        if result is accounts.LoginResult.OK and accounts.asks_second_factor_at_login(user):
+            # The member chose to be asked at every login: no session until the code (two_factor_views).
+            accounts.hold_login(user, safe_next(form.next.data) or _home_after_login(association), association)
+            return redirect(url_for("site.login_second_factor"))
         if result is accounts.LoginResult.OK:
             accounts.start_session(user)
             audit("account.login", actor=user, association=association, target=user.email)
@@ -131,6 +135,9 @@ def reset(token: str):
     if form.validate_on_submit():
         if not accounts.reset_password(found, form.password.data):
             abort(410)
+        if accounts.held_login() is not None:  # the member asks for the second factor at every login
+            flash(_("Your new password is set. Give your second factor to log in."), "success")
+            return redirect(url_for("site.login_second_factor"))
         flash(_("Your new password is set and you are logged in."), "success")
         return redirect(_home_after_login(found.association))
     return render("portal/reset.html", form=form, association=found.association, status=422 if form.errors else 200)

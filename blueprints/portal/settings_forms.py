@@ -16,9 +16,11 @@ from wtforms import IntegerField, SelectChoice, SelectField, StringField, TextAr
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from blueprints.billing import money
+from blueprints.portal.two_factor import OFFERED as SECOND_FACTOR_OFFERED
 from core.forms import LANGUAGE_NAMES, CheckboxesField
 from core.text import lazy_gettext as _l
 from models import Association, SlugAlias
+from models import permissions as perms
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -151,6 +153,11 @@ class SettingsForm(FlaskForm):
     )
     tabs = CheckboxesField(
         _l("Tabs shown to residents"), choices=[SelectChoice(key, label) for key, label in TAB_LABELS.items()]
+    )
+    # The permissions whose use asks for a second factor (P6), once per login.
+    second_factor_permissions = CheckboxesField(
+        _l("Ask for a second factor before"),
+        choices=[SelectChoice(key, perms.DESCRIPTIONS[key]) for key in SECOND_FACTOR_OFFERED],
     )
 
     def __init__(self, association: Association, *args, **kwargs):

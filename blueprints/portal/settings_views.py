@@ -7,7 +7,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.portal import CONTACT_TAB, bp
-from blueprints.portal.settings_forms import TAB_LABELS, HeaderPhotoForm, LogoForm, SettingsForm, WelcomeImageForm
+from blueprints.portal.settings_forms import (
+    SECOND_FACTOR_OFFERED,
+    TAB_LABELS,
+    HeaderPhotoForm,
+    LogoForm,
+    SettingsForm,
+    WelcomeImageForm,
+)
 from core import images
 from core.access import requires
 from core.audit import audit
@@ -79,6 +86,7 @@ def _settings_form(formdata=None) -> SettingsForm:
         return SettingsForm(association, formdata=formdata)
     form = SettingsForm(association, obj=association, formdata=None)
     form.tabs.data = association.tabs.split()
+    form.second_factor_permissions.data = association.second_factor_permissions.split()
     form.theme_color_picker.data = association.theme_color
     return form
 
@@ -182,6 +190,9 @@ def _changes(form: SettingsForm) -> dict:
         "theme_color": form.theme_color.data,
         "document_max_mb": form.document_max_mb.data,
         "tabs": " ".join(tab for tab in Association.OPTIONAL_TABS if tab in (form.tabs.data or [])),
+        "second_factor_permissions": " ".join(
+            key for key in SECOND_FACTOR_OFFERED if key in (form.second_factor_permissions.data or [])
+        ),
     }
 
 

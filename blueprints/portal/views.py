@@ -76,6 +76,8 @@ def signup():
         except accounts.SignupError as error:
             getattr(form, error.field).errors.append(error.message)
         else:
+            if outcome.second_step:  # the account asks for its second factor at every login
+                return redirect(url_for("site.login_second_factor"))
             if outcome.signed_in:
                 flash(_("Welcome to %(name)s.", name=g.association.name), "success")
                 return redirect(url_for("portal.home"))

@@ -29,6 +29,7 @@ def settings_data(alpha):
             "theme_color_picker": alpha.theme_color,
             "tabs": alpha.tabs.split(),
             "document_max_mb": str(alpha.document_max_mb),
+            "second_factor_permissions": alpha.second_factor_permissions.split(),
         }
         data.update(changes)
         return data
