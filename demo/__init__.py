@@ -15,6 +15,7 @@ from demo.faults import load_faults
 from demo.people import load_people
 from demo.portal import ACCOUNTS, ASSOCIATIONS, load_associations, load_units_benchmark
 from demo.register import load_register, load_units_benchmark_register
+from demo.votes import load_votes
 from models import Association
 
 __all__ = ["load_demo", "load_benchmark", "ACCOUNTS", "ASSOCIATIONS"]
@@ -28,6 +29,7 @@ def load_demo() -> Iterator[str]:
     yield from load_billing()
     yield from load_documents()
     yield from load_community()
+    yield from load_votes()
 
 
 def load_benchmark(units: int, slug: str = "bench") -> Iterator[str]:
