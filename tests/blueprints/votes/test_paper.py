@@ -179,3 +179,23 @@ def test_a_per_rollam_votes_paper_pages_are_for_its_managers(app, alpha, house, 
     assert client.get(f"/alpha/votes/{vote.id}/paper").status_code == 404
     poll = new_vote(app, alpha, "Paint the doors?")
     assert client.get(f"/alpha/votes/{poll.id}/paper").status_code == 200
+
+
+def test_the_page_costs_the_same_queries_with_one_or_many_paper_ballots(app, alpha, board, client):
+    from playhouse.test_utils import count_queries
+
+    units = [make_unit(alpha, str(n), (1, 8)) for n in range(1, 9)]
+    for unit in units:
+        make_owner(unit, make_person(alpha))
+    vote = new_vote(app, alpha)
+
+    def queries() -> int:
+        with count_queries() as counter:
+            assert client.get(f"/alpha/votes/{vote.id}/paper").status_code == 200
+        return counter.count
+
+    post_ballot(client, vote, units[0], "Yes", signed_by=units[0].ownerships.get().person_id)
+    one = queries()
+    for unit in units[1:6]:
+        post_ballot(client, vote, unit, "No", scan=(io.BytesIO(PDF), "s.pdf"))
+    assert queries() == one > 3
