@@ -16,10 +16,12 @@ Runs inside the app, with the bench database's environment, after `flask demo --
   Information, Minutes, Board only, a few in the Sidebar), a monthly and a yearly event among
   them, and the search index built for them;
 - `--topics` discussion topics in the "All members" category, 20 to 120 posts each by the
-  residents (indexed for the search with the documents).
+  residents (indexed for the search with the documents);
+- `--votes` ballots in a running poll counted by share (started through blueprints.votes.ballots, the
+  ballots cast by residents 1..V through the casting service; none when 0).
 
 Prints one JSON line: for each resident client (1..R), its unit's id, its latest invoice's id, the
-Notice board's id, a document it reads and a topic of 60 posts.
+Notice board's id, a document it reads, a topic of 60 posts and the running poll (0 without --votes).
 """
 
 from __future__ import annotations
@@ -60,8 +62,9 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=4000)
     parser.add_argument("--documents", type=int, default=2000)
     parser.add_argument("--topics", type=int, default=500)
+    parser.add_argument("--votes", type=int, default=0, help="ballots in a running poll (0: no poll)")
     args = parser.parse_args()
-    create_app()
+    app = create_app()
     with db.connection_context():
         bench = Association.get(Association.slug == SLUG)
         for number in range(args.residents + 1, args.residents + args.board + 1):
@@ -71,7 +74,8 @@ def main() -> None:
         report_faults(bench, board, args.reports)
         start_discussions(bench, args.topics, args.residents)
         publish_documents(bench, board, args.documents)  # indexes the posts too
-        print(json.dumps(client_rows(bench, args.residents)))
+        vote_id = run_poll(app, bench, board, args.votes) if args.votes else 0
+        print(json.dumps(client_rows(bench, args.residents, vote_id)))
 
 
 def resident(number: int) -> str:
@@ -210,6 +214,33 @@ def start_discussions(bench: Association, count: int, residents: int) -> None:
                 Post.insert_many(posts[at : at + BATCH]).execute()
 
 
+def run_poll(app, bench: Association, board: User, ballots_cast: int) -> int:
+    """A running poll counted by share, three options, with a ballot from residents 1..`ballots_cast`."""
+    from blueprints.votes import ballots, tally
+    from models.votes import Vote, VoteOption
+
+    with app.test_request_context():  # the services' messages and queue need the app
+        vote = Vote.create(
+            association=bench, title="Paint the stairwell?", author=board, counting=Vote.BY_SHARE,
+            ends_at=clock.utcnow_naive() + dt.timedelta(days=14),
+        )  # fmt: skip
+        for position, label in enumerate(("Light grey", "Warm white", "Pale green")):
+            VoteOption.create(vote=vote, position=position, label=label)
+        vote = ballots.start(vote)
+        options = [option_id for option_id, _label, _meaning in tally.options_of(vote.id)]
+        unit_of = {int(u.number): u.id for u in Unit.of(bench).select(Unit.id, Unit.number)}
+        emails = {resident(n): n for n in range(1, ballots_cast + 1)}
+        members = (
+            Membership.select(Membership, User)
+            .join(User)
+            .where((Membership.association == bench) & User.email.in_(list(emails)))
+        )
+        for member in members:
+            number = emails[member.user.email]
+            ballots.cast(vote, member, unit_of[number], options[number % 3])
+    return vote.id
+
+
 # Posts talk of other things than the documents; one in twenty mentions the laundry (the bench's search).
 POST_WORDS = "neighbours yard parking noise stroller keys door mail package dog cat bins snow spring".split()
 
@@ -219,9 +250,9 @@ def _post_text(seed: int) -> str:
     return text + (" laundry" if seed % 20 == 0 else "")
 
 
-def client_rows(bench: Association, residents: int) -> dict[str, dict[str, int]]:
-    """Resident number -> the unit it owns, its latest invoice, the Notice board, one of its documents and
-    a topic of its own."""
+def client_rows(bench: Association, residents: int, vote_id: int = 0) -> dict[str, dict[str, int]]:
+    """Resident number -> the unit it owns, its latest invoice, the Notice board, one of its documents,
+    a topic of its own and the running poll."""
     rows = {}
     topics = [t.id for t in Thread.of(bench).select(Thread.id).order_by(Thread.id.desc()).limit(residents)]
     for number in range(1, residents + 1):
@@ -237,7 +268,12 @@ def client_rows(bench: Association, residents: int) -> dict[str, dict[str, int]]
             .first()
         )
         rows[str(number)] = dict(
-            unit=unit.id, invoice=invoice.id, folder=notices.id, document=document.id, thread=topics[number - 1]
+            unit=unit.id,
+            invoice=invoice.id,
+            folder=notices.id,
+            document=document.id,
+            thread=topics[number - 1],
+            vote=vote_id,
         )
     return rows
 

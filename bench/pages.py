@@ -114,6 +114,7 @@ PAGES = (
     Page("a discussion (30 posts)", f"/{SLUG}/discussions/{{thread}}", RESIDENT),
     Page("moderation queue (board)", f"/{SLUG}/moderation", BOARD),
     Page("mass mail (board)", f"/{SLUG}/mailings", BOARD),
+    Page("a running vote (1,500 ballots)", f"/{SLUG}/votes/{{vote}}", RESIDENT),
 )
 
 # The goals from the issues: every page in this bench (issue 9), the first visit (issue 1).
@@ -125,6 +126,7 @@ MONTHS_OF_INVOICES = 3
 FAULT_REPORTS = 4000
 DOCUMENTS = 2000
 TOPICS = 500
+BALLOTS = 1500  # in a running poll of all the units
 
 
 @dataclass
@@ -248,14 +250,14 @@ def fill(env: dict[str, str], clients: int) -> Clients:
     started = time.perf_counter()
     command = [BIN / "python", ROOT / "bench" / "_fill.py", "--residents", str(clients), "--board", str(clients)]
     command += ["--months", str(MONTHS_OF_INVOICES), "--reports", str(FAULT_REPORTS), "--documents", str(DOCUMENTS)]
-    command += ["--topics", str(TOPICS)]
+    command += ["--topics", str(TOPICS), "--votes", str(BALLOTS)]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     if done.returncode:
         raise RuntimeError(f"bench/_fill.py failed:\n{done.stdout}{done.stderr}")
     own = {int(number): ids for number, ids in json.loads(done.stdout.strip().splitlines()[-1]).items()}
     print(
         f"Filled: residents {clients + 1}–{2 * clients} on the board, {MONTHS_OF_INVOICES} months of invoices, "
-        f"{FAULT_REPORTS} fault reports, {DOCUMENTS} documents, {TOPICS} discussion topics"
+        f"{FAULT_REPORTS} fault reports, {DOCUMENTS} documents, {TOPICS} discussion topics, a poll with {BALLOTS} ballots"
         f" ({time.perf_counter() - started:.1f} s)"
     )
     return Clients(clients, own)

@@ -16,6 +16,7 @@ from demo.people import load_people
 from demo.portal import ACCOUNTS, ASSOCIATIONS, load_associations, load_units_benchmark
 from demo.register import load_register, load_units_benchmark_register
 from demo.two_factor import load_two_factor
+from demo.votes import load_votes
 from models import Association
 
 __all__ = ["load_demo", "load_benchmark", "ACCOUNTS", "ASSOCIATIONS"]
@@ -29,6 +30,7 @@ def load_demo() -> Iterator[str]:
     yield from load_billing()
     yield from load_documents()
     yield from load_community()
+    yield from load_votes()
     yield from load_two_factor()  # last: owners whose accounts the modules above made get the app too
 
 

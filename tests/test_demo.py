@@ -135,3 +135,44 @@ def test_demo_community_has_discussions_moderation_and_a_mailing_in_every_state(
     login(client, "owner@solrosen.example", password="demo-password")
     page = client.get("/solrosen/discussions").get_data(as_text=True)
     assert "Cykelrummet är fullt" in page and "Laddbox i garaget?" in page
+
+
+def test_demo_votes_run_close_and_take_paper_and_joint_ballots(app):
+    from blueprints.votes import ledger, tally
+    from models.votes import Ballot, Vote
+
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    laws = {"solrosen": Vote.SWEDISH, "nakopci": Vote.CZECH, "kase5": Vote.ESTONIAN}
+    for slug, law in laws.items():
+        association = Association.get(Association.slug == slug)
+        votes = {(v.kind, v.state): v for v in Vote.of(association)}
+        assert set(votes) == {(Vote.POLL, Vote.RUNNING), (Vote.POLL, Vote.CLOSED), (Vote.PER_ROLLAM, Vote.RUNNING)}
+
+        running = votes[(Vote.POLL, Vote.RUNNING)]
+        counted = tally.read(running)
+        assert running.counting == Vote.BY_SHARE and running.live_results
+        assert 0 < counted.ballots < counted.eligible_units  # some units have not voted
+        assert sum(1 for t in counted.options if t.ballots) >= 2  # the pie has slices
+        assert ledger.verify(running).ok
+
+        closed = votes[(Vote.POLL, Vote.CLOSED)]
+        assert closed.ends_at < closed.closed_at or closed.closed_at == closed.ends_at
+        assert tally.Tally.from_json(closed.result_json).ballots > 0
+        assert ledger.verify(closed).ok
+
+        per_rollam = votes[(Vote.PER_ROLLAM, Vote.RUNNING)]
+        assert per_rollam.jurisdiction == law
+        ballots = list(Ballot.select().where(Ballot.vote == per_rollam))
+        paper = [b for b in ballots if b.channel == Ballot.PAPER]
+        assert len(paper) == 3 and all(b.scan_name and b.scan_content_type == "application/pdf" for b in paper)
+        assert any(b.channel == Ballot.ONLINE and not b.as_proxy for b in ballots)
+        # The joint ballot: the demo owner's home, held with a co-owner, cast by the co-owner.
+        owner = Person.get((Person.association == association) & (Person.email == f"owner@{slug}.example"))
+        home = Ownership.select(Ownership.unit).where(Ownership.person == owner).order_by(Ownership.id).scalar()
+        joint = next(b for b in ballots if b.unit_id == home)
+        assert joint.cast_by_id != owner.id
+        assert Ownership.select().where((Ownership.unit == home) & (Ownership.person == joint.cast_by_id)).exists()
+        assert ledger.verify(per_rollam).ok
+    again = app.test_cli_runner().invoke(args=["demo"])
+    assert "votes exist" in again.output
