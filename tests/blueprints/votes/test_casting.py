@@ -45,7 +45,7 @@ def test_an_owner_casts_without_javascript_and_gets_the_receipt(client, login, h
     page = page_of(client, poll)
     assert ballot.receipt in page  # the flash and the ballot both show it
     assert re.search(r"You voted “Yes” on [^.]+\. You can change it until", page)
-    assert re.search(r'value="%d" checked' % option(poll, "Yes").id, page)
+    assert f'value="{option(poll, "Yes").id}" checked' in page
     # The receipt by mail to Anna; Ben, who owns flat 1 with her, is told who cast it.
     receipt = outbox.rows(to_address="anna@alpha.example", kind="vote_receipt")
     assert len(receipt) == 1 and ballot.receipt in receipt[0].body_text and "Your choice: Yes" in receipt[0].body_text
