@@ -41,11 +41,11 @@ def new_per_rollam():
     return _draft_page(None, Vote.PER_ROLLAM)
 
 
-@bp.route("/votes/<int:vote_id>/edit", methods=["GET", "POST"])
+@bp.route("/votes/<int:draft_id>/edit", methods=["GET", "POST"])
 @requires()
-def edit(vote_id: int):
+def edit(draft_id: int):
     """Change a draft (a started vote's options are locked: 403)."""
-    return _draft_page(_own_draft(vote_id), None)
+    return _draft_page(_own_draft(draft_id), None)
 
 
 def _own_draft(vote_id: int) -> Vote:
@@ -80,7 +80,7 @@ def _draft_page(vote: Vote | None, kind: str | None):
                 return redirect(url_for("votes.vote", vote_id=vote.id))
             found = drafts.problems(vote)
             if not found:
-                return redirect(url_for("votes.start", vote_id=vote.id))
+                return redirect(url_for("votes.start", draft_id=vote.id))
             for name, message in found:
                 getattr(form, name, form.ends_at).errors.append(message)
             flash(_("The draft is saved, but it cannot start yet: see below."), "warning")
@@ -176,11 +176,11 @@ def _form_context(form, vote: Vote | None, kind: str) -> dict:
     )
 
 
-@bp.route("/votes/<int:vote_id>/delete", methods=["GET", "POST"])
+@bp.route("/votes/<int:draft_id>/delete", methods=["GET", "POST"])
 @requires()
-def delete(vote_id: int):
+def delete(draft_id: int):
     """Delete a draft and its files, after asking (a started vote stays: 403)."""
-    vote = _own_draft(vote_id)
+    vote = _own_draft(draft_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
@@ -192,12 +192,12 @@ def delete(vote_id: int):
     return render("votes/delete.html", form=form, vote=vote)
 
 
-@bp.route("/votes/<int:vote_id>/start", methods=["GET", "POST"])
+@bp.route("/votes/<int:draft_id>/start", methods=["GET", "POST"])
 @requires()
-def start(vote_id: int):
+def start(draft_id: int):
     """Start a draft, after a confirmation: the units and weights freeze, the options lock, and it closes
     itself at its end. What keeps it from starting (the end, the options, the law) is listed (422)."""
-    vote = _own_draft(vote_id)
+    vote = _own_draft(draft_id)
     form = ConfirmForm()
     found = drafts.problems(vote)
     if form.validate_on_submit() and not found:
