@@ -43,18 +43,18 @@ def test_two_owners_vote_and_the_first_sees_the_pie_change(app, new_context, alp
     first.get_by_role("link", name="New bicycle racks in the yard?").click()
     expect(first.get_by_role("heading", name="New bicycle racks in the yard?")).to_be_visible()
     first.evaluate("window.porchMarker = 'same page'")
-    ballot = first.locator("#ballot-%d" % one.id)
+    ballot = first.locator(f"#ballot-{one.id}")
     ballot.get_by_label("Yes, three racks").check()
     ballot.get_by_role("button", name="Cast the ballot").click()
-    expect(first.locator("#ballot-%d" % one.id)).to_contain_text("Cast. Your receipt:")
+    expect(first.locator(f"#ballot-{one.id}")).to_contain_text("Cast. Your receipt:")
     expect(first.locator(".pie-legend")).to_contain_text("1. Yes, three racks 100.00 %")
 
     second = new_context().new_page()
     log_in(second, "cilla@example.com")
     second.goto(f"/alpha/votes/{vote.id}")
-    second.locator("#ballot-%d" % two.id).get_by_label("No").check()
-    second.locator("#ballot-%d" % two.id).get_by_role("button", name="Cast the ballot").click()
-    expect(second.locator("#ballot-%d" % two.id)).to_contain_text("You voted “No”")
+    second.locator(f"#ballot-{two.id}").get_by_label("No").check()
+    second.locator(f"#ballot-{two.id}").get_by_role("button", name="Cast the ballot").click()
+    expect(second.locator(f"#ballot-{two.id}")).to_contain_text("You voted “No”")
 
     # Anna's page fetches the results again within 5 s: 3/10 against 4/10 of the shares.
     expect(first.locator(".pie-legend")).to_contain_text("2. No 57.14 %", timeout=12_000)
