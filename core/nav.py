@@ -43,6 +43,7 @@ ICONS = {
     "events": "M4 5h16v16H4zM4 10h16M8 3v4M16 3v4M8 14h2M14 14h2M8 17h2",
     "discussions": "M3 4h13v9H8l-5 4zM8 16v1h8l5 4V8h-2",
     "moderation": "M5 21V4M5 4h12l-2 4 2 4H5",
+    "votes": "M4 12h16v9H4zM8 12V3h8v9M10.5 7.5l1.5 1.5 2.5-3",
 }
 
 

@@ -20,7 +20,7 @@ def request_context(app):
 
 
 @pytest.fixture
-def house(app, alpha):
+def house(app, alpha, outbox):
     """Two flats: 1 (share 3/10) owned jointly by Anna and Ben, 2 (share 7/10) by Cilla; Dan is flat 2's proxy."""
     anna, ben, cilla, dan = (make_person(alpha, email=f"{n}@alpha.example") for n in ("anna", "ben", "cilla", "dan"))
     one, two = make_unit(alpha, "1", share=(3, 10)), make_unit(alpha, "2", share=(7, 10))

@@ -1,0 +1,315 @@
+"""What a member may see of the votes, loaded the same way on every page (V1-V6).
+
+A draft is its managers' alone (votes.manage for polls, votes.manage_per_rollam for per-rollam votes); a
+started vote is read by every role that holds any votes.* permission (Vote.readable_by); anything else
+answers 404. Lists and the home page ask which units a member votes for in the query itself, so their
+cost does not grow with the votes or the units.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+import peewee as pw
+from flask import abort
+
+from blueprints.votes import rules
+from core import clock
+from models import permissions as perms
+from models.db import PreparedSelect
+from models.register import Ownership, Person, Unit, VotingProxy
+from models.votes import Ballot, Vote, VoteAttachment, VoteOption, VoteUnit
+
+CLOSED_PAGE = 20
+BALLOTS_PAGE = 100
+
+MANAGE = {Vote.POLL: perms.VOTES_MANAGE, Vote.PER_ROLLAM: perms.VOTES_MANAGE_PER_ROLLAM}
+CAST = {Vote.POLL: perms.VOTES_CAST, Vote.PER_ROLLAM: perms.VOTES_CAST_PER_ROLLAM}
+
+
+# --- who may do what --------------------------------------------------------------------------------------
+
+
+def granted(membership) -> frozenset[str]:
+    return membership.role.permission_set if membership is not None else frozenset()
+
+
+def reads_votes(membership) -> bool:
+    """Any votes.* permission reads the started votes (as Vote.readable_by asks the database)."""
+    return any(permission.startswith("votes.") for permission in granted(membership))
+
+
+def managed_kinds(membership) -> tuple[str, ...]:
+    return tuple(kind for kind, permission in MANAGE.items() if permission in granted(membership))
+
+
+def cast_kinds(membership) -> tuple[str, ...]:
+    return tuple(kind for kind, permission in CAST.items() if permission in granted(membership))
+
+
+def manages(membership, vote: Vote) -> bool:
+    return MANAGE[vote.kind] in granted(membership)
+
+
+def may_cast(membership, vote: Vote) -> bool:
+    return CAST[vote.kind] in granted(membership)
+
+
+def shows_results(membership, vote: Vote) -> bool:
+    """The totals and the pie: when the vote shows live results, once it is closed, and always to its managers."""
+    if vote.state == Vote.DRAFT:
+        return False
+    return vote.live_results or vote.state == Vote.CLOSED or manages(membership, vote)
+
+
+def shows_ballots(membership, vote: Vote) -> bool:
+    """Each unit's ballot: a secret vote's to its managers only (V6); a public vote's to members when its
+    results show (seed 004 §4.15: with live results the single ballots are seen while it runs)."""
+    if vote.state == Vote.DRAFT:
+        return False
+    if manages(membership, vote):
+        return True
+    return not vote.secret and shows_results(membership, vote)
+
+
+# --- one vote ---------------------------------------------------------------------------------------------
+
+
+def visible_vote(membership, vote_id: int) -> Vote:
+    """A vote the member may open: a started one if their role reads votes, a draft if they manage its kind;
+    else 404 (another association's votes are never loaded)."""
+    vote = Vote.of(membership.association).where(Vote.id == vote_id).first()
+    if vote is None:
+        abort(404)
+    vote.association = membership.association
+    if vote.state == Vote.DRAFT:
+        if not manages(membership, vote):
+            abort(404)
+    elif not reads_votes(membership):
+        abort(404)
+    return vote
+
+
+def options_of(vote: Vote) -> list[VoteOption]:
+    return list(VoteOption.select().where(VoteOption.vote == vote.id).order_by(VoteOption.position, VoteOption.id))
+
+
+def attachments_of(vote: Vote) -> list[VoteAttachment]:
+    return list(VoteAttachment.select().where(VoteAttachment.vote == vote.id).order_by(VoteAttachment.id))
+
+
+def attachment_of(vote: Vote, attachment_id: int) -> VoteAttachment:
+    row = VoteAttachment.get_or_none((VoteAttachment.id == attachment_id) & (VoteAttachment.vote == vote.id))
+    if row is None:
+        abort(404)
+    return row
+
+
+def ballots_of_units(vote: Vote, unit_ids: list[int]) -> dict[int, Ballot]:
+    """The ballots of these units, with who cast each (co-owners see it: V4), by unit id."""
+    if not unit_ids:
+        return {}
+    rows = (
+        Ballot.select(Ballot, Person.id, Person.given_name, Person.surname)
+        .join(Person, pw.JOIN.LEFT_OUTER, on=(Ballot.cast_by == Person.id))
+        .where((Ballot.vote == vote.id) & Ballot.unit.in_(unit_ids))
+    )
+    return {ballot.unit_id: ballot for ballot in rows}
+
+
+# --- which units a member votes for, inside a query --------------------------------------------------------
+
+
+def _day(on) -> object:
+    return on.isoformat() if isinstance(on, dt.date) else on
+
+
+def voter_units(person, on, *, vote_unit=VoteUnit.unit, jurisdiction=Vote.jurisdiction) -> pw.Expression:
+    """The vote's units `person` votes for on `on` (values or markers: a date as ISO text): owned then, or
+    held by a proxy valid then, and under a law that limits a proxy's age (Swedish: a year), one dated
+    within it. The same rule as ballots.units_for(), as a condition on VoteUnit and Vote."""
+    owned = Ownership.select(Ownership.unit).where(
+        (Ownership.person == person)
+        & (Ownership.started_on.is_null() | (Ownership.started_on <= on))
+        & (Ownership.ended_on.is_null() | (Ownership.ended_on > on))
+    )
+    proxied = VotingProxy.select(VotingProxy.unit).where(
+        (VotingProxy.person == person)
+        & (VotingProxy.start_date.is_null() | (VotingProxy.start_date <= on))
+        & (VotingProxy.end_date.is_null() | (VotingProxy.end_date >= on))
+    )
+    condition = vote_unit.in_(owned)
+    unlimited = [key for key, preset in rules.PRESETS.items() if preset.proxy_max_days is None]
+    condition |= vote_unit.in_(proxied) & jurisdiction.in_(unlimited)
+    for key, preset in rules.PRESETS.items():
+        if preset.proxy_max_days is not None:
+            recent = proxied.where(VotingProxy.start_date >= pw.fn.DATE(on, f"-{preset.proxy_max_days} days"))
+            if not _sqlite():
+                recent = proxied.where(
+                    VotingProxy.start_date >= pw.Cast(on, "DATE") - pw.SQL(f"INTERVAL '{preset.proxy_max_days} days'")
+                )
+            condition |= vote_unit.in_(recent) & (jurisdiction == key)
+    return condition
+
+
+def _sqlite() -> bool:
+    from models.db import db
+
+    return isinstance(db.obj, pw.SqliteDatabase)
+
+
+# --- the list ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Listed:
+    """A vote on the list, with the member's part in it."""
+
+    vote: Vote
+    my_units: int = 0  # units the member votes for
+    my_ballots: int = 0  # of them, those that have voted
+
+    @property
+    def not_yet_voted(self) -> bool:
+        return self.my_units > self.my_ballots
+
+    @property
+    def ended(self) -> bool:
+        """Running past its end: the closing job counts it any moment."""
+        return self.vote.ends_at is not None and self.vote.ends_at <= clock.utcnow_naive()
+
+    @property
+    def leading(self) -> str:
+        """A closed poll's option with the most weight (ties: none), from the published tally."""
+        if self.vote.is_per_rollam or not self.vote.result_json:
+            return ""
+        options = json.loads(self.vote.result_json)["options"]
+        weights = sorted(((_fraction(o["weight"]), o["label"]) for o in options), reverse=True)
+        if not weights or not weights[0][0] or (len(weights) > 1 and weights[0][0] == weights[1][0]):
+            return ""
+        return weights[0][1]
+
+
+def _fraction(text: str):
+    from fractions import Fraction
+
+    return Fraction(text)
+
+
+def _open_and_drafts_query(association, *kinds, count: int) -> pw.ModelSelect:
+    drafts = (Vote.state == Vote.DRAFT) & Vote.kind.in_(list(kinds))
+    return (
+        Vote.select()
+        .where((Vote.association == association) & ((Vote.state == Vote.RUNNING) | drafts))
+        .order_by(Vote.ends_at, Vote.id)
+    )
+
+
+# The list's first query runs on every visit: its SQL is built once per number of managed kinds.
+_open_and_drafts = PreparedSelect(_open_and_drafts_query)
+
+
+def open_and_drafts(membership) -> tuple[list[Listed], list[Vote]]:
+    """The running votes (ending soonest first) with the member's units that have not voted, and the drafts
+    of the kinds the member manages: two queries however many."""
+    kinds = list(managed_kinds(membership)) or [""]
+    rows = _open_and_drafts(membership.association_id, *kinds, count=len(kinds))
+    running = [Listed(vote) for vote in rows if vote.state == Vote.RUNNING]
+    drafts = [vote for vote in rows if vote.state == Vote.DRAFT]
+    if running and membership.person_id is not None:
+        _count_mine(running, membership.person_id, membership.association.today())
+    return running, drafts
+
+
+def _count_mine(listed: list[Listed], person_id: int, on: dt.date) -> None:
+    by_vote = {item.vote.id: item for item in listed}
+    rows = (
+        VoteUnit.select(VoteUnit.vote, pw.fn.COUNT(VoteUnit.id), pw.fn.COUNT(Ballot.id))
+        .join(Vote, on=(VoteUnit.vote == Vote.id))
+        .join(Ballot, pw.JOIN.LEFT_OUTER, on=(Ballot.vote == VoteUnit.vote) & (Ballot.unit == VoteUnit.unit))
+        .where(VoteUnit.vote.in_(list(by_vote)) & voter_units(person_id, _day(on)))
+        .group_by(VoteUnit.vote)
+        .tuples()
+    )
+    for vote_id, units, ballots in rows:
+        by_vote[vote_id].my_units, by_vote[vote_id].my_ballots = units, ballots
+
+
+def closed_page(membership, page: int) -> tuple[list[Listed], bool]:
+    """A page of the closed votes, newest first: one query."""
+    rows = list(
+        Vote.of(membership.association)
+        .where(Vote.state == Vote.CLOSED)
+        .order_by(Vote.closed_at.desc(nulls="LAST"), Vote.id.desc())
+        .limit(CLOSED_PAGE + 1)
+        .offset((page - 1) * CLOSED_PAGE)
+    )
+    return [Listed(vote) for vote in rows[:CLOSED_PAGE]], len(rows) > CLOSED_PAGE
+
+
+# --- the ballots of a vote --------------------------------------------------------------------------------
+
+
+def ballot_rows(vote: Vote, page: int) -> tuple[list[Ballot], bool]:
+    """A page of the vote's ballots by unit, with the option, the unit and who cast it: one query."""
+    rows = list(
+        Ballot.select(Ballot, Unit, VoteOption, Person.id, Person.given_name, Person.surname)
+        .join(Unit, on=(Ballot.unit == Unit.id))
+        .switch(Ballot)
+        .join(VoteOption, on=(Ballot.option == VoteOption.id))
+        .switch(Ballot)
+        .join(Person, pw.JOIN.LEFT_OUTER, on=(Ballot.cast_by == Person.id))
+        .where(Ballot.vote == vote.id)
+        .order_by(pw.fn.LENGTH(Unit.number), Unit.number, Unit.id)
+        .limit(BALLOTS_PAGE + 1)
+        .offset((page - 1) * BALLOTS_PAGE)
+    )
+    return rows[:BALLOTS_PAGE], len(rows) > BALLOTS_PAGE
+
+
+# --- the home page's panel (core/home.py) -----------------------------------------------------------------
+
+HOME_OPEN = 5
+NOT_VOTED, VOTED = "not_voted", "voted"
+
+
+def home_values(membership) -> tuple | None:
+    """The association, the member's register entry, their day, and which kinds they cast (1 or 0 each)."""
+    kinds = cast_kinds(membership)
+    if not kinds or membership.person_id is None:
+        return None
+    return (
+        membership.association_id,
+        membership.person_id,
+        membership.association.today().isoformat(),
+        int(Vote.POLL in kinds),
+        int(Vote.PER_ROLLAM in kinds),
+    )
+
+
+def home_open(association, person, today, polls, per_rollam) -> pw.SelectQuery:
+    """Running votes with a unit the member votes for, ending soonest first, marked "not_voted" while one of
+    those units has no ballot."""
+    mine = voter_units(person, today)
+    unvoted = (
+        VoteUnit.select(pw.fn.COUNT(VoteUnit.id))
+        .join(Ballot, pw.JOIN.LEFT_OUTER, on=(Ballot.vote == VoteUnit.vote) & (Ballot.unit == VoteUnit.unit))
+        .where((VoteUnit.vote == Vote.id) & Ballot.id.is_null() & mine)
+    )
+    voters = VoteUnit.select(VoteUnit.id).where((VoteUnit.vote == Vote.id) & mine)
+    kinds = ((Vote.kind == Vote.POLL) & (polls == 1)) | ((Vote.kind == Vote.PER_ROLLAM) & (per_rollam == 1))
+    return (
+        Vote.select(
+            Vote.id,
+            Vote.title,
+            Vote.ends_at.alias("at"),
+            pw.Case(None, [(unvoted > 0, NOT_VOTED)], VOTED).alias("detail"),
+            Vote.kind.alias("text"),
+            pw.Value(None).alias("link_id"),
+        )
+        .where((Vote.association == association) & (Vote.state == Vote.RUNNING) & kinds & pw.fn.EXISTS(voters))
+        .order_by(Vote.ends_at, Vote.id)
+        .limit(HOME_OPEN)
+    )
