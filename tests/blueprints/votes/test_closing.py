@@ -13,10 +13,13 @@ from models import OutboundAttachment
 from models.community import Thread
 from models.documents import Document, DocumentAttachment, Folder
 from models.votes import Vote
-from tests.blueprints.votes.closing_helpers import cast, house, pdf_text, vote_page  # noqa: F401 (fixtures)
+from tests.blueprints.votes import closing_helpers
+from tests.blueprints.votes.closing_helpers import cast, pdf_text
 from tests.factories.votes import make_vote
 
 RESOLUTION = "The association approves the accounts for 2026\nand discharges the board."
+
+house, vote_page = closing_helpers.house, closing_helpers.vote_page  # fixtures
 
 
 @pytest.fixture(autouse=True)
@@ -30,9 +33,7 @@ def per_rollam(alpha, **fields):
     return make_vote(alpha, "Accounts 2026", kind=Vote.PER_ROLLAM, days=15, **fields)
 
 
-def test_a_vote_closes_once_at_its_end_publishes_its_protocol_and_mails_every_owner(
-    alpha, house, outbox, frozen_clock
-):
+def test_a_vote_closes_once_at_its_end_publishes_its_protocol_and_mails_every_owner(alpha, house, outbox, frozen_clock):
     vote = per_rollam(alpha)
     thread = Thread.create(association=alpha, vote=vote, title=vote.title)
     cast(vote, house["anna"], house["one"], "For")
@@ -60,9 +61,7 @@ def test_a_vote_closes_once_at_its_end_publishes_its_protocol_and_mails_every_ow
 
     rows = outbox.rows(kind="vote_result")
     # Every owner of the voting units (Anna and Ben jointly own flat 1) and the proxy who voted, each once.
-    assert sorted(r.to_address for r in rows) == [
-        f"{n}@alpha.example" for n in ("anna", "ben", "cilla", "dan", "eva")
-    ]
+    assert sorted(r.to_address for r in rows) == [f"{n}@alpha.example" for n in ("anna", "ben", "cilla", "dan", "eva")]
     by_address = {r.to_address: r for r in rows}
     assert by_address["eva@alpha.example"].language == "cs"
     text = by_address["anna@alpha.example"].body_text
