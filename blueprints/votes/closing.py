@@ -22,17 +22,20 @@ import io
 from dataclasses import dataclass
 
 import peewee as pw
+from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from markupsafe import escape
 from werkzeug.datastructures import FileStorage
 
 from blueprints.documents import attachments, library
 from blueprints.votes import protocol, rules, signals, tally
 from core import clock
 from core.audit import audit
-from core.mail import attachment_file, external_url, queue_mail, store_attachment
+from core.mail import attachment_file, external_url, store_attachment
+from core.queue import enqueue
 from core.text import locale_for
-from models import OutboundAttachment, Role, User
+from models import OutboundAttachment, OutboundEmail, Role, User
 from models.community import Thread
 from models.db import transaction
 from models.documents import Document, DocumentAttachment, Folder, FolderAccess
@@ -237,33 +240,93 @@ def addressed(association, chosen: pw.Expression) -> list[Recipient]:
     return found
 
 
+# A recipient's name in a mail rendered once for all who read its language; each row puts theirs in.
+NAME_MARK = "porch-recipient-name-here"
+DELIVER_MANY = "jobs.email.deliver_many"
+CHUNK = 200  # outbox rows per delivery job (one SMTP connection each)
+_BATCH = 50  # rows per INSERT: well under SQLite's 999 parameters
+SWEEP_AFTER = dt.timedelta(minutes=10)  # the outbox sweep leaves the rows to their delivery jobs until then
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+def render_result(vote: Vote, counted: tally.Tally, language: str, *, named: bool, **links) -> Rendered:
+    """The result mail in one language, as core.mail.queue_mail renders a mail (the subject is what the text
+    template sets, on one line), with NAME_MARK where the greeting names the reader."""
+    context = dict(
+        association=vote.association, user=None, name=NAME_MARK if named else "", vote=vote, tally=counted,
+        summary=protocol.Summary(vote, counted), **links,
+    )  # fmt: skip
+    with force_locale(locale_for(language)):
+        template = current_app.jinja_env.get_template("email/vote_result.txt")
+        current_app.update_template_context(context)
+        module = template.make_module(context)
+        html = render_template("email/vote_result.html", **context)
+    subject = " ".join(str(getattr(module, "subject", "")).split())
+    return Rendered(subject[:255], str(module).strip() + "\n", html)
+
+
 def announce(vote: Vote, counted: Counted, document: Document | None, stored: str) -> int:
-    """Write the result mail for every recipient, each in their language with the protocol attached (one
-    file for all of them); how many."""
+    """Write the result mail for every recipient to the outbox, each in their language with the protocol
+    attached (one file for all), and have it delivered once the transaction commits; how many.
+
+    Rendered once per language and written in bulk, as a mailing is (community/mailing.py): a house of
+    2,000 owners would otherwise hold the database's write lock for seconds while 2,000 mails render."""
     association = vote.association
-    summary = protocol.Summary(vote, counted.tally)
-    document_link = (
-        external_url("documents.document", slug=association.slug, document_id=document.id) if document else ""
+    links = dict(
+        vote_link=vote_url(vote),
+        document_link=external_url("documents.document", slug=association.slug, document_id=document.id)
+        if document
+        else "",
     )
-    link = vote_url(vote)
-    sent = 0
+    stamp = clock.utcnow_naive()
+    rendered: dict[tuple[str, bool], Rendered] = {}
+    rows = []
     for recipient in recipients(vote):
-        row = queue_mail(
-            "vote_result",
-            recipient.address,
-            language=recipient.language,
-            association=association,
-            user=recipient.user,
-            name=recipient.name,
-            vote=vote,
-            tally=counted.tally,
-            summary=summary,
-            vote_link=link,
-            document_link=document_link,
+        key = (recipient.language, bool(recipient.name))
+        if key not in rendered:
+            rendered[key] = render_result(vote, counted.tally, recipient.language, named=key[1], **links)
+        mail = rendered[key]
+        rows.append(
+            dict(
+                association=association.id,
+                recipient_user=recipient.user.id if recipient.user else None,
+                to_address=recipient.address,
+                kind="vote_result",
+                language=recipient.language,
+                subject=mail.subject,
+                body_text=mail.text.replace(NAME_MARK, recipient.name),
+                body_html=mail.html.replace(NAME_MARK, str(escape(recipient.name))),
+                created_at=stamp,
+                next_attempt_at=stamp + SWEEP_AFTER,
+            )
         )
-        OutboundAttachment.create(email=row.id, path=stored, name=protocol.filename(vote), shared=True)
-        sent += 1
-    return sent
+    before = OutboundEmail.select(pw.fn.MAX(OutboundEmail.id)).scalar() or 0
+    for start in range(0, len(rows), _BATCH):
+        OutboundEmail.insert_many(rows[start : start + _BATCH]).execute()
+    written = [
+        row_id
+        for (row_id,) in OutboundEmail.select(OutboundEmail.id)
+        .where(
+            (OutboundEmail.association == association.id)
+            & (OutboundEmail.kind == "vote_result")
+            & (OutboundEmail.created_at == stamp)
+            & (OutboundEmail.id > before)
+        )
+        .order_by(OutboundEmail.id)
+        .tuples()
+    ]
+    files = [dict(email=row_id, path=stored, name=protocol.filename(vote), shared=True) for row_id in written]
+    for start in range(0, len(files), _BATCH):
+        OutboundAttachment.insert_many(files[start : start + _BATCH]).execute()
+    for start in range(0, len(written), CHUNK):  # after the commit
+        enqueue(DELIVER_MANY, written[start : start + CHUNK], job_id=f"vote-result-{vote.id}-{start // CHUNK}")
+    return len(written)
 
 
 def closing_report(vote_id: int) -> str:

@@ -125,10 +125,10 @@ def _mail(vote: Vote, waiting: dict[int, str]) -> int:
     if not holders:
         return 0
     link = vote_url(vote)
-    order = list(waiting)  # the units in the house's order
+    order = {unit_id: position for position, unit_id in enumerate(waiting)}  # the house's order
     sent = 0
     for recipient in addressed(association, Person.id.in_(list(holders))):
-        units = sorted(holders[recipient.person_id], key=order.index)
+        units = sorted(holders[recipient.person_id], key=order.__getitem__)
         queue_mail(
             "vote_reminder",
             recipient.address,

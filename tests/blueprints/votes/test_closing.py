@@ -126,3 +126,15 @@ def test_casting_after_the_close_is_refused(alpha, house, outbox, frozen_clock):
     closing.close(vote.id)
     with pytest.raises(VoteRefused):
         cast(Vote.get_by_id(vote.id), house["anna"], house["one"], "For")
+
+
+def test_a_name_in_the_register_is_inert_in_the_result_mail(alpha, house, outbox, frozen_clock):
+    house["eva"].given_name = "<script>alert(1)</script>"
+    house["eva"].save()
+    vote = make_vote(alpha, "<b>Accounts</b>", kind=Vote.PER_ROLLAM, days=15)
+    frozen_clock.advance(dt.timedelta(days=15))
+    closing.close(vote.id)
+    (eva,) = outbox.rows(to_address="eva@alpha.example")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in eva.body_html and "<script>" not in eva.body_html
+    assert "&lt;b&gt;Accounts&lt;/b&gt;" in eva.body_html
+    assert eva.body_text.startswith("Hello <script>alert(1)</script> Ek,")  # plain text is shown as text
