@@ -1,4 +1,4 @@
-"""`flask` commands: db, demo, jobs, mail, search, users."""
+"""`flask` commands: db, demo, jobs, mail, search, users, votes."""
 
 from __future__ import annotations
 
@@ -9,13 +9,15 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from blueprints.community import bounces
+from blueprints.votes import closing, ledger
 from core import search
 from demo import load_benchmark, load_demo
-from jobs import community, events, invoices, mail_bounces
+from jobs import community, events, invoices, mail_bounces, votes
 from jobs.email import sweep
 from jobs.maintenance import prune
 from models import Association
 from models.db import db, migration_runner, upgrade
+from models.votes import Vote
 
 
 def register_commands(app: Flask) -> None:
@@ -23,6 +25,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(jobs_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(votes_cli)
     app.cli.add_command(demo_command)
 
 
@@ -58,18 +61,20 @@ jobs_cli = AppGroup("jobs", help="Background jobs.")
 
 @jobs_cli.command("tick")
 def jobs_tick():
-    """Re-queue unsent mail and invoices, mail due event reminders and new posts, clear old login attempts;
-    run every minute from cron without Redis."""
+    """Re-queue unsent mail and invoices, mail due event reminders and new posts, close votes whose end has
+    passed and mail vote reminders, clear old login attempts; run every minute from cron without Redis."""
     with db.connection_context():
         count = sweep()
         deliveries = invoices.sweep()
         reminded = events.remind()
         posts = community.sweep()
+        closed, vote_reminders = votes.sweep()
         prune()
         bounced = mail_bounces.read_imap()
     click.echo(
         f"Re-queued {count} unsent mail(s) and {deliveries} invoice(s) waiting to be mailed;"
         f" {reminded} event reminder(s) mailed; {posts} discussion(s) with new posts mailed;"
+        f" {closed} vote(s) closed and {vote_reminders} vote reminder(s) mailed;"
         f" {bounced} bounce(s) read from the mailbox."
     )
 
@@ -84,6 +89,40 @@ def mail_bounces_command(path: Path):
     with db.connection_context():
         tally = bounces.process_path(path, current_app.config.get("MAIL_BOUNCE_ADDRESS"))
     click.echo(f"Read {tally.read} message(s): {tally.recorded} bounce(s) recorded, {tally.ignored} not ours.")
+
+
+votes_cli = AppGroup("votes", help="Votes: closing them, and checking their ballot ledger.")
+
+
+@votes_cli.command("verify")
+@click.argument("vote_id", type=int)
+def votes_verify(vote_id: int):
+    """Recompute a vote's hash chain and its count from the stored ballots; exit 1 if anything differs."""
+    with db.connection_context():
+        vote = Vote.get_or_none(Vote.id == vote_id)
+        if vote is None:
+            raise click.ClickException(f"No vote has the id {vote_id}.")
+        checked = ledger.verify(vote)
+    click.echo(f"Vote {vote.id} «{vote.title}» ({vote.state}): {checked.entries} ledger entries.")
+    click.echo(f"Final hash: {checked.head or '-'}")
+    if vote.state == Vote.CLOSED:
+        click.echo(f"Published final hash: {vote.ledger_head or '-'}")
+    for problem in checked.problems:
+        click.echo(f"PROBLEM: {problem}")
+    if not checked.ok:
+        click.echo(f"FAILED: {len(checked.problems)} problem(s).")
+        raise SystemExit(1)
+    counted = "the ballots add up to the published result" if vote.result_json else "the ballots match the ledger"
+    click.echo(f"OK: the chain is intact and {counted}.")
+
+
+@votes_cli.command("close-due")
+def votes_close_due():
+    """Close every running vote whose end has passed: count, publish the protocol, mail the result."""
+    with db.connection_context():
+        closed = closing.close_due()
+        lines = [closing.closing_report(vote_id) for vote_id in closed]
+    click.echo("\n".join(lines) or "No vote is due to close.")
 
 
 search_cli = AppGroup("search", help="The quick search's index.")
