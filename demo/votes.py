@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from blueprints.votes import ballots, paper, rules, tally
+from blueprints.votes import ballots, closing, paper, rules, tally
 from core import clock
 from demo.documents import _pdf
 from models import Association, Membership, OutboundEmail, Person, User
@@ -227,14 +227,6 @@ def _closed_poll(association: Association, board: User, plan: dict, people: _Peo
 
 def close_ended(vote_id: int) -> None:
     """Close a vote whose end has passed, as the closing job does: evaluate, publish the protocol."""
-    try:
-        from blueprints.votes import closing
-    except ImportError:  # the closing service lands beside this module; until then the result alone
-        vote = Vote.get_by_id(vote_id)
-        Vote.update(state=Vote.CLOSED, closed_at=vote.ends_at, result_json=tally.read(vote).to_json()).where(
-            Vote.id == vote_id
-        ).execute()
-        return
     closing.close(vote_id)
 
 

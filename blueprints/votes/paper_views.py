@@ -14,7 +14,6 @@ import datetime as dt
 from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.routing import BuildError
 
 from blueprints.votes import bp, paper
 from blueprints.votes.ballots import VoteRefused
@@ -35,12 +34,9 @@ def _vote(vote_id: int) -> Vote:
     return paper.managed_vote(g.association, vote_id, permissions())
 
 
-def vote_page_url(vote: Vote) -> str | None:
-    """The vote's own page (votes.vote), for the way back; None while that page does not exist."""
-    try:
-        return url_for("votes.vote", vote_id=vote.id)
-    except BuildError:
-        return None
+def vote_page_url(vote: Vote) -> str:
+    """The vote's own page, for the way back."""
+    return url_for("votes.vote", vote_id=vote.id)
 
 
 @bp.route("/votes/<int:vote_id>/paper", methods=["GET", "POST"], endpoint="paper")

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from urllib.parse import unquote
 
 import pytest
 
 from blueprints.votes import tally
 from models.votes import Ballot, LedgerEntry, Vote
+from tests.factories.two_factor import step_up
 from tests.factories.votes import option
 
 HX = {"HX-Request": "true"}
@@ -155,3 +157,27 @@ def test_who_may_not_vote_or_see(client, login, house, poll, new_client):
     login(outsider, "board@beta.example")
     assert outsider.get(f"/beta/votes/{poll.id}").status_code == 404  # alpha's vote is not beta's
     assert outsider.get(f"/alpha/votes/{poll.id}").status_code == 403
+
+
+def test_a_per_rollam_ballot_needs_the_second_factor_when_the_association_asks_for_it(
+    client, login, house, new_vote, frozen_clock, outbox
+):
+    house.alpha.second_factor_permissions = "votes.cast_per_rollam"
+    house.alpha.save()
+    vote = new_vote(house.alpha, "Accounts 2025", kind=Vote.PER_ROLLAM)
+    login(client, "eva@alpha.example")
+    # Eva has no second factor yet: she is led to set one up, and then back to the vote; nothing is cast.
+    response = cast(client, vote, house.units["3"], "For")
+    assert response.status_code == 302 and "/alpha/account/two-factor" in response.location
+    assert f"next=/alpha/votes/{vote.id}" in unquote(response.location)
+    response = cast(client, vote, house.units["3"], "For", headers=HX)
+    assert "/alpha/account/two-factor" in response.headers["HX-Redirect"]
+    assert not Ballot.select().exists()
+    # A poll asks for nothing more.
+    poll = new_vote(house.alpha, "New bicycle racks?")
+    assert cast(client, poll, house.units["3"], "Yes").status_code == 302 and Ballot.select().count() == 1
+    # After the second factor, the same browser casts for the rest of its session.
+    step_up(client, house.alpha, house.users["eva"])
+    response = cast(client, vote, house.units["3"], "For")
+    assert response.status_code == 302 and response.location.endswith(f"/alpha/votes/{vote.id}#ballot-3")
+    assert Ballot.get(Ballot.vote == vote).option_id == option(vote, "For").id

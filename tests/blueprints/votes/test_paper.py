@@ -19,7 +19,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture
-def house(app, alpha):
+def house(app, alpha, outbox):  # an online ballot mails its receipt
     """Flat 1 owned jointly by Anna and Ben, flat 2 by Cilla, flat 10 by Dan."""
     anna, ben, cilla, dan = (make_person(alpha, email=f"{n}@alpha.example", given_name=n.title())
                              for n in ("anna", "ben", "cilla", "dan"))  # fmt: skip

@@ -17,7 +17,7 @@ from tests.factories.votes import make_vote, option
 
 
 @pytest.fixture
-def house(app, alpha):
+def house(app, alpha, outbox):  # an online ballot mails its receipt
     """Flats 1, 2 and 3 in House A, flat 1 again in House B; Anna owns A1, Cilla A2, Dan A3, Eva B1."""
     a, b = make_building(alpha, "House A"), make_building(alpha, "House B")
     people = {n: make_person(alpha, email=f"{n}@alpha.example", given_name=n.title(), surname="Öberg")

@@ -16,7 +16,7 @@ from tests.factories.votes import make_vote, option
 
 RESOLUTION = "The association repairs the roof in 2026\nfor at most 1,200,000 CZK."
 
-house, vote_page = closing_helpers.house, closing_helpers.vote_page  # fixtures
+house = closing_helpers.house  # a fixture
 
 
 @pytest.fixture(autouse=True)
@@ -106,7 +106,7 @@ def test_exactly_half_of_all_shares_is_rejected_and_written_so(app, alpha, house
 
 
 @pytest.fixture
-def halves(alpha, vote_page):
+def halves(alpha):
     """Flats A (50/100), B (49/100) and C (1/100), each with an owner."""
     found = {}
     for number, share in (("A", 50), ("B", 49), ("C", 1)):

@@ -13,7 +13,7 @@ from tests.blueprints.votes import closing_helpers
 from tests.blueprints.votes.closing_helpers import cast, pdf_text
 from tests.factories.votes import make_vote
 
-house, vote_page = closing_helpers.house, closing_helpers.vote_page  # fixtures
+house = closing_helpers.house  # a fixture
 
 
 @pytest.fixture

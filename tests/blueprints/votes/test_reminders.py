@@ -14,7 +14,7 @@ from tests.blueprints.votes import closing_helpers
 from tests.blueprints.votes.closing_helpers import cast
 from tests.factories.votes import make_vote
 
-house, vote_page = closing_helpers.house, closing_helpers.vote_page  # fixtures
+house = closing_helpers.house  # a fixture
 DAY = dt.timedelta(days=1)
 
 
