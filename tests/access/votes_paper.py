@@ -1,7 +1,7 @@
 """Access matrix entries for paper ballots (issue 12 item 4): the one-by-one page, a ballot's scan, the batch
 from a spreadsheet and its template.
 
-In world() a running poll in alpha with one unit that returned a paper ballot and its PDF scan. The paper
+In world() a unit of votes.py's running poll in alpha that returned a paper ballot and its PDF scan. The paper
 pages are the vote managers' (the board and the administrator); a member without the permission is refused
 them (403), and a scan is a 404 to everyone but the managers, as if it were not there.
 
@@ -9,7 +9,6 @@ The rows are written directly (world() runs without the app, and starting a vote
 schedule its closing): the ledger does not matter to who may open a page.
 """
 
-import datetime as dt
 import secrets
 
 from core import clock
@@ -39,18 +38,14 @@ assert all(expected["anonymous"] == LOGIN for expected in MATRIX.values())
 
 
 def world(alpha, beta, users) -> dict:
-    """A running poll "Paint the stairwell?" with flat P1's paper ballot and its scan."""
+    """Flat P1's paper ballot, with its scan, in votes.py's running poll "Bicycle racks?" (its `vote_id`: the
+    matrix lets one module name a URL value)."""
     building = Building.create(association=alpha, name="Paper house")
     unit = Unit.create(association=alpha, building=building, number="P1", share_numerator=1, share_denominator=1)
     Ownership.create(unit=unit, person=make_person(alpha, email="p1@alpha.example"), is_main=True)
     now = clock.utcnow_naive()
-    vote = Vote.create(
-        association=alpha, title="Paint the stairwell?", state=Vote.RUNNING, started_at=now,
-        ends_at=now + dt.timedelta(days=10),
-        eligible_units=1, total_weight_numerator=1,
-    )  # fmt: skip
-    yes = VoteOption.create(vote=vote, position=0, label="Yes")
-    VoteOption.create(vote=vote, position=1, label="No")
+    vote = Vote.get((Vote.association == alpha) & (Vote.state == Vote.RUNNING) & (Vote.title == "Bicycle racks?"))
+    yes = VoteOption.get((VoteOption.vote == vote) & (VoteOption.label == "Yes"))
     VoteUnit.create(vote=vote, unit=unit, weight_numerator=1)
     stored_name = f"doc-{secrets.token_hex(16)}.pdf"
     _write_when_the_app_runs(alpha.id, stored_name, b"%PDF-1.4\n%%EOF\n", folder="votes")
@@ -59,4 +54,4 @@ def world(alpha, beta, users) -> dict:
         paper_received_on=now.date(), scan_name=stored_name, scan_original_name="ballot.pdf",
         scan_content_type="application/pdf",
     )  # fmt: skip
-    return {"vote_id": vote.id, "ballot_id": ballot.id}
+    return {"ballot_id": ballot.id}
