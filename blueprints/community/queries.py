@@ -21,7 +21,7 @@ from core.text import markdown
 from models import User
 from models import permissions as perms
 from models.community import Category, CommunitySettings, Post, PostAttachment, Subscription, Thread
-from models.db import first_or_404
+from models.db import PreparedSelect, first_or_404
 from models.documents import Document
 
 PAGE = 30  # posts on a thread's page
@@ -126,13 +126,16 @@ def settings(membership) -> CommunitySettings:
 def last_standing(thread: Thread) -> int:
     """The number of the thread's last post that is not deleted (0 if none): a deleted post after it is
     not shown at all, and the pages end there. (Walks the (thread, number) index from the end.)"""
+    found = _LAST_STANDING(thread.id, Post.DELETED)
+    return found[0].number if found else 0
+
+
+def _last_standing_query(thread_id, deleted) -> pw.ModelSelect:
     return (
         Post.select(Post.number)
-        .where((Post.thread == thread.id) & (Post.state != Post.DELETED))
+        .where((Post.thread == thread_id) & (Post.state != deleted))
         .order_by(Post.number.desc())
         .limit(1)
-        .scalar()
-        or 0
     )
 
 
@@ -148,18 +151,27 @@ def page_of(number: int) -> int:
 def posts_between(membership, thread: Thread, first: int, last: int, standing: int) -> list[dict]:
     """The posts numbered first..last with what each shows (authors, files, quotes, may the member edit):
     a fixed number of queries however many there are. A deleted post after `standing` is left out."""
+    posts = _POSTS_BETWEEN(thread.id, first, last)
+    posts = [post for post in posts if post.state != Post.DELETED or post.number < standing]
+    known = _Known.for_posts(membership, thread, posts)
+    return [post_context(membership, post, thread, known=known) for post in posts]
+
+
+def _posts_between_query(thread_id, first, last) -> pw.ModelSelect:
     quoted = Post.alias()
-    posts = list(
+    return (
         Post.select(Post, User.id, User.name, quoted.id, quoted.number)
         .join(User, pw.JOIN.LEFT_OUTER, on=(Post.author == User.id))
         .switch(Post)
         .join(quoted, pw.JOIN.LEFT_OUTER, on=(Post.quote_of == quoted.id))
-        .where((Post.thread == thread.id) & (Post.number >= first) & (Post.number <= last))
+        .where((Post.thread == thread_id) & (Post.number >= first) & (Post.number <= last))
         .order_by(Post.number)
     )
-    posts = [post for post in posts if post.state != Post.DELETED or post.number < standing]
-    known = _Known.for_posts(membership, thread, posts)
-    return [post_context(membership, post, thread, known=known) for post in posts]
+
+
+# Every page of a discussion (and the discussion below a document or a vote) asks these: built once.
+_LAST_STANDING = PreparedSelect(_last_standing_query)
+_POSTS_BETWEEN = PreparedSelect(_posts_between_query)
 
 
 class _Known:
@@ -176,7 +188,7 @@ class _Known:
         if ids:
             for attachment in PostAttachment.select().where(PostAttachment.post.in_(ids)).order_by(PostAttachment.id):
                 files[attachment.post_id].append(attachment)
-        if membership is None:
+        if membership is None or not posts:  # nothing on the page to edit
             return cls(files, None)
         # Asked whether or not the member wrote on this page, so every page costs the same queries.
         settings(membership)

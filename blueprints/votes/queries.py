@@ -16,8 +16,10 @@ import peewee as pw
 from flask import abort
 
 from blueprints.votes import rules
+from blueprints.votes.ballots import VoterUnit
 from core import clock
 from models import permissions as perms
+from models.community import Thread
 from models.db import PreparedSelect
 from models.register import Ownership, Person, Unit, VotingProxy
 from models.votes import Ballot, Vote, VoteAttachment, VoteOption, VoteUnit
@@ -80,9 +82,10 @@ def shows_ballots(membership, vote: Vote) -> bool:
 def visible_vote(membership, vote_id: int) -> Vote:
     """A vote the member may open: a started one if their role reads votes, a draft if they manage its kind;
     else 404 (another association's votes are never loaded)."""
-    vote = Vote.of(membership.association).where(Vote.id == vote_id).first()
-    if vote is None:
+    found = _VOTE(membership.association_id, vote_id)
+    if not found:
         abort(404)
+    vote = found[0]
     vote.association = membership.association
     if vote.state == Vote.DRAFT:
         if not manages(membership, vote):
@@ -93,11 +96,11 @@ def visible_vote(membership, vote_id: int) -> Vote:
 
 
 def options_of(vote: Vote) -> list[VoteOption]:
-    return list(VoteOption.select().where(VoteOption.vote == vote.id).order_by(VoteOption.position, VoteOption.id))
+    return _OPTIONS(vote.id)
 
 
 def attachments_of(vote: Vote) -> list[VoteAttachment]:
-    return list(VoteAttachment.select().where(VoteAttachment.vote == vote.id).order_by(VoteAttachment.id))
+    return _ATTACHMENTS(vote.id)
 
 
 def attachment_of(vote: Vote, attachment_id: int) -> VoteAttachment:
@@ -117,6 +120,103 @@ def ballots_of_units(vote: Vote, unit_ids: list[int]) -> dict[int, Ballot]:
         .where((Ballot.vote == vote.id) & Ballot.unit.in_(unit_ids))
     )
     return {ballot.unit_id: ballot for ballot in rows}
+
+
+@dataclass(frozen=True)
+class VoterBallot:
+    """A unit the member votes for in this vote (as ballots.units_for has it) and its ballot so far."""
+
+    voter: VoterUnit
+    ballot: Ballot | None
+
+
+def voter_ballots(vote: Vote, person_id: int | None, on: dt.date) -> list[VoterBallot]:
+    """The units `person_id` votes for on `on` (owned then, or held by a proxy valid then, within the law's
+    limit of a proxy's age) with each unit's ballot and who cast it: the vote page's one query, the same
+    rule as ballots.units_for()."""
+    if person_id is None or vote.state == Vote.DRAFT:
+        return []
+    max_days = rules.preset(vote.jurisdiction).proxy_max_days
+    since = (on - dt.timedelta(days=max_days or 0)).isoformat()
+    rows = _VOTER_BALLOTS(vote.id, person_id, on.isoformat(), since, limited=max_days is not None)
+    found = []
+    for row in rows:
+        weight = (row.weight_numerator, row.weight_denominator)
+        ballot = getattr(row, "ballot", None)  # a LEFT JOIN that found none: None, or a row of NULLs
+        ballot = ballot if ballot is not None and ballot.id is not None else None
+        if ballot is not None and (ballot.cast_by is None or ballot.cast_by.id is None):
+            ballot.cast_by = None
+        found.append(VoterBallot(VoterUnit(row.unit, not row.owned, weight), ballot))
+    return found
+
+
+def thread_of(vote: Vote) -> Thread | None:
+    """The vote's discussion, if it has one yet."""
+    found = _THREAD(vote.id)
+    return found[0] if found else None
+
+
+def _thread_query(vote_id) -> pw.ModelSelect:
+    return Thread.select().where(Thread.vote == vote_id)
+
+
+def _vote_query(association, vote_id) -> pw.ModelSelect:
+    return Vote.select().where((Vote.association == association) & (Vote.id == vote_id))
+
+
+def _options_query(vote_id) -> pw.ModelSelect:
+    return VoteOption.select().where(VoteOption.vote == vote_id).order_by(VoteOption.position, VoteOption.id)
+
+
+def _attachments_query(vote_id) -> pw.ModelSelect:
+    return VoteAttachment.select().where(VoteAttachment.vote == vote_id).order_by(VoteAttachment.id)
+
+
+def _voter_ballots_query(vote_id, person_id, on, since, *, limited: bool) -> pw.ModelSelect:
+    owned = Ownership.select(Ownership.unit).where(
+        (Ownership.person == person_id)
+        & (Ownership.started_on.is_null() | (Ownership.started_on <= on))
+        & (Ownership.ended_on.is_null() | (Ownership.ended_on > on))
+    )
+    proxied = VotingProxy.select(VotingProxy.unit).where(
+        (VotingProxy.person == person_id)
+        & (VotingProxy.start_date.is_null() | (VotingProxy.start_date <= on))
+        & (VotingProxy.end_date.is_null() | (VotingProxy.end_date >= on))
+    )
+    if limited:
+        proxied = proxied.where(VotingProxy.start_date >= since)
+    caster = Person.alias()
+    return (
+        VoteUnit.select(
+            VoteUnit.weight_numerator,
+            VoteUnit.weight_denominator,
+            VoteUnit.unit.in_(owned).alias("owned"),
+            Unit,
+            Ballot,
+            caster.id,
+            caster.given_name,
+            caster.surname,
+        )
+        .join(Unit)
+        .switch(VoteUnit)
+        .join(
+            Ballot,
+            pw.JOIN.LEFT_OUTER,
+            on=(Ballot.vote == VoteUnit.vote) & (Ballot.unit == VoteUnit.unit),
+            attr="ballot",
+        )
+        .join(caster, pw.JOIN.LEFT_OUTER, on=(Ballot.cast_by == caster.id), attr="cast_by")
+        .where((VoteUnit.vote == vote_id) & (VoteUnit.unit.in_(owned) | VoteUnit.unit.in_(proxied)))
+        .order_by(pw.fn.LENGTH(Unit.number), Unit.number)
+    )
+
+
+# A vote's page (and its results, which poll every 5 s) asks these on every request: built once.
+_VOTE = PreparedSelect(_vote_query)
+_OPTIONS = PreparedSelect(_options_query)
+_ATTACHMENTS = PreparedSelect(_attachments_query)
+_VOTER_BALLOTS = PreparedSelect(_voter_ballots_query)
+_THREAD = PreparedSelect(_thread_query)
 
 
 # --- which units a member votes for, inside a query --------------------------------------------------------

@@ -28,7 +28,6 @@ from core.rendering import htmx, hx_redirect, render
 from core.text import lazy_gettext as _l
 from core.text import markdown
 from models import permissions as perms
-from models.community import Thread
 from models.votes import Ballot, Vote
 
 VOTERS = (perms.VOTES_CAST, perms.VOTES_CAST_PER_ROLLAM, perms.VOTES_MANAGE, perms.VOTES_MANAGE_PER_ROLLAM)
@@ -110,9 +109,8 @@ def _boxes(vote: Vote) -> list[BallotBox]:
     """A ballot box for each unit the member may vote for today (none where they may not cast this kind)."""
     if vote.state != Vote.RUNNING or not queries.may_cast(g.membership, vote):
         return []
-    voters = ballots.units_for(vote, g.membership.person_id, g.association.today())
-    cast = queries.ballots_of_units(vote, [voter.unit.id for voter in voters])
-    return [BallotBox(voter, cast.get(voter.unit.id)) for voter in voters]
+    found = queries.voter_ballots(vote, g.membership.person_id, g.association.today())
+    return [BallotBox(row.voter, row.ballot) for row in found]
 
 
 def _vote_context(vote: Vote, boxes: list[BallotBox] | None = None, *, post_form=None, reply_message=None) -> dict:
@@ -231,7 +229,7 @@ def _discussion(vote: Vote, form=None, message=None) -> dict | None:
     """The vote's thread (its last page of posts) and the reply form; read-only once the vote is closed."""
     if vote.state == Vote.DRAFT:
         return None
-    thread = Thread.get_or_none(Thread.vote == vote.id)
+    thread = queries.thread_of(vote)
     found = dict(thread=thread, posts=[], earlier=False, following=False, since_number=0, page_number=1)
     if thread is not None:
         standing = discussions.last_standing(thread)
