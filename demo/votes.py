@@ -30,7 +30,7 @@ from models.votes import Ballot, Vote, VoteOption, VoteUnit
 D, H = dt.timedelta(days=1), dt.timedelta(hours=1)
 
 # The law each demo association's per-rollam vote follows, by its language.
-JURISDICTION = {"cs": Vote.CZECH, "et": Vote.ESTONIAN, "sv": Vote.SWEDISH}
+
 
 PLANS = {
     "solrosen": dict(
@@ -232,7 +232,7 @@ def close_ended(vote_id: int) -> None:
 
 def _per_rollam(association: Association, board: User, plan: dict, people: _People) -> str:
     title, resolution, body, labels = plan["per_rollam"]
-    key = JURISDICTION.get(association.locale, Vote.NO_LAW)
+    key = rules.suggested(association.locale)
     preset = rules.preset(key)
     now = clock.now()
     start = now - 4 * D

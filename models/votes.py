@@ -15,7 +15,7 @@ from fractions import Fraction
 import peewee as pw
 
 from core import clock
-from core.text import lazy_gettext as _l
+from core.text import lazy_pgettext as _lp
 from models.db import AssociationScoped, BaseModel
 from models.documents import Document, Folder
 from models.portal import Association, Role, User
@@ -28,7 +28,11 @@ class Vote(AssociationScoped, BaseModel):
 
     DRAFT, RUNNING, CLOSED = "draft", "running", "closed"
     STATES = (DRAFT, RUNNING, CLOSED)
-    STATE_NAMES = {DRAFT: _l("Draft"), RUNNING: _l("Open"), CLOSED: _l("Closed")}
+    STATE_NAMES = {
+        DRAFT: _lp("vote state", "Draft"),
+        RUNNING: _lp("vote state", "Open"),
+        CLOSED: _lp("vote state", "Closed"),
+    }
 
     # How a ballot weighs: the unit's share of the common property, or one unit one vote.
     BY_SHARE, BY_UNIT = "share", "unit"

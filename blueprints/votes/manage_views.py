@@ -97,7 +97,7 @@ def _form(kind: str, vote: Vote | None):
     else:
         form = cls(formdata=None)
         if kind == Vote.PER_ROLLAM:
-            form.fill_from_law(Vote.NO_LAW)
+            form.fill_from_law(rules.suggested(g.association.locale))
             form.result_folder.data = _minutes_folder_id()
     if kind == Vote.PER_ROLLAM:
         form.result_folder.choices = [SelectChoice(0, _("Do not publish it in a folder"))] + [

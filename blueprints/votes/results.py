@@ -28,7 +28,7 @@ class Line:
     meaning: str
     weight: Fraction
     ballots: int
-    share: Fraction  # of the weight that voted
+    share: Fraction  # of the weight that voted (of all weight when the pie shows who did not vote)
     colour: str
     pattern: str
 
@@ -82,6 +82,11 @@ class Results:
         return self.vote.evaluation == Vote.OF_ALL
 
     @property
+    def drawn_of_all(self) -> bool:
+        """The pie and the legend are of all shares (a per-rollam vote counted from all of them)."""
+        return self.vote.is_per_rollam and self.of_all
+
+    @property
     def in_favour(self) -> str:
         """The For side's share of the base the rule counts from, rounded."""
         total = self.counted.meaning("for")
@@ -119,19 +124,18 @@ STANDINGS = {
 
 
 def of(vote: Vote) -> Results:
-    """The vote's results now (tally.current: counted once per ballot, then kept)."""
+    """The vote's results now (tally.current: counted once per ballot, then kept). A per-rollam vote counted
+    from all shares draws those that did not vote as a slice of their own, and its legend's percentages are
+    then of all shares too, so each number is the size of its slice."""
     counted = tally.current(vote)
+    of_all = vote.is_per_rollam and vote.evaluation == Vote.OF_ALL
     drawn = pie.slices(
         [(total.label, total.weight) for total in counted.options],
-        rest=(_("Not voted"), counted.total_weight - counted.voted_weight)
-        if vote.is_per_rollam and vote.evaluation == Vote.OF_ALL
-        else None,
+        rest=(_("Not voted"), counted.total_weight - counted.voted_weight) if of_all else None,
     )
     lines = []
     for number, total in enumerate(counted.options, start=1):
         colour, pattern, _text = pie.look(number)
-        lines.append(
-            Line(number, total.label, total.meaning, total.weight, total.ballots, counted.share_of_voted(total),
-                 colour, pattern)
-        )  # fmt: skip
+        share = counted.share_of_all(total) if of_all else counted.share_of_voted(total)
+        lines.append(Line(number, total.label, total.meaning, total.weight, total.ballots, share, colour, pattern))
     return Results(vote, counted, lines, drawn)

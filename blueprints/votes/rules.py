@@ -91,6 +91,15 @@ PRESETS: dict[str, Preset] = {
 }
 
 
+# The law a new per-rollam vote suggests, by the association's language (the board may choose another).
+LAW_OF_LANGUAGE = {"cs": Vote.CZECH, "et": Vote.ESTONIAN, "sv": Vote.SWEDISH}
+
+
+def suggested(locale: str | None) -> str:
+    """The law an association writing in `locale` most likely follows ("cs" -> Czech), else none."""
+    return LAW_OF_LANGUAGE.get((locale or "").replace("-", "_").split("_")[0], Vote.NO_LAW)
+
+
 def preset(key: str | None) -> Preset:
     return PRESETS.get(key or Vote.NO_LAW, PRESETS[Vote.NO_LAW])
 

@@ -12,9 +12,12 @@ import json
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 import peewee as pw
+from flask import has_app_context
+from flask_babel import format_decimal
 
 from models.votes import Ballot, Vote, VoteOption, VoteUnit
 
@@ -203,5 +206,11 @@ def current(vote: Vote) -> Tally:
 
 
 def percent(part: Fraction, digits: int = 2) -> str:
-    """A share as a rounded percentage for people ("50.01"); decisions never read this."""
-    return f"{float(part * 100):.{digits}f}"
+    """A share as a percentage for people, rounded half up, in the page's language ("50.01", "50,01");
+    decisions never read this."""
+    value = (Decimal(part.numerator) * 100 / Decimal(part.denominator or 1)).quantize(
+        Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP
+    )
+    if not has_app_context():
+        return str(value)
+    return format_decimal(value, format="#,##0." + "0" * digits)

@@ -9,10 +9,13 @@ read by roles holding any votes.* permission, anything else is a 404, by URL and
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 
 from flask import abort, flash, g, make_response, redirect, request, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from blueprints.community import queries as discussions
 from blueprints.community import threads
@@ -53,10 +56,16 @@ def counting_name(counting: str) -> str:
     return str(COUNTING.get(counting, ""))
 
 
+@bp.app_template_filter()
+def nowrap(text: str) -> Markup:
+    """A date or time kept on one line ("24 Dec 2026, 03:02" never breaks at its hyphen or space)."""
+    return Markup('<span class="nowrap">%s</span>') % text
+
+
 @bp.app_template_global("percent")
 def percent_typed(value: Fraction) -> str:
-    """A rule's percentage as the board typed it: "50", "66.67"."""
-    return percent_text(value)
+    """A rule's percentage as the board typed it, in the page's language: "50", "66.67" ("66,67")."""
+    return format_decimal(Decimal(percent_text(value)), format="#,##0.####")
 
 
 @bp.app_template_global()
@@ -95,6 +104,7 @@ class BallotBox:
     ballot: Ballot | None
     message: str = ""
     just_cast: bool = False
+    kept_option: int | None = None  # the choice made before the second factor was asked, to cast again
 
     @property
     def unit(self):
@@ -137,7 +147,16 @@ def vote(vote_id: int):
     """A vote: the question or resolution, its details and files, a ballot for each unit the member votes
     for, the results when they show, and the discussion below."""
     shown = queries.visible_vote(g.membership, vote_id)
-    return render("votes/vote.html", **_vote_context(shown))
+    boxes = _boxes(shown)
+    _keep_choice(boxes, request.args.get("unit", type=int), request.args.get("option", type=int))
+    return render("votes/vote.html", **_vote_context(shown, boxes))
+
+
+def _keep_choice(boxes: list[BallotBox], unit_id: int | None, option_id: int | None) -> None:
+    """Back from giving the second factor: the unit's form shows the choice the member had made."""
+    box = next((box for box in boxes if box.unit.id == unit_id), None)
+    if box is not None and option_id:
+        box.kept_option = option_id
 
 
 @bp.route("/votes/<int:vote_id>/ballot", methods=["POST"])
@@ -150,11 +169,13 @@ def cast(vote_id: int):
         abort(404)
     if not queries.may_cast(g.membership, shown):
         abort(403)
+    unit_id, option_id = request.form.get("unit", type=int), request.form.get("option", type=int)
     if shown.is_per_rollam:
-        step_up = two_factor.step_up_needed(perms.VOTES_CAST_PER_ROLLAM, url_for("votes.vote", vote_id=shown.id))
+        # Back on the vote's page after the second factor, the form still shows the choice made.
+        back = url_for("votes.vote", vote_id=shown.id, unit=unit_id, option=option_id) + f"#ballot-{unit_id}"
+        step_up = two_factor.step_up_needed(perms.VOTES_CAST_PER_ROLLAM, back)
         if step_up is not None:
             return step_up
-    unit_id, option_id = request.form.get("unit", type=int), request.form.get("option", type=int)
     try:
         ballot = ballots.cast(shown, g.membership, unit_id, option_id)
     except VoteRefused as refused:

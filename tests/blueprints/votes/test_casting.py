@@ -176,8 +176,12 @@ def test_a_per_rollam_ballot_needs_the_second_factor_when_the_association_asks_f
     # A poll asks for nothing more.
     poll = new_vote(house.alpha, "New bicycle racks?")
     assert cast(client, poll, house.units["3"], "Yes").status_code == 302 and Ballot.select().count() == 1
-    # After the second factor, the same browser casts for the rest of its session.
+    # After the second factor, the same browser casts for the rest of its session; back on the vote's page
+    # the form still shows the choice she had made.
     step_up(client, house.alpha, house.users["eva"])
+    back = client.get(f"/alpha/votes/{vote.id}?unit={house.units['3'].id}&option={option(vote, 'For').id}")
+    page = back.get_data(as_text=True)
+    assert f'value="{option(vote, "For").id}" checked' in page and "Your choice is kept" in page
     response = cast(client, vote, house.units["3"], "For")
     assert response.status_code == 302 and response.location.endswith(f"/alpha/votes/{vote.id}#ballot-3")
     assert Ballot.get(Ballot.vote == vote).option_id == option(vote, "For").id

@@ -5,6 +5,7 @@ htmx, while its managers see them; a public vote shows each unit's ballot to mem
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 
 import pytest
 
@@ -138,3 +139,27 @@ def test_exactly_half_is_not_a_majority(client, login, house, new_vote, cast_som
     cast_some(vote, (("anna", "4", "For"),))  # 5/10 of 8/10
     part = get(client, f"/alpha/votes/{vote.id}/results", HX).get_data(as_text=True)
     assert "For: 62.50 %" in part and "If it ended now, it would pass." in part
+
+
+def test_percentages_are_written_as_the_page_language_writes_them(app):
+    from flask_babel import force_locale
+
+    from blueprints.votes import tally
+
+    with app.test_request_context():
+        assert tally.percent(Fraction(1, 3)) == "33.33"
+        assert tally.percent(Fraction(2, 3)) == "66.67"  # rounded half up for reading; decisions stay exact
+        with force_locale("cs"):
+            assert tally.percent(Fraction(1, 3)) == "33,33"
+
+
+def test_a_vote_counted_from_all_shares_gives_each_slice_its_share_of_all(
+    client, login, house, new_vote, cast_some, frozen_clock
+):
+    vote = new_vote(house.alpha, "Accounts 2025", kind=Vote.PER_ROLLAM, evaluation=Vote.OF_ALL)
+    cast_some(vote, (("anna", "1", "For"),))  # flat 1: 3/10 of all shares
+    login(client, "eva@alpha.example")
+    part = get(client, f"/alpha/votes/{vote.id}/results", HX).get_data(as_text=True)
+    # The legend's number is the size of its slice: 30 % of all shares, beside 70 % that did not vote.
+    assert "For</strong> 30.00 %" in part and "100.00 %" not in part
+    assert "Not voted</strong> 70.00 %" in part
