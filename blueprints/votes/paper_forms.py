@@ -22,7 +22,7 @@ class PaperBallotForm(FlaskForm):
         _l("Choice on the ballot"),
         coerce=int,
         validate_choice=False,
-        validators=[InputRequired(_l("Choose the choice."))],
+        validators=[InputRequired(_l("Choose what the ballot says."))],
     )
     received_on = DateField(_l("Day it arrived"), validators=[InputRequired(_l("Give the day the ballot arrived."))])
     signed_by = IntegerField(_l("Signed by"), validators=[Optional()])
