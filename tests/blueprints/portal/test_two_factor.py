@@ -449,3 +449,13 @@ def test_joining_another_association_does_not_skip_the_second_step(
     assert "/login" in client.get("/beta/").location
     signed_in = client.submit("/login/second-factor", {"code": current_code(factor)})
     assert signed_in.location == "/beta/" and client.get("/beta/").status_code == 200
+
+
+def test_a_member_with_few_recovery_codes_left_is_told_to_make_new_ones(client, alpha, login_as, frozen_clock):
+    member = login_as("member")
+    two_factor.enrol_totp(member)  # an app, and no recovery codes yet (as the demo's owners have)
+    page = client.get(BASE).get_data(as_text=True)
+    assert "0 codes left." in page and "Few or no recovery codes are left" in page
+    two_factor.new_recovery_codes(member, alpha)
+    page = client.get(BASE).get_data(as_text=True)
+    assert "10 codes left." in page and "Few or no recovery codes are left" not in page
