@@ -254,7 +254,15 @@ def client_rows(bench: Association, residents: int, vote_id: int = 0) -> dict[st
     """Resident number -> the unit it owns, its latest invoice, the Notice board, one of its documents,
     a topic of its own and the running poll."""
     rows = {}
-    topics = [t.id for t in Thread.of(bench).select(Thread.id).order_by(Thread.id.desc()).limit(residents)]
+    # The topics, not the running vote's discussion (made when the vote starts, with no posts).
+    topics = [
+        t.id
+        for t in Thread.of(bench)
+        .select(Thread.id)
+        .where(Thread.category.is_null(False))
+        .order_by(Thread.id.desc())
+        .limit(residents)
+    ]
     for number in range(1, residents + 1):
         unit = Unit.get((Unit.association == bench) & (Unit.number == str(number)))
         person = Person.get((Person.association == bench) & (Person.email == resident(number)))

@@ -161,6 +161,17 @@ def totp_being_set_up(user: User) -> SecondFactor:
     return _factor_being_set_up(user, SecondFactor.TOTP, secret=pyotp.random_base32())
 
 
+def fresh_totp_secret(factor: SecondFactor) -> SecondFactor:
+    """A new secret for an app not yet confirmed, each time its page is shown: a secret someone else saw
+    earlier (with the password, before the member set up their app) never becomes the member's factor."""
+    if factor.confirmed_at is None:
+        factor.secret = pyotp.random_base32()
+        SecondFactor.update(secret=factor.secret).where(
+            (SecondFactor.id == factor.id) & SecondFactor.confirmed_at.is_null()
+        ).execute()
+    return factor
+
+
 def email_being_set_up(user: User) -> SecondFactor:
     return _factor_being_set_up(user, SecondFactor.EMAIL)
 

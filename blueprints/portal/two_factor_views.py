@@ -97,6 +97,8 @@ def two_factor_app():
     if factor.confirmed_at is not None:
         flash(_("Your authenticator app is already set up. Remove it first to set up another one."), "info")
         return redirect(url_for("portal.two_factor"))
+    if request.method == "GET":
+        factor = tf.fresh_totp_secret(factor)
     form = AppCodeForm()
     status = 200
     if form.validate_on_submit():

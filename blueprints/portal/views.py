@@ -11,7 +11,7 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from blueprints.exchange.reports import reports_for
-from blueprints.portal import accounts, bp, site
+from blueprints.portal import accounts, bp, site, two_factor
 from blueprints.portal.auth_views import login_page, safe_next
 from blueprints.portal.forms import EmailChangeForm, PasswordForm, ProfileForm, SignupForm
 from blueprints.register.queries import my_units
@@ -215,6 +215,9 @@ def account_email():
     form = EmailChangeForm()
     if request.method == "GET":
         return redirect(url_for("portal.account") + "#email")
+    if two_factor.has_factor(current_user) and not two_factor.passed():
+        # Codes by e-mail go to this address: with the password alone it must not be moved elsewhere.
+        return redirect(url_for("portal.two_factor_verify", next=url_for("portal.account") + "#email"))
     if form.validate_on_submit() and _current_password_ok(form):
         new_email = User.normalize_email(form.new_email.data)
         if User.by_email(new_email) is not None:

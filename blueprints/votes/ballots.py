@@ -174,8 +174,7 @@ def record_paper(vote: Vote, actor, unit_id: int, option_id: int, received_on: d
     _check_open(vote, now)
     unit = _eligible_unit(vote, unit_id)
     _check_option(vote, option_id)
-    if received_on > vote.association.today():
-        raise VoteRefused(_("The day the ballot arrived cannot be in the future."), "received_on")
+    _check_received(vote, received_on)
     with transaction():
         ledger.lock(vote.id)
         vote = Vote.get_by_id(vote.id)
@@ -200,8 +199,7 @@ def check_paper(vote: Vote, unit_id: int, option_id: int, received_on: dt.date) 
     _check_open(vote, clock.utcnow_naive())
     unit = _eligible_unit(vote, unit_id)
     _check_option(vote, option_id)
-    if received_on > vote.association.today():
-        raise VoteRefused(_("The day the ballot arrived cannot be in the future."), "received_on")
+    _check_received(vote, received_on)
     ballot = Ballot.get_or_none((Ballot.vote == vote.id) & (Ballot.unit == unit_id))
     if ballot is not None:
         raise VoteRefused(_already_voted(unit, ballot), "unit")
@@ -224,6 +222,13 @@ def _write(vote, ballot, unit_id, option_id, now, *, channel, person_id, user_id
         return Ballot.create(vote=vote.id, unit=unit_id, **fields)
     Ballot.update(changes=Ballot.changes + 1, **fields).where(Ballot.id == ballot.id).execute()
     return Ballot.get_by_id(ballot.id)
+
+
+def _check_received(vote: Vote, received_on: dt.date) -> None:
+    if received_on > vote.association.today():
+        raise VoteRefused(_("The day the ballot arrived cannot be in the future."), "received_on")
+    if vote.started_at is not None and received_on < vote.started_at.date():
+        raise VoteRefused(_("The day the ballot arrived cannot be before the vote started."), "received_on")
 
 
 def _check_open(vote: Vote, now: dt.datetime) -> None:

@@ -17,7 +17,7 @@ from flask import abort
 from flask_babel import gettext as _
 
 from blueprints.documents.attachments import AttachmentRefused, checked_uploads, file_in, write_file
-from blueprints.votes import rules, signals
+from blueprints.votes import ledger, rules, signals
 from core import clock
 from core.text import lazy_gettext as _l
 from core.text import translated
@@ -69,8 +69,10 @@ def save(vote: Vote | None, draft: Draft, association, actor, uploads=(), remove
         with transaction():
             if vote is None:
                 vote = Vote(association=association, kind=draft.kind, author=actor)
-            elif Vote.select(Vote.state).where(Vote.id == vote.id).scalar() != Vote.DRAFT:
-                raise DraftLocked()
+            else:
+                ledger.lock(vote.id)  # waits for a start under way, so its state is read after it
+                if Vote.select(Vote.state).where(Vote.id == vote.id).scalar() != Vote.DRAFT:
+                    raise DraftLocked()
             _fill(vote, draft)
             vote.save()
             _write_options(vote, draft, association.locale)

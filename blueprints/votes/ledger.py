@@ -44,6 +44,10 @@ def choice_of(vote: Vote, option_id: int, salt: str) -> str:
 def start_digest(vote: Vote, options: list[tuple[int, str, str]], weights: dict[int, tuple[int, int]]) -> str:
     """The start entry's choice: a digest of what the vote was frozen with (rule, options, weights)."""
     frozen = {
+        "title": vote.title,
+        "resolution": vote.resolution,
+        "ends_at": vote.ends_at.isoformat(timespec="seconds") if vote.ends_at else "",
+        "jurisdiction": vote.jurisdiction,
         "kind": vote.kind,
         "counting": vote.counting,
         "evaluation": vote.evaluation,
@@ -106,11 +110,20 @@ def verify(vote: Vote) -> Verification:
     if entries and entries[0].choice != start_digest(vote, options, weights):
         result.problems.append("the rule, options or weights differ from those the vote started with")
     choices = _check_ballots(vote, last_by_unit, result)
-    if vote.state == Vote.CLOSED and vote.result_json:
-        recount = tally.count(tally.Rule.of(vote), options, weights, choices)
-        if recount.to_json() != tally.Tally.from_json(vote.result_json).to_json():
-            result.problems.append("the ballots do not add up to the published result")
+    if vote.state == Vote.CLOSED:
+        _check_result(vote, tally.count(tally.Rule.of(vote), options, weights, choices), result)
     return result
+
+
+def _check_result(vote: Vote, recount: tally.Tally, result: Verification) -> None:
+    """A closed vote's published tally and outcome are what its ballots add up to."""
+    if not vote.result_json:
+        result.problems.append("the vote is closed but its published result is missing")
+        return
+    if recount.to_json() != tally.Tally.from_json(vote.result_json).to_json():
+        result.problems.append("the ballots do not add up to the published result")
+    if vote.outcome != recount.outcome:
+        result.problems.append("the outcome shown is not the one the ballots decide")
 
 
 def _check_chain(vote: Vote, entries: list[LedgerEntry], result: Verification) -> dict[int, LedgerEntry]:

@@ -14,7 +14,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from blueprints.documents.forms import FILES_ACCEPT
-from blueprints.votes import ballots, bp, drafts, queries, rules
+from blueprints.votes import ballots, bp, drafts, guard, queries, rules
 from blueprints.votes.forms import PerRollamForm, PollForm, option_lines
 from core import clock
 from core.access import requires
@@ -55,6 +55,7 @@ def _own_draft(vote_id: int) -> Vote:
         abort(403)
     if vote.state != Vote.DRAFT:
         abort(403)
+    guard.step_up_to_manage(vote)
     return vote
 
 

@@ -15,7 +15,7 @@ from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from blueprints.votes import bp, paper
+from blueprints.votes import bp, guard, paper
 from blueprints.votes.ballots import VoteRefused
 from blueprints.votes.paper_forms import PaperBallotForm, PaperBatchConfirmForm, PaperBatchForm
 from core import uploads
@@ -31,7 +31,9 @@ FIELD_OF = {"received_on": "received_on", "option": "option", "unit": "unit", "s
 
 
 def _vote(vote_id: int) -> Vote:
-    return paper.managed_vote(g.association, vote_id, permissions())
+    vote = paper.managed_vote(g.association, vote_id, permissions())
+    guard.step_up_to_manage(vote)
+    return vote
 
 
 def vote_page_url(vote: Vote) -> str:

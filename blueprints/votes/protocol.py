@@ -292,7 +292,8 @@ def render(vote: Vote, tally: Tally) -> bytes:
     """The protocol as an A4 PDF in the association's language, from the tally as published."""
     association = vote.association
     zone = association.timezone or "UTC"
-    names_for = vote.is_per_rollam and rules.preset(vote.jurisdiction).names_voters_for
+    # A secret vote names nobody, whatever the law's habit: the names would tell the others' choices too.
+    names_for = vote.is_per_rollam and rules.preset(vote.jurisdiction).names_voters_for and not vote.secret
     return render_pdf(
         "pdf/vote_protocol.html",
         language=association.locale,

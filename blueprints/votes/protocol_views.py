@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import abort, g, make_response
 
 from blueprints.documents import attachments
-from blueprints.votes import bp
+from blueprints.votes import bp, guard
 from blueprints.votes.protocol import filename, render
 from blueprints.votes.tally import Tally
 from core.access import can, requires_any
@@ -29,6 +29,7 @@ def protocol(closed_vote_id: int):
         abort(404)
     if not can(perms.VOTES_MANAGE_PER_ROLLAM if vote.is_per_rollam else perms.VOTES_MANAGE):
         abort(403)
+    guard.step_up_to_manage(vote)
     body = published(vote) or render(vote, Tally.from_json(vote.result_json))
     response = make_response(body)
     response.mimetype = "application/pdf"

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import peewee as pw
 from flask import abort
 
+from blueprints.portal import two_factor
 from blueprints.votes import rules
 from blueprints.votes.ballots import VoterUnit
 from core import clock
@@ -59,11 +60,24 @@ def may_cast(membership, vote: Vote) -> bool:
     return CAST[vote.kind] in granted(membership)
 
 
+def manages_now(membership, vote: Vote) -> bool:
+    """The member manages this vote's kind and, where the association guards that with a second factor, has
+    given it in this session: only then do a manager's eyes see more than a member's."""
+    if not manages(membership, vote):
+        return False
+    guarded = membership.association.requires_second_factor(MANAGE[vote.kind])
+    return not guarded or two_factor.passed()
+
+
 def shows_results(membership, vote: Vote) -> bool:
-    """The totals and the pie: when the vote shows live results, once it is closed, and always to its managers."""
+    """The totals and the pie: once the vote is closed; while it runs, when it shows live results and is not
+    secret; always to its managers. A secret vote's totals wait for the end: totals that move with each
+    ballot would tell anyone who watches them what the last voter chose (a unit's share is no secret)."""
     if vote.state == Vote.DRAFT:
         return False
-    return vote.live_results or vote.state == Vote.CLOSED or manages(membership, vote)
+    if vote.state == Vote.CLOSED or manages_now(membership, vote):
+        return True
+    return vote.live_results and not vote.secret
 
 
 def shows_ballots(membership, vote: Vote) -> bool:
@@ -71,7 +85,7 @@ def shows_ballots(membership, vote: Vote) -> bool:
     results show (seed 004 §4.15: with live results the single ballots are seen while it runs)."""
     if vote.state == Vote.DRAFT:
         return False
-    if manages(membership, vote):
+    if manages_now(membership, vote):
         return True
     return not vote.secret and shows_results(membership, vote)
 

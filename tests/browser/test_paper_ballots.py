@@ -40,7 +40,8 @@ def test_the_board_records_paper_ballots_one_by_one_and_from_a_spreadsheet(
 
     page.get_by_role("link", name="Record many at once from a spreadsheet").click()
     rows = tmp_path / "ballots.csv"
-    rows.write_text("unit,choice,received\n2,Light grey,2026-03-01\n3,Maybe,2026-03-01\n", encoding="utf-8")
+    day = alpha.today().isoformat()
+    rows.write_text(f"unit,choice,received\n2,Light grey,{day}\n3,Maybe,{day}\n", encoding="utf-8")
     page.locator("input[type=file]").set_input_files(str(rows))
     page.get_by_role("button", name="Check the file").click()
     expect(page.locator("main")).to_contain_text("Maybe")  # the refused row, with its row and column

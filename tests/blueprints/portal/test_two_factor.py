@@ -75,11 +75,12 @@ def test_a_member_sets_up_an_authenticator_app_and_sees_the_recovery_codes_once(
     factor = SecondFactor.get(SecondFactor.user == member)
     assert factor.secret == secret and factor.confirmed_at is None  # not counted until a first code
 
-    wrong = client.submit(f"{BASE}/app", {"code": "000000"})
+    # The token from another page: showing the app page again would give the app a new key.
+    wrong = client.submit(f"{BASE}/app", {"code": "000000"}, form_page=BASE)
     assert wrong.status_code == 422 and "This code is not right" in wrong.get_data(as_text=True)
     assert SecondFactor.get_by_id(factor.id).confirmed_at is None
 
-    done = client.submit(f"{BASE}/app", {"code": app_code(secret, frozen_clock)})
+    done = client.submit(f"{BASE}/app", {"code": app_code(secret, frozen_clock)}, form_page=BASE)
     assert done.status_code == 200
     codes = recovery_codes_on(done.get_data(as_text=True))
     assert len(codes) == 10 and len(set(codes)) == 10
@@ -174,7 +175,9 @@ def test_a_guarded_permission_leads_to_setting_up_and_passes_after(client, alpha
     assert type(alpha).get_by_id(alpha.id).name == "Alpha Housing"
 
     secret = secret_on(client.get(f"{BASE}/app?next=/alpha/admin/settings").get_data(as_text=True))
-    done = client.submit(f"{BASE}/app?next=/alpha/admin/settings", {"code": app_code(secret, frozen_clock)})
+    done = client.submit(
+        f"{BASE}/app?next=/alpha/admin/settings", {"code": app_code(secret, frozen_clock)}, form_page=BASE
+    )
     assert 'href="/alpha/admin/settings"' in done.get_data(as_text=True)  # "continue" goes back
     assert client.get(SETTINGS).status_code == 200
 
@@ -459,3 +462,22 @@ def test_a_member_with_few_recovery_codes_left_is_told_to_make_new_ones(client, 
     two_factor.new_recovery_codes(member, alpha)
     page = client.get(BASE).get_data(as_text=True)
     assert "10 codes left." in page and "Few or no recovery codes are left" not in page
+
+
+def test_the_address_codes_are_mailed_to_changes_only_after_the_factor(client, alpha, login_as, frozen_clock, outbox):
+    member = login_as("member")
+    two_factor.enrol_totp(member)
+    data = {"new_email": "elsewhere@example.org", "current": PASSWORD}
+    response = client.submit("/alpha/account/email", data, form_page="/alpha/account")
+    assert response.status_code == 302 and "/alpha/account/two-factor/verify" in response.location
+    assert not outbox.rows(to_address="elsewhere@example.org")
+    step_up(client, alpha, member)
+    assert client.submit("/alpha/account/email", data, form_page="/alpha/account").status_code == 302
+    assert outbox.rows(to_address="elsewhere@example.org")
+
+
+def test_an_app_not_yet_confirmed_gets_a_new_key_each_time_its_page_is_shown(client, alpha, login_as, frozen_clock):
+    login_as("member")
+    first = secret_on(client.get(f"{BASE}/app").get_data(as_text=True))
+    second = secret_on(client.get(f"{BASE}/app").get_data(as_text=True))
+    assert first != second  # a key someone saw before never becomes the member's factor

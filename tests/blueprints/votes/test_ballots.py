@@ -87,3 +87,16 @@ def test_verify_fails_after_a_ballot_row_is_altered(alpha, house):
     assert ledger.verify(Vote.get_by_id(vote.id)).ok
     Ballot.update(option=option(vote, "No").id).execute()
     assert not ledger.verify(Vote.get_by_id(vote.id)).ok
+
+
+def test_a_paper_ballot_cannot_have_arrived_before_the_vote_started(alpha, house, make_user):
+    board = make_user(alpha, "board@alpha.example", "board")
+    vote = make_vote(alpha)
+    with pytest.raises(VoteRefused, match="before the vote started"):
+        ballots.record_paper(vote, board, house["one"].id, option(vote, "Yes").id, alpha.today() - dt.timedelta(days=1))
+
+
+def test_verify_fails_after_the_resolution_is_rewritten(alpha, house):
+    vote = make_vote(alpha, kind=Vote.PER_ROLLAM)
+    Vote.update(resolution="The association sells the garden.").where(Vote.id == vote.id).execute()
+    assert not ledger.verify(Vote.get_by_id(vote.id)).ok

@@ -72,7 +72,8 @@ def test_verify_fails_after_a_ballot_row_is_altered(app, vote, house):
     assert result.exit_code == 1
     assert f"PROBLEM: unit {house['one'].id}'s ballot differs from its last ledger entry" in result.output
     assert "PROBLEM: the ballots do not add up to the published result" in result.output
-    assert "FAILED: 2 problem(s)." in result.output
+    assert "FAILED: 3 problem(s)." in result.output
+    assert "the outcome shown is not the one the ballots decide" in result.output
 
 
 def test_verify_fails_after_a_ledger_entry_is_altered(app, vote):

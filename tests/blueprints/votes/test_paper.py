@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from blueprints.votes import ballots, ledger
+from core import clock
 from models import Membership
 from models.votes import Ballot, Vote
 from tests.factories.register import make_owner, make_person, make_unit
@@ -36,7 +37,8 @@ def board(login_as):
 
 def new_vote(app, association, *args, **fields) -> Vote:
     """A started vote (starting schedules its closing, which needs the app; no context stays pushed)."""
-    with app.test_request_context():
+    # Started a week ago: paper ballots may have arrived since, never before it started.
+    with app.test_request_context(), clock.frozen(clock.now() - dt.timedelta(days=7)):
         return make_vote(association, *args, **fields)
 
 

@@ -10,6 +10,7 @@ import pytest
 from openpyxl import Workbook
 
 from blueprints.votes import ballots, ledger, tally
+from core import clock
 from models import Membership
 from models.votes import Ballot, LedgerEntry, Vote
 from tests.factories.register import make_building, make_owner, make_person, make_unit
@@ -39,7 +40,8 @@ def board(login_as):
 
 
 def new_vote(app, association, *args, **fields) -> Vote:
-    with app.test_request_context():
+    # Started a week ago: paper ballots may have arrived since, never before it started.
+    with app.test_request_context(), clock.frozen(clock.now() - dt.timedelta(days=7)):
         return make_vote(association, *args, **fields)
 
 

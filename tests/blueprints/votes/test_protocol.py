@@ -81,15 +81,23 @@ def test_under_estonian_law_the_protocol_names_the_owners_who_voted_for(
     app, alpha, house, make_user, outbox, frozen_clock
 ):
     board = make_user(alpha, "board@alpha.example", "board")
-    vote = per_rollam(alpha, jurisdiction=Vote.ESTONIAN, secret=True)
+    vote = per_rollam(alpha, jurisdiction=Vote.ESTONIAN)
     cast(vote, house["anna"], house["one"], "For")
     cast(vote, house["cilla"], house["two"], "Against")
     # A paper ballot typed without a name: the unit's owners are named.
     ballots.record_paper(vote, board, house["three"].id, option(vote, "For").id, alpha.today())
     vote, words = closed(app, vote, frozen_clock)
-    named = between(words, "Owners who voted for", "Who voted")
+    named = between(words, "Owners who voted for", "Ballots")  # a public vote: its ballots follow
     assert "Flat 1 Anna Alm" in named and "Flat 3 Eva Ek" in named
     assert "Cilla" not in named and "Flat 2" not in named
+
+
+def test_a_secret_vote_under_estonian_law_names_nobody(app, alpha, house, outbox, frozen_clock):
+    vote = per_rollam(alpha, jurisdiction=Vote.ESTONIAN, secret=True)
+    cast(vote, house["anna"], house["one"], "For")
+    cast(vote, house["cilla"], house["two"], "Against")
+    vote, words = closed(app, vote, frozen_clock)
+    assert "Owners who voted for" not in words and "Anna" not in words  # the names would tell the choices
 
 
 def test_exactly_half_of_all_shares_is_rejected_and_written_so(app, alpha, house, outbox, frozen_clock):

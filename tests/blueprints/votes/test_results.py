@@ -87,9 +87,11 @@ def test_a_secret_votes_ballots_never_reach_a_member(
             text = get(client, path, headers).get_data(as_text=True)
             assert "Flat 1" not in text and "Flat 2" not in text, path
             assert cilla not in text and anna not in text, path
-    # The totals do show, and the link to the ballots does not.
+    # Nor do its totals while it runs (they would move with each ballot and tell the last voter's choice to
+    # anyone who knows the units' shares), nor the link to the ballots.
     page = get(client, f"/alpha/votes/{vote.id}").get_data(as_text=True)
-    assert "42.86 %" in page and f"/votes/{vote.id}/ballots" not in page
+    assert "42.86 %" not in page and f"/votes/{vote.id}/ballots" not in page
+    assert get(client, f"/alpha/votes/{vote.id}/results", HX).status_code == 404
     # Anna's co-owner sees their own unit's ballot (theirs together), not Cilla's.
     ben = new_client()
     login(ben, "ben@alpha.example")
