@@ -29,7 +29,7 @@ class Preset:
     counting: str
     # The result must be announced in writing to every owner (Czech law): the result mail goes to all owners.
     announce_to_all: bool = True
-    # The protocol names the owners who voted for (Estonian law), even for a secret vote.
+    # The protocol names the owners who voted for (Estonian law); a secret vote names nobody (protocol.py).
     names_voters_for: bool = False
     # A proxy counts only if written and dated within this many days before the vote (Swedish law: a year).
     proxy_max_days: int | None = None
