@@ -2,7 +2,7 @@
 
 In world() a running secret poll with live results (and its PDF) and a draft poll. A tenant holds no votes.*
 permission: every page of a vote is a 404 for them, as for a vote that is not there, and the list a 403.
-Members read the running vote and its results (the totals); a secret vote's ballots are its managers' alone
+Members read the running vote; a secret vote's totals (until it ends) and ballots are its managers' alone
 (404 for members). The draft is its managers' (the board's and the administrator's): a 404 for everyone
 else. Members have no unit in this world: their ballot is refused (422) as an empty form is.
 
@@ -48,7 +48,7 @@ MATRIX = {
     ("votes.index", "GET"): holders_of(READERS),
     ("votes.vote", "GET"): reading(),
     ("votes.cast", "POST"): reading(422),  # no unit, no option
-    ("votes.results_part", "GET"): reading(),
+    ("votes.results_part", "GET"): secret_ballots(),  # a secret vote's totals wait for its end
     ("votes.ballot_list", "GET"): secret_ballots(),
     ("votes.attachment", "GET"): reading(),
     ("votes.vote_reply", "POST"): reading(422),  # nothing typed
