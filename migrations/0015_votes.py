@@ -208,9 +208,9 @@ def up(migrator, db):
     )
     p = db.param  # ? on SQLite, %s on PostgreSQL
     for permission, role_keys in NEW_PERMISSIONS.items():
-        placeholders = ", ".join([p] * len(role_keys))
+        markers = ", ".join([p] * len(role_keys))  # one SQL parameter per role key
         db.execute_sql(
-            f"UPDATE role SET permissions = TRIM(permissions || {p}) WHERE key IN ({placeholders})"
+            f"UPDATE role SET permissions = TRIM(permissions || {p}) WHERE key IN ({markers})"
             f" AND permissions NOT LIKE {p}",
             (" " + permission, *role_keys, f"%{permission}%"),
         )
