@@ -1,4 +1,5 @@
-"""Contracts, recurring charges, invoices and payments (SPEC B1–B4, B8).
+"""Contracts, recurring charges, invoices and payments (SPEC B1–B4, B8); balances, late interest,
+bank files and instalment plans (B5–B7, B10).
 
 Money is always an integer of minor units (öre, cents, haléř) in the
 association's currency; VAT rates are integers in basis points (2500 = 25 %).
@@ -52,6 +53,23 @@ class BillingSettings(BaseModel):
     payment_terms_days = pw.IntegerField(default=14)
     next_invoice_number = pw.IntegerField(default=1)
     invoice_footer = pw.TextField(default="")
+    # Late interest (B5): none, a fixed yearly rate, or a reference rate (ReferenceRate rows) plus a margin,
+    # all in basis points a year, counted from the day after the due date plus the grace days.
+    INTEREST_NONE, INTEREST_FIXED, INTEREST_REFERENCE = "none", "fixed", "reference"
+    INTEREST_MODES = {
+        INTEREST_NONE: _l("No late interest"),
+        INTEREST_FIXED: _l("A fixed yearly rate"),
+        INTEREST_REFERENCE: _l("A reference rate plus a margin"),
+    }
+    INTEREST_AS_INVOICE, INTEREST_AS_LINE = "invoice", "line"
+    interest_mode = pw.CharField(max_length=10, default=INTEREST_NONE)
+    interest_rate = pw.IntegerField(default=0)  # the fixed yearly rate, basis points (800 = 8 %)
+    interest_margin = pw.IntegerField(default=0)  # added to the reference rate, basis points
+    interest_reference = pw.CharField(max_length=40, default="")  # its name as the board knows it: "ECB", "CNB repo"
+    interest_grace_days = pw.IntegerField(default=0)
+    interest_charged_as = pw.CharField(max_length=8, default=INTEREST_AS_INVOICE)  # own invoice, or a line
+    interest_during_plan = pw.BooleanField(default=False)  # does debt moved into a kept plan still bear interest?
+    interest_minimum = pw.BigIntegerField(default=0)  # a run charges nobody less than this (minor units)
     # Raised whenever an invoice is created or a payment recorded or removed: figures computed
     # from the invoices (the board's totals per status) are reused only while it stays the same.
     revision = pw.IntegerField(default=0)
@@ -231,6 +249,11 @@ class Invoice(AssociationScoped, BaseModel):
     paid_total = pw.BigIntegerField(default=0)  # sum of its payments
     credited_total = pw.BigIntegerField(default=0)  # sum of credit notes against it (positive)
     run = pw.ForeignKeyField(InvoiceRun, null=True, backref="invoices", on_delete="SET NULL")
+    # What the invoice is for: the period's charges (or one the board wrote), late interest, or one
+    # instalment of a plan. Interest invoices bear no interest themselves.
+    CHARGES, INTEREST, INSTALMENT = "charges", "interest", "instalment"
+    purpose = pw.CharField(max_length=12, default=CHARGES)
+    plan = pw.DeferredForeignKey("InstalmentPlan", null=True, backref="instalments", on_delete="SET NULL")
     # "<period>:unit:<id>" or "<period>:contract:<id>" for run invoices: a second run cannot repeat one.
     run_key = pw.CharField(max_length=60, null=True, unique=True)
     created_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
@@ -336,7 +359,7 @@ class InvoiceLine(BaseModel):
 class Payment(AssociationScoped, BaseModel):
     """Money received against one invoice, full or partial."""
 
-    MANUAL, BANK_FILE = "manual", "bank_file"
+    MANUAL, BANK_FILE, CREDIT = "manual", "bank_file", "credit"  # CREDIT: settled from the payer's credit
 
     association = pw.ForeignKeyField(Association, backref="payments", on_delete="CASCADE")
     invoice = pw.ForeignKeyField(Invoice, backref="payments", on_delete="RESTRICT")
@@ -347,6 +370,10 @@ class Payment(AssociationScoped, BaseModel):
     source = pw.CharField(max_length=12, default=MANUAL)
     recorded_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
     created_at = pw.DateTimeField(default=clock.utcnow_naive)
+
+    # The money this allocation is part of (a bank credit or a manual receipt); None for payments
+    # recorded before receipts existed, which are their own receipt.
+    receipt = pw.DeferredForeignKey("Receipt", null=True, backref="allocations", on_delete="RESTRICT")
 
     class Meta:
         indexes = ((("association", "paid_on"), False), (("invoice",), False))
@@ -399,3 +426,253 @@ class InvoiceDelivery(BaseModel):
 
     class Meta:
         indexes = ((("invoice", "channel"), True), (("state", "updated_at"), False))
+
+
+# --- balances, late interest, bank files and instalment plans (B5–B7, B10) --------------------
+
+
+class ReferenceRate(AssociationScoped, BaseModel):
+    """The reference rate (ECB main refinancing, CNB repo, ...) in force from a day on, as the board
+    keeps it; late interest in "reference" mode adds the association's margin to the row in force."""
+
+    association = pw.ForeignKeyField(Association, backref="reference_rates", on_delete="CASCADE")
+    valid_from = pw.DateField()
+    rate = pw.IntegerField()  # basis points a year; may be negative
+    created_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = pw.DateTimeField(default=clock.utcnow_naive)
+
+    class Meta:
+        indexes = ((("association", "valid_from"), True),)
+
+
+class BankFile(AssociationScoped, BaseModel):
+    """One bank file the board uploaded (B6): read, previewed, then booked. The same bytes twice are one
+    file (`sha256`); a transaction seen in an earlier file is skipped by its own key (BankTransaction)."""
+
+    CAMT053, CAMT054, BGMAX, GPC, CSV = "camt053", "camt054", "bgmax", "gpc", "csv"
+    FORMATS = {
+        CAMT053: _l("ISO 20022 account statement (camt.053)"),
+        CAMT054: _l("ISO 20022 debit/credit notification (camt.054)"),
+        BGMAX: _l("Bankgirot BgMax"),
+        GPC: _l("Czech ABO/GPC"),
+        CSV: _l("CSV with a column mapping"),
+    }
+    PREVIEW, BOOKED, DISCARDED = "preview", "booked", "discarded"
+
+    association = pw.ForeignKeyField(Association, backref="bank_files", on_delete="CASCADE")
+    format = pw.CharField(max_length=8)
+    version = pw.CharField(max_length=20, default="")  # e.g. "camt.053.001.08"
+    original_name = pw.CharField(max_length=200, default="")
+    stored_name = pw.CharField(max_length=100, default="")  # the bytes under UPLOAD_DIR/bank/
+    sha256 = pw.CharField(max_length=64)
+    account = pw.CharField(max_length=40, default="")  # the statement's account (IBAN, bankgiro, number)
+    first_day = pw.DateField(null=True)
+    last_day = pw.DateField(null=True)
+    state = pw.CharField(max_length=10, default=PREVIEW)
+    transaction_count = pw.IntegerField(default=0)
+    booked_count = pw.IntegerField(default=0)
+    duplicate_count = pw.IntegerField(default=0)
+    created_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = pw.DateTimeField(default=clock.utcnow_naive)
+    booked_at = pw.DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("association", "sha256"), True), (("association", "created_at"), False))
+
+
+class BankTransaction(AssociationScoped, BaseModel):
+    """One entry of a bank file. Credits become receipts; debits and reversals are shown, never booked.
+
+    `key` is the bank's own reference for the entry (AcctSvcrRef, BgMax's serial, GPC's posting id) or,
+    lacking one, a hash of its date, amount, reference and counterparty with its place among equal
+    entries: the same entry in an overlapping file has the same key and is booked once."""
+
+    CREDIT, DEBIT, REVERSAL = "credit", "debit", "reversal"
+    # matched: its reference names an invoice; suggested: amount and name point to one, the board
+    # confirms; unmatched: in the queue; booked: a receipt exists; ignored: the board said why not.
+    MATCHED, SUGGESTED, UNMATCHED, BOOKED, IGNORED, NOT_BOOKED = (
+        "matched", "suggested", "unmatched", "booked", "ignored", "not_booked",
+    )  # fmt: skip
+
+    association = pw.ForeignKeyField(Association, backref="bank_transactions", on_delete="CASCADE")
+    file = pw.ForeignKeyField(BankFile, backref="transactions", on_delete="CASCADE")
+    key = pw.CharField(max_length=100)
+    kind = pw.CharField(max_length=10, default=CREDIT)
+    booked_on = pw.DateField()
+    value_on = pw.DateField(null=True)
+    amount = pw.BigIntegerField()  # minor units, positive; `kind` says which way
+    currency = pw.CharField(max_length=3)
+    reference = pw.CharField(max_length=140, default="")  # the structured reference as sent
+    message = pw.TextField(default="")  # unstructured remittance text
+    payer_name = pw.CharField(max_length=200, default="")
+    payer_account = pw.CharField(max_length=40, default="")
+    state = pw.CharField(max_length=10, default=UNMATCHED)
+    invoice = pw.ForeignKeyField(Invoice, null=True, on_delete="SET NULL")  # matched or suggested
+    person = pw.ForeignKeyField(Person, null=True, on_delete="SET NULL")  # the payer, once known
+    receipt = pw.DeferredForeignKey("Receipt", null=True, on_delete="SET NULL")
+    ignore_reason = pw.CharField(max_length=200, default="")
+    handled_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    handled_at = pw.DateTimeField(null=True)
+
+    class Meta:
+        indexes = (
+            (("association", "key"), True),
+            (("association", "state", "booked_on"), False),
+            (("file",), False),
+        )
+
+
+class Receipt(AssociationScoped, BaseModel):
+    """Money received from a payer: a booked bank credit or one the board recorded by hand.
+
+    It is spent on invoices by allocations (Payment rows with `receipt` set); `allocated` is their sum,
+    kept in SQL like an invoice's paid total. What is left (amount − allocated) is the payer's credit,
+    which settles their next invoice."""
+
+    MANUAL, BANK_FILE = Payment.MANUAL, Payment.BANK_FILE
+
+    association = pw.ForeignKeyField(Association, backref="receipts", on_delete="CASCADE")
+    person = pw.ForeignKeyField(Person, backref="receipts", on_delete="RESTRICT")
+    amount = pw.BigIntegerField()
+    allocated = pw.BigIntegerField(default=0)
+    currency = pw.CharField(max_length=3)
+    received_on = pw.DateField()
+    reference = pw.CharField(max_length=140, default="")
+    note = pw.CharField(max_length=200, default="")
+    source = pw.CharField(max_length=12, default=MANUAL)
+    bank_file = pw.ForeignKeyField(BankFile, null=True, on_delete="SET NULL")
+    recorded_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = pw.DateTimeField(default=clock.utcnow_naive)
+
+    class Meta:
+        indexes = ((("association", "person", "received_on"), False), (("association", "received_on"), False))
+
+    @property
+    def credit(self) -> int:
+        return self.amount - self.allocated
+
+
+class AllocationUndo(AssociationScoped, BaseModel):
+    """An allocation the board took back, and why: the money went back to the payer's credit."""
+
+    association = pw.ForeignKeyField(Association, backref="allocation_undos", on_delete="CASCADE")
+    invoice = pw.ForeignKeyField(Invoice, backref="allocation_undos", on_delete="CASCADE")
+    receipt = pw.ForeignKeyField(Receipt, null=True, backref="undos", on_delete="CASCADE")
+    amount = pw.BigIntegerField()
+    paid_on = pw.DateField()
+    reason = pw.CharField(max_length=200)
+    undone_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    undone_at = pw.DateTimeField(default=clock.utcnow_naive)
+
+    class Meta:
+        indexes = ((("invoice", "undone_at"), False),)
+
+
+class BankMapping(AssociationScoped, BaseModel):
+    """A CSV column mapping remembered per bank (by the file's header line), as JSON."""
+
+    association = pw.ForeignKeyField(Association, backref="bank_mappings", on_delete="CASCADE")
+    bank = pw.CharField(max_length=120)  # the name the board gave, e.g. "Swedbank"
+    header_key = pw.CharField(max_length=64)  # sha256 of the normalised header line
+    mapping = pw.TextField()  # {"booked_on": "Datum", "amount": "Belopp", ...} plus date/decimal formats
+    updated_at = pw.DateTimeField(default=clock.utcnow_naive)
+
+    class Meta:
+        indexes = ((("association", "header_key"), True),)
+
+
+class InterestRun(AssociationScoped, BaseModel):
+    """One "charge late interest up to a day" action; a day is run once (idempotent per period)."""
+
+    association = pw.ForeignKeyField(Association, backref="interest_runs", on_delete="CASCADE")
+    through = pw.DateField()  # interest counted up to and including this day
+    charged_as = pw.CharField(max_length=8)
+    charge_count = pw.IntegerField(default=0)
+    total = pw.BigIntegerField(default=0)
+    created_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = pw.DateTimeField(default=clock.utcnow_naive)
+
+    class Meta:
+        indexes = ((("association", "through"), True),)
+
+
+class InterestCharge(AssociationScoped, BaseModel):
+    """Late interest on one overdue invoice for the days first_day..last_day, never overlapping another
+    charge of that invoice (so no day is charged twice). `calculation` keeps the working as JSON, one
+    piece per stretch of equal principal and rate: {"from", "to", "days", "principal", "rate",
+    "year_days", "exact"} (rate in basis points a year; exact as "numerator/denominator" minor units);
+    the statement shows it. `amount` is the exact sum rounded half up to a minor unit."""
+
+    association = pw.ForeignKeyField(Association, backref="interest_charges", on_delete="CASCADE")
+    run = pw.ForeignKeyField(InterestRun, backref="charges", on_delete="CASCADE")
+    invoice = pw.ForeignKeyField(Invoice, backref="interest_charges", on_delete="CASCADE")
+    person = pw.ForeignKeyField(Person, on_delete="RESTRICT")
+    first_day = pw.DateField()
+    last_day = pw.DateField()
+    amount = pw.BigIntegerField()
+    calculation = pw.TextField()
+    # Where it was charged: the interest invoice, or the invoice that carries it as a line (None while
+    # waiting for the next invoice run in "line" mode).
+    charged_on = pw.ForeignKeyField(Invoice, null=True, backref="interest_lines", on_delete="SET NULL")
+
+    class Meta:
+        indexes = ((("invoice", "first_day"), True), (("association", "person", "last_day"), False))
+
+
+class InstalmentPlan(AssociationScoped, BaseModel):
+    """A debtor's debt paid in instalments (B7). Making it moves the chosen invoices' open amounts into
+    the plan (they are settled by a transfer, recorded in PlanDebt) and issues one invoice per
+    instalment, each with its own reference (Invoice.plan, purpose INSTALMENT)."""
+
+    ACTIVE, COMPLETED, CANCELLED = "active", "completed", "cancelled"
+    STATES = {ACTIVE: _lp("plan state", "Active"), COMPLETED: _l("Completed"), CANCELLED: _l("Cancelled")}
+
+    association = pw.ForeignKeyField(Association, backref="instalment_plans", on_delete="CASCADE")
+    person = pw.ForeignKeyField(Person, backref="instalment_plans", on_delete="RESTRICT")
+    unit = pw.ForeignKeyField(Unit, null=True, on_delete="SET NULL")
+    total = pw.BigIntegerField()
+    instalment_count = pw.IntegerField()
+    first_due = pw.DateField()
+    interval_months = pw.IntegerField(default=1)
+    state = pw.CharField(max_length=10, default=ACTIVE)
+    note = pw.TextField(default="")
+    created_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = pw.DateTimeField(default=clock.utcnow_naive)
+    ended_at = pw.DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("association", "person"), False), (("association", "state"), False))
+
+
+class PlanDebt(BaseModel):
+    """An invoice's open amount moved into a plan when it was made."""
+
+    plan = pw.ForeignKeyField(InstalmentPlan, backref="debts", on_delete="CASCADE")
+    invoice = pw.ForeignKeyField(Invoice, backref="plan_debts", on_delete="RESTRICT")
+    amount = pw.BigIntegerField()
+
+    class Meta:
+        indexes = ((("plan", "invoice"), True), (("invoice",), False))
+
+
+class DebtReminder(AssociationScoped, BaseModel):
+    """A reminder mail to a debtor (B10), logged on the person: what was owed and when it went."""
+
+    association = pw.ForeignKeyField(Association, backref="debt_reminders", on_delete="CASCADE")
+    person = pw.ForeignKeyField(Person, backref="debt_reminders", on_delete="CASCADE")
+    amount = pw.BigIntegerField()  # overdue when sent
+    email = pw.ForeignKeyField(OutboundEmail, null=True, on_delete="SET NULL")
+    sent_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    sent_at = pw.DateTimeField(default=clock.utcnow_naive)
+
+    class Meta:
+        indexes = ((("association", "person", "sent_at"), False),)
+
+
+class ReminderTemplate(BaseModel):
+    """The association's debt reminder text (one per association); empty fields use the built-in text."""
+
+    association = pw.ForeignKeyField(Association, backref="reminder_template", unique=True, on_delete="CASCADE")
+    subject = pw.CharField(max_length=200, default="")
+    body = pw.TextField(default="")  # plain text with {name}, {amount}, {overdue_since}
+    updated_at = pw.DateTimeField(default=clock.utcnow_naive)

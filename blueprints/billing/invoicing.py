@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import peewee as pw
 from flask_babel import force_locale
 
-from blueprints.billing import references
+from blueprints.billing import allocation, references
 from blueprints.billing.money import Line, Totals, totals
 from core import clock
 from core.text import lazy_gettext as _l
@@ -279,6 +279,8 @@ def create_invoice(
         _insert_many(InvoiceLine, _line_rows(invoice.id, priced))
         if credit:
             _add_credit(credits, -sums.total)
+        elif allocation.settle_credits(association, {recipient.id}, user=user):  # their credit settled some
+            invoice.paid_total = Invoice.select(Invoice.paid_total).where(Invoice.id == invoice.id).scalar()
     return invoice
 
 
@@ -536,6 +538,8 @@ def create_run(
             ).where(InvoiceRun.id == run.id).execute()
             run.invoice_count += len(todo)
             run.total += added_total
+            # Money paid ahead (an overpayment) settles the new invoices, in the same transaction.
+            allocation.settle_credits(association, {d.recipient.id for d in todo}, user=user)
     # What this call added, for the page that says what the click did.
     run.created_now = len(todo)
     run.created_total = sum(d.total for d in todo)

@@ -7,10 +7,11 @@ payment row: two board members recording at once cannot lose one another's
 payment, and the check "no more than is outstanding" is part of the UPDATE
 itself, so it cannot be raced either.
 
-Overpayment is refused rather than kept as credit: balances and refunds are
-B5/B7's (a later issue); until then a payment larger than what is owed would
-leave money nobody can see. The board records what the invoice asks for and
-handles the rest by hand.
+A payment recorded here is money received for this one invoice: it is booked
+as a Receipt of the invoice's recipient spent wholly on the invoice, so the
+ledger reads every payment the same way. Money that should settle several
+invoices or stay as credit is received on the person's account instead
+(allocation.receive); here an overpayment is refused, naming that way.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from core import clock
 from core.audit import audit
 from core.text import lazy_gettext as _l
 from core.text import money
-from models.billing import BillingSettings, Invoice, Payment
+from models.billing import BillingSettings, Invoice, Payment, Receipt
 from models.db import transaction
 from models.portal import User
 
@@ -79,9 +80,22 @@ def record_payment(
         if not raised:
             raise _too_much(invoice)
         BillingSettings.bump(invoice.association_id)
+        receipt = Receipt.create(
+            association=invoice.association_id,
+            person=invoice.recipient_id,
+            amount=amount,
+            allocated=amount,
+            currency=invoice.currency,
+            received_on=paid_on,
+            reference=reference,
+            note=note,
+            source=Receipt.MANUAL,
+            recorded_by=user.id if user is not None else None,
+        )
         payment = Payment.create(
             association=invoice.association_id,
             invoice=invoice.id,
+            receipt=receipt.id,
             amount=amount,
             paid_on=paid_on,
             reference=reference,
@@ -109,8 +123,8 @@ def _too_much(invoice: Invoice) -> PaymentError:
         return PaymentError(_l("This invoice is already settled: nothing is left to pay."), "amount")
     return PaymentError(
         _l(
-            "The amount is more than is still to pay (%(outstanding)s). Record at most that; "
-            "an overpayment cannot be kept as credit yet.",
+            "The amount is more than is still to pay (%(outstanding)s). Record at most that here; "
+            "to keep the rest as credit, record the money on the payer's account.",
             outstanding=money(current.outstanding, current.currency),
         ),
         "amount",
@@ -118,12 +132,21 @@ def _too_much(invoice: Invoice) -> PaymentError:
 
 
 def delete_payment(payment: Payment, user: User | None = None) -> Invoice:
-    """Remove a payment recorded by mistake and lower its invoice's paid total; returns the invoice, reloaded."""
+    """Remove a payment recorded by mistake and lower its invoice's paid total; returns the invoice, reloaded.
+
+    A payment recorded by hand goes with its receipt when it was the receipt's only use; money from a
+    bank file or spent on several invoices is real money received, and is taken back with a reason
+    instead (allocation.undo), so it stays the payer's credit."""
     invoice = Invoice.get_by_id(payment.invoice_id)
+    receipt = Receipt.get_or_none(Receipt.id == payment.receipt_id) if payment.receipt_id else None
+    if receipt is not None and (receipt.source != Receipt.MANUAL or receipt.amount != payment.amount):
+        raise PaymentError(_l("This payment is part of money received: take it back with a reason instead."))
     with transaction():
         removed = Payment.delete().where(Payment.id == payment.id).execute()
         if not removed:  # someone else deleted it a moment ago: nothing to take back
             return invoice
+        if receipt is not None:
+            Receipt.delete().where(Receipt.id == receipt.id).execute()
         Invoice.update(paid_total=Invoice.paid_total - payment.amount).where(Invoice.id == invoice.id).execute()
         BillingSettings.bump(invoice.association_id)
         audit(
