@@ -250,8 +250,10 @@ class Invoice(AssociationScoped, BaseModel):
     credited_total = pw.BigIntegerField(default=0)  # sum of credit notes against it (positive)
     run = pw.ForeignKeyField(InvoiceRun, null=True, backref="invoices", on_delete="SET NULL")
     # What the invoice is for: the period's charges (or one the board wrote), late interest, or one
-    # instalment of a plan. Interest invoices bear no interest themselves.
+    # instalment of a plan; a credit note's purpose says whether it writes a debt off or moves it into
+    # an instalment plan. Interest invoices bear no interest themselves.
     CHARGES, INTEREST, INSTALMENT = "charges", "interest", "instalment"
+    WRITE_OFF, INTO_PLAN = "write_off", "into_plan"
     purpose = pw.CharField(max_length=12, default=CHARGES)
     plan = pw.DeferredForeignKey("InstalmentPlan", null=True, backref="instalments", on_delete="SET NULL")
     # "<period>:unit:<id>" or "<period>:contract:<id>" for run invoices: a second run cannot repeat one.
