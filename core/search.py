@@ -43,9 +43,11 @@ PAGE = 20
 MAX_WORDS = 8  # words of a query that count; more only make it slower
 MAX_WORD = 60  # characters of a word
 MAX_TEXT = 1_000_000  # characters of a body or of the attachments' text indexed (PostgreSQL's tsvector has a limit)
-# PostgreSQL: from this many matches on, a page is found by walking the entries newest first (each
-# page of 20 comes within 20 * entries / matches of them); below, the matches are sorted.
-WALK_FROM = 2000
+# Matches are counted up to this many; beyond, the page says "more than 1,000 results" and PostgreSQL
+# finds a page by walking the entries newest first (each page of 20 comes within 20 * entries / matches).
+# Counting every match of a common word costs PostgreSQL a visit to each matching row (25 ms for 30,000
+# of 100,000 documents) for a number nobody pages through: 50 pages are there; another word narrows it.
+COUNT_UP_TO = 1000
 START, STOP = "\x02", "\x03"  # marks around a found word in a snippet, made <mark> after escaping
 _UNSAFE = str.maketrans({START: " ", STOP: " ", "\x00": " "})
 _WORD = re.compile(r"[^\W_]+")
@@ -230,8 +232,9 @@ class Hit:
 class Results:
     words: list[str]
     hits: list[Hit]
-    total: int
+    total: int  # at most COUNT_UP_TO
     page: int
+    more: bool = False  # more matches than COUNT_UP_TO: total says "at least"
 
     @property
     def pages(self) -> int:
@@ -243,7 +246,7 @@ def search(membership, query: str | None, page: int = 1) -> Results:
 
     At most three queries: the total (on SQLite unless the page is the last one and not full; first on
     PostgreSQL, where it chooses the page's plan), the page, and the
-    page's snippets (of rows already known to be readable)."""
+    page's snippets (of rows already known to be readable). The total is counted up to COUNT_UP_TO."""
     words = words_of(query)
     page = max(page, 1)
     readable = _readable(membership)
@@ -253,14 +256,14 @@ def search(membership, query: str | None, page: int = 1) -> Results:
     total = None
     if _postgres():
         matching = SearchEntry.select().where(where)
-        # Counted first (from the GIN index: 1 ms for a rare word, 25 ms for one in 30,000 entries), the
-        # total chooses the page's plan. Left to itself PostgreSQL walks the entries newest first until a
-        # page matches, which reads the whole index for a word found a few times (130 ms for none at all
-        # among 100,000); a rare word's few matches are sorted instead (id + 0 hides the index's order).
-        total = matching.count()
+        # Counted first (from the GIN index, up to COUNT_UP_TO), the total chooses the page's plan. Left
+        # to itself PostgreSQL walks the entries newest first until a page matches, which reads the whole
+        # index for a word found a few times (130 ms for none at all among 100,000); a rare word's few
+        # matches are sorted instead (id + 0 hides the index's order).
+        total = _count(matching)
         if total == 0:
             return Results(words, [], 0, page)
-        newest_first = SearchEntry.id.desc() if total >= WALK_FROM else (SearchEntry.id + 0).desc()
+        newest_first = SearchEntry.id.desc() if total > COUNT_UP_TO else (SearchEntry.id + 0).desc()
     else:
         # FTS5 hands its rows over in rowid order, the entries' time: the page needs no sort. CROSS JOIN
         # makes SQLite start from FTS5's matches: without ANALYZE's statistics (a new install has none)
@@ -291,7 +294,7 @@ def search(membership, query: str | None, page: int = 1) -> Results:
     if total is None:
         # A page that is not full is the last one: the total follows from it without counting.
         full = len(rows) == PAGE or (not rows and page > 1)
-        total = matching.count() if full else (page - 1) * PAGE + len(rows)
+        total = _count(matching) if full else (page - 1) * PAGE + len(rows)
     snippets = _snippets(words, [row["id"] for row in rows])
     hits = [
         Hit(
@@ -305,7 +308,12 @@ def search(membership, query: str | None, page: int = 1) -> Results:
         )
         for row in rows
     ]
-    return Results(words, hits, total, page)
+    return Results(words, hits, min(total, COUNT_UP_TO), page, more=total > COUNT_UP_TO)
+
+
+def _count(matching: pw.ModelSelect) -> int:
+    """How many rows match, counted up to one past COUNT_UP_TO (the database stops there)."""
+    return matching.select(SearchEntry.id).limit(COUNT_UP_TO + 1).count()
 
 
 _FTS = pw.Table("search_fts", ("rowid",))

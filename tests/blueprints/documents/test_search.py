@@ -152,6 +152,24 @@ def test_counts_and_pages_hold_only_what_the_member_reads(client, login_as, fold
     assert "Anslag 4" in page and "Styrelsens anteckning 0" in second  # newest first
 
 
+def test_beyond_the_counted_matches_the_page_says_more_and_pages_still_work(
+    client, login_as, folders, publish, monkeypatch
+):
+    """Matches are counted up to COUNT_UP_TO (here 30): a page says "more than 30", pages on, newest first."""
+    monkeypatch.setattr(search, "COUNT_UP_TO", 30)
+    for number in range(45):
+        publish(folders["notice_board"], f"Anslag {number}", "Kaffe i föreningslokalen.")
+    publish(folders["board"], "Styrelsens anteckning", "Kaffe för styrelsen.")
+    login_as("tenant")
+    page = found(client, "kaffe")
+    assert "More than 30 results" in page and count_of(page) is None
+    assert page.count('class="row"') == 20 and "Page 1 of 2" in page and "Anslag 44" in page
+    second = found(client, "kaffe", page=2)
+    assert second.count('class="row"') == 20 and "Anslag 5" in second and "Styrelsens" not in second
+    monkeypatch.setattr(search, "COUNT_UP_TO", 45)  # exactly the readable ones: counted, not "more"
+    assert count_of(found(client, "kaffe")) == 45
+
+
 def test_a_snippet_never_shows_text_of_a_folder_the_member_cannot_read(client, login_as, folders, publish):
     publish(folders["board"], "Hemligt", "Ordförandens arvode höjs till 50 000 kronor.")
     publish(folders["notice_board"], "Arvode", "Styrelsens arvode beslutas på stämman.")
