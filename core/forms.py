@@ -3,8 +3,15 @@ and the languages Porch speaks."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+import flask_wtf.i18n
+from babel import support
+from flask import request
+from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectMultipleField, widgets
+from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from core.text import lazy_gettext as _l
@@ -28,6 +35,21 @@ LANGUAGE_NAMES = {"en": "English", "sv": "Svenska", "cs": "Čeština", "et": "Ee
 def language_choices(default_label) -> list[SelectChoice]:
     """The languages Porch speaks, after a first choice "" (`default_label`: the association's language)."""
     return [SelectChoice("", default_label)] + [SelectChoice(key, name) for key, name in LANGUAGE_NAMES.items()]
+
+
+@lru_cache(maxsize=16)
+def _wtforms_catalogue(locale: str) -> support.Translations:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+def _wtforms_translations() -> support.Translations | None:
+    """WTForms' own messages in the request's language, each catalogue read from disk once per process.
+    Flask-WTF reads it again for every request with a form (a quarter of a millisecond each); a loaded
+    catalogue is only ever read, so the requests can share it."""
+    return _wtforms_catalogue(str(get_locale())) if request else None
+
+
+flask_wtf.i18n._get_translations = _wtforms_translations
 
 
 class ConfirmForm(FlaskForm):
