@@ -17,8 +17,8 @@ finds "östra". SQLite: an FTS5 table (unicode61, remove_diacritics 2) whose
 content is search_text, so snippet() shows the text as written; the entries' ids
 follow their time, so FTS5 gives the newest first without sorting. PostgreSQL: a
 stripped tsvector ('simple': no stemming of Czech, Swedish or Estonian words)
-with a GIN index, and ts_headline() with porch_search ('simple' + unaccent)
-for the snippets. Every word typed must be found; the last may be the start of
+with a GIN index; the snippets are cut in Python around the first word found,
+by a pattern that matches each letter with or without its accent. Every word typed must be found; the last may be the start of
 a word ("zap" finds "zápis" while typing).
 """
 
@@ -29,6 +29,7 @@ import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import peewee as pw
 from markupsafe import Markup, escape
@@ -354,17 +355,11 @@ def _snippets(words: list[str], ids: list[int]) -> dict[int, Markup]:
     if not ids:
         return {}
     if _postgres():
-        config = _headline_config()
-        rows = db.execute_sql(
-            "SELECT id, ts_headline(%s::regconfig, left(body || ' ' || files, 200000),"
-            " to_tsquery('simple', %s), %s) FROM search_text WHERE id IN %s",
-            (
-                config,
-                _tsquery(words),
-                f'StartSel={START}, StopSel={STOP}, MaxWords=24, MinWords=10, MaxFragments=2, FragmentDelimiter=" … "',
-                tuple(ids),
-            ),
-        ).fetchall()
+        # Cut here rather than by ts_headline(), which parses each hit's whole text with unaccent (20 hits
+        # with their attachments' text: 11 ms of a 14 ms search); a regular expression finds the words.
+        texts = SearchText.select(SearchText.entry, SearchText.body, SearchText.files).where(SearchText.entry.in_(ids))
+        pattern = _pattern(words)
+        rows = [(row_id, _cut(pattern, body) or _cut(pattern, files)) for row_id, body, files in texts.tuples()]
     else:
         # From the body, or from the files where the body does not hold a word typed (the title is shown
         # beside the snippet anyway).
@@ -380,18 +375,50 @@ def _snippets(words: list[str], ids: list[int]) -> dict[int, Markup]:
     return {row_id: marked(text or "") for row_id, text in rows}
 
 
+SNIPPET_BEFORE, SNIPPET_AFTER = 60, 140  # characters of text around the first word found
+
+
+@lru_cache(maxsize=1)
+def _letter_variants() -> dict[str, str]:
+    """Each folded letter and the letters that fold to it ("a": "aáäåàâãą…"), from Latin's accented letters."""
+    variants: dict[str, set[str]] = {}
+    for code in range(0x00C0, 0x0250):
+        letter = chr(code)
+        base = fold(letter)
+        if len(base) == 1 and base.isalpha():
+            variants.setdefault(base, {base}).add(letter)
+    return {base: "".join(sorted(letters)) for base, letters in variants.items()}
+
+
+def _pattern(words: list[str]) -> re.Pattern:
+    """What finds the (folded) words in the text as written: any case and accent; the last may be a start."""
+    variants = _letter_variants()
+
+    def letters(word: str) -> str:
+        return "".join(f"[{re.escape(variants[ch])}]" if ch in variants else re.escape(ch) for ch in word)
+
+    whole = [letters(word) + r"(?!\w)" for word in words[:-1]]
+    alternatives = [*whole, letters(words[-1]) + r"\w*"]
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + ")", re.IGNORECASE)
+
+
+def _cut(pattern: re.Pattern, text: str) -> str:
+    """The text around the first word found, between word boundaries, the found words between START and
+    STOP ("" when no word is in it)."""
+    first = pattern.search(text or "")
+    if first is None:
+        return ""
+    start, end = max(first.start() - SNIPPET_BEFORE, 0), min(first.end() + SNIPPET_AFTER, len(text))
+    if start > 0:
+        space = text.find(" ", start, first.start())
+        start = space + 1 if space >= 0 else start
+    if end < len(text):
+        space = text.rfind(" ", first.end(), end)
+        end = space if space >= 0 else end
+    window = pattern.sub(lambda found: START + found.group(0) + STOP, " ".join(text[start:end].split()))
+    return ("… " if start > 0 else "") + window + (" …" if end < len(text) else "")
+
+
 def marked(snippet: str) -> Markup:
     """The snippet's text escaped, and only then its found words in <mark>."""
     return Markup(str(escape(snippet)).replace(START, "<mark>").replace(STOP, "</mark>"))
-
-
-_configs: dict[int, str] = {}
-
-
-def _headline_config() -> str:
-    """'porch_search' ('simple' + unaccent) where migration 0012 could make it, else 'simple'."""
-    key = id(db.obj)
-    if key not in _configs:
-        found = db.execute_sql("SELECT 1 FROM pg_ts_config WHERE cfgname = 'porch_search'").fetchone()
-        _configs[key] = "porch_search" if found else "simple"
-    return _configs[key]

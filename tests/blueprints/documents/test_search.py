@@ -288,3 +288,16 @@ def test_hits_come_newest_first_by_their_date_also_when_backdated(client, login_
     login_as("tenant")
     page = found(client, "kaffe")
     assert page.index("Kaffe i juni") < page.index("Kaffe i maj") < page.index("Kaffe förr")
+
+
+def test_the_snippet_cut_for_postgresql_finds_words_whatever_their_accents_and_case():
+    """PostgreSQL's snippets are cut by core.search itself: every word typed, accents and case aside, the
+    last as the start of a word, marked in a window of the text around the first one found."""
+    pattern = search._pattern(["vytahu", "ostra", "zap"])
+    text = "Na schůzi " + "bylo projednáno mnoho věcí. " * 20 + "Výbor schválil opravu VÝTAHU v Östra domě; zápisy."
+    cut = search._cut(pattern, text)
+    marks = search.marked(cut)
+    assert "<mark>VÝTAHU</mark>" in marks and "<mark>Östra</mark>" in marks and "<mark>zápisy</mark>" in marks
+    assert cut.startswith("… ") and "Na schůzi" not in cut and len(cut) < 260
+    assert search._cut(pattern, "výtahová šachta") == ""  # a whole word, not the start of one (but the last)
+    assert search._cut(search._pattern(["gavelvaggen"]), "Om GAVELVÄGGEN.") == "Om \x02GAVELVÄGGEN\x03."
