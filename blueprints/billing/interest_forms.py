@@ -73,7 +73,7 @@ class InterestSettingsForm(FlaskForm):
     interest_rate = StringField(
         _l("Fixed yearly rate, in %"),
         render_kw={"inputmode": "decimal", "autocomplete": "off"},
-        description=_l("For a fixed rate only. For example 10, or 10,5 (at most two decimals)."),
+        description=_l("For a fixed rate only. For example 10, or 10.5 (at most two decimals)."),
     )
     interest_reference = StringField(
         _l("Name of the reference rate"),
@@ -83,7 +83,7 @@ class InterestSettingsForm(FlaskForm):
     interest_margin = StringField(
         _l("Margin above the reference rate, in percentage points"),
         render_kw={"inputmode": "decimal", "autocomplete": "off"},
-        description=_l("Added to the reference rate on each day: 8 makes 4,5 % into 12,5 % a year."),
+        description=_l("Added to the reference rate on each day: 8 makes 4.5 % into 12.5 % a year."),
     )
     interest_grace_days = StringField(
         _l("Grace days"),
@@ -179,7 +179,7 @@ class InterestSettingsForm(FlaskForm):
         try:
             return money.parse_rate(text)
         except AmountError:
-            raise ValueError(_l("Type the yearly rate in percent, from 0 to 100, like 10 or 10,5.")) from None
+            raise ValueError(_l("Type the yearly rate in percent, from 0 to 100, like 10 or 10.5.")) from None
 
     @staticmethod
     def _margin(text: str) -> int:
@@ -214,14 +214,14 @@ class ReferenceRateForm(FlaskForm):
     rate = StringField(
         _l("Rate, in % a year"),
         render_kw={"inputmode": "decimal", "autocomplete": "off"},
-        description=_l("As published, for example 4,5 or −0,5."),
+        description=_l("As published, for example 4.5 or −0.5."),
     )
 
     def validate_rate(self, field) -> None:
         try:
             self.basis_points = parse_signed_rate(field.data or "")
         except AmountError:
-            raise ValidationError(_l("Type the rate in percent, from −100 to 100, like 4,5.")) from None
+            raise ValidationError(_l("Type the rate in percent, from −100 to 100, like 4.5.")) from None
 
 
 class ThroughForm(FlaskForm):
