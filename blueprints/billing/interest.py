@@ -21,6 +21,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property
 
 import peewee as pw
 
@@ -247,8 +248,9 @@ class InvoiceInterest:
     pieces: list[Piece]
     missing: list[tuple[dt.date, dt.date]]  # owing, but no reference rate in force
 
-    @property
+    @cached_property
     def amount(self) -> int:
+        """The charge: the exact sum of the pieces, rounded half up once (worked out once)."""
         return amount_of(self.pieces)
 
     @property

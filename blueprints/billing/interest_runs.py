@@ -20,11 +20,11 @@ import peewee as pw
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 
-from blueprints.billing import interest, invoicing
+from blueprints.billing import allocation, interest, invoicing
 from blueprints.billing.interest import InvoiceInterest
-from blueprints.billing.money import Line
+from blueprints.billing.money import Line, totals
 from core.audit import audit
-from models.billing import BillingSettings, InterestCharge, InterestRun, Invoice
+from models.billing import BillingSettings, InterestCharge, InterestRun, Invoice, InvoiceLine
 from models.db import transaction
 from models.portal import Association, User
 from models.register import Building, Person, Unit
@@ -115,7 +115,7 @@ def create(association: Association, through: dt.date, *, user: User | None = No
             total=plan.total,
             created_by=user,
         )
-        made = _interest_invoices(association, plan, user) if not plan.as_line else {}
+        made = {} if plan.as_line else _interest_invoices(association, plan, user)
         rows = [
             {
                 "association": association.id,
@@ -149,30 +149,75 @@ def create(association: Association, through: dt.date, *, user: User | None = No
 
 
 def _interest_invoices(association: Association, plan: Preview, user: User | None) -> dict[int, Invoice]:
-    """One interest invoice per person, a line per overdue invoice; {person id: invoice}."""
-    ids = [person.person_id for person in plan.people]
-    recipients = {p.id: p for p in Person.select().where(Person.id.in_(ids))} if ids else {}
-    unit_ids = {item.unit_id for person in plan.people for item in person.invoices if item.unit_id}
-    units = (
-        {u.id: u for u in Unit.select(Unit, Building).join(Building).where(Unit.id.in_(list(unit_ids)))}
-        if unit_ids
-        else {}
-    )
+    """One interest invoice per person, a line per overdue invoice; {person id: invoice}.
+
+    Written in bulk with invoicing's own row (number, reference, recipient as sent, totals), as an invoice
+    run writes its invoices: one by one through create_invoice, 1,900 of them took eight seconds."""
+    if not plan.people:
+        return {}
+    settings = BillingSettings.for_association(association)
+    recipients = _by_id(Person.select(), [person.person_id for person in plan.people])
+    unit_ids = sorted({item.unit_id for person in plan.people for item in person.invoices if item.unit_id})
+    units = _by_id(Unit.select(Unit, Building).join(Building), unit_ids)
     today = association.today()
-    made = {}
-    for person in plan.people:
-        with force_locale(association.locale):  # written as the association writes, like a run's lines
-            lines = [Line(line_text(item), item.amount, 0) for item in person.invoices]
-            message = _("Late interest up to and including %(date)s.", date=format_date(plan.through, "medium"))
-        owned = {item.unit_id for item in person.invoices}
-        unit = units.get(owned.pop()) if len(owned) == 1 else None
-        invoice = invoicing.create_invoice(
-            association, recipients[person.person_id], lines, unit=unit, issue_date=today, message=message, user=user
+    due = today + dt.timedelta(days=settings.payment_terms_days)
+    first_number = invoicing.reserve_numbers(association, len(plan.people))
+    invoices, lines = [], []
+    with force_locale(association.locale):  # written as the association writes, like a run's lines
+        message = _("Late interest up to and including %(date)s.", date=format_date(plan.through, "medium"))
+        for offset, person in enumerate(plan.people):
+            drafted = [Line(line_text(item), item.amount, 0) for item in person.invoices]
+            owned = {item.unit_id for item in person.invoices}
+            row = invoicing.invoice_row(
+                association,
+                settings,
+                first_number + offset,
+                recipients[person.person_id],
+                totals(drafted),
+                unit=units.get(owned.pop()) if len(owned) == 1 else None,
+                issue_date=today,
+                due_date=due,
+                message=message,
+                user=user,
+            )
+            row["purpose"] = Invoice.INTEREST
+            invoices.append(row)
+            lines.append(drafted)
+    for start in range(0, len(invoices), 1000):
+        Invoice.insert_many(invoices[start : start + 1000]).execute()
+    made = {
+        invoice.number: invoice
+        for invoice in Invoice.select(Invoice.id, Invoice.number, Invoice.recipient, Invoice.recipient_address).where(
+            (Invoice.association == association)
+            & Invoice.number.between(first_number, first_number + len(plan.people) - 1)
         )
-        Invoice.update(purpose=Invoice.INTEREST).where(Invoice.id == invoice.id).execute()
-        invoice.purpose = Invoice.INTEREST
-        made[person.person_id] = invoice
-    return made
+    }
+    line_rows = [
+        {
+            "invoice": made[first_number + offset].id,
+            "position": position,
+            "description": line.description[:200],
+            "amount": line.amount,
+            "vat_rate": 0,
+            "vat_amount": 0,
+        }
+        for offset, drafted in enumerate(lines)
+        for position, line in enumerate(drafted)
+    ]
+    for start in range(0, len(line_rows), 2000):
+        InvoiceLine.insert_many(line_rows[start : start + 2000]).execute()
+    # Money paid ahead settles the interest invoices too, as it settles any new invoice.
+    allocation.settle_credits(association, set(recipients), user=user)
+    return {person.person_id: made[first_number + offset] for offset, person in enumerate(plan.people)}
+
+
+def _by_id(query: pw.ModelSelect, ids: list[int]) -> dict[int, pw.Model]:
+    """Rows of `query` with these ids, by id, in chunks the databases' parameter limits allow."""
+    model = query.model
+    found = {}
+    for start in range(0, len(ids), 5000):
+        found.update({row.id: row for row in query.where(model.id.in_(ids[start : start + 5000]))})
+    return found
 
 
 def line_text(item: InvoiceInterest) -> str:

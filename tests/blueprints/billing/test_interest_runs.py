@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from blueprints.billing import interest, interest_runs, invoicing
+from blueprints.billing import allocation, interest, interest_runs, invoicing
 from models import AuditLog
 from models.billing import (
     BillingSettings,
@@ -401,3 +401,14 @@ def test_the_calculation_costs_the_same_queries_for_any_number_of_invoices(debto
     small = measure()
     grow(30)
     assert measure() == small
+
+
+def test_money_paid_ahead_settles_the_interest_invoice(debtor, alpha):
+    late = owed(alpha, debtor, dt.date(2028, 12, 31), 365_000)
+    receipt = allocation.receive(debtor, 370_000, dt.date(2029, 1, 11))  # 10 days late, 50.00 over
+    assert Invoice.get_by_id(late.id).paid_total == 365_000 and allocation.credit_of(debtor) == 5000
+    interest_runs.create(alpha, dt.date(2029, 1, 31))
+    mine = Invoice.get(Invoice.purpose == Invoice.INTEREST)
+    assert (mine.total, mine.paid_total) == (1000, 1000)
+    assert allocation.credit_of(debtor) == 4000
+    assert {p.receipt_id for p in Payment.select().where(Payment.invoice == mine)} == {receipt.id}
