@@ -38,6 +38,11 @@ for order, endpoint, label, icon, permission in (
     (110, "billing.billing_settings", _l("Billing settings"), "settings", perms.INVOICES_MANAGE),
 ):
     nav.board_place(endpoint, label, icon, order=order, shown=lambda p=permission: can(p), group="billing")
+# Late interest (issue 13 item 2): its runs; the rule is reached from the billing settings.
+nav.board_place(
+    "billing.interest_runs", _l("Late interest"), "deadlines", order=105,
+    shown=lambda: can(perms.INVOICES_MANAGE), group="billing",
+)  # fmt: skip
 
 
 def _undelivered() -> nav.Attention | None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import peewee as pw
 from flask_babel import force_locale
 
-from blueprints.billing import allocation, references
+from blueprints.billing import allocation, interest_lines, references
 from blueprints.billing.money import Line, Totals, totals
 from core import clock
 from core.text import lazy_gettext as _l
@@ -67,6 +67,7 @@ class Draft:
     charge_ids: list[int | None] = field(default_factory=list)  # per line: the Charge it came from
     problems: list[str] = field(default_factory=list)  # keys of PROBLEMS
     existing: bool = False  # an earlier run of this period already made it
+    interest_charges: list[int] = field(default_factory=list)  # late interest waiting, added as its last line
     _totals: tuple[list[Line], Totals] | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -379,6 +380,7 @@ def preview_run(association: Association, period_start: dt.date) -> list[Draft]:
     used = _used_run_keys(association, first)
     for draft in drafts:
         draft.existing = draft.run_key in used
+    interest_lines.attach(association, [d for d in drafts if d.ready])
     return drafts
 
 
@@ -556,6 +558,8 @@ def _write_run_invoices(
     user: User | None,
 ) -> None:
     first_number = reserve_numbers(association, len(drafts))
+    # Late interest waiting for this run, read again now that reserve_numbers holds the lock.
+    interest_lines.attach(association, drafts)
     rows = [
         invoice_row(
             association,
@@ -588,6 +592,7 @@ def _write_run_invoices(
     for offset, draft in enumerate(drafts):
         line_rows.extend(_line_rows(ids[first_number + offset], draft.lines, draft.charge_ids))
     _insert_many(InvoiceLine, line_rows)
+    interest_lines.mark(drafts, [ids[first_number + offset] for offset in range(len(drafts))])
 
 
 def runs_of(association: Association) -> pw.ModelSelect:
