@@ -138,7 +138,7 @@ class Entry:
         if self.kind == PAID_BY_OTHER:
             return _("Paid by another payer, invoice %(number)s", number=number)
         if self.kind == PAID_FOR_OTHER:
-            return _("Your payment settled another person's invoice %(number)s", number=number)
+            return _("Payment towards another person's invoice %(number)s", number=number)
         return _("Payment of invoice %(number)s taken back", number=number)
 
 
