@@ -15,6 +15,7 @@ from models.mail import PdfOrder
 
 bp = association_blueprint("billing", __name__)
 orders.register_maker(PdfOrder.INVOICE, "blueprints.billing.invoice_pdf.ordered_invoice")
+orders.register_maker(PdfOrder.STATEMENT, "blueprints.billing.statement_pdf.ordered_statement")
 mail.on_settled("blueprints.billing.delivery.mail_settled")
 
 # Residents' pages the association can switch off; the board (invoices.view_all) keeps them, as its own
@@ -26,6 +27,14 @@ nav.resident_place(
     "billing.invoices", _l("Invoices"), "invoices", order=10, on_phone=True,
     shown=lambda: g.association.shows("invoices"), tab_label=_lp("phone tab", "Invoices"),
 )  # fmt: skip
+nav.resident_place(
+    "billing.balance",
+    _l("My balance"),
+    "charges",
+    order=15,
+    shown=lambda: g.association.shows("invoices"),
+    current_on=("billing.statement_interest",),
+)
 nav.resident_place(
     "billing.contracts", _l("Contracts"), "contracts", order=20, shown=lambda: g.association.shows("contracts")
 )

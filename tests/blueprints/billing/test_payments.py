@@ -141,7 +141,9 @@ def test_the_form_offers_the_outstanding_amount_and_records_without_js(client, i
     login_as("board")
     page = client.get(page_of(invoice)).get_data(as_text=True)
     assert 'value="4167.00"' in page and 'value="2026-11-20"' in page
-    assert "a larger amount is refused" in page
+    # More than is owed here is recorded on the payer's balance, where the rest is kept as credit (issue 13).
+    assert "or stay as credit is recorded on the payer" in page
+    assert f'href="/alpha/admin/people/{invoice.recipient_id}/balance"' in page
     response = client.submit(
         f"{page_of(invoice)}/payments",
         {"amount": "1 000,50", "paid_on": "2026-11-19", "reference": "1234561", "note": "Swish"},
