@@ -86,6 +86,7 @@ class PdfOrder(AssociationScoped, BaseModel):
     QUEUED, RENDERING, MAILING, SENT, FAILED = "queued", "rendering", "mailing", "sent", "failed"
     FINISHED = (SENT, FAILED)
     INVOICE, REPORT = "invoice", "report"  # kinds: what the PDF is, and which domain makes it
+    STATEMENT = "statement"  # a balance statement: report "statement", scope "person:<id>:<first>:<last>"
 
     association = pw.ForeignKeyField(Association, backref="pdf_orders", on_delete="CASCADE")
     user = pw.ForeignKeyField(User, backref="pdf_orders", on_delete="CASCADE")
@@ -106,7 +107,9 @@ class PdfOrder(AssociationScoped, BaseModel):
 
     @property
     def kind(self) -> str:
-        return self.INVOICE if self.invoice_id is not None else self.REPORT
+        if self.invoice_id is not None:
+            return self.INVOICE
+        return self.STATEMENT if self.report == self.STATEMENT else self.REPORT
 
     @property
     def finished(self) -> bool:

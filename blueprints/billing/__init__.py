@@ -15,6 +15,7 @@ from models.mail import PdfOrder
 
 bp = association_blueprint("billing", __name__)
 orders.register_maker(PdfOrder.INVOICE, "blueprints.billing.invoice_pdf.ordered_invoice")
+orders.register_maker(PdfOrder.STATEMENT, "blueprints.billing.statement_pdf.ordered_statement")
 mail.on_settled("blueprints.billing.delivery.mail_settled")
 
 # Residents' pages the association can switch off; the board (invoices.view_all) keeps them, as its own

@@ -42,7 +42,7 @@ def _recent_orders() -> list[PdfOrder]:
         PdfOrder.visible_to(g.membership)
         .select_extend(OutboundEmail)
         .join(OutboundEmail, pw.JOIN.LEFT_OUTER, on=(PdfOrder.email == OutboundEmail.id))
-        .where(PdfOrder.report.is_null(False))
+        .where(PdfOrder.report.is_null(False) & (PdfOrder.report != PdfOrder.STATEMENT))  # statements: billing's
         .order_by(PdfOrder.created_at.desc(), PdfOrder.id.desc())
         .limit(RECENT_ORDERS)
     )
