@@ -39,6 +39,13 @@ for order, endpoint, label, icon, permission in (
     (110, "billing.billing_settings", _l("Billing settings"), "settings", perms.INVOICES_MANAGE),
 ):
     nav.board_place(endpoint, label, icon, order=order, shown=lambda p=permission: can(p), group="billing")
+# The board's overview of who paid and who owes (issue 13 item 6) and instalment plans (item 5).
+for order, endpoint, label, icon in (
+    (72, "billing.payment_grid", _l("Payment grid"), "reports"),
+    (74, "billing.debtors", _l("Debtors"), "deadlines"),
+    (76, "billing.plans_list", _l("Instalment plans"), "runs"),
+):
+    nav.board_place(endpoint, label, icon, order=order, shown=lambda: can(perms.INVOICES_VIEW_ALL), group="billing")
 
 
 def _undelivered() -> nav.Attention | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from blueprints.billing import plans
 from core.forms import CheckboxesField
@@ -70,7 +70,7 @@ class CancelPlanForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason"),
         validators=[
-            InputRequired(_l("Say why the plan is cancelled.")),
+            DataRequired(_l("Say why the plan is cancelled.")),
             Length(max=plans.REASON_MAX, message=_l("The reason can be at most %(max)d characters.")),
         ],
         description=_l("For example: two instalments missed, agreed with the debtor on the phone."),

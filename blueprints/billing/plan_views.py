@@ -69,7 +69,7 @@ def plans_list():
         "billing/_plan_list.html",
         rows=rows,
         more=more,
-        page=page,
+        page_number=page,
         state=state,
         state_labels=_state_labels(),
         currency=g.association.currency,
@@ -182,7 +182,7 @@ def plan(plan_id: int):
     found = _plan_or_404(plan_id)
     return render(
         "billing/plan.html",
-        page=plans.plan_page(found, _today()),
+        details=plans.plan_page(found, _today()),
         board=True,
         state_labels=_state_labels(),
         currency=g.association.currency,
@@ -217,13 +217,13 @@ def plan_cancel(plan_id: int):
                 message = _("Instalment plan %(plan)s is cancelled. Nothing was left to pay.", plan=found.id)
             flash(message, "success")
             return redirect(url_for("billing.plan", plan_id=found.id))
-    page = plans.plan_page(found, _today())
+    details = plans.plan_page(found, _today())
     status = 200
     if request.method == "POST":
         status = 409 if problem else 422
     return render(
         "billing/plan_cancel.html",
-        page=page,
+        details=details,
         form=form,
         problem=problem,
         board=True,
@@ -247,7 +247,7 @@ def my_plan(plan_id: int):
         found = InstalmentPlan.get_by_id(found.id)
     return render(
         "billing/plan.html",
-        page=plans.plan_page(found, _today()),
+        details=plans.plan_page(found, _today()),
         board=False,
         state_labels=_state_labels(),
         currency=g.association.currency,
