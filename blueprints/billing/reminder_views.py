@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import flash, g, redirect, request, url_for
-from flask_babel import gettext as _
 from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
