@@ -74,6 +74,17 @@ def _grid_amounts():
     return amount
 
 
+def _shown(cells: list[overview.Cell], amount) -> list[tuple[str, str, str] | None]:
+    """Each cell as the grid prints it: (what fell due, its marker, what was received), None when empty.
+    Worked out here rather than in the template: a page has 650 cells, and Jinja calls cost."""
+    return [
+        (amount(cell.due) if cell.due else "–", cell.marker, amount(cell.paid) if cell.paid else "")
+        if cell.due or cell.paid
+        else None
+        for cell in cells
+    ]
+
+
 # --- the payment grid ------------------------------------------------------------------------------
 
 
@@ -83,17 +94,19 @@ def payment_grid():
     """Units × months of a year: what fell due and what was paid, with a marker, totals per row and column."""
     year, building = _year(), _building()
     grid = overview.payment_grid(g.association, year, _today(), building=building, page=_page())
+    amount = _grid_amounts()
     return render(
         "billing/payment_grid.html",
         "billing/_payment_grid.html",
         grid=grid,
+        rows=[(row.number, row.building, _shown([*row.cells, row.total], amount)) for row in grid.rows],
+        totals=_shown([*grid.months, grid.total], amount),
         year=year,
         building=building,
         buildings=Building.by_name(g.association),
         years=overview.years_with_invoices(g.association, _today()),
         months=_month_names(),
         markers=_markers(),
-        amount=_grid_amounts(),
         currency=g.association.currency,
         export_args={"year": year, **({"building": building} if building else {})},
     )
