@@ -192,7 +192,9 @@ def report(prepared: dict, pages: list, exports: list) -> None:
         goals.append([f"{name}: queries", "the same every time", f"{min(run.queries)}–{max(run.queries)}", steady])
     print("\n== Summary ==")
     print_table(["goal", "target", "measured", "result"], [[*g[:3], "pass" if g[3] else "FAIL"] for g in goals])
-    print("(that the query count does not grow with the units is asserted in tests/blueprints/billing/test_overview.py)")
+    print(
+        "(that the query count does not grow with the units is asserted in tests/blueprints/billing/test_overview.py)"
+    )
 
 
 if __name__ == "__main__":
