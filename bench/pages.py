@@ -100,6 +100,7 @@ PAGES = (
     Page("members list", f"/{SLUG}/members", RESIDENT),
     Page("faults list", f"/{SLUG}/faults", RESIDENT),
     Page("an invoice (own)", f"/{SLUG}/invoices/{{invoice}}", RESIDENT),
+    Page("my balance (statement)", f"/{SLUG}/balance", RESIDENT),
     Page("people (board)", f"/{SLUG}/people", BOARD),
     Page("invoices (board)", f"/{SLUG}/admin/invoices", BOARD),
     Page("residents' accounts (board)", f"/{SLUG}/admin/residents", BOARD),

@@ -28,6 +28,14 @@ nav.resident_place(
     shown=lambda: g.association.shows("invoices"), tab_label=_lp("phone tab", "Invoices"),
 )  # fmt: skip
 nav.resident_place(
+    "billing.balance",
+    _l("My balance"),
+    "charges",
+    order=15,
+    shown=lambda: g.association.shows("invoices"),
+    current_on=("billing.statement_interest",),
+)
+nav.resident_place(
     "billing.contracts", _l("Contracts"), "contracts", order=20, shown=lambda: g.association.shows("contracts")
 )
 for order, endpoint, label, icon, permission in (

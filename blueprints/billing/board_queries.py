@@ -21,7 +21,16 @@ from blueprints.register.directory import Row, Search, attach_unit_numbers, sear
 from core.text import fold
 from models import Membership, Person, User
 from models import permissions as perms
-from models.billing import BillingSettings, Contract, ContractParty, Invoice, InvoiceLine, Payment
+from models.billing import (
+    AllocationUndo,
+    BillingSettings,
+    Contract,
+    ContractParty,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    Receipt,
+)
 from models.db import PreparedSelect, first_or_404, like, like_pattern, loaded
 from models.register import Building, Unit
 
@@ -421,12 +430,23 @@ def invoice_page(membership: Membership, invoice_id: int) -> InvoicePage:
 
 
 def payments_of(invoice: Invoice) -> list[Payment]:
-    """The invoice's payments, oldest first, with who recorded them (one query)."""
+    """The invoice's payments, oldest first, with who recorded them and the money each is part of (one query)."""
     return list(
-        Payment.select(Payment, User)
+        Payment.select(Payment, User, Receipt)
         .join(User, pw.JOIN.LEFT_OUTER, on=(Payment.recorded_by == User.id))
+        .join_from(Payment, Receipt, pw.JOIN.LEFT_OUTER, on=(Payment.receipt == Receipt.id))
         .where((Payment.association == invoice.association_id) & (Payment.invoice == invoice.id))
         .order_by(Payment.paid_on, Payment.id)
+    )
+
+
+def undos_of(invoice: Invoice) -> list[AllocationUndo]:
+    """The allocations taken back from the invoice, oldest first, with who took them back (one query)."""
+    return list(
+        AllocationUndo.select(AllocationUndo, User)
+        .join(User, pw.JOIN.LEFT_OUTER, on=(AllocationUndo.undone_by == User.id))
+        .where((AllocationUndo.association == invoice.association_id) & (AllocationUndo.invoice == invoice.id))
+        .order_by(AllocationUndo.undone_at, AllocationUndo.id)
     )
 
 

@@ -177,7 +177,9 @@ def _payment_form(invoice: Invoice, formdata=None) -> PaymentForm:
     )
 
 
-def _invoice_context(page: queries.InvoicePage, *, form=None, confirm=None, message=None) -> dict:
+def _invoice_context(
+    page: queries.InvoicePage, *, form=None, confirm=None, message=None, undo=None, undo_form=None, error=None
+) -> dict:
     invoice = page.invoice
     manage = can(perms.INVOICES_MANAGE)
     return dict(
@@ -190,6 +192,10 @@ def _invoice_context(page: queries.InvoicePage, *, form=None, confirm=None, mess
         confirm=confirm,
         confirm_form=ConfirmForm(),
         message=message,
+        undo=undo,  # the payment being taken back (allocation_views.payment_undo), with its form
+        undo_form=undo_form,
+        undos=queries.undos_of(invoice),
+        error=error,
         credit_note_url=_endpoint_url("billing.credit_note", invoice_id=invoice.id)
         if manage and invoice.kind == Invoice.INVOICE and invoice.outstanding > 0
         else None,
@@ -254,14 +260,18 @@ def _after_change(invoice_id: int, message: str):
 def payment_delete(payment_id: int):
     """Confirm, then remove a payment recorded by mistake; the invoice's status goes back."""
     payment = queries.payment_in(g.membership, payment_id)
+    error = None
     if request.method == "POST" and ConfirmForm().validate_on_submit():
-        delete_payment(payment, _user())
-        return _after_change(payment.invoice_id, _("The payment is removed."))
+        try:
+            delete_payment(payment, _user())
+        except PaymentError as refused:  # part of money received: taken back with a reason instead
+            error = str(refused.message)
+        else:
+            return _after_change(payment.invoice_id, _("The payment is removed."))
     page = _invoice_or_404(payment.invoice_id)
-    status = 400 if request.method == "POST" else 200  # a post without its CSRF token
-    return render(
-        "billing/board_invoice.html", "billing/_payments.html", status=status, **_invoice_context(page, confirm=payment)
-    )
+    status = 409 if error else 400 if request.method == "POST" else 200  # 400: a post without its CSRF token
+    context = _invoice_context(page, confirm=None if error else payment, error=error)
+    return render("billing/board_invoice.html", "billing/_payments.html", status=status, **context)
 
 
 # --- residents (seed 000 "Admin – Boende") ----------------------------------------------------------

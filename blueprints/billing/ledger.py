@@ -30,6 +30,7 @@ reminders read them often).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -247,6 +248,16 @@ def _date(text) -> dt.date | None:
 def period_choices(today: dt.date, chosen: Period | None = None) -> list[tuple[str, list[tuple[str, str]]]]:
     """The chooser's options, grouped: the last five years, the last eight quarters, the last eighteen
     months (and the chosen one, if older); no query."""
+    groups = _choices(today, str(get_locale()))
+    if chosen is not None and chosen.key and all(chosen.key != key for _g, options in groups for key, _l in options):
+        (label, years), *rest = groups
+        groups = [(label, [*years, (chosen.key, chosen.label())]), *rest]
+    return groups
+
+
+@functools.lru_cache(maxsize=64)
+def _choices(today: dt.date, locale: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The chooser's usual options in a language (thirty dates named: made once a day per language)."""
     years = [Period.year(today.year - i) for i in range(5)]
     quarter = (today.month - 1) // 3 + 1
     quarters = []
@@ -258,8 +269,6 @@ def period_choices(today: dt.date, chosen: Period | None = None) -> list[tuple[s
         index = today.year * 12 + today.month - 1 - i
         months.append(Period.month(index // 12, index % 12 + 1))
     groups = [(_("Years"), years), (_("Quarters"), quarters), (_("Months"), months)]
-    if chosen is not None and chosen.key and all(chosen.key != p.key for _g, ps in groups for p in ps):
-        groups[0][1].append(chosen)
     return [(label, [(p.key, p.label()) for p in periods]) for label, periods in groups]
 
 
@@ -301,7 +310,7 @@ class Statement:
 
 def person_statement(person: Person, period: Period, today: dt.date) -> Statement:
     """The person's ledger and statement for the period (five queries)."""
-    values = (person.association_id, person.id, period.last.isoformat())
+    values = (person.association_id, person.id)
     rows = _Rows(
         invoices=_PERSON_INVOICES(*values),
         receipts=_PERSON_RECEIPTS(*values),
@@ -314,7 +323,7 @@ def person_statement(person: Person, period: Period, today: dt.date) -> Statemen
 
 def unit_statement(unit, period: Period, today: dt.date) -> Statement:
     """The ledger of the invoices raised on the unit and the allocations that paid them (four queries)."""
-    values = (unit.association_id, unit.id, period.last.isoformat())
+    values = (unit.association_id, unit.id)
     rows = _Rows(
         invoices=_UNIT_INVOICES(*values),
         receipts=[],
@@ -333,10 +342,22 @@ class _Rows:
     charges: list[dict]
     undos: list[dict]
 
+    def until(self, last: dt.date) -> _Rows:
+        """The rows dated up to `last` (a charge goes with the invoice that carries it; an allocation taken
+        back is cut by the day it was taken back, once the entries know it)."""
+        return _Rows(
+            invoices=[row for row in self.invoices if row["issue_date"] <= last],
+            receipts=[row for row in self.receipts if row["received_on"] <= last],
+            payments=[row for row in self.payments if row["paid_on"] <= last],
+            charges=self.charges,
+            undos=self.undos,
+        )
+
 
 def _statement(rows: _Rows, association, period: Period, today: dt.date, *, person_id: int | None) -> Statement:
+    rows = rows.until(period.last)
     charges = _charges(rows.charges)
-    entries = _entries(rows, charges, person_id, association)
+    entries = [e for e in _entries(rows, charges, person_id, association) if e.day <= period.last]
     entries.sort(key=lambda e: e.order)
     statement = Statement(currency=association.currency, period=period, judged_on=min(period.last, today))
     balance = 0
@@ -358,7 +379,7 @@ def _statement(rows: _Rows, association, period: Period, today: dt.date, *, pers
         elif entry.kind in (RECEIPT, PAYMENT, PAID_BY_OTHER, PAID_FOR_OTHER):
             statement.paid += entry.credit - entry.debit
     statement.closing = balance
-    _split_owed(statement, rows, period.last)
+    _split_owed(statement, rows)
     return statement
 
 
@@ -491,7 +512,7 @@ def _payment_entry(
     return Entry(kind=PAID_BY_OTHER, credit=row["amount"], **base)
 
 
-def _split_owed(statement: Statement, rows: _Rows, last: dt.date) -> None:
+def _split_owed(statement: Statement, rows: _Rows) -> None:
     """What the invoices still owed at the end of the period, overdue or not yet due, and the credit
     that is the rest of the closing balance."""
     left: dict[int, int] = {}
@@ -504,7 +525,7 @@ def _split_owed(statement: Statement, rows: _Rows, last: dt.date) -> None:
         if row["kind"] == Invoice.CREDIT_NOTE and row["credits"] in left:
             left[row["credits"]] += row["total"]  # negative
     for row in rows.payments:
-        if row["invoice"] in left and row["paid_on"] <= last:
+        if row["invoice"] in left:
             left[row["invoice"]] -= row["amount"]
     for invoice_id, amount in left.items():
         if amount <= 0:
@@ -532,37 +553,36 @@ INVOICE_COLUMNS = (
 )
 
 
-def _person_invoice_ids(association, person, last) -> pw.ModelSelect:
-    return Invoice.select(Invoice.id).where(
-        (Invoice.association == association) & (Invoice.recipient == person) & (Invoice.issue_date <= last)
-    )
+# Every row of the ledger, whatever its date: the period is cut in Python (_Rows.until). A date bound in
+# SQL would lead SQLite to the association's (association, issue_date) index, a year of every invoice,
+# instead of the recipient's or the unit's few.
 
 
-def _person_receipt_ids(association, person, last) -> pw.ModelSelect:
-    return Receipt.select(Receipt.id).where(
-        (Receipt.association == association) & (Receipt.person == person) & (Receipt.received_on <= last)
-    )
+def _person_invoice_ids(association, person) -> pw.ModelSelect:
+    return Invoice.select(Invoice.id).where((Invoice.association == association) & (Invoice.recipient == person))
 
 
-def _unit_invoice_ids(association, unit, last) -> pw.ModelSelect:
-    return Invoice.select(Invoice.id).where(
-        (Invoice.association == association) & (Invoice.unit == unit) & (Invoice.issue_date <= last)
-    )
+def _person_receipt_ids(association, person) -> pw.ModelSelect:
+    return Receipt.select(Receipt.id).where((Receipt.association == association) & (Receipt.person == person))
 
 
-def _invoices_query(association, who, last, *, ids) -> pw.ModelSelect:
-    return Invoice.select(*INVOICE_COLUMNS).where(Invoice.id.in_(ids(association, who, last))).dicts()
+def _unit_invoice_ids(association, unit) -> pw.ModelSelect:
+    return Invoice.select(Invoice.id).where((Invoice.association == association) & (Invoice.unit == unit))
 
 
-def _person_invoices(association, person, last) -> pw.ModelSelect:
-    return _invoices_query(association, person, last, ids=_person_invoice_ids)
+def _invoices_query(association, who, *, ids) -> pw.ModelSelect:
+    return Invoice.select(*INVOICE_COLUMNS).where(Invoice.id.in_(ids(association, who))).dicts()
 
 
-def _unit_invoices(association, unit, last) -> pw.ModelSelect:
-    return _invoices_query(association, unit, last, ids=_unit_invoice_ids)
+def _person_invoices(association, person) -> pw.ModelSelect:
+    return _invoices_query(association, person, ids=_person_invoice_ids)
 
 
-def _person_receipts(association, person, last) -> pw.ModelSelect:
+def _unit_invoices(association, unit) -> pw.ModelSelect:
+    return _invoices_query(association, unit, ids=_unit_invoice_ids)
+
+
+def _person_receipts(association, person) -> pw.ModelSelect:
     return (
         Receipt.select(
             Receipt.id,
@@ -573,7 +593,7 @@ def _person_receipts(association, person, last) -> pw.ModelSelect:
             Receipt.note,
             Receipt.source,
         )
-        .where(Receipt.id.in_(_person_receipt_ids(association, person, last)))
+        .where(Receipt.id.in_(_person_receipt_ids(association, person)))
         .dicts()
     )
 
@@ -599,18 +619,16 @@ def _payments_query(condition) -> pw.ModelSelect:
     )
 
 
-def _person_payments(association, person, last) -> pw.ModelSelect:
+def _person_payments(association, person) -> pw.ModelSelect:
     # Two indexed lookups in a UNION: "invoice IN … OR receipt IN …" could read every payment.
-    on_invoices = Payment.select(Payment.id).where(Payment.invoice.in_(_person_invoice_ids(association, person, last)))
-    from_receipts = Payment.select(Payment.id).where(
-        Payment.receipt.in_(_person_receipt_ids(association, person, last))
-    )
-    return _payments_query(Payment.id.in_(on_invoices | from_receipts) & (Payment.paid_on <= last))
+    on_invoices = Payment.select(Payment.id).where(Payment.invoice.in_(_person_invoice_ids(association, person)))
+    from_receipts = Payment.select(Payment.id).where(Payment.receipt.in_(_person_receipt_ids(association, person)))
+    return _payments_query(Payment.id.in_(on_invoices | from_receipts))
 
 
-def _unit_payments(association, unit, last) -> pw.ModelSelect:
-    invoices = _unit_invoice_ids(association, unit, last)
-    return _payments_query(Payment.invoice.in_(invoices) & (Payment.paid_on <= last))
+def _unit_payments(association, unit) -> pw.ModelSelect:
+    invoices = _unit_invoice_ids(association, unit)
+    return _payments_query(Payment.invoice.in_(invoices))
 
 
 def _charges_query(carriers) -> pw.ModelSelect:
@@ -630,12 +648,12 @@ def _charges_query(carriers) -> pw.ModelSelect:
     )
 
 
-def _person_charges(association, person, last) -> pw.ModelSelect:
-    return _charges_query(_person_invoice_ids(association, person, last))
+def _person_charges(association, person) -> pw.ModelSelect:
+    return _charges_query(_person_invoice_ids(association, person))
 
 
-def _unit_charges(association, unit, last) -> pw.ModelSelect:
-    return _charges_query(_unit_invoice_ids(association, unit, last))
+def _unit_charges(association, unit) -> pw.ModelSelect:
+    return _charges_query(_unit_invoice_ids(association, unit))
 
 
 def _undos_query(condition) -> pw.ModelSelect:
@@ -656,12 +674,12 @@ def _undos_query(condition) -> pw.ModelSelect:
     )
 
 
-def _person_undos(association, person, last) -> pw.ModelSelect:
-    return _undos_query(AllocationUndo.invoice.in_(_person_invoice_ids(association, person, last)))
+def _person_undos(association, person) -> pw.ModelSelect:
+    return _undos_query(AllocationUndo.invoice.in_(_person_invoice_ids(association, person)))
 
 
-def _unit_undos(association, unit, last) -> pw.ModelSelect:
-    return _undos_query(AllocationUndo.invoice.in_(_unit_invoice_ids(association, unit, last)))
+def _unit_undos(association, unit) -> pw.ModelSelect:
+    return _undos_query(AllocationUndo.invoice.in_(_unit_invoice_ids(association, unit)))
 
 
 # A resident's balance page, the board's person page and every reminder's PDF: built once.
