@@ -52,6 +52,12 @@ def _state_labels() -> dict[str, str]:
     return {key: str(label) for key, label in InstalmentPlan.STATES.items()}
 
 
+@bp.context_processor
+def _plan_links() -> dict:
+    """my_active_plans() for the resident's balance page (billing/balance.html): a query only when called."""
+    return {"my_active_plans": lambda: plans.active_plans_of(g.membership) if g.get("membership") else []}
+
+
 # --- the board's list ----------------------------------------------------------------------------
 
 

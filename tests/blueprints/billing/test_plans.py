@@ -272,3 +272,18 @@ def test_a_resident_sees_their_own_plan_and_nobody_elses(
 
         membership = Membership.get(Membership.user == member)
         assert [p.id for p in active_plans_of(membership)] == [my_plan.id]
+
+
+def test_my_balance_links_to_the_plans_kept(app, alpha, client, login, make_user, debtor):
+    member = make_user(alpha, "member@alpha.example", "member")
+    mine = Person.get(Person.user == member)
+    their = make_invoice(alpha, mine, lines=[("Fee", 9000, 0)], issue_date=dt.date(2026, 10, 1),
+                         due_date=dt.date(2026, 10, 15))  # fmt: skip
+    with app.test_request_context():
+        kept = plans.create_plan(mine, [their.id], 3, dt.date(2027, 1, 15)).plan
+        plans.create_plan(debtor, [debtor.september.id], 2, dt.date(2027, 1, 15))  # someone else's
+    login(client, member.email)
+    page = text(client.get("/alpha/balance"))
+    assert f'href="/alpha/balance/plans/{kept.id}"' in page
+    assert f"Instalment plan {kept.id}: 3 instalments, SEK 90.00" in page
+    assert page.count("/alpha/balance/plans/") == 1
