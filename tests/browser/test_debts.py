@@ -70,6 +70,7 @@ def test_the_board_reminds_a_debtor_and_makes_a_plan(page, app, alpha, make_user
     log_in(page, "board@alpha.example")
     page.goto("/alpha/admin/debtors?sort=name")
     no_sideways_scroll(page)
+    page.screenshot(path=str(shots_dir / "debtors-360.png"), full_page=True)
     page.get_by_label("Choose Dana Debtor").check()
     page.get_by_role("button", name="Remind the ticked debtors").click()
     expect(page.get_by_role("heading", name="1 debtor gets a reminder")).to_be_visible()
@@ -91,6 +92,8 @@ def test_the_board_reminds_a_debtor_and_makes_a_plan(page, app, alpha, make_user
     expect(page.get_by_role("heading", name="Instalment plan")).to_be_visible()
     expect(page.locator(".plan-instalments tbody tr")).to_have_count(4)
     expect(page.locator(".plan-instalments")).to_contain_text("Open")
+    no_sideways_scroll(page)
+    page.screenshot(path=str(shots_dir / "plan-360.png"), full_page=True)
     plan = InstalmentPlan.get()
     assert plan.person_id == dana.id and plan.total == 2 * 41671
     assert Person.get_by_id(dana.id).full_name == "Dana Debtor"
