@@ -6,7 +6,8 @@ The grid for a year has a row per unit and a column per month. A cell holds what
 is settled, how much of it is still open past its due date, and what was paid that month (allocations
 with their paid_on in it, whichever month the invoice fell due). Its marker says how the month's dues
 stand: paid, partly paid, unpaid, not yet due, or nothing due. Everything is summed in SQL, grouped by
-unit and month, so a page costs the same number of queries for 10 units or 2,000.
+unit and day (added up into months in Python), so a page costs the same number of queries for 10 units
+or 2,000; the bottom row's sums over every unit are kept per billing revision (MonthsCache).
 
 A debtor is a person with invoices past their due date and not paid; the list gives their overdue amount
 split by how long it has been overdue (0–30, 31–60, 61–90 and over 90 days, by due date), since when,
