@@ -104,6 +104,8 @@ PAGES = (
     Page("people (board)", f"/{SLUG}/people", BOARD),
     Page("invoices (board)", f"/{SLUG}/admin/invoices", BOARD),
     Page("residents' accounts (board)", f"/{SLUG}/admin/residents", BOARD),
+    Page("payment grid (board)", f"/{SLUG}/admin/payment-grid", BOARD),
+    Page("debtors (board)", f"/{SLUG}/admin/debtors", BOARD),
     Page("faults list (board)", f"/{SLUG}/faults", BOARD),
     Page("documents (folders)", f"/{SLUG}/documents", RESIDENT),
     Page("a folder", f"/{SLUG}/documents/folders/{{folder}}", RESIDENT),

@@ -52,6 +52,13 @@ nav.board_place(
     "billing.interest_runs", _l("Late interest"), "deadlines", order=105,
     shown=lambda: can(perms.INVOICES_MANAGE), group="billing",
 )  # fmt: skip
+# The board's overview of who paid and who owes (issue 13 item 6) and instalment plans (item 5).
+for order, endpoint, label, icon in (
+    (72, "billing.payment_grid", _l("Payment grid"), "reports"),
+    (74, "billing.debtors", _l("Debtors"), "deadlines"),
+    (76, "billing.plans_list", _l("Instalment plans"), "runs"),
+):
+    nav.board_place(endpoint, label, icon, order=order, shown=lambda: can(perms.INVOICES_VIEW_ALL), group="billing")
 
 
 def _undelivered() -> nav.Attention | None:
