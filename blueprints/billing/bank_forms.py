@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import FileField, SelectField, StringField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from blueprints.billing.bank import csvfile
 from blueprints.billing.bank.importing import REASON_MAX
@@ -91,6 +91,7 @@ class AssignForm(FlaskForm):
 class IgnoreForm(FlaskForm):
     reason = StringField(
         _l("Why it is not booked"),
-        validators=[InputRequired(_l("Say why this payment is not booked.")), Length(max=REASON_MAX)],
+        validators=[DataRequired(_l("Say why this payment is not booked.")), Length(max=REASON_MAX)],
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
         description=_l("For example: sent back to the payer, or not for the association."),
     )

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import peewee as pw
 from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -118,7 +119,7 @@ def bank_files():
         form=form,
         problem=problem,
         files=files,
-        page=page,
+        current_page=page,
         pages=max(1, math.ceil(total / FILES_PER_PAGE)),
         waiting=importing.waiting_count(g.association),
         max_mb=importing.MAX_BYTES // 1024 // 1024,
@@ -206,7 +207,9 @@ def bank_file(bank_file_id: int):
     bank_file = _bank_file_or_404(bank_file_id)
     show = request.args.get("show", "")
     page = _page()
-    context = dict(bank_file=bank_file, show=show, page=page, confirm_form=ConfirmForm(), problem=None, **_labels())
+    context = dict(
+        bank_file=bank_file, show=show, current_page=page, confirm_form=ConfirmForm(), problem=None, **_labels()
+    )
     if bank_file.state == BankFile.PREVIEW:
         try:
             result = importing.preview(bank_file, g.association)
@@ -274,7 +277,12 @@ def _booked_context(bank_file: BankFile, show: str, page: int) -> dict:
     Handler = User.alias()  # noqa: N806 (a model alias)
     query = (
         chosen.select(
-            BankTransaction, Invoice.number, Invoice.recipient_name, Handler.name, Handler.email, Person.surname,
+            BankTransaction,
+            Invoice.number,
+            Invoice.recipient_name,
+            Handler.name,
+            Handler.email,
+            Person.surname,
             Person.given_name,
         )  # fmt: skip
         .join(Invoice, pw.JOIN.LEFT_OUTER, on=(BankTransaction.invoice == Invoice.id))
@@ -333,17 +341,25 @@ def bank_file_book(bank_file_id: int):
     except (BankImportError, BankFileError) as error:
         flash(str(error.message), "error")
         return redirect(url_for("billing.bank_file", bank_file_id=bank_file.id))
-    flash(
-        _(
-            "%(booked)s payments were booked (%(amount)s); %(waiting)s wait in the bank queue; "
-            "%(duplicates)s were imported before.",
-            booked=done.booked,
+    said = [
+        ngettext(
+            "%(num)d payment was booked (%(amount)s).",
+            "%(num)d payments were booked (%(amount)s).",
+            done.booked,
             amount=text.money(done.amount, g.association.currency),
-            waiting=done.waiting,
-            duplicates=done.duplicates,
-        ),
-        "success",
-    )
+        )
+    ]
+    if done.waiting:
+        said.append(ngettext("%(num)d waits in the bank queue.", "%(num)d wait in the bank queue.", done.waiting))
+    if done.duplicates:
+        said.append(
+            ngettext(
+                "%(num)d entry had been imported before and was skipped.",
+                "%(num)d entries had been imported before and were skipped.",
+                done.duplicates,
+            )
+        )
+    flash(" ".join(said), "success")
     return redirect(url_for("billing.bank_file", bank_file_id=bank_file.id))
 
 
@@ -477,7 +493,7 @@ def bank_queue():
         rows=rows,
         handled=handled,
         total=total,
-        page=page,
+        current_page=page,
         pages=max(1, math.ceil(total / QUEUE_PER_PAGE)),
         **_labels(),
     )
@@ -533,7 +549,20 @@ def _after_action(tx: BankTransaction, message: str):
     return redirect(url_for("billing.bank_queue"))
 
 
+def _not_waiting(tx: BankTransaction):
+    """The refusal of an action on an entry that no longer waits (dealt with, or never a queued credit)."""
+    if tx.state in importing.WAITING:
+        return None
+    if tx.state in (BankTransaction.BOOKED, BankTransaction.IGNORED):
+        return _refused(tx, status=409, problem=_("This payment has been dealt with already."))
+    return _refused(tx, status=409, problem=_("Only a credit waiting in the bank queue can be booked or ignored."))
+
+
 def _refused(tx: BankTransaction, status: int = 422, **forms):
+    """The entry's part again, saying what was refused. htmx swaps only answers and 422s (base.html): a
+    conflict (dealt with meanwhile) comes to it as an answer, so the row shows its new state and why."""
+    if status == 409 and htmx:
+        status = 200
     return render("billing/bank_transaction.html", "billing/_bank_transaction.html", status=status,
                   **_tx_context(tx, **forms))  # fmt: skip
 
@@ -543,6 +572,8 @@ def _refused(tx: BankTransaction, status: int = 422, **forms):
 def bank_transaction_assign(bank_transaction_id: int):
     """Book a waiting credit for an invoice (by its number) or for a person."""
     tx = _transaction_or_404(bank_transaction_id)
+    if (refusal := _not_waiting(tx)) is not None:
+        return refusal
     form = _assign_form(request.form)
     if not form.validate_on_submit():
         return _refused(tx, assign_form=form)
@@ -560,9 +591,8 @@ def bank_transaction_assign(bank_transaction_id: int):
         return _refused(tx, assign_form=form)
     try:
         importing.assign(tx, g.association, _user(), invoice=invoice, person=person)
-    except BankImportError as error:
-        form.form_errors.append(str(error.message))
-        return _refused(tx, status=409, assign_form=form)
+    except BankImportError as error:  # dealt with a moment ago by someone else
+        return _refused(BankTransaction.get_by_id(tx.id), status=409, problem=str(error.message))
     amount = text.money(tx.amount, tx.currency)
     if invoice is not None:
         message = _("%(amount)s is booked for invoice %(number)s.", amount=amount, number=invoice.number)
@@ -576,12 +606,14 @@ def bank_transaction_assign(bank_transaction_id: int):
 def bank_transaction_confirm(bank_transaction_id: int):
     """Book a suggested credit for the invoice it suggests."""
     tx = _transaction_or_404(bank_transaction_id)
+    if (refusal := _not_waiting(tx)) is not None:
+        return refusal
     if not ConfirmForm().validate_on_submit():
         return _refused(tx, status=400)
     try:
         importing.confirm(tx, g.association, _user())
     except BankImportError as error:
-        return _refused(tx, status=409, problem=str(error.message))
+        return _refused(BankTransaction.get_by_id(tx.id), status=409, problem=str(error.message))
     invoice = Invoice.get_by_id(tx.invoice_id)  # the suggestion, now booked
     return _after_action(
         tx,
@@ -598,12 +630,13 @@ def bank_transaction_confirm(bank_transaction_id: int):
 def bank_transaction_ignore(bank_transaction_id: int):
     """Take a waiting credit out of the queue without booking it; the reason is kept."""
     tx = _transaction_or_404(bank_transaction_id)
+    if (refusal := _not_waiting(tx)) is not None:
+        return refusal
     form = IgnoreForm()
     if not form.validate_on_submit():
         return _refused(tx, ignore_form=form)
     try:
         importing.ignore(tx, g.association, _user(), form.reason.data)
     except BankImportError as error:
-        form.reason.errors = [*form.reason.errors, str(error.message)]
-        return _refused(tx, status=409, ignore_form=form)
+        return _refused(BankTransaction.get_by_id(tx.id), status=409, problem=str(error.message))
     return _after_action(tx, _("%(amount)s is left unbooked.", amount=text.money(tx.amount, tx.currency)))
