@@ -7,7 +7,7 @@ forms carry what the board chose back to the page when something is refused.
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import FileField, SelectField, StringField
+from wtforms import FileField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from blueprints.billing.bank import csvfile
@@ -44,14 +44,16 @@ class MappingForm(FlaskForm):
         validators=[Optional(), Length(max=120)],
         description=_l("The bank's name, so you know the mapping again, e.g. “Swedbank”."),
     )
-    encoding = SelectField(_l("Characters"), choices=list(ENCODING_LABELS.items()))
-    delimiter = SelectField(_l("Columns separated by"), choices=list(DELIMITER_LABELS.items()))
+    encoding = SelectField(_l("Characters"), choices=[SelectChoice(k, v) for k, v in ENCODING_LABELS.items()])
+    delimiter = SelectField(
+        _l("Columns separated by"), choices=[SelectChoice(k, v) for k, v in DELIMITER_LABELS.items()]
+    )
     booked_on = SelectField(COLUMN_LABELS["booked_on"], validate_choice=False)
-    date_format = SelectField(_l("Dates are written"), choices=[(p, e) for p, e in csvfile.DATE_FORMATS])
+    date_format = SelectField(_l("Dates are written"), choices=[SelectChoice(p, e) for p, e in csvfile.DATE_FORMATS])
     amount = SelectField(COLUMN_LABELS["amount"], validate_choice=False)
     credit = SelectField(COLUMN_LABELS["credit"], validate_choice=False)
     debit = SelectField(COLUMN_LABELS["debit"], validate_choice=False)
-    decimal = SelectField(_l("Decimal sign"), choices=list(DECIMAL_LABELS.items()))
+    decimal = SelectField(_l("Decimal sign"), choices=[SelectChoice(k, v) for k, v in DECIMAL_LABELS.items()])
     reference = SelectField(COLUMN_LABELS["reference"], validate_choice=False)
     message = SelectField(COLUMN_LABELS["message"], validate_choice=False)
     payer_name = SelectField(COLUMN_LABELS["payer_name"], validate_choice=False)
@@ -61,7 +63,7 @@ class MappingForm(FlaskForm):
 
     def offer(self, header: list[str], none_label: str) -> None:
         """The file's columns as the choices of every column field."""
-        choices = [("", none_label)] + [(name, name) for name in header]
+        choices = [SelectChoice("", none_label)] + [SelectChoice(name, name) for name in header]
         for name in csvfile.COLUMNS:
             getattr(self, name).choices = choices
 

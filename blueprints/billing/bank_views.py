@@ -159,7 +159,7 @@ def _upload(form: UploadForm):
         mapped = importing.preview(bank_file, g.association)
         if isinstance(mapped, Unmapped):
             flash(_("Say which column holds what: this bank's CSV is new to Porch."), "success")
-            return redirect(url_for("billing.bank_file_mapping", bank_file_id=bank_file.id))
+            return redirect(url_for("billing.bank_file_mapping", csv_file_id=bank_file.id))
     flash(_("%(name)s is read. Check what will be booked, then book it.", name=name), "success")
     return redirect(url_for("billing.bank_file", bank_file_id=bank_file.id))
 
@@ -217,7 +217,7 @@ def bank_file(bank_file_id: int):
             context.update(problem=error, rows=[], counts={}, filters=(), summary=None, pages=1)
             return render("billing/bank_file.html", "billing/_bank_entries.html", status=409, **context)
         if isinstance(result, Unmapped):
-            return redirect(url_for("billing.bank_file_mapping", bank_file_id=bank_file.id))
+            return redirect(url_for("billing.bank_file_mapping", csv_file_id=bank_file.id))
         context.update(_preview_context(result, show, page))
     elif bank_file.state == BankFile.BOOKED:
         context.update(_booked_context(bank_file, show, page))
@@ -402,11 +402,11 @@ def bank_file_download(bank_file_id: int):
 # --- a CSV's columns ----------------------------------------------------------------------------------
 
 
-@bp.route("/admin/bank/files/<int:bank_file_id>/mapping", methods=["GET", "POST"])
+@bp.route("/admin/bank/csv/<int:csv_file_id>/mapping", methods=["GET", "POST"])
 @requires(perms.INVOICES_MANAGE)
-def bank_file_mapping(bank_file_id: int):
-    """Which column of this bank's CSV holds what; remembered for the bank's next file."""
-    bank_file = _bank_file_or_404(bank_file_id)
+def bank_file_mapping(csv_file_id: int):
+    """Which column of this bank's CSV holds what; remembered for the bank's next file (a CSV in preview only)."""
+    bank_file = _bank_file_or_404(csv_file_id)
     if bank_file.format != BankFile.CSV or bank_file.state != BankFile.PREVIEW:
         abort(404)
     header_key = importing.header_key_of(bank_file, g.association)
