@@ -11,9 +11,10 @@ before, in a constant number of queries; nothing is written. Entries already boo
 (the same key: the bank's own reference, or a hash of date, amount, reference and payer) are duplicates.
 
 Booking is one transaction: the file is claimed (preview → booked, so two clicks book once), the entries are
-matched again, matched credits become receipts through allocation.receive (the named invoice first, then the
-payer's oldest, the rest as credit) and every entry but the duplicates becomes a BankTransaction: booked,
-suggested or unmatched (both wait in the queue), or not booked (debits, reversals, another currency).
+matched again, matched credits become receipts spent as allocation.receive spends them (the named invoice
+first, then the payer's oldest, the rest as credit; booking.py does it in bulk) and every entry but the
+duplicates becomes a BankTransaction: booked, suggested or unmatched (both wait in the queue), or not booked
+(debits, reversals, another currency). A credit booked from the queue goes through allocation.receive.
 
 The queue: the board assigns a waiting credit to an invoice or a person, confirms a suggestion, or ignores
 it with a reason; each is done once (the state changes in SQL only from waiting), and records who and when.
@@ -35,13 +36,13 @@ import peewee as pw
 from flask import current_app
 
 from blueprints.billing import allocation
-from blueprints.billing.bank import csvfile
+from blueprints.billing.bank import booking, csvfile
 from blueprints.billing.bank.matching import (
     DUPLICATE,
     MATCHED,
+    NOT_BOOKED,
     SUGGESTED,
     UNMATCHED,
-    InvoiceInfo,
     Matcher,
     Outcome,
 )
@@ -51,7 +52,7 @@ from core import clock
 from core.audit import audit
 from core.text import lazy_gettext as _l
 from models.billing import BankFile, BankMapping, BankTransaction, BillingSettings, Invoice, Receipt
-from models.db import loaded, transaction
+from models.db import transaction
 from models.portal import Association, User
 from models.register import Person
 
@@ -158,9 +159,13 @@ def seen_before(association: Association | int, statement: Statement) -> dict[st
 
 def match_all(association: Association, statement: Statement) -> list[Outcome]:
     """Every entry's outcome: duplicate, matched, suggested, unmatched or not booked."""
+    return _match(association, statement)[0]
+
+
+def _match(association: Association, statement: Statement) -> tuple[list[Outcome], Matcher]:
     seen = seen_before(association, statement)
     matcher = Matcher(association, BillingSettings.for_association(association))
-    return [matcher.match(entry, seen.get(entry.key)) for entry in statement.entries]
+    return [matcher.match(entry, seen.get(entry.key)) for entry in statement.entries], matcher
 
 
 @dataclass
@@ -314,23 +319,27 @@ def book(bank_file: BankFile, association: Association, user: User | None) -> Bo
         )
         if not claimed:
             raise BankImportError(_l("This file is booked or discarded already."))
-        outcomes = match_all(association, read_back)
-        rows, result = [], Booked(0, 0, 0, 0, 0)
-        for outcome in outcomes:
-            if outcome.state == DUPLICATE:
-                result.duplicates += 1
-                continue
-            receipt_id, state = None, outcome.state
-            if outcome.state == MATCHED:
-                receipt_id = _receive(association, outcome, bank_file, user).id
-                state = BankTransaction.BOOKED
-                result.booked += 1
-                result.amount += outcome.entry.amount
-            elif outcome.state in (SUGGESTED, UNMATCHED):
-                result.waiting += 1
-            else:
-                result.not_booked += 1
-            rows.append(_transaction_row(association, bank_file, outcome, state, receipt_id))
+        outcomes, matcher = _match(association, read_back)
+        fresh = [o for o in outcomes if o.state != DUPLICATE]
+        credits = [_credit(o) for o in fresh if o.state == MATCHED]
+        try:
+            receipt_ids = iter(
+                booking.book_credits(association, matcher.by_id, credits, bank_file_id=bank_file.id, user=user)
+            )
+        except booking.BookingConflictError as conflict:
+            raise BankImportError(conflict.message) from None
+        rows = []
+        for outcome in fresh:
+            booked = outcome.state == MATCHED
+            state = BankTransaction.BOOKED if booked else outcome.state
+            rows.append(_transaction_row(association, bank_file, outcome, state, next(receipt_ids) if booked else None))
+        result = Booked(
+            booked=len(credits),
+            waiting=sum(1 for o in fresh if o.state in (SUGGESTED, UNMATCHED)),
+            not_booked=sum(1 for o in fresh if o.state == NOT_BOOKED),
+            duplicates=len(outcomes) - len(fresh),
+            amount=sum(credit.amount for credit in credits),
+        )
         _insert_many(BankTransaction, rows)
         BankFile.update(
             transaction_count=len(outcomes), booked_count=result.booked, duplicate_count=result.duplicates
@@ -340,31 +349,16 @@ def book(bank_file: BankFile, association: Association, user: User | None) -> Bo
     return result
 
 
-def _receive(association: Association, outcome: Outcome, bank_file: BankFile, user: User | None) -> Receipt:
-    entry, invoice = outcome.entry, outcome.invoice
-    return allocation.receive(
-        _person(association, invoice.recipient_id),
-        entry.amount,
-        entry.booked_on,
-        first=_invoice(association, invoice),
+def _credit(outcome: Outcome) -> booking.Credit:
+    entry = outcome.entry
+    return booking.Credit(
+        person_id=outcome.invoice.recipient_id,
+        amount=entry.amount,
+        received_on=entry.booked_on,
+        first=outcome.invoice,
         reference=entry.reference,
-        note=(entry.message or entry.payer_name)[:200],
-        source=Receipt.BANK_FILE,
-        bank_file=bank_file.id,
-        user=user,
+        note=entry.message or entry.payer_name,
     )
-
-
-def _person(association: Association, person_id: int) -> Person:
-    """The payer as allocation needs it (id and association), without a query per entry."""
-    person = loaded(Person, id=person_id, association=association.id)
-    person.association = association
-    return person
-
-
-def _invoice(association: Association, info: InvoiceInfo) -> Invoice:
-    return loaded(Invoice, id=info.id, kind=Invoice.INVOICE, association=association.id, issue_date=info.issue_date,
-                  number=info.number, currency=association.currency)  # fmt: skip
 
 
 def _transaction_row(association, bank_file, outcome: Outcome, state: str, receipt_id: int | None) -> dict:

@@ -21,6 +21,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from blueprints.billing import references
 from blueprints.billing.bank.statement import CREDIT, DEBIT, Entry
@@ -38,6 +39,7 @@ BY_REFERENCE, BY_MESSAGE, BY_AMOUNT_AND_NAME = "reference", "message", "amount_a
 NO_MATCH, IS_DEBIT, IS_REVERSAL, OTHER_CURRENCY, SEEN_BEFORE = "none", "debit", "reversal", "currency", "seen"
 
 NAME_LIKENESS = 0.5  # share of the shorter name's words found in the other (or as alike by letters)
+SPELLING_LIKENESS = 0.85  # "Svenson" for "Svensson": alike by letters
 MIN_DIGITS_IN_TEXT = 4
 _OPEN = Invoice.total - Invoice.paid_total - Invoice.credited_total
 _RF_IN_TEXT = re.compile(r"RF\s?\d{2}(?:\s?[A-Z0-9]){1,21}")
@@ -201,10 +203,21 @@ class Matcher:
 def likeness(payer: str, recipient: str) -> float:
     """How alike two names are, 0 to 1: the share of the shorter name's words found in the other ("NOVAK JAN"
     and "Jan Novák" are 1.0), or, for spelling differences, how alike their letters are in word order."""
-    a = {word for word in _WORD.findall(fold(payer)) if len(word) > 1}
-    b = {word for word in _WORD.findall(fold(recipient)) if len(word) > 1}
+    a, b = _words(payer), _words(recipient)
     if not a or not b:
         return 0.0
     shared = len(a & b) / min(len(a), len(b))
-    letters = SequenceMatcher(None, " ".join(sorted(a)), " ".join(sorted(b))).ratio()
-    return max(shared, letters if letters >= 0.85 else 0.0)
+    if shared >= NAME_LIKENESS:
+        return shared
+    letters = SequenceMatcher(None, " ".join(sorted(a)), " ".join(sorted(b)))
+    # The quick upper bounds first: most names are nothing alike, and ratio() is the slow part.
+    if letters.real_quick_ratio() < SPELLING_LIKENESS or letters.quick_ratio() < SPELLING_LIKENESS:
+        return shared
+    ratio = letters.ratio()
+    return max(shared, ratio if ratio >= SPELLING_LIKENESS else 0.0)
+
+
+@lru_cache(maxsize=65536)
+def _words(name: str) -> frozenset[str]:
+    """A name's words as compared: folded (no accents, lower case), initials left out."""
+    return frozenset(word for word in _WORD.findall(fold(name)) if len(word) > 1)
