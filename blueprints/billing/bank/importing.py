@@ -63,7 +63,6 @@ WAITING = (BankTransaction.UNMATCHED, BankTransaction.SUGGESTED)
 REASON_MAX = 200
 # An entry's day may differ a little between a bank's notification (camt.054) and its statement (camt.053).
 DUPLICATE_WINDOW = dt.timedelta(days=7)
-_MAX_PARAMETERS = 30_000
 
 
 class BankImportError(ValueError):
@@ -340,7 +339,7 @@ def book(bank_file: BankFile, association: Association, user: User | None) -> Bo
             duplicates=len(outcomes) - len(fresh),
             amount=sum(credit.amount for credit in credits),
         )
-        _insert_many(BankTransaction, rows)
+        booking.insert_many(BankTransaction, rows)
         BankFile.update(
             transaction_count=len(outcomes), booked_count=result.booked, duplicate_count=result.duplicates
         ).where(BankFile.id == bank_file.id).execute()
@@ -384,14 +383,6 @@ def _transaction_row(association, bank_file, outcome: Outcome, state: str, recei
         handled_by=None,
         handled_at=None,
     )
-
-
-def _insert_many(model: type[pw.Model], rows: list[dict]) -> None:
-    if not rows:
-        return
-    per_statement = max(1, _MAX_PARAMETERS // len(rows[0]))
-    for start in range(0, len(rows), per_statement):
-        model.insert_many(rows[start : start + per_statement]).execute()
 
 
 def discard(bank_file: BankFile, association: Association, user: User | None) -> None:
