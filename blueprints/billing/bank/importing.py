@@ -28,6 +28,8 @@ import json
 import os
 import re
 import secrets
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -204,13 +206,63 @@ class Preview:
     summary: Summary
 
 
+class PreviewCache:
+    """(file, what its outcomes depend on) -> its preview, per app, the few most recent kept.
+
+    Reading and matching a year's statement of 10,000 entries takes seconds; the board turns its pages and
+    filters. The outcomes change only with the invoices and payments (each change raises the association's
+    billing revision), the transactions booked before (a new one has a higher id) and, for a CSV, its
+    mapping: a preview computed with all of them the same is still right."""
+
+    KEPT = 4
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.entries: OrderedDict[tuple, Preview] = OrderedDict()
+
+    @classmethod
+    def of_app(cls) -> PreviewCache:
+        return current_app.extensions.setdefault("porch.bank_previews", cls())
+
+    def get(self, key: tuple) -> Preview | None:
+        with self.lock:
+            found = self.entries.get(key)
+            if found is not None:
+                self.entries.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, found: Preview) -> None:
+        with self.lock:
+            self.entries[key] = found
+            while len(self.entries) > self.KEPT:
+                self.entries.popitem(last=False)
+
+
+def _preview_key(bank_file: BankFile, association: Association) -> tuple:
+    newest = BankTransaction.select(pw.fn.MAX(BankTransaction.id)).where(BankTransaction.association == association)
+    mapped = None
+    if bank_file.format == BankFile.CSV:
+        mapped = (
+            BankMapping.select(pw.fn.MAX(BankMapping.updated_at)).where(BankMapping.association == association).scalar()
+        )
+    return (bank_file.id, bank_file.sha256, bank_file.stored_name, BillingSettings.revision_of(association),
+            newest.scalar(), mapped)  # fmt: skip
+
+
 def preview(bank_file: BankFile, association: Association) -> Preview | Unmapped:
     """What booking the file would do, entry by entry; nothing is written."""
+    key = _preview_key(bank_file, association)
+    cache = PreviewCache.of_app()
+    found = cache.get(key)
+    if found is not None:
+        return found
     read_back = read_file(bank_file, association)
     if isinstance(read_back, Unmapped):
         return read_back
     outcomes = match_all(association, read_back)
-    return Preview(read_back, outcomes, summarize(outcomes))
+    found = Preview(read_back, outcomes, summarize(outcomes))
+    cache.put(key, found)
+    return found
 
 
 # --- upload --------------------------------------------------------------------------------------
@@ -263,6 +315,10 @@ def upload(association: Association, user: User | None, name: str, data: bytes) 
     except BaseException:
         (_directory(association.id) / stored_name).unlink(missing_ok=True)
         raise
+    if not isinstance(read_back, Unmapped):  # the preview the board opens next is this one
+        PreviewCache.of_app().put(
+            _preview_key(bank_file, association), Preview(read_back, outcomes, summarize(outcomes))
+        )
     return bank_file
 
 
