@@ -409,7 +409,11 @@ def bank_file_mapping(csv_file_id: int):
     bank_file = _bank_file_or_404(csv_file_id)
     if bank_file.format != BankFile.CSV or bank_file.state != BankFile.PREVIEW:
         abort(404)
-    header_key = importing.header_key_of(bank_file, g.association)
+    try:
+        header_key = importing.header_key_of(bank_file, g.association)
+    except (BankImportError, BankFileError) as error:  # its bytes are gone: the file's page says so
+        flash(str(error.message), "error")
+        return redirect(url_for("billing.bank_file", bank_file_id=bank_file.id))
     saved = BankMapping.get_or_none((BankMapping.association == g.association) & (BankMapping.header_key == header_key))
     if request.method == "POST":
         form = MappingForm()
@@ -421,13 +425,17 @@ def bank_file_mapping(csv_file_id: int):
         form = None
         start = json.loads(saved.mapping) if saved is not None else {}
         encoding, delimiter = start.get("encoding", ""), start.get("delimiter", "")
-    table = importing.csv_table(bank_file, g.association, encoding, delimiter)
+    problem = None
+    try:
+        table = importing.csv_table(bank_file, g.association, encoding, delimiter)
+    except BankFileError as error:  # not text in the encoding chosen: show it as first read, and why
+        problem = error
+        table = importing.csv_table(bank_file, g.association)
     if form is None:
         values = json.loads(saved.mapping) if saved is not None else csvfile.guess(table, g.association.locale)
         form = MappingForm(formdata=None, data=values)
     form.offer(table.header, _("Not in this file"))
-    problem = None
-    if request.method == "POST" and form.validate_on_submit():
+    if request.method == "POST" and problem is None and form.validate_on_submit():
         mapping = form.mapping()
         wrong = csvfile.problems(mapping, table.header)
         for name, message in wrong.items():

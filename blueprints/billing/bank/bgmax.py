@@ -159,7 +159,7 @@ def _payment_part(section: _Section, code: str, record: str, where: str) -> None
         section.kinds.append(code)
         section.serials.append(serial)
         section.extra_refs.append(references)
-        section.notes.append([] if code == "20" else [str(_l("Deduction"))])
+        section.notes.append([])
         return
     if not section.entries:
         raise BankFileError(_l("This record belongs to a payment (20 or 21), and none comes before it."), where)

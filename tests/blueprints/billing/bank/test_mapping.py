@@ -98,3 +98,12 @@ def test_a_latin1_export_is_read_with_its_letters(sweden, client, upload):
 def test_only_a_previewed_csv_has_a_mapping(sweden, client, upload):
     bank_file_id = file_id(upload(samples.BGMAX, "bgmax.txt"))
     assert client.get(f"/alpha/admin/bank/csv/{bank_file_id}/mapping").status_code == 404
+
+
+def test_an_encoding_the_file_is_not_in_is_refused_and_the_file_shown_as_first_read(sweden, client, upload):
+    mapping_path = upload(samples.CSV_TEXT.encode("iso-8859-1"), "latin.csv").location
+    response = client.submit(mapping_path, {**MAPPING, "encoding": "utf-8"})
+    assert response.status_code == 422
+    html = page(response)
+    assert "not text in a known encoding" in html and "Åsa Öberg" in html
+    assert BankMapping.select().count() == 0
