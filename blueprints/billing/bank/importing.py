@@ -143,19 +143,27 @@ def header_key_of(bank_file: BankFile, association: Association) -> str:
 # --- matching in bulk ----------------------------------------------------------------------------
 
 
-def seen_before(association: Association | int, statement: Statement) -> dict[str, int]:
-    """Keys of the statement's entries already booked from earlier files, with that file's id (one query)."""
+def seen_before(association: Association | int, statement: Statement, *, exact: bool = False) -> dict[str, int]:
+    """Keys of the statement's entries already booked from earlier files, with that file's id.
+
+    For the preview one query: the transactions of the file's days (a week either side). Booking looks up
+    every key itself (a query per thousand): an entry the bank re-dated further is still found, and the
+    table's unique key never refuses a row halfway through a booking."""
     if not statement.entries:
         return {}
     keys = {entry.key for entry in statement.entries}
+    scope = BankTransaction.select(BankTransaction.key, BankTransaction.file).where(
+        BankTransaction.association == association
+    )
+    if exact:
+        ordered, found = sorted(keys), {}
+        for start in range(0, len(ordered), 1000):
+            found.update(scope.where(BankTransaction.key.in_(ordered[start : start + 1000])).tuples())
+        return found
     first = min(entry.booked_on for entry in statement.entries) - DUPLICATE_WINDOW
     last = max(entry.booked_on for entry in statement.entries) + DUPLICATE_WINDOW
-    rows = (
-        BankTransaction.select(BankTransaction.key, BankTransaction.file)
-        .where((BankTransaction.association == association) & BankTransaction.booked_on.between(first, last))
-        .tuples()
-    )
-    return {key: file_id for key, file_id in rows if key in keys}
+    return {key: file_id for key, file_id in scope.where(BankTransaction.booked_on.between(first, last)).tuples()
+            if key in keys}  # fmt: skip
 
 
 def match_all(association: Association, statement: Statement) -> list[Outcome]:
@@ -163,8 +171,8 @@ def match_all(association: Association, statement: Statement) -> list[Outcome]:
     return _match(association, statement)[0]
 
 
-def _match(association: Association, statement: Statement) -> tuple[list[Outcome], Matcher]:
-    seen = seen_before(association, statement)
+def _match(association: Association, statement: Statement, *, exact: bool = False) -> tuple[list[Outcome], Matcher]:
+    seen = seen_before(association, statement, exact=exact)
     matcher = Matcher(association, BillingSettings.for_association(association))
     return [matcher.match(entry, seen.get(entry.key)) for entry in statement.entries], matcher
 
@@ -374,7 +382,7 @@ def book(bank_file: BankFile, association: Association, user: User | None) -> Bo
         )
         if not claimed:
             raise BankImportError(_l("This file is booked or discarded already."))
-        outcomes, matcher = _match(association, read_back)
+        outcomes, matcher = _match(association, read_back, exact=True)
         fresh = [o for o in outcomes if o.state != DUPLICATE]
         credits = [_credit(o) for o in fresh if o.state == MATCHED]
         try:

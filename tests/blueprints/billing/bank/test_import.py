@@ -350,3 +350,14 @@ def test_a_remembered_preview_is_not_used_once_another_file_is_booked(estonia, l
     assert 'state-bank-duplicate">' not in page(client.get(f"/alpha/admin/bank/files/{notification}"))
     book(client, statement)
     assert 'state-bank-duplicate">Already imported' in page(client.get(f"/alpha/admin/bank/files/{notification}"))
+
+
+def test_an_entry_the_bank_dated_weeks_later_is_still_booked_once(estonia, login_as, client, upload):
+    login_as("board")
+    book(client, file_id(upload(samples.CAMT053_V02)))
+    redated = samples.CAMT054_V08.replace(b"<BookgDt><Dt>2026-12-03</Dt>", b"<BookgDt><Dt>2027-01-20</Dt>")
+    later = file_id(upload(redated, "late-notification.xml"))
+    done = book(client, later)
+    assert done.status_code == 302
+    assert BankFile.get_by_id(later).duplicate_count == 1 and Receipt.select().count() == 2
+    assert paid(estonia.i1001) == 41670
