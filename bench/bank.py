@@ -20,8 +20,10 @@ What it does:
 
 Goal (issue 13): importing a camt.053 of 10,000 transactions, with matching, ≤ 10 s — the booking step, which
 reads, matches and books. Reading and matching make the same few queries whatever the file's size; booking
-makes a handful per matched credit (allocation.receive). The exit code is 0 whether the goal passes or
-fails; 1 means the benchmark could not run.
+makes one statement per receipt (its id is needed) and a few per thousand other rows (bank/booking.py).
+A file's preview is remembered while nothing it depends on changes: the page's first request reads and
+matches, the next ones do not. The exit code is 0 whether the goal passes or fails; 1 means the benchmark
+could not run.
 """
 
 from __future__ import annotations
@@ -151,6 +153,7 @@ with app.app_context(), db.connection_context():
     outcomes = timed("match", lambda: importing.match_all(bench, statement))
     out["outcomes"] = {state: sum(1 for o in outcomes if o.state == state) for state in {o.state for o in outcomes}}
     bank_file = timed("upload", lambda: importing.upload(bench, board, "year.xml", data))
+    app.extensions.pop("porch.bank_previews", None)  # read and matched anew, not the preview remembered
     timed("preview", lambda: importing.preview(bank_file, bench))
     booked = timed("book", lambda: importing.book(bank_file, bench, board))
     out["booked"] = [booked.booked, booked.waiting, booked.not_booked, booked.duplicates]
@@ -162,6 +165,8 @@ with app.app_context(), db.connection_context():
     second = importing.upload(bench, board, "again.xml", overlap)
     out["duplicates"] = BankFile.get_by_id(second.id).duplicate_count
 # Requests outside the block: an application context left pushed would keep `g` from one request to the next.
+# The first reads and matches the file anew; the next two find its preview remembered.
+app.extensions.pop("porch.bank_previews", None)
 client = app.test_client()
 client.post("/bench/login", data={"email": board_email, "password": "demo-password"})
 pages = []
@@ -225,15 +230,15 @@ def report(prepared: dict, measured: dict) -> None:
         ("read (camt.053 parse)", "parse"),
         ("match (invoices and earlier transactions)", "match"),
         ("upload: read, match, keep as preview", "upload"),
-        ("preview again: read and match", "preview"),
+        ("preview: read and match again", "preview"),
         ("book: read, match, receipts and transactions", "book"),
     ]
     print_table(["step", "seconds", "queries"], [[name, f"{measured[key][0]:.2f}", str(measured[key][1])]
                                                  for name, key in steps])  # fmt: skip
     pages = measured["preview_page"]
-    print_table(["the preview page of an overlapping file (100 rows)", "ms", "queries"],
-                [[f"request {n}", f"{seconds * 1000:.0f}", str(queries)] for n, (seconds, queries) in
-                 enumerate(pages, 1)])  # fmt: skip
+    print_table(["the preview page of a file imported before (100 rows)", "ms", "queries"],
+                [[label, f"{seconds * 1000:.0f}", str(queries)] for label, (seconds, queries) in
+                 zip(("first: read and matched", "again: remembered", "again: remembered"), pages, strict=True)])  # fmt: skip
     print(f"(its entries already imported: {measured['duplicates']})")
     book_s = measured["book"][0]
     print("\n== Summary ==")

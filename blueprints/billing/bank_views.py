@@ -155,11 +155,9 @@ def _upload(form: UploadForm):
             ),
             "earlier_url": url_for("billing.bank_file", bank_file_id=earlier.id),
         }
-    if bank_file.format == BankFile.CSV and not bank_file.version and not bank_file.account:
-        mapped = importing.preview(bank_file, g.association)
-        if isinstance(mapped, Unmapped):
-            flash(_("Say which column holds what: this bank's CSV is new to Porch."), "success")
-            return redirect(url_for("billing.bank_file_mapping", csv_file_id=bank_file.id))
+    if bank_file.format == BankFile.CSV and isinstance(importing.preview(bank_file, g.association), Unmapped):
+        flash(_("Say which column holds what: this bank's CSV is new to Porch."), "success")
+        return redirect(url_for("billing.bank_file_mapping", csv_file_id=bank_file.id))
     flash(_("%(name)s is read. Check what will be booked, then book it.", name=name), "success")
     return redirect(url_for("billing.bank_file", bank_file_id=bank_file.id))
 
