@@ -10,7 +10,7 @@ from core.access import Tab, association_blueprint, can
 from core.text import lazy_gettext as _l
 from core.text import lazy_pgettext as _lp
 from models import permissions as perms
-from models.billing import Charge, Invoice, InvoiceDelivery, InvoiceRun
+from models.billing import BankTransaction, Charge, Invoice, InvoiceDelivery, InvoiceRun
 from models.mail import PdfOrder
 
 bp = association_blueprint("billing", __name__)
@@ -44,6 +44,7 @@ for order, endpoint, label, icon, permission in (
     (80, "billing.board_contracts", _l("All contracts"), "contracts", perms.INVOICES_VIEW_ALL),
     (90, "billing.charges_overview", _l("Monthly charges"), "charges", perms.INVOICES_VIEW_ALL),
     (100, "billing.runs", _l("Invoice runs"), "runs", perms.INVOICES_MANAGE),
+    (105, "billing.bank_files", _l("Bank files"), "charges", perms.INVOICES_MANAGE),
     (110, "billing.billing_settings", _l("Billing settings"), "settings", perms.INVOICES_MANAGE),
 ):
     nav.board_place(endpoint, label, icon, order=order, shown=lambda p=permission: can(p), group="billing")
@@ -100,5 +101,22 @@ def _next_run() -> nav.Attention | None:
     return nav.Attention(text, url_for("billing.run_preview", period=f"{due:%Y-%m}"))
 
 
+def _bank_queue() -> nav.Attention | None:
+    """Bank credits that matched no invoice and wait for the board (bank_views.bank_queue)."""
+    count = (
+        BankTransaction.select()
+        .where(
+            (BankTransaction.association == g.association)
+            & BankTransaction.state.in_([BankTransaction.UNMATCHED, BankTransaction.SUGGESTED])
+        )
+        .count()
+    )
+    if not count:
+        return None
+    text = ngettext("%(num)d payment waits in the bank queue", "%(num)d payments wait in the bank queue", count)
+    return nav.Attention(text, url_for("billing.bank_queue"), count)
+
+
 nav.attention(40, shown=lambda: can(perms.INVOICES_MANAGE), item=_undelivered)
+nav.attention(50, shown=lambda: can(perms.INVOICES_MANAGE), item=_bank_queue)
 nav.attention(60, shown=lambda: can(perms.INVOICES_MANAGE), item=_next_run)
