@@ -38,28 +38,22 @@ nav.resident_place(
 nav.resident_place(
     "billing.contracts", _l("Contracts"), "contracts", order=20, shown=lambda: g.association.shows("contracts")
 )
+# The board's pages, in the order of its month: invoices and who paid, who owes and their plans, then the
+# month's work (runs, bank files, late interest) and the settings (issue 13 added 72-106).
 for order, endpoint, label, icon, permission in (
     (60, "billing.board_invoices", _l("All invoices"), "invoices", perms.INVOICES_VIEW_ALL),
     (70, "billing.residents", _l("Residents' accounts"), "people", perms.INVOICES_VIEW_ALL),
+    (72, "billing.payment_grid", _l("Payment grid"), "reports", perms.INVOICES_VIEW_ALL),
+    (74, "billing.debtors", _l("Debtors"), "deadlines", perms.INVOICES_VIEW_ALL),
+    (76, "billing.plans_list", _l("Instalment plans"), "runs", perms.INVOICES_VIEW_ALL),
     (80, "billing.board_contracts", _l("All contracts"), "contracts", perms.INVOICES_VIEW_ALL),
     (90, "billing.charges_overview", _l("Monthly charges"), "charges", perms.INVOICES_VIEW_ALL),
     (100, "billing.runs", _l("Invoice runs"), "runs", perms.INVOICES_MANAGE),
-    (105, "billing.bank_files", _l("Bank files"), "charges", perms.INVOICES_MANAGE),
+    (104, "billing.bank_files", _l("Bank files"), "charges", perms.INVOICES_MANAGE),
+    (106, "billing.interest_runs", _l("Late interest"), "deadlines", perms.INVOICES_MANAGE),
     (110, "billing.billing_settings", _l("Billing settings"), "settings", perms.INVOICES_MANAGE),
 ):
     nav.board_place(endpoint, label, icon, order=order, shown=lambda p=permission: can(p), group="billing")
-# Late interest (issue 13 item 2): its runs; the rule is reached from the billing settings.
-nav.board_place(
-    "billing.interest_runs", _l("Late interest"), "deadlines", order=105,
-    shown=lambda: can(perms.INVOICES_MANAGE), group="billing",
-)  # fmt: skip
-# The board's overview of who paid and who owes (issue 13 item 6) and instalment plans (item 5).
-for order, endpoint, label, icon in (
-    (72, "billing.payment_grid", _l("Payment grid"), "reports"),
-    (74, "billing.debtors", _l("Debtors"), "deadlines"),
-    (76, "billing.plans_list", _l("Instalment plans"), "runs"),
-):
-    nav.board_place(endpoint, label, icon, order=order, shown=lambda: can(perms.INVOICES_VIEW_ALL), group="billing")
 
 
 def _undelivered() -> nav.Attention | None:
