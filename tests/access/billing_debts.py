@@ -56,7 +56,7 @@ def world(alpha, beta, users) -> dict:
     )
     Invoice.create(
         association=alpha,
-        number=9301,  # a number no other module of the matrix uses
+        number=9601,  # a number no other module of the matrix uses
         recipient=member,
         recipient_name=member.full_name,
         issue_date=dt.date(2026, 12, 1),
