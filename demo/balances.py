@@ -17,9 +17,8 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
-from blueprints.billing.bank import importing
-
 from blueprints.billing import interest_runs, plans
+from blueprints.billing.bank import importing
 from demo import bank_files
 from demo.bank_files import DEBIT, REVERSAL, BankEntry
 from models import Association, Person

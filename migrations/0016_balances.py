@@ -99,7 +99,7 @@ def up(migrator, db):
     class AllocationUndo(Model):
         association = ForeignKeyField(Association, on_delete='CASCADE')
         invoice = ForeignKeyField(Invoice, on_delete='CASCADE')
-        receipt = ForeignKeyField(Receipt, null=True, on_delete='CASCADE')
+        receipt = ForeignKeyField(Receipt, null=True, on_delete='SET NULL')
         amount = BigIntegerField()
         paid_on = DateField()
         reason = CharField(max_length=200)

@@ -559,7 +559,8 @@ class AllocationUndo(AssociationScoped, BaseModel):
 
     association = pw.ForeignKeyField(Association, backref="allocation_undos", on_delete="CASCADE")
     invoice = pw.ForeignKeyField(Invoice, backref="allocation_undos", on_delete="CASCADE")
-    receipt = pw.ForeignKeyField(Receipt, null=True, backref="undos", on_delete="CASCADE")
+    # SET NULL: a receipt undone in full (allocation.void_receipt) leaves its allocations' history here.
+    receipt = pw.ForeignKeyField(Receipt, null=True, backref="undos", on_delete="SET NULL")
     amount = pw.BigIntegerField()
     paid_on = pw.DateField()
     reason = pw.CharField(max_length=200)

@@ -23,7 +23,7 @@ import peewee as pw
 from blueprints.billing import references
 from core.audit import audit
 from core.text import lazy_gettext as _l
-from models.billing import AllocationUndo, BillingSettings, Invoice, Payment, Receipt
+from models.billing import AllocationUndo, BankTransaction, BillingSettings, Invoice, Payment, Receipt
 from models.db import transaction
 from models.portal import Association, User
 from models.register import Person
@@ -275,3 +275,38 @@ def undo(payment: Payment, reason: str, *, user: User | None = None) -> Allocati
             payment=payment.id,
         )
     return undone
+
+
+def void_receipt(receipt: Receipt, reason: str, *, user: User | None = None) -> BankTransaction | None:
+    """Undo money booked by mistake (a typo, a credit booked to the wrong payer, money the bank sent back):
+    every allocation is taken back with the reason, and the receipt goes. A bank credit returns to the
+    bank queue, where the board books it right or leaves it unbooked with a reason; returns its
+    transaction then (None for money recorded by hand)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise AllocationError(_l("Say why the money is undone."))
+    if len(reason) > REASON_MAX:
+        raise AllocationError(_l("The reason can be at most %(max)d characters.", max=REASON_MAX))
+    with transaction():
+        for payment in Payment.select().where(Payment.receipt == receipt.id).order_by(Payment.id):
+            undo(payment, reason, user=user)
+        transaction_row = BankTransaction.get_or_none(BankTransaction.receipt == receipt.id)
+        if transaction_row is not None:  # back to the queue, as it came from the bank
+            BankTransaction.update(
+                receipt=None, state=BankTransaction.UNMATCHED, person=None, invoice=None, handled_by=None,
+                handled_at=None,
+            ).where(BankTransaction.id == transaction_row.id).execute()  # fmt: skip
+        if not Receipt.delete().where((Receipt.id == receipt.id) & (Receipt.allocated == 0)).execute():
+            raise AllocationError(_l("The money was spent again meanwhile; try again."))
+        BillingSettings.bump(receipt.association_id)
+        audit(
+            "billing.receipt_voided",
+            actor=user,
+            association=receipt.association,
+            target=f"person {receipt.person_id}",
+            amount=receipt.amount,
+            received_on=receipt.received_on.isoformat(),
+            reason=reason,
+            to_queue=transaction_row is not None,
+        )
+    return transaction_row

@@ -63,3 +63,13 @@ class UndoForm(FlaskForm):
         validators=[InputRequired(_l("Say why the payment is taken back.")), Length(max=REASON_MAX)],
         render_kw={"rows": 2, "maxlength": REASON_MAX},
     )
+
+
+class VoidReceiptForm(FlaskForm):
+    """Why money booked by mistake is undone (kept with each allocation taken back, and in the audit log)."""
+
+    reason = TextAreaField(
+        _l("Why is the money undone?"),
+        validators=[InputRequired(_l("Say why the money is undone.")), Length(max=REASON_MAX)],
+        render_kw={"rows": 2, "maxlength": REASON_MAX},
+    )

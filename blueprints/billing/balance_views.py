@@ -19,14 +19,14 @@ from flask_login import current_user
 from blueprints.billing import INVOICES_TAB, allocation, bp, ledger
 from blueprints.billing import board_queries as board
 from blueprints.billing import statement_pdf as pdf
-from blueprints.billing.balance_forms import ReceiptForm
+from blueprints.billing.balance_forms import ReceiptForm, VoidReceiptForm
 from blueprints.billing.queries import period_label, vat_rate
 from core import orders, text
 from core.access import can, requires
 from core.forms import ConfirmForm
 from core.rendering import htmx, render
 from models import permissions as perms
-from models.billing import InterestCharge, Invoice, people_of
+from models.billing import InterestCharge, Invoice, Payment, Receipt, people_of
 from models.db import first_or_404
 from models.mail import PdfOrder
 from models.register import Person
@@ -88,13 +88,12 @@ def _own_person(person_id) -> Person:
     return found
 
 
-def _latest_statement_order() -> PdfOrder | None:
-    return (
-        PdfOrder.visible_to(g.membership)
-        .where(PdfOrder.report == PdfOrder.STATEMENT)
-        .order_by(PdfOrder.created_at.desc(), PdfOrder.id.desc())
-        .first()
-    )
+def _latest_statement_order(scope: str | None = None) -> PdfOrder | None:
+    """The member's latest statement order (of this person and period when `scope` is given)."""
+    query = PdfOrder.visible_to(g.membership).where(PdfOrder.report == PdfOrder.STATEMENT)
+    if scope is not None:
+        query = query.where(PdfOrder.report_scope == scope)
+    return query.order_by(PdfOrder.created_at.desc(), PdfOrder.id.desc()).first()
 
 
 # --- the residents' "My balance" ----------------------------------------------------------------------
@@ -141,7 +140,8 @@ def statement_order():
         abort(400)
     person = _own_person(request.form.get("person"))
     period, _understood = ledger.Period.from_args(request.form, _today())
-    order = _latest_statement_order()
+    # The same statement ordered twice while the first is on its way is mailed once; another is ordered.
+    order = _latest_statement_order(pdf.scope_of(person, period))
     if order is None or orders.status(order).finished:
         order = orders.place(
             g.association,
@@ -286,6 +286,38 @@ def receipt_create(person_id: int):
             else:
                 return _after_money(person, _received_message(receipt))
     return _person_page(person, form=form, status=422)
+
+
+@bp.route("/admin/receipts/<int:receipt_id>/undo", methods=["GET", "POST"])
+@requires(perms.INVOICES_MANAGE)
+def receipt_void(receipt_id: int):
+    """Confirm, with a reason, then undo money booked by mistake: its allocations are taken back and the
+    receipt goes; a bank credit returns to the bank queue."""
+    receipt = Receipt.get_visible(g.membership, receipt_id)
+    person = _board_person(receipt.person_id)
+    form = VoidReceiptForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                queued = allocation.void_receipt(receipt, form.reason.data, user=current_user._get_current_object())
+            except allocation.AllocationError as error:
+                form.reason.errors = [*form.reason.errors, str(error.message)]
+            else:
+                amount = text.money(receipt.amount, receipt.currency)
+                if queued is not None:
+                    message = _("%(amount)s is undone and back in the bank queue.", amount=amount)
+                else:
+                    message = _("%(amount)s is undone.", amount=amount)
+                return _after_money(person, message)
+        status = 422
+    spent = list(
+        Payment.select(Payment, Invoice.number)
+        .join(Invoice, on=(Payment.invoice == Invoice.id))
+        .where(Payment.receipt == receipt.id)
+        .order_by(Payment.paid_on, Payment.id)
+    )
+    return render("billing/receipt_void.html", status=status, receipt=receipt, person=person, spent=spent, form=form)
 
 
 def _received_message(receipt) -> str:

@@ -24,7 +24,7 @@ from blueprints.billing import allocation, interest, invoicing
 from blueprints.billing.interest import InvoiceInterest
 from blueprints.billing.money import Line, totals
 from core.audit import audit
-from models.billing import BillingSettings, InterestCharge, InterestRun, Invoice, InvoiceLine
+from models.billing import BankFile, BillingSettings, InterestCharge, InterestRun, Invoice, InvoiceLine
 from models.db import transaction
 from models.portal import Association, User
 from models.register import Building, Person, Unit
@@ -54,6 +54,9 @@ class Preview:
     people: list[PersonInterest]
     below_minimum: list[PersonInterest]
     missing: tuple[dt.date, dt.date] | None  # owing, but no reference rate in force on these days
+    # The last day the booked bank files cover, when it is before `through`: payments made after it are not
+    # known yet, and interest would be charged on money that may already be paid (None: nothing to say).
+    bank_known_until: dt.date | None = None
 
     @property
     def is_on(self) -> bool:
@@ -86,7 +89,16 @@ def preview(association: Association, through: dt.date) -> Preview:
     charged = [person for person in people.values() if person.total >= settings.interest_minimum]
     below = [person for person in people.values() if person.total < settings.interest_minimum]
     missing = (min(first for first, _ in gaps), max(last for _, last in gaps)) if gaps else None
-    return Preview(through, settings, done, latest, charged, below, missing)
+    return Preview(through, settings, done, latest, charged, below, missing, _bank_known_until(association, through))
+
+
+def _bank_known_until(association: Association, through: dt.date) -> dt.date | None:
+    """The last day of the latest booked bank file, if the association imports bank files and it is before
+    `through` (an association that records payments by hand alone is not warned)."""
+    last = (
+        BankFile.of(association).select(pw.fn.MAX(BankFile.last_day)).where(BankFile.state == BankFile.BOOKED).scalar()
+    )
+    return last if last is not None and last < through else None
 
 
 class InterestRunError(ValueError):

@@ -93,6 +93,7 @@ class Entry:
     credit: int = 0
     number: int | None = None  # the invoice's or credit note's number; the invoice paid, for payments
     invoice_id: int | None = None
+    receipt_id: int | None = None  # a receipt's own id (the board may undo it)
     purpose: str = ""
     due_date: dt.date | None = None
     period: tuple[dt.date, dt.date] | None = None
@@ -416,6 +417,7 @@ def _entries(rows: _Rows, charges: dict[int, list[Charge]], person_id: int | Non
             Entry(
                 day=row["received_on"],
                 kind=RECEIPT,
+                receipt_id=row["id"],
                 credit=row["amount"],
                 source=row["source"],
                 reference=row["reference"],

@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from babel.numbers import get_currency_precision
 from flask_babel import get_locale
 
-from models.billing import Charge, Contract, Invoice, Payment
+from models.billing import BankTransaction, Charge, Contract, Invoice, Payment, Receipt
 
 BASIS_POINTS = 10_000  # a VAT rate of 2500 basis points is 25 %
 # Far beyond any housing association's invoice, far within a BIGINT column (2^63 - 1).
@@ -108,13 +108,14 @@ def totals(lines: Iterable[Line]) -> Totals:
 
 
 def amounts_exist(association) -> bool:
-    """Whether the association keeps any amount in its currency (charges, rents, invoices, payments).
+    """Whether the association keeps any amount in its currency (charges, rents, invoices, payments,
+    money received, bank entries).
 
     Amounts are integers of the currency's minor units: read in another currency they would mean
     something else (SEK 65.00 stored as 6500 öre is ISK 6,500), so the currency is fixed once one exists."""
     return any(
         model.select(model.id).where(model.association == association).exists()
-        for model in (Charge, Contract, Invoice, Payment)
+        for model in (Charge, Contract, Invoice, Payment, Receipt, BankTransaction)
     )
 
 

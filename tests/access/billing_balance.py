@@ -7,13 +7,14 @@ charge is a 404 for the tenant, as any id they cannot see. The board's pages nee
 invoices.manage to change anything; beta's board is refused (403, not a member).
 
 URL values: person_id (register_people.py), unit_id (register.py) and payment_id (billing_board.py) are
-reused; this module supplies interest_charge_id, a charge on an interest invoice to the member.
+reused; this module supplies interest_charge_id, a charge on an interest invoice to the member, and
+receipt_id, money received from the member.
 """
 
 import datetime as dt
 
 from models import Person
-from models.billing import InterestCharge, InterestRun, Invoice
+from models.billing import InterestCharge, InterestRun, Invoice, Receipt
 from tests.access.billing_resident import seeing
 from tests.access.common import BOARD_UP, LOGIN, holders_of, members
 
@@ -34,6 +35,8 @@ MATRIX = {
     ("billing.unit_balance", "GET"): board(),
     ("billing.payment_undo", "GET"): board(),
     ("billing.payment_undo", "POST"): board(422),  # no reason given
+    ("billing.receipt_void", "GET"): board(),
+    ("billing.receipt_void", "POST"): board(422),  # no reason given
 }
 assert all(expected["anonymous"] == LOGIN for expected in MATRIX.values())
 
@@ -66,4 +69,7 @@ def world(alpha, beta, users) -> dict:
         '"year_days":365,"exact":"44800/73"}]',
         charged_on=carrier,
     )
-    return {"interest_charge_id": charge.id}
+    receipt = Receipt.create(
+        association=alpha, person=member, amount=5000, currency=alpha.currency, received_on=dt.date(2026, 2, 2)
+    )
+    return {"interest_charge_id": charge.id, "receipt_id": receipt.id}

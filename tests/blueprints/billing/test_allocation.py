@@ -82,3 +82,37 @@ def test_reference_is_found_as_a_payer_typed_it(app, alpha, debtor):
         assert allocation.invoice_named_by(alpha, "rf18 5390 0754 7034") == invoice
         assert allocation.invoice_named_by(alpha, "") is None
         assert allocation.invoice_named_by(alpha, "RF00") is None
+
+
+def test_money_booked_by_mistake_is_undone_with_a_reason_and_its_history_kept(app, alpha, debtor, make_user):
+    """A typo (20,000.00 for 200.00): every allocation is taken back, the credit and the receipt go."""
+    board = make_user(alpha, "board@alpha.example", "board")
+    first = _invoice(alpha, debtor, dt.date(2026, 11, 30))
+    second = _invoice(alpha, debtor, dt.date(2026, 12, 31))
+    with app.app_context():
+        receipt = allocation.receive(debtor, 2_000_000, dt.date(2026, 12, 1), user=board)
+        assert paid(first) == paid(second) == 10000 and allocation.credit_of(debtor) == 2_000_000 - 20000
+        with pytest.raises(AllocationError):
+            allocation.void_receipt(receipt, " ", user=board)
+        assert allocation.void_receipt(receipt, "Typed 20,000 for 200", user=board) is None  # by hand: no queue
+    assert paid(first) == paid(second) == 0 and allocation.credit_of(debtor) == 0
+    assert not Receipt.select().where(Receipt.id == receipt.id).exists()
+    kept = list(AllocationUndo.select().order_by(AllocationUndo.id))
+    assert [(u.amount, u.reason, u.receipt_id) for u in kept] == [(10000, "Typed 20,000 for 200", None)] * 2
+
+
+def test_a_bank_credit_undone_goes_back_to_the_bank_queue(app, alpha, debtor):
+    from models.billing import BankFile, BankTransaction
+
+    invoice = _invoice(alpha, debtor, dt.date(2026, 11, 30))
+    with app.app_context():
+        bank_file = BankFile.create(association=alpha, format=BankFile.CAMT053, sha256="0" * 64, state=BankFile.BOOKED)
+        receipt = allocation.receive(debtor, 10000, dt.date(2026, 12, 1), source=Receipt.BANK_FILE, bank_file=bank_file)
+        entry = BankTransaction.create(
+            association=alpha, file=bank_file, key="k1", booked_on=dt.date(2026, 12, 1), amount=10000,
+            currency=alpha.currency, state=BankTransaction.BOOKED, person=debtor, invoice=invoice, receipt=receipt,
+        )  # fmt: skip
+        queued = allocation.void_receipt(receipt, "Another resident's payment")
+    assert queued.id == entry.id and paid(invoice) == 0
+    back = BankTransaction.get_by_id(entry.id)
+    assert (back.state, back.receipt_id, back.person_id) == (BankTransaction.UNMATCHED, None, None)

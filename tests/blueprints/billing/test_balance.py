@@ -272,3 +272,22 @@ def test_the_ledger_matches_what_the_board_pages_say_is_owed(client, board):
     assert "SEK 200.00" in body
     pdf = client.get(f"/alpha/admin/people/{person.id}/balance/statement.pdf?period=2026")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
+
+
+def test_the_board_undoes_money_recorded_by_mistake_from_the_balance_page(client, board, alpha):
+    """A typo recorded on the person's account is undone with a reason: the invoices owe again, no credit stays."""
+    person = board["person"]
+    page = f"/alpha/admin/people/{person.id}/balance"
+    client.submit(f"/alpha/admin/people/{person.id}/receipts", {"amount": "20000", "received_on": "2026-12-01"},
+                  form_page=page)  # fmt: skip
+    receipt = Receipt.get(Receipt.person == person)
+    assert f"/alpha/admin/receipts/{receipt.id}/undo" in text(client.get(page))
+    confirm = f"/alpha/admin/receipts/{receipt.id}/undo"
+    assert "It settled" in text(client.get(confirm))
+    refused = client.submit(confirm, {"reason": ""}, form_page=confirm)
+    assert refused.status_code == 422 and Receipt.select().exists()
+    done = client.submit(confirm, {"reason": "<b>Typed 20,000 for 200</b>"}, form_page=confirm)
+    assert done.status_code == 302 and not Receipt.select().exists()
+    assert Invoice.get_by_id(board["first"].id).paid_total == 0
+    shown = text(client.get(page))
+    assert "&lt;b&gt;Typed 20,000 for 200&lt;/b&gt;" in shown and "<b>Typed" not in shown

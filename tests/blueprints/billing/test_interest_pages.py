@@ -210,6 +210,18 @@ def test_the_preview_shows_each_person_invoice_and_its_working(client, board, ov
     assert partial.get_data(as_text=True).lstrip().startswith('<div id="interest-preview"')
 
 
+def test_the_preview_warns_when_the_bank_files_end_before_the_day(client, board, alpha, overdue):
+    """Interest through a day the booked bank files do not reach could be charged on money already paid."""
+    from models.billing import BankFile
+
+    url = "/alpha/admin/interest/preview?through=2029-01-31"
+    assert "The bank files booked so far" not in text(client.get(url))  # no bank files: nothing to say
+    BankFile.create(association=alpha, format=BankFile.CAMT053, sha256="1" * 64, state=BankFile.BOOKED,
+                    first_day=dt.date(2029, 1, 1), last_day=dt.date(2029, 1, 20))  # fmt: skip
+    assert "The bank files booked so far end on 20 Jan 2029." in text(client.get(url))
+    assert "The bank files booked so far" not in text(client.get("/alpha/admin/interest/preview?through=2029-01-20"))
+
+
 def test_the_preview_refuses_a_day_not_over(client, board, overdue):
     for through in ("2029-02-01", "2029-03-01"):
         page = client.get(f"/alpha/admin/interest/preview?through={through}", headers=HX)

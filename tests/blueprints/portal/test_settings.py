@@ -1,5 +1,6 @@
 """The settings form: saving, refusing bad input, the slug change, the live preview (SPEC P1)."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -111,6 +112,16 @@ def test_the_currency_is_fixed_once_money_is_kept_in_it(client, alpha, board, se
     # The rest of the form still saves with the currency as it is.
     assert client.submit(SETTINGS, settings_data(currency="EUR", name="Renamed")).status_code == 302
     assert reload(alpha).name == "Renamed"
+
+
+def test_money_received_alone_fixes_the_currency(client, alpha, board, settings_data, make_person):
+    """A first bank file or receipt, before any invoice, is money kept in the currency too."""
+    from models.billing import Receipt
+
+    Receipt.create(association=alpha, person=make_person(alpha), amount=5000, currency=alpha.currency,
+                   received_on=dt.date(2026, 11, 1))  # fmt: skip
+    response = client.submit(SETTINGS, settings_data(currency="ISK"))
+    assert response.status_code == 422 and reload(alpha).currency != "ISK"
 
 
 def test_currency_and_time_zone_are_chosen_from_lists(client, alpha, board, settings_data):
