@@ -33,7 +33,7 @@ nav.resident_place(
     "charges",
     order=15,
     shown=lambda: g.association.shows("invoices"),
-    current_on=("billing.statement_interest",),
+    current_on=("billing.statement_interest", "billing.my_plan"),
 )
 nav.resident_place(
     "billing.contracts", _l("Contracts"), "contracts", order=20, shown=lambda: g.association.shows("contracts")

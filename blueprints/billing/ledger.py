@@ -56,7 +56,9 @@ RECEIPT, PAYMENT, PAID_BY_OTHER, PAID_FOR_OTHER, UNDO = (
     "receipt", "payment", "paid_by_other", "paid_for_other", "undo",
 )  # fmt: skip
 # Within a day: what is owed first, then what paid it; a note on a taken-back allocation last.
-_DAY_ORDER = {INVOICE: 0, INTEREST: 0, INSTALMENT: 0, CREDIT_NOTE: 1, RECEIPT: 2, PAYMENT: 2,
+# Invoices and credit notes of one day in the order they were numbered: a plan's "moved into the plan"
+# credit notes come before its instalments, so the running balance never jumps by the plan's total.
+_DAY_ORDER = {INVOICE: 0, INTEREST: 0, INSTALMENT: 0, CREDIT_NOTE: 0, RECEIPT: 2, PAYMENT: 2,
               PAID_BY_OTHER: 2, PAID_FOR_OTHER: 2, UNDO: 3}  # fmt: skip
 
 

@@ -20,6 +20,7 @@ from core.access import requires
 from core.forms import ConfirmForm
 from core.rendering import render
 from core.text import lazy_gettext as _l
+from core.text import lazy_pgettext as _lp
 from models import permissions as perms
 
 
@@ -43,7 +44,7 @@ class TemplateForm(FlaskForm):
 
     subject = StringField(_l("Subject"), validators=[Optional(), Length(max=reminders.SUBJECT_MAX), _placeholders_only])
     body = TextAreaField(
-        _l("Text"),
+        _lp("reminder mail", "Text"),
         validators=[Optional(), Length(max=reminders.BODY_MAX), _placeholders_only],
         render_kw={"rows": 12},
     )

@@ -12,7 +12,7 @@ import re
 
 from flask import current_app
 
-from blueprints.billing import ledger
+from blueprints.billing import allocation, ledger, references
 from blueprints.billing.queries import vat_rate
 from core import orders
 from core.pdf import logo_url, render_pdf
@@ -45,11 +45,16 @@ def render_statement(person: Person, first: dt.date, last: dt.date, language: st
     period = ledger.Period.between(first, last) or ledger.Period(first, last)
     statement = ledger.person_statement(person, period, association.today())
     workings = ledger.charge_workings(association, [charge.id for charge in statement.charges])
+    settings = BillingSettings.for_association(association)
     return render_pdf(
         "pdf/statement.html",
         language=language or statement_language(person),
         association=association,
-        settings=BillingSettings.for_association(association),
+        settings=settings,
+        # How to pay what is still open today: the reminder mails carry this statement as their only paper.
+        to_pay=list(allocation.open_invoices(person.id)),
+        show_reference=lambda reference: references.display(settings.reference_standard, reference),
+        account=_account_lines(settings),
         person=person,
         statement=statement,
         workings=workings,
@@ -58,6 +63,20 @@ def render_statement(person: Person, first: dt.date, last: dt.date, language: st
         rate_text=vat_rate,
         exact_amount=ledger.exact_amount,
     )
+
+
+def _account_lines(settings: BillingSettings) -> list[tuple[str, str]]:
+    """Where to pay, as the invoice PDF names it: bankgiro, IBAN and BIC, the national account number."""
+    lines = []
+    if settings.bankgiro:
+        lines.append((_l("Bankgiro"), references.display_bankgiro(settings.bankgiro)))
+    if settings.iban:
+        lines.append((_l("IBAN"), references.display_iban(settings.iban)))
+    if settings.bic:
+        lines.append((_l("BIC"), settings.bic))
+    if settings.account_number:
+        lines.append((_l("Account number"), settings.account_number))
+    return lines
 
 
 def scope_of(person: Person, period: ledger.Period) -> str:

@@ -62,3 +62,22 @@ def test_the_printed_statement_adds_up(ctx, alpha, make_person, tmp_path):
     assert opening + invoiced + interest - paid - credited == closing
     assert "38 days × 8% × SEK 100.00 ÷ 365" in text
     assert "Dana <b>Debtor</b>" in text
+
+
+def test_the_statement_says_how_to_pay_what_is_open(ctx, alpha, make_person, tmp_path):
+    """A reminder's only paper is this statement: the payee, the account and each open invoice's reference."""
+    from models.billing import BillingSettings
+
+    make_billing(alpha)
+    BillingSettings.update(payee_name="Brf Alpha", bankgiro="5050-1055").where(
+        BillingSettings.association == alpha
+    ).execute()
+    dana = make_person(alpha, given_name="Dana", surname="Debtor")
+    open_one = invoice(alpha, dana, dt.date(2026, 11, 15))
+    Invoice.update(reference="1234561").where(Invoice.id == open_one.id).execute()
+    settled = invoice(alpha, dana, dt.date(2026, 10, 15))
+    allocation.receive(dana, settled.total, dt.date(2026, 10, 20), first=settled, settle_others=False)
+    text = pdf_text(statement_pdf.render_statement(dana, dt.date(2026, 1, 1), dt.date(2026, 12, 31), "en"), tmp_path)
+    assert "How to pay what is open" in text and "Pay to Brf Alpha" in text and "5050-1055" in text
+    block = text.split("How to pay what is open")[1]
+    assert "1234561" in block and str(open_one.number) in block and f"\n{settled.number} " not in block
