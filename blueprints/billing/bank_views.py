@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 from dataclasses import dataclass
 
 import peewee as pw
@@ -48,6 +49,7 @@ FILES_PER_PAGE = 20
 ROWS_PER_PAGE = 100
 QUEUE_PER_PAGE = 50
 MAX_PAGE = 10_000
+_INVOICE_NUMBER = re.compile(r"[0-9]{1,9}")  # ASCII digits that fit the invoice number's column
 
 
 def _user():
@@ -586,7 +588,10 @@ def bank_transaction_assign(bank_transaction_id: int):
     number = (form.invoice_number.data or "").strip()
     invoice = person = None
     if number:
-        invoice = Invoice.of(g.association).where(Invoice.number == int(number)).first() if number.isdigit() else None
+        # ASCII digits only: "²" and other Unicode digits pass isdigit() and then fail int(); a longer number
+        # would not fit the column. Either is "no such invoice".
+        wellformed = _INVOICE_NUMBER.fullmatch(number) is not None
+        invoice = Invoice.of(g.association).where(Invoice.number == int(number)).first() if wellformed else None
         if invoice is None:
             form.invoice_number.errors = [_("There is no invoice number %(number)s.", number=number)]
             return _refused(tx, assign_form=form)
@@ -597,7 +602,7 @@ def bank_transaction_assign(bank_transaction_id: int):
         return _refused(tx, assign_form=form)
     try:
         importing.assign(tx, g.association, _user(), invoice=invoice, person=person)
-    except BankImportError as error:  # dealt with a moment ago by someone else
+    except BankImportError as error:  # dealt with a moment ago by someone else, or its invoice changed meanwhile
         return _refused(BankTransaction.get_by_id(tx.id), status=409, problem=str(error.message))
     amount = text.money(tx.amount, tx.currency)
     if invoice is not None:

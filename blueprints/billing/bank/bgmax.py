@@ -90,7 +90,7 @@ def parse(data: bytes) -> Statement:
             raise BankFileError(_l("“%(code)s” is not a BgMax record type.", code=code), where)
     if not ended:
         raise BankFileError(_l("The end record (70) is missing."), f"line {len(lines) + 1}")
-    statement.account = ", ".join(accounts)[:40]
+    statement.account = ", ".join(accounts)[:40]  # for display only
     return statement.finish()
 
 
@@ -195,6 +195,7 @@ def _close(section: _Section, record: str, where: str) -> list[Entry]:
         extra = [f"+ {ref}" for ref in references[1:]]
         entry.message = clean(" ".join([*notes, *extra]), 1000)
         entry.bank_ref = f"{day:%Y%m%d}:{kind}:{serial}"
+        entry.account = section.bankgiro  # its key is of this bankgiro, whatever else the file holds
     return section.entries
 
 

@@ -73,9 +73,12 @@ def parse(data: bytes) -> Statement:
         if account not in accounts:
             accounts.append(account)
         reader.period(report, path, statement)
+        before = len(statement.entries)
         for position, entry in enumerate(reader.all(report, "Ntry"), 1):
             reader.entries(entry, f"{path}/Ntry[{position}]", statement)
-    statement.account = ", ".join(accounts)[:40]
+        for made in statement.entries[before:]:  # keyed by its own account, not the file's list of them
+            made.account = account
+    statement.account = ", ".join(accounts)[:40]  # for display only
     return statement.finish()
 
 
@@ -163,7 +166,9 @@ class _Reader:
         if booked_on is None:
             raise BankFileError(_l("The element %(name)s is missing.", name="BookgDt"), f"{path}/BookgDt")
         common = dict(booked_on=booked_on, value_on=self.day(entry, "ValDt", path), currency=currency)
-        entry_ref = self.text(entry, "AcctSvcrRef") or self.text(entry, "NtryRef")
+        # The bank's own reference of the entry. Never NtryRef: many banks number the entries of each
+        # statement 1, 2, 3…, so it names another payment in next month's statement.
+        entry_ref = self.text(entry, "AcctSvcrRef")
         details = [
             (f"{path}/NtryDtls[{i}]/TxDtls[{j}]", tx)
             for i, block in enumerate(entry.findall(self.ns + "NtryDtls"), 1)
@@ -172,8 +177,9 @@ class _Reader:
         if len(details) <= 1:
             tx_path, tx = details[0] if details else (path, None)
             kind = REVERSAL if reversal else _kind(direction)
+            bank_ref = entry_ref or self.tx_ref(tx, booked_on, amount)
             statement.entries.append(
-                self.entry(tx, tx_path, kind, direction, amount=amount, bank_ref=entry_ref, fallback=entry, **common)
+                self.entry(tx, tx_path, kind, direction, amount=amount, bank_ref=bank_ref, fallback=entry, **common)
             )
             return
         self.batch(details, path, statement, entry, direction, reversal, amount, entry_ref, common)
@@ -196,7 +202,11 @@ class _Reader:
             tx_direction = self.direction(tx, tx_path, required=False) or direction
             signed_total += tx_amount if tx_direction == direction else -tx_amount
             own_ref = self.text(tx, "Refs/AcctSvcrRef")
-            bank_ref = own_ref or (f"{entry_ref}/{position}" if entry_ref else "")
+            bank_ref = (
+                own_ref
+                or (f"{entry_ref}/{position}" if entry_ref else "")
+                or self.tx_ref(tx, common["booked_on"], tx_amount)
+            )
             kind = REVERSAL if reversal else _kind(tx_direction)
             made.append(self.entry(tx, tx_path, kind, tx_direction, amount=tx_amount, bank_ref=bank_ref, **common))
         if signed_total != amount:
@@ -242,6 +252,21 @@ class _Reader:
             where=path,
             **common,
         )
+
+    def tx_ref(self, tx: ET.Element | None, booked_on, amount: int) -> str:
+        """A transaction's own id for its key when the entry has no AcctSvcrRef: the bank's (Refs/AcctSvcrRef),
+        else the sender's TxId or EndToEndId with the day and amount (the sender's ids are not unique over
+        time: they are made unique by what they come with); "" when there is none, and the key is a hash."""
+        if tx is None:
+            return ""
+        own = self.text(tx, "Refs/AcctSvcrRef")
+        if own:
+            return own
+        for name in ("Refs/TxId", "Refs/EndToEndId"):
+            sent = self.text(tx, name)
+            if sent and sent.upper() != "NOTPROVIDED":
+                return f"id:{booked_on:%Y%m%d}:{amount}:{sent}"
+        return ""
 
     def amount(self, element: ET.Element, path: str) -> tuple[str, int]:
         currency = (element.get("Ccy") or "").strip()

@@ -48,6 +48,7 @@ def parse(data: bytes) -> Statement:
     statement = Statement(format="gpc", version="GPC")
     accounts: list[str] = []
     header_day: dt.date | None = None
+    account = ""
     last: Entry | None = None
     for number, record in _lines(data):
         where = f"line {number}"
@@ -61,6 +62,7 @@ def parse(data: bytes) -> Statement:
             if header_day is None:
                 raise BankFileError(_l("An item (075) comes before its statement's header (074)."), where)
             last = _item(record, header_day, where)
+            last.account = account  # its key is of its own statement's account, whatever else the file holds
             statement.entries.append(last)
         elif code in ("078", "079"):
             if last is None:
@@ -73,7 +75,7 @@ def parse(data: bytes) -> Statement:
             raise BankFileError(_l("“%(code)s” is not a GPC record type.", code=code), where)
     if header_day is None:
         raise BankFileError(_l("The statement's header (074) is missing."), "line 1")
-    statement.account = ", ".join(accounts)[:40]
+    statement.account = ", ".join(accounts)[:40]  # for display only
     return statement.finish()
 
 

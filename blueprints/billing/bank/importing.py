@@ -7,7 +7,7 @@ in UPLOAD_DIR/bank/<association id>/ with a BankFile row in state "preview"; a C
 knows waits there for the board's column mapping.
 
 Preview: the file is read again and matched (matching.py) against the invoices and the transactions booked
-before, in a constant number of queries; nothing is written. Entries already booked from an earlier file
+before, with the same look-up booking makes (a query per thousand entries); nothing is written. Entries already booked from an earlier file
 (the same key: the bank's own reference, or a hash of date, amount, reference and payer) are duplicates.
 
 Booking is one transaction: the file is claimed (preview → booked, so two clicks book once), the entries are
@@ -22,7 +22,6 @@ it with a reason; each is done once (the state changes in SQL only from waiting)
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import os
@@ -63,8 +62,6 @@ FOLDER = "bank"
 STORED_NAME = re.compile(r"^bank-[0-9a-f]{32}\.dat$")
 WAITING = (BankTransaction.UNMATCHED, BankTransaction.SUGGESTED)
 REASON_MAX = 200
-# An entry's day may differ a little between a bank's notification (camt.054) and its statement (camt.053).
-DUPLICATE_WINDOW = dt.timedelta(days=7)
 
 
 class BankImportError(ValueError):
@@ -143,27 +140,21 @@ def header_key_of(bank_file: BankFile, association: Association) -> str:
 # --- matching in bulk ----------------------------------------------------------------------------
 
 
-def seen_before(association: Association | int, statement: Statement, *, exact: bool = False) -> dict[str, int]:
+def seen_before(association: Association | int, statement: Statement) -> dict[str, int]:
     """Keys of the statement's entries already booked from earlier files, with that file's id.
 
-    For the preview one query: the transactions of the file's days (a week either side). Booking looks up
-    every key itself (a query per thousand): an entry the bank re-dated further is still found, and the
-    table's unique key never refuses a row halfway through a booking."""
+    Every key is looked up itself (a query per thousand), by the preview and by booking alike, so what the
+    preview says is what booking does: an entry the bank re-dated is still found, whatever its day, and
+    the table's unique key never refuses a row halfway through a booking."""
     if not statement.entries:
         return {}
-    keys = {entry.key for entry in statement.entries}
+    ordered, found = sorted({entry.key for entry in statement.entries}), {}
     scope = BankTransaction.select(BankTransaction.key, BankTransaction.file).where(
         BankTransaction.association == association
     )
-    if exact:
-        ordered, found = sorted(keys), {}
-        for start in range(0, len(ordered), 1000):
-            found.update(scope.where(BankTransaction.key.in_(ordered[start : start + 1000])).tuples())
-        return found
-    first = min(entry.booked_on for entry in statement.entries) - DUPLICATE_WINDOW
-    last = max(entry.booked_on for entry in statement.entries) + DUPLICATE_WINDOW
-    return {key: file_id for key, file_id in scope.where(BankTransaction.booked_on.between(first, last)).tuples()
-            if key in keys}  # fmt: skip
+    for start in range(0, len(ordered), 1000):
+        found.update(scope.where(BankTransaction.key.in_(ordered[start : start + 1000])).tuples())
+    return found
 
 
 def match_all(association: Association, statement: Statement) -> list[Outcome]:
@@ -171,8 +162,8 @@ def match_all(association: Association, statement: Statement) -> list[Outcome]:
     return _match(association, statement)[0]
 
 
-def _match(association: Association, statement: Statement, *, exact: bool = False) -> tuple[list[Outcome], Matcher]:
-    seen = seen_before(association, statement, exact=exact)
+def _match(association: Association, statement: Statement) -> tuple[list[Outcome], Matcher]:
+    seen = seen_before(association, statement)
     matcher = Matcher(association, BillingSettings.for_association(association))
     return [matcher.match(entry, seen.get(entry.key)) for entry in statement.entries], matcher
 
@@ -382,7 +373,7 @@ def book(bank_file: BankFile, association: Association, user: User | None) -> Bo
         )
         if not claimed:
             raise BankImportError(_l("This file is booked or discarded already."))
-        outcomes, matcher = _match(association, read_back, exact=True)
+        outcomes, matcher = _match(association, read_back)
         fresh = [o for o in outcomes if o.state != DUPLICATE]
         credits = [_credit(o) for o in fresh if o.state == MATCHED]
         try:
@@ -498,6 +489,13 @@ def assign(
     if person is None or person.association_id != association.id:
         raise BankImportError(_l("Choose an invoice or a person."))
     person.association = association
+    try:
+        return _assign(tx, association, user, invoice, person)
+    except allocation.AllocationError as error:  # the invoice or a payment changed meanwhile: nothing was kept
+        raise BankImportError(error.message) from None
+
+
+def _assign(tx, association, user, invoice: Invoice | None, person: Person) -> Receipt:
     now = clock.utcnow_naive()
     with transaction():
         claimed = (

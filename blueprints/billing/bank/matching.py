@@ -8,6 +8,9 @@
    a run of digits with right check digits (at least four digits, so a day or a flat number is not taken
    for one), or for variable symbols one written after "VS" (or a message that is nothing but the number).
    The named invoice may be paid already: the money then goes to its recipient's other invoices or credit.
+   A number in the message is only a suggestion the board confirms (a postcode, a year or a flat number
+   passes a check digit one time in ten), unless the payer's name is like the invoice recipient's and
+   the credit is no more than the invoice's open amount; an RF reference there (mod 97) is trusted.
 2. Otherwise, as a suggestion the board confirms: an open invoice whose outstanding amount is exactly the
    credit's, to a recipient whose name is like the payer's (accents, case and word order aside).
 
@@ -134,14 +137,27 @@ class Matcher:
         invoice = self.named(entry.reference)
         if invoice is not None:
             return Outcome(entry, MATCHED, BY_REFERENCE, invoice)
+        from_message = None
         for candidate in self.candidates(entry.message):
             invoice = self.named(candidate)
-            if invoice is not None:
+            if invoice is not None and self.trusted_in_message(entry, invoice):
                 return Outcome(entry, MATCHED, BY_MESSAGE, invoice)
-        suggested = self.suggest(entry)
+            from_message = from_message or invoice
+        suggested = self.suggest(entry)  # the same amount and a like name say more than a number in the text
         if suggested is not None:
             return Outcome(entry, SUGGESTED, BY_AMOUNT_AND_NAME, suggested)
+        if from_message is not None:
+            return Outcome(entry, SUGGESTED, BY_MESSAGE, from_message)
         return Outcome(entry, UNMATCHED, NO_MATCH)
+
+    def trusted_in_message(self, entry: Entry, invoice: InvoiceInfo) -> bool:
+        """Whether a reference read from the payer's message may book the credit without the board: an RF
+        reference (a mod-97 check passes one number in 97), or a payer named like the recipient paying no
+        more than the invoice's open amount. Anything else is the board's to confirm."""
+        if self.standard == references.RF:
+            return True
+        alike = likeness(entry.payer_name, invoice.recipient_name) >= NAME_LIKENESS
+        return alike and entry.amount <= invoice.outstanding
 
     def named(self, text: str) -> InvoiceInfo | None:
         """The invoice a reference names, if it is valid in the association's standard."""

@@ -43,6 +43,7 @@ class Entry:
     payer_name: str = ""  # the counterparty: who paid a credit, who was paid a debit
     payer_account: str = ""
     bank_ref: str = ""  # the bank's own id of the entry, when the file gives one
+    account: str = ""  # the account of its own statement (Stmt, bankgiro section, GPC header); else the file's
     where: str = ""  # its line or element path, for messages
     key: str = ""  # set by assign_keys()
 
@@ -62,6 +63,8 @@ class Statement:
         An entry of no amount moved no money: it is left out."""
         self.left_out += sum(1 for entry in self.entries if entry.amount == 0)
         self.entries = [entry for entry in self.entries if entry.amount > 0]
+        for entry in self.entries:
+            entry.account = entry.account or self.account
         days = [entry.booked_on for entry in self.entries]
         if days:
             self.first_day = self.first_day or min(days)
@@ -75,7 +78,9 @@ class Statement:
 
 def assign_keys(statement: Statement) -> None:
     """Each entry's key: the bank's own reference for it or, lacking one, a hash of what identifies it; a
-    second entry with the same key in one file gets its ordinal, so equal payments on one day stay two."""
+    second entry with the same key in one file gets its ordinal, so equal payments on one day stay two.
+    Both are of the entry's own account, never the file's list of accounts: an entry has one key whether
+    its account's statement comes alone or with other accounts'."""
     seen: dict[str, int] = {}
     for entry in statement.entries:
         base = _bank_key(statement, entry) if entry.bank_ref else _hash_key(statement, entry)
@@ -87,7 +92,7 @@ def assign_keys(statement: Statement) -> None:
 def _bank_key(statement: Statement, entry: Entry) -> str:
     # camt.053 and camt.054 of one account carry the same reference for one entry: one family, one key.
     family = "iso" if statement.format in ("camt053", "camt054") else statement.format
-    key = f"{family}:{statement.account}:{entry.bank_ref}"
+    key = f"{family}:{entry.account}:{entry.bank_ref}"
     if len(key) > KEY_MAX - 8:  # room for "#n"; a very long reference is hashed, still stable
         key = f"{family}:{hashlib.sha256(key.encode()).hexdigest()[:60]}"
     return key
@@ -96,7 +101,7 @@ def _bank_key(statement: Statement, entry: Entry) -> str:
 def _hash_key(statement: Statement, entry: Entry) -> str:
     identity = "\x1f".join(
         [
-            statement.account,
+            entry.account,
             entry.booked_on.isoformat(),
             entry.kind,
             str(entry.amount),

@@ -128,6 +128,22 @@ def test_an_overlapping_file_books_nothing_twice(estonia, login_as, client, uplo
     assert BankTransaction.select().count() == 5
 
 
+def test_a_postcode_in_a_strangers_message_goes_to_the_queue_not_to_the_invoice_it_resembles(
+    estonia, login_as, client, upload
+):
+    """Kati's address holds 10029, the 7-3-1 reference of Jüri's invoice: the board is asked, nothing is booked."""
+    login_as("board")
+    entry = BankEntry(dt.date(2026, 12, 7), 5000, "", "Kati Karu", "Kati Karu, Pärnu mnt 5-12, 10029 Tallinn")
+    bank_file_id = file_id(upload(camt053([entry], iban="EE382200221020145685", currency="EUR")))
+    html = page(client.get(f"/alpha/admin/bank/files/{bank_file_id}"))
+    assert 'state-bank-suggested">Suggestion' in html and 'state-bank-matched">' not in html
+    assert "Invoice 1002</a> · Jüri Tamm" in html and "Reference found in the message" in html
+    book(client, bank_file_id)
+    assert Receipt.select().count() == 0 and paid(estonia.i1002) == 0
+    tx = BankTransaction.get()
+    assert (tx.state, tx.invoice_id) == ("suggested", estonia.i1002.id)
+
+
 def test_a_credit_paying_more_than_its_invoice_settles_the_oldest_then_stays_as_credit(
     alpha, estonia, login_as, client, upload
 ):

@@ -89,11 +89,48 @@ def test_a_structured_reference_matches_in_the_associations_standard(
 )
 def test_a_reference_found_in_the_message(alpha, payer, standard, stored, message, matched):
     named = invoice(alpha, payer, stored)
-    outcome = matcher(alpha, standard).match(credit(message=message, association=alpha))
+    # The payer is the recipient and pays part of the invoice: a number in the message is trusted (below).
+    sent = credit(amount=5000, message=message, name="Jan Novák", association=alpha)
+    outcome = matcher(alpha, standard).match(sent)
     if matched:
         assert (outcome.state, outcome.why, outcome.invoice.id) == (matching.MATCHED, matching.BY_MESSAGE, named.id)
     else:
         assert outcome.state == matching.UNMATCHED
+
+
+@pytest.mark.parametrize(
+    ("standard", "stored", "name", "amount", "message", "state"),
+    [
+        # Kati writes her address; its postcode passes the 7-3-1 check and is Jan's invoice's reference.
+        (BillingSettings.EE, "10029", "Kati Karu", 5000, "Kati Karu, Pärnu mnt 5-12, 10029 Tallinn", "suggested"),
+        (BillingSettings.EE, "10029", "", 5000, "arve 10029", "suggested"),  # no name to agree with
+        (BillingSettings.EE, "10029", "NOVAK JAN", 10001, "arve 10029", "suggested"),  # more than is open
+        (BillingSettings.EE, "10029", "NOVAK JAN", 10000, "arve 10029", "matched"),
+        (BillingSettings.SE_OCR, "100263", "Kati Karu", 5000, "Avgift 100263", "suggested"),
+        (BillingSettings.CZ_VS, "1002", "Kati Karu", 5000, "platba VS 1002", "suggested"),
+        (BillingSettings.RF, "RF131002", "Kati Karu", 5000, "Payment RF13 1002", "matched"),  # mod 97 is trusted
+    ],
+)
+def test_a_number_in_the_message_books_only_with_a_like_name_and_no_more_than_is_open(
+    alpha, payer, standard, stored, name, amount, message, state
+):
+    named = invoice(alpha, payer, stored)
+    outcome = matcher(alpha, standard).match(credit(amount=amount, message=message, name=name, association=alpha))
+    assert (outcome.state, outcome.why, outcome.invoice.id) == (state, matching.BY_MESSAGE, named.id)
+
+
+def test_a_suggestion_by_amount_and_name_comes_before_one_from_the_message(alpha, payer, make_person):
+    invoice(alpha, payer, "10029")
+    kati = make_person(alpha, given_name="Kati", surname="Karu")
+    hers = invoice(alpha, kati, "", amount=20000)
+    outcome = matcher(alpha, BillingSettings.EE).match(
+        credit(amount=20000, message="Pärnu mnt 5-12, 10029 Tallinn", name="Kati Karu", association=alpha)
+    )
+    assert (outcome.state, outcome.why, outcome.invoice.id) == (
+        matching.SUGGESTED,
+        matching.BY_AMOUNT_AND_NAME,
+        hers.id,
+    )
 
 
 def test_a_paid_invoice_is_still_named_by_its_reference(alpha, payer):

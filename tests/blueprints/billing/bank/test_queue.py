@@ -92,6 +92,26 @@ def test_assign_needs_an_existing_invoice_or_a_person(queued, client):
     assert BankTransaction.get_by_id(queued.tx.id).state == "suggested" and Receipt.select().count() == 2
 
 
+@pytest.mark.parametrize("number", ["²", "1003²", "١٠٠٣", "99999999999"])
+def test_an_invoice_number_of_other_than_ascii_digits_is_refused_with_a_message(queued, client, number):
+    response = client.submit(f"{queued.path}/assign", {"invoice_number": number}, form_page=queued.path)
+    assert response.status_code == 422 and f"There is no invoice number {number}." in page(response)
+    assert BankTransaction.get_by_id(queued.tx.id).state == "suggested" and Receipt.select().count() == 2
+
+
+def test_an_invoice_changed_meanwhile_is_said_and_nothing_is_booked(queued, client, monkeypatch):
+    def raced(*args, **kwargs):  # what allocation.receive raises when another allocation came first
+        raise allocation.AllocationError("The payment or the invoice changed meanwhile; try again.")
+
+    monkeypatch.setattr(allocation, "receive", raced)
+    for action, data in (("assign", {"invoice_number": "1003"}), ("confirm", {})):
+        response = client.submit(f"{queued.path}/{action}", data, form_page=queued.path)
+        assert response.status_code == 409 and "The payment or the invoice changed meanwhile" in page(response)
+        assert "Book the payment" in page(response)  # still waiting: the board can try again
+    tx = BankTransaction.get_by_id(queued.tx.id)
+    assert (tx.state, tx.receipt_id, tx.handled_by_id) == ("suggested", None, None) and paid(queued.i1003) == 0
+
+
 def test_ignoring_needs_a_reason_which_is_kept(queued, client):
     empty = client.submit(f"{queued.path}/ignore", {"reason": "  "}, form_page=queued.path)
     assert empty.status_code == 422 and "Say why this payment is not booked." in page(empty)
