@@ -518,8 +518,8 @@ def _tx_context(tx: BankTransaction, *, assign_form=None, ignore_form=None, prob
     return dict(
         tx=tx,
         suggestion=suggestion,
-        assign_form=assign_form or _assign_form(),
-        ignore_form=ignore_form or IgnoreForm(formdata=None),
+        assign_form=_ids_of_row(assign_form or _assign_form(), tx.id),
+        ignore_form=_ids_of_row(ignore_form or IgnoreForm(formdata=None), tx.id),
         confirm_form=ConfirmForm(),
         problem=problem,
         done=done,
@@ -527,6 +527,16 @@ def _tx_context(tx: BankTransaction, *, assign_form=None, ignore_form=None, prob
         handler=User.get_or_none(User.id == tx.handled_by_id) if tx.handled_by_id else None,
         **_labels(),
     )
+
+
+def _ids_of_row(form, tx_id: int):
+    """The row's own element ids (the names stay): several open rows of the queue are one page, and a label
+    must lead to its own row's field."""
+    for field in form:
+        if field.type != "CSRFTokenField":
+            field.id = f"tx{tx_id}-{field.name}"
+            field.label.field_id = field.id
+    return form
 
 
 def _assign_form(formdata=None) -> AssignForm:

@@ -172,3 +172,13 @@ def test_queue_day_and_amount_are_those_of_the_bank(queued, client):
     html = page(client.get(queued.path))
     assert "Payment of €200.00" in html and "20 Dec 2026" in html and "üür detsember" in html
     assert dt.date(2026, 12, 20) == BankTransaction.get_by_id(queued.tx.id).booked_on
+
+
+def test_each_open_entry_has_its_own_element_ids(queued, client):
+    """Several entries open on one page: a label leads to its own entry's field (no repeated ids)."""
+    html = page(client.get(queued.path, headers=HTMX))
+    tx_id = queued.tx.id
+    for name in ("invoice_number", "person", "reason"):
+        assert f'id="tx{tx_id}-{name}"' in html and f'for="tx{tx_id}-{name}"' in html
+        assert f'id="{name}"' not in html
+    assert 'name="invoice_number"' in html and 'name="reason"' in html  # the fields keep their names
