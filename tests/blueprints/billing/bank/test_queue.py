@@ -142,6 +142,11 @@ def test_with_htmx_the_entry_is_swapped_in_place(queued, client):
     done = client.post(f"{queued.path}/confirm", data={"csrf_token": token}, headers=HTMX)
     html = page(done)
     assert done.status_code == 200 and "€200.00 is booked for invoice 1003." in html and "<html" not in html
+    # The queue row's word follows out of band: no longer "Waiting".
+    assert (
+        f'<span id="bank-tx-state-{queued.tx.id}" hx-swap-oob="true" class="state state-bank-booked">Booked</span>'
+        in html
+    )
     refused = client.post(f"{queued.path}/ignore", data={"csrf_token": token, "reason": ""}, headers=HTMX)
     # Booked a moment ago: htmx gets the entry's new state and why nothing more is done (a 409 is not swapped).
     assert refused.status_code == 200 and "This payment has been dealt with already." in page(refused)
