@@ -225,15 +225,17 @@ class Period:
         """first:last, as a PDF order keeps it."""
         return f"{self.first.isoformat()}:{self.last.isoformat()}"
 
-    def label(self) -> str:
-        """The period in the reader's language: "2026", "Q1 2026", "March 2026", or a range of dates."""
+    def label(self, *, in_sentence: bool = False) -> str:
+        """The period in the reader's language: "2026", "Q1 2026", "March 2026", or a range of dates. A month
+        stands capitalised on its own (a list, a heading line) and as the language writes it mid-sentence
+        ("Kontoutdrag för december 2026")."""
         if self.key and _YEAR.match(self.key):
             return self.key
         if self.key and (match := _QUARTER.match(self.key)):
             return _("Q%(quarter)s %(year)s", quarter=match.group(2), year=match.group(1))
         if self.key and _MONTH.match(self.key):
             name = format_date(self.first, "LLLL y")
-            return name[:1].upper() + name[1:]
+            return name if in_sentence else name[:1].upper() + name[1:]
         return f"{format_date(self.first, 'medium')} – {format_date(self.last, 'medium')}"
 
 

@@ -253,3 +253,14 @@ def test_periods_are_read_from_the_chooser_or_from_to():
     for wrong in ({"period": "2026-13"}, {"period": "1999"}, {"from": "2026-05-01", "to": "2026-04-01"},
                   {"from": "2026-05-01"}, {"period": "<script>"}):  # fmt: skip
         assert Period.from_args(wrong, today) == (Period.year(2026), False)
+
+
+@pytest.mark.parametrize(("language", "alone", "in_sentence"), [("cs", "Prosinec 2026", "prosinec 2026"),
+                                                                 ("sv", "December 2026", "december 2026"),
+                                                                 ("en", "December 2026", "December 2026")])  # fmt: skip
+def test_a_month_is_capitalised_alone_and_written_as_the_language_does_mid_sentence(app, language, alone, in_sentence):
+    from flask_babel import force_locale
+
+    december = Period.from_args({"period": "2026-12"}, TODAY)[0]
+    with app.test_request_context(), force_locale(language):
+        assert (december.label(), december.label(in_sentence=True)) == (alone, in_sentence)
