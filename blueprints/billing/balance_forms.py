@@ -10,45 +10,23 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from blueprints.billing import money
 from blueprints.billing.allocation import REASON_MAX
+from blueprints.billing.board_forms import MoneyReceivedForm
 from core.text import lazy_gettext as _l
 
 REFERENCE_MAX = 140  # Receipt.reference
 NOTE_MAX = 200
 
 
-class ReceiptForm(FlaskForm):
+class ReceiptForm(MoneyReceivedForm):
     """Money received from a person: spent on the invoice chosen first, then their oldest, the rest credit."""
 
-    amount = StringField(
-        _l("Amount received"),
-        validators=[InputRequired(_l("Enter the amount received.")), Length(max=30)],
-        render_kw={"inputmode": "decimal", "autocomplete": "off"},
-    )
     received_on = DateField(_l("Received on"), validators=[InputRequired(_l("Enter the date the money arrived."))])
     reference = StringField(
         _l("Payment reference"), validators=[Optional(), Length(max=REFERENCE_MAX)], render_kw={"autocomplete": "off"}
     )
     note = StringField(_l("Note for the board"), validators=[Optional(), Length(max=NOTE_MAX)])
     first = SelectField(_l("Settle first"), choices=[], validate_choice=False, validators=[Optional()])
-
-    def __init__(self, *args, currency: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.currency = currency
-        self.minor_units: int | None = None
-
-    def validate_amount(self, field) -> None:
-        try:
-            value = money.parse_amount(field.data or "", self.currency)
-        except money.AmountError:
-            digits = money.exponent(self.currency)
-            raise ValidationError(
-                _l("Enter an amount such as %(example)s.", example="1234" + ("." + "5" * digits if digits else ""))
-            ) from None
-        if value <= 0:
-            raise ValidationError(_l("Enter an amount greater than zero."))
-        self.minor_units = value
 
     def validate_first(self, field) -> None:
         if field.data and field.data not in {value for value, _label in field.choices}:

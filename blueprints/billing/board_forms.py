@@ -16,21 +16,15 @@ from blueprints.billing.payments import NOTE_MAX, REFERENCE_MAX
 from core.text import lazy_gettext as _l
 
 
-class PaymentForm(FlaskForm):
-    """Money received against one invoice; `currency` decides how many decimals the amount may have."""
+class MoneyReceivedForm(FlaskForm):
+    """The amount of money received, read as the board types it; `currency` decides how many decimals it may
+    have, and `minor_units` holds it once valid. Payments on an invoice and receipts on a person's account."""
 
     amount = StringField(
         _l("Amount received"),
         validators=[InputRequired(_l("Enter the amount received.")), Length(max=30)],
         render_kw={"inputmode": "decimal", "autocomplete": "off"},
     )
-    paid_on = DateField(_l("Paid on"), validators=[InputRequired(_l("Enter the date the money arrived."))])
-    reference = StringField(
-        _l("Payment reference"),
-        validators=[Optional(), Length(max=REFERENCE_MAX)],
-        render_kw={"autocomplete": "off"},
-    )
-    note = StringField(_l("Note for the board"), validators=[Optional(), Length(max=NOTE_MAX)])
 
     def __init__(self, *args, currency: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,3 +42,15 @@ class PaymentForm(FlaskForm):
         if value <= 0:
             raise ValidationError(_l("Enter an amount greater than zero."))
         self.minor_units = value
+
+
+class PaymentForm(MoneyReceivedForm):
+    """Money received against one invoice."""
+
+    paid_on = DateField(_l("Paid on"), validators=[InputRequired(_l("Enter the date the money arrived."))])
+    reference = StringField(
+        _l("Payment reference"),
+        validators=[Optional(), Length(max=REFERENCE_MAX)],
+        render_kw={"autocomplete": "off"},
+    )
+    note = StringField(_l("Note for the board"), validators=[Optional(), Length(max=NOTE_MAX)])
