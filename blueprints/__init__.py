@@ -2,7 +2,8 @@
 
 portal    associations, accounts, roles, settings, registration requests, the outbox (SPEC P)
 register  people, buildings, units, ownership, residents, the unit file, the member list (R)
-billing   contracts, charges, invoices, payments, invoice PDFs (B)
+billing   contracts, charges, invoices, payments, invoice PDFs, balances, the yearly settlement (B)
+meters    meters, reading windows, readings handed in and imported, their history (M)
 faults    fault reports and requests (F)
 documents folders, documents and their attachments, search, events (D)
 community discussions, their moderation, mass mail (C)
@@ -14,4 +15,4 @@ views.py and *_views.py, which app.py loads (DOMAINS), so a service module of on
 domain can be used by another without pulling in views.
 """
 
-DOMAINS = ("portal", "register", "billing", "faults", "documents", "community", "votes", "exchange")
+DOMAINS = ("portal", "register", "billing", "meters", "faults", "documents", "community", "votes", "exchange")

@@ -117,6 +117,7 @@ def resident_place(
 BOARD_GROUPS = {
     "register": _l("Register"),
     "billing": _l("Billing"),
+    "meters": _l("Meters"),
     "faults": _l("Faults"),
     "documents": _l("Documents"),
     "community": _l("Community"),

@@ -23,6 +23,8 @@ class Kind:
     hint: object = ""
     options: dict = field(default_factory=dict)  # option key -> lazy label, in the order shown
     default_options: tuple[str, ...] = ()
+    # Mail a member has to ask for (meter reading reminders: seed 002) is off until they switch it on.
+    enabled_by_default: bool = True
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ def kind(key: str) -> Kind:
 
 def _choice(kind: Kind, row: NotificationChoice | None) -> Choice:
     if row is None:
-        return Choice(True, kind.default_options)
+        return Choice(kind.enabled_by_default, kind.default_options)
     return Choice(row.enabled, tuple(o for o in row.options.split(",") if o in kind.options))
 
 
@@ -75,6 +77,15 @@ def choices_for(user_ids: Iterable[int], association_id: int, key: str) -> dict[
         )
     }
     return {user_id: _choice(_kinds[key], found.get(user_id)) for user_id in ids}
+
+
+def switched_on(association_id: int, key: str) -> pw.ModelSelect:
+    """The users who switched a kind on: a subquery for `User.id.in_(…)`, for kinds off by default."""
+    return NotificationChoice.select(NotificationChoice.user).where(
+        (NotificationChoice.association == association_id)
+        & (NotificationChoice.kind == key)
+        & (NotificationChoice.enabled == True)  # noqa: E712 (SQL)
+    )
 
 
 def switched_off(association_id: int, key: str) -> pw.ModelSelect:

@@ -1,5 +1,5 @@
-"""peewee models, one module per domain (portal, register, billing, faults, documents, community, votes, exchange) and mail.py for what
-leaves by mail (the outbox, ordered PDFs); notifications.py holds what each member chose to be mailed about;
+"""peewee models, one module per domain (portal, register, billing, meters, faults, documents, community, votes,
+exchange) and mail.py for what leaves by mail (the outbox, ordered PDFs); notifications.py holds what each member chose to be mailed about;
 db.py holds the database itself."""
 
 from models.billing import (
@@ -25,6 +25,11 @@ from models.billing import (
     Receipt,
     ReferenceRate,
     ReminderTemplate,
+    Service,
+    Settlement,
+    SettlementCost,
+    SettlementKey,
+    SettlementUnit,
 )
 from models.community import (
     Category,
@@ -57,6 +62,7 @@ from models.documents import (
 from models.exchange import ReportSettings
 from models.faults import FaultAttachment, FaultDeadline, FaultEvent, FaultReport
 from models.mail import OutboundAttachment, OutboundEmail, PdfOrder
+from models.meters import Meter, Reading, ReadingChange, ReadingImportMapping, ReadingReminder, ReadingWindow
 from models.notifications import NotificationChoice
 from models.portal import (
     Association,
@@ -106,6 +112,7 @@ ALL_MODELS = [
     BillingSettings,
     Contract,
     ContractParty,
+    Service,
     Charge,
     InvoiceRun,
     InstalmentPlan,
@@ -123,6 +130,10 @@ ALL_MODELS = [
     PlanDebt,
     DebtReminder,
     ReminderTemplate,
+    Settlement,
+    SettlementCost,
+    SettlementKey,
+    SettlementUnit,
     PdfOrder,
     ReportSettings,
     PrintBatch,
@@ -163,6 +174,12 @@ ALL_MODELS = [
     SecondFactor,
     RecoveryCode,
     SecondFactorAttempt,
+    Meter,
+    ReadingWindow,
+    Reading,
+    ReadingChange,
+    ReadingReminder,
+    ReadingImportMapping,
 ]
 
 __all__ = ["db", "ALL_MODELS", *[m.__name__ for m in ALL_MODELS]]

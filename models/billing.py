@@ -180,6 +180,9 @@ class Charge(AssociationScoped, BaseModel):
     valid_from = pw.DateField(null=True)
     valid_to = pw.DateField(null=True)  # last day
     position = pw.IntegerField(default=0)
+    # The service this charge is a monthly advance for (water, heating, ...): the yearly settlement
+    # compares what was invoiced for it with the unit's share of its cost (B9). Empty: not an advance.
+    service = pw.DeferredForeignKey("Service", null=True, backref="charges", on_delete="SET NULL")
     created_at = pw.DateTimeField(default=clock.utcnow_naive)
 
     class Meta:
@@ -254,6 +257,7 @@ class Invoice(AssociationScoped, BaseModel):
     # an instalment plan. Interest invoices bear no interest themselves.
     CHARGES, INTEREST, INSTALMENT = "charges", "interest", "instalment"
     WRITE_OFF, INTO_PLAN = "write_off", "into_plan"
+    SETTLEMENT = "settlement"  # what a unit still owes after the yearly settlement of services (B9)
     purpose = pw.CharField(max_length=12, default=CHARGES)
     plan = pw.DeferredForeignKey("InstalmentPlan", null=True, backref="instalments", on_delete="SET NULL")
     # "<period>:unit:<id>" or "<period>:contract:<id>" for run invoices: a second run cannot repeat one.
@@ -532,6 +536,7 @@ class Receipt(AssociationScoped, BaseModel):
     which settles their next invoice."""
 
     MANUAL, BANK_FILE = Payment.MANUAL, Payment.BANK_FILE
+    SETTLEMENT = "settlement"  # a unit's advances exceeded its share of the costs: the surplus is credit (B9)
 
     association = pw.ForeignKeyField(Association, backref="receipts", on_delete="CASCADE")
     person = pw.ForeignKeyField(Person, backref="receipts", on_delete="RESTRICT")
@@ -679,3 +684,97 @@ class ReminderTemplate(BaseModel):
     subject = pw.CharField(max_length=200, default="")
     body = pw.TextField(default="")  # plain text with {name}, {amount}, {overdue_since}
     updated_at = pw.DateTimeField(default=clock.utcnow_naive)
+
+
+class Service(AssociationScoped, BaseModel):
+    """A service the association buys for its units and settles yearly against the advances (B9):
+    water, heating, cleaning, lift. Charges name it when they are its monthly advance."""
+
+    association = pw.ForeignKeyField(Association, backref="services", on_delete="CASCADE")
+    name = pw.CharField(max_length=120)
+    position = pw.IntegerField(default=0)
+    archived_at = pw.DateTimeField(null=True)
+    created_at = pw.DateTimeField(default=clock.utcnow_naive)
+
+    class Meta:
+        indexes = ((("association", "position"), False),)
+
+
+class Settlement(AssociationScoped, BaseModel):
+    """The yearly settlement of advance payments for services (B9): one per association and year.
+
+    A draft holds the costs and keys the board enters and previews; the run shares the costs out, writes
+    one SettlementUnit per unit with its statement and the invoice or credit for the difference, and
+    records when every unit's statement was mailed (Czech law: by 30 April of the next year)."""
+
+    DRAFT, RUNNING, DONE = "draft", "running", "done"
+    STATES = {DRAFT: _lp("settlement state", "Draft"), RUNNING: _l("Being sent"), DONE: _l("Settled")}
+
+    association = pw.ForeignKeyField(Association, backref="settlements", on_delete="CASCADE")
+    year = pw.IntegerField()
+    period_start = pw.DateField()
+    period_end = pw.DateField()
+    deadline = pw.DateField()  # when the statements must reach the units
+    state = pw.CharField(max_length=10, default=DRAFT)
+    note = pw.TextField(default="")  # printed on every statement
+    run_at = pw.DateTimeField(null=True)
+    run_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    delivered_at = pw.DateTimeField(null=True)  # the last statement went out
+    created_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    created_at = pw.DateTimeField(default=clock.utcnow_naive)
+
+    class Meta:
+        indexes = ((("association", "year"), True),)
+
+
+class SettlementCost(BaseModel):
+    """A service's actual cost for the year, and the key that shares it out."""
+
+    settlement = pw.ForeignKeyField(Settlement, backref="costs", on_delete="CASCADE")
+    service = pw.ForeignKeyField(Service, on_delete="RESTRICT", backref="+")
+    amount = pw.BigIntegerField()  # minor units, VAT included: what the association paid
+    position = pw.IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("settlement", "service"), True),)
+
+
+class SettlementKey(BaseModel):
+    """One part of a cost's key: `percent` of the cost shared by area, share, residents (days lived) or
+    a meter kind's consumption. A cost's parts add up to 100 % (heating: 50 % area, 50 % allocators)."""
+
+    AREA, SHARE, RESIDENTS, CONSUMPTION, EQUAL = "area", "share", "residents", "consumption", "equal"
+    KINDS = {
+        AREA: _l("By floor area"),
+        SHARE: _l("By ownership share"),
+        RESIDENTS: _l("By residents (days lived)"),
+        CONSUMPTION: _l("By meter consumption"),
+        EQUAL: _l("Equally per unit"),
+    }
+
+    cost = pw.ForeignKeyField(SettlementCost, backref="keys", on_delete="CASCADE")
+    kind = pw.CharField(max_length=12)
+    percent = pw.IntegerField(default=100)  # whole per cent of the cost
+    meter_kind = pw.CharField(max_length=12, default="")  # for CONSUMPTION: Meter.COLD_WATER, ...
+
+
+class SettlementUnit(BaseModel):
+    """A unit's result: its share of each cost, the advances invoiced, the difference (advances − costs;
+    negative: the unit pays more), the statement PDF and the invoice or credit that settles it."""
+
+    settlement = pw.ForeignKeyField(Settlement, backref="units", on_delete="CASCADE")
+    unit = pw.ForeignKeyField(Unit, on_delete="RESTRICT", backref="+")
+    person = pw.ForeignKeyField(Person, null=True, on_delete="SET NULL", backref="+")  # who receives it
+    costs = pw.BigIntegerField(default=0)
+    advances = pw.BigIntegerField(default=0)
+    difference = pw.BigIntegerField(default=0)
+    detail = pw.TextField(default="")  # JSON: per service its amount, key figures and advances, as printed
+    invoice = pw.ForeignKeyField(Invoice, null=True, on_delete="SET NULL", backref="+")
+    receipt = pw.ForeignKeyField(Receipt, null=True, on_delete="SET NULL", backref="+")
+    stored_name = pw.CharField(max_length=100, default="")  # the statement PDF under UPLOAD_DIR/settlements/
+    email = pw.ForeignKeyField(OutboundEmail, null=True, on_delete="SET NULL", backref="+")
+    error = pw.TextField(default="")
+    sent_at = pw.DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("settlement", "unit"), True),)

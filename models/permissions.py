@@ -26,6 +26,8 @@ RESIDENTS_EDIT_OWN = "residents.edit_own"
 REGISTER_MANAGE = "register.manage"
 INVOICES_VIEW_ALL = "invoices.view_all"
 INVOICES_MANAGE = "invoices.manage"
+METERS_SUBMIT = "meters.submit"
+METERS_MANAGE = "meters.manage"
 MAIL_SEND_MASS = "mail.send_mass"
 MAIL_VIEW_OUTBOX = "mail.view_outbox"
 AUDIT_VIEW = "audit.view"
@@ -55,6 +57,8 @@ DESCRIPTIONS = {
     REGISTER_MANAGE: _l("Create, edit and delete buildings, units and people."),
     INVOICES_VIEW_ALL: _l("See every resident's contracts, invoices and payments."),
     INVOICES_MANAGE: _l("Keep contracts and charges, create invoices and credit notes, record payments."),
+    METERS_SUBMIT: _l("Hand in meter readings for the units one owns or lives in, while a window is open."),
+    METERS_MANAGE: _l("Keep meters, open and lock reading windows, correct and import readings."),
     MAIL_SEND_MASS: _l("Send mail to many residents at once."),
     MAIL_VIEW_OUTBOX: _l("See every mail the portal sends and whether it went out."),
     AUDIT_VIEW: _l("Read the audit log of board and account actions."),
@@ -65,7 +69,7 @@ DESCRIPTIONS = {
 
 ALL = frozenset(DESCRIPTIONS)
 
-TENANT = frozenset({DOCUMENTS_READ, DISCUSSIONS_POST, SEARCH_USE, FAULTS_REPORT})
+TENANT = frozenset({DOCUMENTS_READ, DISCUSSIONS_POST, SEARCH_USE, FAULTS_REPORT, METERS_SUBMIT})
 MEMBER = TENANT | {VOTES_CAST, VOTES_CAST_PER_ROLLAM, MEMBERS_VIEW, UNITS_VIEW, OWNERSHIP_VIEW, RESIDENTS_EDIT_OWN}
 BOARD = MEMBER | {
     DOCUMENTS_READ_BOARD,
@@ -78,6 +82,7 @@ BOARD = MEMBER | {
     REGISTER_MANAGE,
     INVOICES_VIEW_ALL,
     INVOICES_MANAGE,
+    METERS_MANAGE,
     MAIL_SEND_MASS,
     MAIL_VIEW_OUTBOX,
     AUDIT_VIEW,

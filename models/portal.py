@@ -36,13 +36,13 @@ class Association(BaseModel):
     logo = pw.CharField(max_length=100, null=True)  # a file name under UPLOAD_DIR
     header_photo = pw.CharField(max_length=100, null=True)
     tabs = pw.CharField(
-        max_length=200, default="contact members units faults contracts invoices"
+        max_length=200, default="contact members units faults contracts invoices meters"
     )  # optional tabs shown
     # The permissions whose use asks for a second factor (P6): space-separated constants.
     second_factor_permissions = pw.CharField(max_length=300, default="")
     created_at = pw.DateTimeField(default=clock.utcnow_naive)
 
-    OPTIONAL_TABS = ("contact", "members", "units", "faults", "contracts", "invoices")
+    OPTIONAL_TABS = ("contact", "members", "units", "faults", "contracts", "invoices", "meters")
 
     def shows(self, tab: str) -> bool:
         return tab in self.tabs.split()

@@ -36,6 +36,7 @@ TAB_LABELS = {
     "faults": _l("Fault reports"),
     "contracts": _l("Contracts"),
     "invoices": _l("Invoices"),
+    "meters": _l("Meter readings"),
 }
 TEXT_LIMIT = 20_000
 

@@ -47,7 +47,7 @@ def test_flask_db_upgrade_command(app):
     assert "up to date" in result.output
 
 
-def test_existing_associations_get_the_fault_contract_and_invoice_tabs(tmp_path):
+def test_existing_associations_get_the_fault_contract_invoice_and_meter_tabs(tmp_path):
     database = make_database(f"sqlite:///{tmp_path}/old.sqlite3")
     db.initialize(database)
     with database.connection_context():
@@ -59,7 +59,7 @@ def test_existing_associations_get_the_fault_contract_and_invoice_tabs(tmp_path)
         )
         upgrade()
         (tabs,) = database.execute_sql("SELECT tabs FROM association WHERE slug = 'old'").fetchone()
-    assert tabs.split() == ["contact", "members", "units", "faults", "contracts", "invoices"]
+    assert tabs.split() == ["contact", "members", "units", "faults", "contracts", "invoices", "meters"]
 
 
 def test_existing_board_roles_may_manage_invoices_after_0004(tmp_path):
@@ -131,8 +131,8 @@ def test_members_may_vote_per_rollam_and_the_board_may_run_such_votes_after_0015
                 "INSERT INTO role (association_id, key, name, permissions) VALUES (1, ?, ?, ?)",
                 (key, key, permissions),
             )
-        upgrade()
-        upgrade()
+        migration_runner().up(target="0015_votes")
+        migration_runner().up(target="0015_votes")
         roles = dict(database.execute_sql("SELECT key, permissions FROM role").fetchall())
         required = database.execute_sql("SELECT second_factor_permissions FROM association").fetchone()[0]
     assert roles == {
@@ -142,3 +142,26 @@ def test_members_may_vote_per_rollam_and_the_board_may_run_such_votes_after_0015
         "x": "",
     }
     assert required == ""  # nothing asks for a second factor until the association chooses
+
+
+def test_everyone_hands_in_readings_and_the_board_keeps_meters_after_0017(tmp_path):
+    database = make_database(f"sqlite:///{tmp_path}/old.sqlite3")
+    db.initialize(database)
+    with database.connection_context():
+        migration_runner().up(target="0016_balances")
+        database.execute_sql(
+            "INSERT INTO association (name, slug, locale, currency, timezone, welcome_text, contact_text, gdpr_text,"
+            " theme_color, tabs, created_at, document_max_mb, on_call_text, second_factor_permissions) VALUES"
+            " ('Old', 'old', 'et', 'EUR', 'UTC', '', '', '', '#1d5f8a', 'contact', '2026-01-01 00:00:00', 5, '', '')"
+        )
+        for key, permissions in (("tenant", "faults.report"), ("board", ""), ("x", "")):
+            database.execute_sql(
+                "INSERT INTO role (association_id, key, name, permissions) VALUES (1, ?, ?, ?)",
+                (key, key, permissions),
+            )
+        upgrade()
+        upgrade()
+        roles = dict(database.execute_sql("SELECT key, permissions FROM role").fetchall())
+        (tabs,) = database.execute_sql("SELECT tabs FROM association").fetchone()
+    assert roles == {"tenant": "faults.report meters.submit", "board": "meters.submit meters.manage", "x": ""}
+    assert tabs == "contact meters"

@@ -1,0 +1,21 @@
+"""Meters (SPEC M1–M4): meters per unit and building, the board's reading windows, readings handed in by
+residents or imported from a reading company, reminders, and each meter's history."""
+
+from flask import g
+
+from core.access import Tab, association_blueprint, can
+from models import permissions as perms
+
+bp = association_blueprint("meters", __name__)
+
+# Switched off, the residents' reading pages answer 404; the board keeps its meters and windows.
+METERS_TAB = Tab("meters", keeper=perms.METERS_MANAGE)
+
+
+def hands_in() -> bool:
+    """The member may hand in readings: the tab is on, the role allows it, and they are in the register."""
+    return g.association.shows("meters") and can(perms.METERS_SUBMIT) and g.membership.person_id is not None
+
+
+def keeps_meters() -> bool:
+    return can(perms.METERS_MANAGE)
