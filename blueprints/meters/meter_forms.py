@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField
+from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from core.text import lazy_gettext as _l
@@ -90,7 +90,7 @@ def removed_not_before_installed(form, field) -> None:
         raise ValidationError(_l("A meter cannot be removed before it was installed."))
 
 
-KIND_CHOICES = [("", _l("Choose…"))] + [(key, label) for key, label in Meter.KINDS.items()]
+KIND_CHOICES = [SelectChoice("", _l("Choose…"))] + [SelectChoice(key, label) for key, label in Meter.KINDS.items()]
 
 
 class MeterFields(FlaskForm):

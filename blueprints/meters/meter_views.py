@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import peewee as pw
+
 from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -226,7 +228,7 @@ def _reading(reading_id: int) -> Reading:
 def _changes(reading: Reading) -> list[ReadingChange]:
     return list(
         ReadingChange.select(ReadingChange, User)
-        .join(User, join_type="LEFT OUTER", on=(ReadingChange.changed_by == User.id))
+        .join(User, join_type=pw.JOIN.LEFT_OUTER, on=(ReadingChange.changed_by == User.id))
         .where(ReadingChange.reading == reading)
         .order_by(ReadingChange.changed_at.desc(), ReadingChange.id.desc())
     )

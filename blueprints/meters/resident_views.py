@@ -166,13 +166,13 @@ def mine():
 # --- one home's form ------------------------------------------------------------------------------
 
 
-@bp.route("/meters/units/<int:unit_id>/windows/<int:window_id>", methods=["GET", "POST"])
+@bp.route("/meters/units/<int:hand_in_unit_id>/windows/<int:hand_in_window_id>", methods=["GET", "POST"])
 @requires(perms.METERS_SUBMIT)
 @METERS_TAB
-def hand_in(unit_id: int, window_id: int):
+def hand_in(hand_in_unit_id: int, hand_in_window_id: int):
     """Hand in (or correct) the readings of all of a home's meters for an open window, with photos."""
-    unit = _my_unit(unit_id)
-    window = first_or_404(ReadingWindow.of(g.association).where(ReadingWindow.id == window_id))
+    unit = _my_unit(hand_in_unit_id)
+    window = first_or_404(ReadingWindow.of(g.association).where(ReadingWindow.id == hand_in_window_id))
     if not window.is_open(_today()):
         return _not_open(unit, window)
     states = readings.states(list(readings.meters_to_read([unit.id], window)), window)
