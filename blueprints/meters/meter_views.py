@@ -6,8 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import peewee as pw
-
-from flask import abort, current_app, flash, g, redirect, request, url_for
+from flask import current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
@@ -82,9 +81,7 @@ def meters():
 
 def _place_choices(form: NewMeterForm) -> None:
     """The units (active ones) and the buildings a meter can be in."""
-    units = (
-        Unit.active(g.association).select(Unit, Building).join(Building).order_by(*Unit.natural_order(), Unit.id)
-    )
+    units = Unit.active(g.association).select(Unit, Building).join(Building).order_by(*Unit.natural_order(), Unit.id)
     form.place.choices = (
         [SelectChoice("", _("Choose…"))]
         + [SelectChoice(f"unit:{u.id}", f"{u.title}, {u.building.name}") for u in units]
@@ -95,25 +92,20 @@ def _place_choices(form: NewMeterForm) -> None:
     )
 
 
-def _chosen_place(form: NewMeterForm) -> tuple[Building, Unit | None] | None:
-    """The building and unit the form names, if they are the association's and the unit is in use."""
-    kind, _sep, raw_id = (form.place.data or "").partition(":")
+def _chosen_place(value: str | None) -> tuple[Building, Unit | None] | str:
+    """The building and unit a posted place names, or why it cannot have a new meter. Another
+    association's unit or building is a 404, as for any id that is not the member's."""
+    kind, _sep, raw_id = (value or "").partition(":")
     if not raw_id.isdigit():
-        return None
+        return _("Choose the unit or the building.")
     if kind == "unit":
-        unit = Unit.of(g.association).where(Unit.id == int(raw_id)).first()
-        if unit is None:
-            abort(404)
+        unit = first_or_404(Unit.of(g.association).where(Unit.id == int(raw_id)))
         if unit.archived_at is not None:
-            form.place.errors.append(_("This unit is archived: it gets no new meters."))
-            return None
+            return _("This unit is archived: it gets no new meters.")
         return unit.building, unit
     if kind == "building":
-        building = Building.of(g.association).where(Building.id == int(raw_id)).first()
-        if building is None:
-            abort(404)
-        return building, None
-    return None
+        return first_or_404(Building.of(g.association).where(Building.id == int(raw_id))), None
+    return _("Choose the unit or the building.")
 
 
 @bp.route("/meters/new", methods=["GET", "POST"])
@@ -125,23 +117,20 @@ def new_meter():
     if request.method == "GET" and preselected:
         form.place.data = f"unit:{preselected}"
     _place_choices(form)
-    # A unit of another association posted by hand is not among the choices: 404, as for any other id.
-    if request.method == "POST" and (form.place.data or "").startswith(("unit:", "building:")):
-        if form.place.data not in {str(choice.value) for choice in form.place.choices}:
-            _chosen_place(form)
-    if form.validate_on_submit():
-        place = _chosen_place(form)
-        if place is not None:
-            building, unit = place
-            meter = meter_register.create_meter(
-                g.association, building=building, unit=unit, kind=form.kind.data, serial=form.serial.data,
-                measure=(form.measure.data or "").strip() or Meter.MEASURES.get(form.kind.data, ""),
-                installed_on=form.installed_on.data, removed_on=form.removed_on.data,
-                first_reading=form.first_reading.data, remote_read=form.remote_read.data, note=form.note.data or "",
-                user=current_user,
-            )  # fmt: skip
-            flash(_("The meter %(serial)s is added.", serial=meter.serial), "success")
-            return redirect(_register_url(meter))
+    place = _chosen_place(form.place.data) if request.method == "POST" else None
+    if form.validate_on_submit() and not isinstance(place, str):
+        building, unit = place
+        meter = meter_register.create_meter(
+            g.association, building=building, unit=unit, kind=form.kind.data, serial=form.serial.data,
+            measure=(form.measure.data or "").strip() or Meter.MEASURES.get(form.kind.data, ""),
+            installed_on=form.installed_on.data, removed_on=form.removed_on.data,
+            first_reading=form.first_reading.data, remote_read=form.remote_read.data, note=form.note.data or "",
+            user=current_user,
+        )  # fmt: skip
+        flash(_("The meter %(serial)s is added.", serial=meter.serial), "success")
+        return redirect(_register_url(meter))
+    if isinstance(place, str) and form.place.data:
+        form.place.errors = [place]  # in words the board knows, rather than "Not a valid choice"
     if request.method == "GET" and form.installed_on.data is None:
         form.installed_on.data = g.association.today()
     status = 422 if request.method == "POST" else 200

@@ -107,9 +107,7 @@ def _date(value) -> dt.date:
 
 
 def last_reading(meter: Meter) -> Reading | None:
-    return (
-        Reading.select().where(Reading.meter == meter).order_by(Reading.read_on.desc(), Reading.id.desc()).first()
-    )
+    return Reading.select().where(Reading.meter == meter).order_by(Reading.read_on.desc(), Reading.id.desc()).first()
 
 
 def replace_meter(
@@ -191,10 +189,7 @@ def register_page(association: Association, *, building_id: int | None, number: 
     chosen = _units(association, building_id, number)
     matching = pw.fn.COUNT(pw.SQL("*")).over().alias("matching")
     rows = list(
-        chosen.select_extend(matching)
-        .order_by(*Unit.natural_order(), Unit.id)
-        .limit(PAGE)
-        .offset((page - 1) * PAGE)
+        chosen.select_extend(matching).order_by(*Unit.natural_order(), Unit.id).limit(PAGE).offset((page - 1) * PAGE)
     )
     total = rows[0].matching if rows else 0
     if not rows and page > 1:
@@ -248,9 +243,5 @@ def latest_readings(meter_ids: list[int]) -> dict[int, Reading]:
         .alias("rank")
     )
     ranked = Reading.select(Reading.id, rank).where(Reading.meter.in_(meter_ids)).alias("ranked")
-    latest = (
-        Reading.select()
-        .join(ranked, on=(Reading.id == ranked.c.id))
-        .where(ranked.c.rank == 1)
-    )
+    latest = Reading.select().join(ranked, on=(Reading.id == ranked.c.id)).where(ranked.c.rank == 1)
     return {reading.meter_id: reading for reading in latest}

@@ -136,7 +136,11 @@ def mine():
     if ids:
         for meter in (
             Meter.select()
-            .where(Meter.unit.in_(ids) & (Meter.installed_on <= today) & (Meter.removed_on.is_null() | (Meter.removed_on >= today)))
+            .where(
+                Meter.unit.in_(ids)
+                & (Meter.installed_on <= today)
+                & (Meter.removed_on.is_null() | (Meter.removed_on >= today))
+            )
             .order_by(Meter.kind, Meter.serial, Meter.id)
         ):
             in_use[meter.unit_id].append(meter)
@@ -236,7 +240,9 @@ def _not_open(unit: Unit, window: ReadingWindow):
     elif _today() < window.opens_on:
         reason = _("Handing in opens on %(day)s.", day=date(window.opens_on))
     else:
-        reason = _("Handing in closed on %(day)s. If a reading is missing or wrong, ask the board.", day=date(window.closes_on))
+        reason = _(
+            "Handing in closed on %(day)s. If a reading is missing or wrong, ask the board.", day=date(window.closes_on)
+        )
     response = render(
         "meters/hand_in.html", "meters/_hand_in_closed.html", unit=unit, window=window, reason=reason, status=403
     )

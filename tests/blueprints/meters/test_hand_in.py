@@ -10,9 +10,12 @@ import pytest
 from PIL import Image
 
 from models.meters import Reading, ReadingChange
-from tests.blueprints.meters.hand_in_world import hand_in_path, meter_world  # noqa: F401 (a fixture)
+from tests.blueprints.meters import hand_in_world
+from tests.blueprints.meters.hand_in_world import hand_in_path
 
 HTMX = {"HX-Request": "true"}
+
+meter_world = hand_in_world.meter_world  # a fixture
 
 
 def readings_of(meter) -> list[Reading]:
@@ -35,9 +38,9 @@ def test_the_page_shows_each_meter_with_its_previous_reading_and_a_guide(tenant,
     assert "Previous reading: 30.4 m³ on 31 Oct 2026. At the usual use it shows about 33.4 now." in page
     # 30.4 + 30 days × 0.1: shown as a guide, never sent unless typed
     assert 'placeholder="33.4"' in page and 'value=""' in page
-    assert "HW-1" in page and 'name="reading-%d"' % meter_world.hot.id in page
-    assert 'name="reading-%d"' % meter_world.remote.id not in page  # the reading company reads it
-    assert 'name="reading-%d"' % meter_world.neighbours.id not in page  # not their home
+    assert "HW-1" in page and f'name="reading-{meter_world.hot.id}"' in page
+    assert f'name="reading-{meter_world.remote.id}"' not in page  # the reading company reads it
+    assert f'name="reading-{meter_world.neighbours.id}"' not in page  # not their home
 
 
 def test_two_readings_are_handed_in_with_a_comma_or_a_point(tenant, meter_world):
@@ -146,7 +149,11 @@ def test_residents_correct_their_readings_until_the_window_is_locked(tenant, met
     (reading,) = readings_of(w.cold)
     assert reading.value == Decimal("33.2")
     (change,) = ReadingChange.select()
-    assert (change.old_value, change.new_value, change.changed_by_id) == (Decimal("33"), Decimal("33.2"), w.users["tenant"].id)
+    assert (change.old_value, change.new_value, change.changed_by_id) == (
+        Decimal("33"),
+        Decimal("33.2"),
+        w.users["tenant"].id,
+    )
     w.window.locked_at = dt.datetime(2026, 12, 2, 8, 0)
     w.window.save()
     response = post(tenant, w, {f"reading-{w.cold.id}": "35"})
