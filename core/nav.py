@@ -37,6 +37,7 @@ ICONS = {
     "contracts": "M7 3h8l4 4v14H7zM15 3v4h4M10 12h6M10 16h6",
     "runs": "M4 5h16v4H4zM4 13h16v6H4zM8 16h8",
     "charges": "M12 3v18M16 7H10a2.5 2.5 0 0 0 0 5h4a2.5 2.5 0 0 1 0 5H8",
+    "meters": "M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18M12 12l4-4M7 15h10",
     "reports": "M6 3h12v18H6zM9 15v2M12 11v6M15 8v9",
     "documents": "M6 3h8l4 4v14H6zM14 3v4h4M9 12h6M9 16h6",
     "folders": "M3 6h6l2 2h10v11H3z",

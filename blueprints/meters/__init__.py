@@ -23,8 +23,5 @@ def keeps_meters() -> bool:
     return can(perms.METERS_MANAGE)
 
 
-# The residents' page and the board's register (helper A). The gauge icon is registered here until
-# core/nav.py has one of its own.
-nav.ICONS.setdefault("meters", "M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18M12 12l4-4M7 15h10")
 nav.resident_place("meters.mine", _l("Meter readings"), "meters", order=35, shown=hands_in, current_on=("meters.",))
 nav.board_place("meters.meters", _l("Meters"), "meters", order=20, shown=keeps_meters, group="meters")
