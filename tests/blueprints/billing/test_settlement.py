@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from blueprints.billing import settlement as sharing
 from blueprints.billing import settlement_run
+from models import OutboundEmail
 from models.billing import (
     Charge,
     Invoice,
@@ -26,7 +27,6 @@ from models.billing import (
     SettlementKey,
     SettlementUnit,
 )
-from models import OutboundEmail
 from models.meters import Meter, Reading
 from models.register import Ownership, Unit
 from tests.factories.billing import make_billing, make_invoice, make_unit
@@ -172,8 +172,8 @@ def test_residents_key_counts_days_lived_or_the_fixed_count(ctx):
     alpha = ctx
     lift = service(alpha, "Lift")
     a = make_unit(alpha, "1")
-    b = make_unit(alpha, "2", resident_count=2)
-    c = make_unit(alpha, "3")  # nobody lives there: pays nothing
+    make_unit(alpha, "2", resident_count=2)
+    make_unit(alpha, "3")  # nobody lives there: pays nothing
     make_resident(a, make_person(alpha), start_date=dt.date(YEAR, 7, 1))
     s = settlement_of(alpha)
     add_cost(s, lift, 91_500, (SettlementKey.RESIDENTS, 100))
