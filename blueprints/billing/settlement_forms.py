@@ -53,15 +53,15 @@ class CostForm(FlaskForm):
 
     service = SelectField(_l("Service"), coerce=int, validate_choice=False)
     amount = StringField(_l("Actual cost for the year, VAT included"))
-    kind_1 = SelectField(_l("Key"), choices=_kind_choices)
+    kind_1 = SelectField(_l("Key"), choices=_kind_choices, validate_choice=False)
     percent_1 = IntegerField(_l("Per cent"), default=100, validators=[Optional()])
-    meter_1 = SelectField(_l("Meters"), choices=_meter_choices)
-    kind_2 = SelectField(_l("Second part of the key"), choices=_kind_choices)
+    meter_1 = SelectField(_l("Meters"), choices=_meter_choices, validate_choice=False)
+    kind_2 = SelectField(_l("Second part of the key"), choices=_kind_choices, validate_choice=False)
     percent_2 = IntegerField(_l("Per cent"), validators=[Optional()])
-    meter_2 = SelectField(_l("Meters"), choices=_meter_choices)
-    kind_3 = SelectField(_l("Third part of the key"), choices=_kind_choices)
+    meter_2 = SelectField(_l("Meters"), choices=_meter_choices, validate_choice=False)
+    kind_3 = SelectField(_l("Third part of the key"), choices=_kind_choices, validate_choice=False)
     percent_3 = IntegerField(_l("Per cent"), validators=[Optional()])
-    meter_3 = SelectField(_l("Meters"), choices=_meter_choices)
+    meter_3 = SelectField(_l("Meters"), choices=_meter_choices, validate_choice=False)
 
     def __init__(self, *args, currency: str, services: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
@@ -95,6 +95,8 @@ class CostForm(FlaskForm):
         ok = super().validate(extra_validators)
         parts = []
         for kind, percent, meter in self.part_fields():
+            kind.data = kind.data if kind.data in SettlementKey.KINDS else ""
+            meter.data = meter.data if meter.data in Meter.KINDS else ""
             if not kind.data:
                 continue
             if percent.data is None or not 1 <= percent.data <= 100:

@@ -131,7 +131,7 @@ def _settlement_page(settlement: Settlement, cost_form: CostForm | None = None, 
         "deadline_met": deadline_met(settlement),
         "rule": sharing.SHARING_RULE,
         "figure_text": settlement_pdf.figure_text,
-        "page": page,
+        "page_number": page,
         "status": status,
     }
     if settlement.state == Settlement.DRAFT:
@@ -168,7 +168,7 @@ def _progress(settlement: Settlement, page: int) -> dict:
     failed = S.select().where((S.settlement == settlement.id) & S.sent_at.is_null() & (S.error != "")).count()
     sums = (
         S.select(
-            pw.fn.SUM(pw.Case(None, [(S.difference < 0, -S.difference)], 0)),
+            pw.fn.SUM(pw.Case(None, [(S.difference < 0, 0 - S.difference)], 0)),
             pw.fn.SUM(pw.Case(None, [(S.difference > 0, S.difference)], 0)),
         )
         .where(S.settlement == settlement.id)
