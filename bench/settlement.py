@@ -62,9 +62,14 @@ def build(units: int, path: Path) -> None:
             Unit.insert_many(
                 [
                     dict(
-                        association=association.id, building=building.id, number=str(n + 1), kind="flat",
-                        area=Decimal(randomly.randint(25, 120)), share_numerator=randomly.randint(1, 100),
-                        share_denominator=10_000, resident_count=randomly.choice([None, None, 1, 2, 3]),
+                        association=association.id,
+                        building=building.id,
+                        number=str(n + 1),
+                        kind="flat",
+                        area=Decimal(randomly.randint(25, 120)),
+                        share_numerator=randomly.randint(1, 100),
+                        share_denominator=10_000,
+                        resident_count=randomly.choice([None, None, 1, 2, 3]),
                     )  # fmt: skip
                     for n in range(units)
                 ]
@@ -75,8 +80,14 @@ def build(units: int, path: Path) -> None:
                 search, sort = Person.name_keys("Bench", f"Owner{n:05d}", "en")
                 email = f"owner{n}@example.org" if n % 3 else ""
                 people.append(
-                    dict(association=association.id, given_name="Bench", surname=f"Owner{n:05d}", search_name=search,
-                         sort_key=sort, email=email)  # fmt: skip
+                    dict(
+                        association=association.id,
+                        given_name="Bench",
+                        surname=f"Owner{n:05d}",
+                        search_name=search,
+                        sort_key=sort,
+                        email=email,
+                    )  # fmt: skip
                 )
             Person.insert_many(people).execute()
             person_ids = [pid for (pid,) in Person.select(Person.id).order_by(Person.id).tuples()]
@@ -85,16 +96,26 @@ def build(units: int, path: Path) -> None:
             ).execute()
             Residency.insert_many(
                 [
-                    dict(unit=u, person=p, role="owner_resident",
-                         start_date=dt.date(2026, randomly.randint(1, 12), 1) if randomly.random() < 0.2 else None)
+                    dict(
+                        unit=u,
+                        person=p,
+                        role="owner_resident",
+                        start_date=dt.date(2026, randomly.randint(1, 12), 1) if randomly.random() < 0.2 else None,
+                    )
                     for u, p in zip(unit_ids, person_ids, strict=True)
                 ]  # fmt: skip
             ).execute()
             kinds = (Meter.COLD_WATER, Meter.HOT_WATER, Meter.HEAT_ALLOCATOR, Meter.ELECTRICITY)
             Meter.insert_many(
                 [
-                    dict(association=association.id, building=building.id, unit=u, kind=k, serial=f"{k}-{u}",
-                         installed_on=dt.date(2020, 1, 1))
+                    dict(
+                        association=association.id,
+                        building=building.id,
+                        unit=u,
+                        kind=k,
+                        serial=f"{k}-{u}",
+                        installed_on=dt.date(2020, 1, 1),
+                    )
                     for u in unit_ids
                     for k in kinds
                 ]  # fmt: skip
@@ -102,10 +123,16 @@ def build(units: int, path: Path) -> None:
             readings = []
             for meter_id in [mid for (mid,) in Meter.select(Meter.id).tuples()]:
                 start = randomly.randint(100, 5000)
-                readings.append(dict(meter=meter_id, read_on=dt.date(2025, 12, 31), value=Decimal(start), source="board"))
                 readings.append(
-                    dict(meter=meter_id, read_on=dt.date(2026, 12, 31), value=Decimal(start + randomly.randint(0, 400)),
-                         source="board")  # fmt: skip
+                    dict(meter=meter_id, read_on=dt.date(2025, 12, 31), value=Decimal(start), source="board")
+                )
+                readings.append(
+                    dict(
+                        meter=meter_id,
+                        read_on=dt.date(2026, 12, 31),
+                        value=Decimal(start + randomly.randint(0, 400)),
+                        source="board",
+                    )  # fmt: skip
                 )
             for start in range(0, len(readings), 2000):
                 Reading.insert_many(readings[start : start + 2000]).execute()
@@ -127,10 +154,21 @@ def build(units: int, path: Path) -> None:
                 for u, p in zip(unit_ids, person_ids, strict=True):
                     total = sum(c[3] for c in by_unit[u])
                     invoices.append(
-                        dict(association=association.id, number=number, unit=u, recipient=p, recipient_name="Bench",
-                             period_start=dt.date(2026, month, 1), period_end=dt.date(2026, month, 28),
-                             issue_date=dt.date(2026, month, 1), due_date=dt.date(2026, month, 15), currency="EUR",
-                             net_total=total, total=total, paid_total=total)  # fmt: skip
+                        dict(
+                            association=association.id,
+                            number=number,
+                            unit=u,
+                            recipient=p,
+                            recipient_name="Bench",
+                            period_start=dt.date(2026, month, 1),
+                            period_end=dt.date(2026, month, 28),
+                            issue_date=dt.date(2026, month, 1),
+                            due_date=dt.date(2026, month, 15),
+                            currency="EUR",
+                            net_total=total,
+                            total=total,
+                            paid_total=total,
+                        )  # fmt: skip
                     )
                     number += 1
             for start in range(0, len(invoices), 2000):
@@ -242,9 +280,15 @@ def main() -> None:
         result = json.loads(child.stdout.strip().splitlines()[-1])
         total = result["run_transaction_s"] + result["delivery_s"]
         print(json.dumps(result, indent=2))
-        print(f"preview {result['preview_s']} s (goal ≤ {PREVIEW_GOAL_S} s): {'met' if result['preview_s'] <= PREVIEW_GOAL_S else 'MISSED'}")
-        print(f"run + {result['statements']} PDFs {total:.1f} s (goal ≤ {RUN_GOAL_S:.0f} s): {'met' if total <= RUN_GOAL_S else 'MISSED'}")
-        print(f"peak RSS {result['peak_rss_mb']} MB (goal ≤ {RSS_GOAL_MB:.0f} MB): {'met' if result['peak_rss_mb'] <= RSS_GOAL_MB else 'MISSED'}")
+        print(
+            f"preview {result['preview_s']} s (goal ≤ {PREVIEW_GOAL_S} s): {'met' if result['preview_s'] <= PREVIEW_GOAL_S else 'MISSED'}"
+        )
+        print(
+            f"run + {result['statements']} PDFs {total:.1f} s (goal ≤ {RUN_GOAL_S:.0f} s): {'met' if total <= RUN_GOAL_S else 'MISSED'}"
+        )
+        print(
+            f"peak RSS {result['peak_rss_mb']} MB (goal ≤ {RSS_GOAL_MB:.0f} MB): {'met' if result['peak_rss_mb'] <= RSS_GOAL_MB else 'MISSED'}"
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
