@@ -46,3 +46,21 @@ def test_a_hostile_name_is_inert_and_another_associations_service_is_404(client,
     assert HOSTILE not in page and "&lt;img" in page
     other = Service.create(association=make_association("beta"), name="Theirs")
     assert client.post(f"/alpha/admin/services/{other.id}/archive").status_code == 404
+
+
+def test_a_charge_names_the_service_it_is_the_advance_for(client, board, alpha, make_association):
+    from models.billing import Charge
+    from tests.factories.register import make_unit
+
+    water = Service.create(association=alpha, name="Water", position=1)
+    theirs = Service.create(association=make_association("beta"), name="Theirs")
+    unit = make_unit(alpha, "7")
+    path = f"/alpha/admin/units/{unit.id}/charges"
+    assert "This is the monthly advance for" in client.get(path).get_data(as_text=True)
+    refused = client.post(path, data={"description": "Water advance", "amount": "25", "service": theirs.id})
+    assert refused.status_code == 422 and not Charge.select().exists()
+    assert (
+        client.post(path, data={"description": "Water advance", "amount": "25", "service": water.id}).status_code == 302
+    )
+    assert client.post(path, data={"description": "Monthly fee", "amount": "100"}).status_code == 302
+    assert {c.description: c.service_id for c in Charge.select()} == {"Water advance": water.id, "Monthly fee": None}
