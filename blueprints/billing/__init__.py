@@ -51,6 +51,8 @@ for order, endpoint, label, icon, permission in (
     (100, "billing.runs", _l("Invoice runs"), "runs", perms.INVOICES_MANAGE),
     (104, "billing.bank_files", _l("Bank files"), "charges", perms.INVOICES_MANAGE),
     (106, "billing.interest_runs", _l("Late interest"), "deadlines", perms.INVOICES_MANAGE),
+    (107, "billing.settlements", _l("Yearly settlements"), "reports", perms.INVOICES_MANAGE),
+    (108, "billing.services", _l("Services"), "charges", perms.INVOICES_MANAGE),
     (110, "billing.billing_settings", _l("Billing settings"), "settings", perms.INVOICES_MANAGE),
 ):
     nav.board_place(endpoint, label, icon, order=order, shown=lambda p=permission: can(p), group="billing")

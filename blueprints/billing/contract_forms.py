@@ -173,3 +173,16 @@ class ChargeForm(MoneyForm):
         _l("Until (last day)"),
         validators=[Optional(), not_before("valid_from", _l("The last day cannot be before the first day."))],
     )
+    # The service this charge is the monthly advance for (B9): the yearly settlement compares what was
+    # invoiced for it with the unit's share of its cost. The view gives the association's services.
+    service = SelectField(_l("This is the monthly advance for"), coerce=int, default=0, validate_choice=False)
+
+    def offer_services(self, services: list[tuple[int, str]]) -> ChargeForm:
+        self.service.choices = [SelectChoice(0, _l("No service: not an advance"))] + [
+            SelectChoice(service_id, name) for service_id, name in services
+        ]
+        return self
+
+    def validate_service(self, field) -> None:
+        if field.data and field.data not in {choice.value for choice in field.choices or []}:
+            raise ValidationError(_l("Choose one of the services."))

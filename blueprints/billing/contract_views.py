@@ -30,7 +30,7 @@ from core.rendering import htmx, render
 from core.text import date as format_date
 from models import Person
 from models import permissions as perms
-from models.billing import BillingSettings, Charge, Contract, ContractParty, Invoice, InvoiceLine
+from models.billing import BillingSettings, Charge, Contract, ContractParty, Invoice, InvoiceLine, Service
 from models.db import transaction
 from models.register import Building, Unit
 
@@ -442,7 +442,14 @@ def _charge_state(charge: Charge, today: dt.date) -> str:
 
 
 def _blank_charge_form(vat_registered: bool) -> ChargeForm:
-    return ChargeForm(formdata=None, currency=g.association.currency, vat_registered=vat_registered)
+    form = ChargeForm(formdata=None, currency=g.association.currency, vat_registered=vat_registered)
+    return form.offer_services(_services_in_use())
+
+
+def _services_in_use() -> list[tuple[int, str]]:
+    """The association's services a charge may be the advance for (issue 14, B9)."""
+    query = Service.of(g.association).where(Service.archived_at.is_null()).order_by(Service.position, Service.id)
+    return [(service.id, service.name) for service in query]
 
 
 def _charges_page(owner):
@@ -450,7 +457,7 @@ def _charges_page(owner):
     vat_registered = _vat_registered()
     if request.method == "GET":
         return render("billing/charges.html", "billing/_charges.html", **_charge_context(owner, None, vat_registered))
-    form = ChargeForm(currency=g.association.currency, vat_registered=vat_registered)
+    form = ChargeForm(currency=g.association.currency, vat_registered=vat_registered).offer_services(_services_in_use())
     if not form.validate_on_submit():
         context = _charge_context(owner, form, vat_registered)
         return render("billing/charges.html", "billing/_charges.html", status=422, **context)
@@ -468,6 +475,7 @@ def _charges_page(owner):
             valid_from=form.valid_from.data,
             valid_to=form.valid_to.data,
             position=(last or 0) + 1,
+            service=form.service.data or None,
         )
         audit(
             "billing.charge_added",
