@@ -125,6 +125,8 @@ class Entry:
         if self.kind == INSTALMENT:
             return _("Instalment, invoice %(number)s", number=number)
         if self.kind == INVOICE:
+            if self.purpose == Invoice.SETTLEMENT:
+                return _("Settlement of services, invoice %(number)s", number=number)
             return _("Invoice %(number)s", number=number)
         if self.kind == CREDIT_NOTE:
             if self.purpose == Invoice.WRITE_OFF:
@@ -135,6 +137,8 @@ class Entry:
         if self.kind == RECEIPT:
             if self.source == Receipt.BANK_FILE:
                 return _("Payment received (bank file)")
+            if self.source == Receipt.SETTLEMENT:
+                return _("Credit from the settlement of services")
             return _("Payment received (recorded by hand)")
         if self.kind == PAYMENT:
             return _("Payment on invoice %(number)s", number=number)

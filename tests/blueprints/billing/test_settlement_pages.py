@@ -181,3 +181,16 @@ def test_another_associations_settlement_is_404(client, board, make_association)
     )
     assert client.get(f"/alpha/admin/settlements/{other.id}").status_code == 404
     assert client.post(f"/alpha/admin/settlements/{other.id}/run").status_code == 404
+
+
+def test_the_ledger_names_the_settlements_invoice_and_credit(client, house, outbox):
+    """The owner who paid too much sees a credit from the settlement; the one who paid too little an invoice."""
+    settlement = start(client)
+    page = f"/alpha/admin/settlements/{settlement.id}"
+    data = {"service": house["water"].id, "amount": "220", "kind_1": "area", "percent_1": "100"}
+    assert client.post(f"{page}/costs", data=data).status_code == 302
+    assert client.post(f"{page}/run").status_code == 302  # 88.00 and 132.00 of 120.00 advances each
+    credited = text(client.get(f"/alpha/admin/people/{house['owner'].id}/balance"))
+    assert "Credit from the settlement of services" in credited and "recorded by hand" not in credited
+    owing = text(client.get(f"/alpha/admin/people/{house['quiet'].id}/balance"))
+    assert "Settlement of services, invoice" in owing
