@@ -65,7 +65,7 @@ PLANS = {
             invoice_footer="Dotazy k předpisu plateb: vybor@nakopci.example, +420 601 234 567",
         ),
         per_m2=[("Příspěvek do fondu oprav", Decimal("35.00"))],
-        # The services' advances one line each (they add up to the 1450 Kč a month of old), so the yearly
+        # An advance line per service (together 1450 Kč a month, as the one line they replace), so the yearly
         # settlement compares each with its service's cost (demo/services.py links them to the services).
         per_flat=[
             ("Záloha na vodu", Decimal("700.00")),
