@@ -12,9 +12,11 @@ from demo.billing import load_billing
 from demo.community import load_community
 from demo.documents import load_documents
 from demo.faults import load_faults
+from demo.meters import load_meters
 from demo.people import load_people
 from demo.portal import ACCOUNTS, ASSOCIATIONS, load_associations, load_units_benchmark
 from demo.register import load_register, load_units_benchmark_register
+from demo.services import load_settlement
 from demo.two_factor import load_two_factor
 from demo.votes import load_votes
 from models import Association
@@ -28,6 +30,8 @@ def load_demo() -> Iterator[str]:
     yield from load_people()
     yield from load_faults()
     yield from load_billing()
+    yield from load_meters()
+    yield from load_settlement()  # after meters: the water bill is what the main meters measured
     yield from load_documents()
     yield from load_community()
     yield from load_votes()

@@ -65,7 +65,15 @@ PLANS = {
             invoice_footer="Dotazy k předpisu plateb: vybor@nakopci.example, +420 601 234 567",
         ),
         per_m2=[("Příspěvek do fondu oprav", Decimal("35.00"))],
-        per_flat=[("Záloha na služby", Decimal("1450.00")), ("Správa domu", Decimal("250.00"))],
+        # An advance line per service (together 1450 Kč a month, as the one line they replace), so the yearly
+        # settlement compares each with its service's cost (demo/services.py links them to the services).
+        per_flat=[
+            ("Záloha na vodu", Decimal("700.00")),
+            ("Záloha na teplo", Decimal("550.00")),
+            ("Záloha na úklid", Decimal("120.00")),
+            ("Záloha na výtah", Decimal("80.00")),
+            ("Správa domu", Decimal("250.00")),
+        ],
         garage=("Garážové stání", Decimal("800.00")),
         home_contract=dict(number="2024/3", type_label="2+kk", rent=Decimal("16500.00")),
         parking=dict(number="GS-4", type_label="Venkovní stání", rent=Decimal("1200.00")),
