@@ -65,8 +65,11 @@ def test_demo_billing_has_a_year_of_invoices_in_every_state(app):
         association = Association.get(Association.slug == slug)
         settings = BillingSettings.for_association(association)
         assert settings.reference_standard == standard
-        assert InvoiceRun.of(association).count() == 12
         today = association.today()
+        # Na Kopci's demo also invoices the months of last year before the twelve (demo/services.py), so
+        # its yearly settlement of last year has every month's advances to compare with.
+        extra = today.month if slug == "nakopci" else 0
+        assert InvoiceRun.of(association).count() == 12 + extra
         invoices = list(Invoice.of(association))
         assert {i.status_on(today) for i in invoices} >= {"paid", "partly_paid", "overdue", "open"}
         for invoice in invoices[:50]:
