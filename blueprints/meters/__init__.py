@@ -3,7 +3,9 @@ residents or imported from a reading company, reminders, and each meter's histor
 
 from flask import g
 
+from core import nav
 from core.access import Tab, association_blueprint, can
+from core.text import lazy_gettext as _l
 from models import permissions as perms
 
 bp = association_blueprint("meters", __name__)
@@ -19,3 +21,9 @@ def hands_in() -> bool:
 
 def keeps_meters() -> bool:
     return can(perms.METERS_MANAGE)
+
+
+# The board's reading windows (helper B's slice); the reminders module registers its notification kind.
+nav.board_place("meters.windows", _l("Reading windows"), "meters", order=10, shown=keeps_meters, group="meters")
+
+from blueprints.meters import reminders  # noqa: E402, F401 (registers the reminder kind)
