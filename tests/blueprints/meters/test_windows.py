@@ -42,7 +42,11 @@ def test_a_window_is_opened_and_listed_with_its_state_and_units(client, board, a
     response = client.submit(WINDOWS, window_form())
     assert response.status_code == 302
     window = ReadingWindow.get()
-    assert (window.opens_on, window.closes_on, window.created_by_id) == (dt.date(2026, 11, 25), dt.date(2026, 12, 5), board.id)
+    assert (window.opens_on, window.closes_on, window.created_by_id) == (
+        dt.date(2026, 11, 25),
+        dt.date(2026, 12, 5),
+        board.id,
+    )
     assert AuditLog.get(AuditLog.action == "meters.window_opened").target == f"window:{window.id}"
     listed = words(client.get(WINDOWS))
     assert "Upcoming" in listed and "0 of 3" in listed
