@@ -117,7 +117,7 @@ def test_the_tick_command_counts_meter_reminders(app, people, frozen_clock, smtp
 
 def test_members_find_the_reminders_off_in_their_notification_settings(app, client, login_as):
     login_as("tenant")
-    page = client.get("/alpha/account/notifications")
+    page = client.get("/alpha/account")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "Meter reading reminders" in text and "A week before it closes" in text
