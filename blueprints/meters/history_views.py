@@ -23,20 +23,20 @@ def _context(unit, meters, **extra) -> dict:
     )
 
 
-@bp.route("/meters/units/<int:unit_id>/history")
+@bp.route("/meters/units/<int:history_unit_id>/history")
 @METERS_TAB
 @requires_any(perms.METERS_SUBMIT, perms.METERS_MANAGE)
-def unit_history(unit_id: int):
+def unit_history(history_unit_id: int):
     """Every meter of a unit: a chart of its use per period and the same numbers as a table."""
-    unit = history.visible_unit(g.membership, unit_id)
+    unit = history.visible_unit(g.membership, history_unit_id)
     return render("meters/history.html", "meters/_history.html", **_context(unit, history.unit_meters(unit)))
 
 
-@bp.route("/meters/<int:meter_id>/history")
+@bp.route("/meters/<int:history_meter_id>/history")
 @METERS_TAB
 @requires_any(perms.METERS_SUBMIT, perms.METERS_MANAGE)
-def meter_history(meter_id: int):
+def meter_history(history_meter_id: int):
     """One meter's readings and use per period, as a chart and a table."""
-    meter = history.visible_meter(g.membership, meter_id)
+    meter = history.visible_meter(g.membership, history_meter_id)
     unit = meter.unit if meter.unit_id is not None else None
     return render("meters/history.html", "meters/_history.html", **_context(unit, [meter], single=meter))

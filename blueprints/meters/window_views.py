@@ -303,13 +303,13 @@ def accept_estimates(window_id: int):
 # --- a missing reading ---------------------------------------------------------------------------------
 
 
-@bp.route("/meters/windows/<int:window_id>/meters/<int:meter_id>", methods=["POST"])
+@bp.route("/meters/windows/<int:window_id>/meters/<int:window_meter_id>", methods=["POST"])
 @METERS_TAB
 @requires(perms.METERS_MANAGE)
-def enter_reading(window_id: int, meter_id: int):
+def enter_reading(window_id: int, window_meter_id: int):
     """The board enters the reading of a meter that has none this window (a correction is another page)."""
     window = _window_or_404(window_id)
-    meter = period.meter_of_window(window, meter_id)
+    meter = period.meter_of_window(window, window_meter_id)
     if meter is None:
         abort(404)
     (state,) = readings.states([meter], window)
