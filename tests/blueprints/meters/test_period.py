@@ -106,3 +106,16 @@ def test_accepted_estimates_are_marked_estimated_in_the_view_the_export_and_the_
     assert "Estimated" in client.get(f"{view}/export.csv").get_data(as_text=True)
     history = words(client.get(f"/alpha/meters/units/{units[2].id}/history"))
     assert "Nov 2026 10.987 0.987 Estimated" in history
+
+
+def test_the_period_views_states_agree_with_the_readings_service(app, world):
+    from blueprints.meters import period, readings
+
+    window, _units, meters = world
+    make_reading(meters["HW-3"], "10.5", dt.date(2026, 11, 15))  # a reading between windows
+    chosen = list(meters.values())
+    fast = period.states(chosen, window)
+    slow = readings.states(chosen, window)
+    assert [(s.meter.id, s.previous and s.previous.id, s.current and s.current.id, s.daily_use) for s in fast] == [
+        (s.meter.id, s.previous and s.previous.id, s.current and s.current.id, s.daily_use) for s in slow
+    ]
