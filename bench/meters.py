@@ -85,7 +85,8 @@ with app.app_context(), db.connection_context():
     meters = list(Meter.of(bench).select(Meter.id, Meter.kind, Meter.unit).order_by(Meter.id))
     rows = []
     for meter in meters:
-        rows.append(dict(meter=meter.id, read_on=INSTALLED, value=Decimal(0), source="installed"))
+        # Every row names the same columns: insert_many takes them from a batch's first row.
+        rows.append(dict(meter=meter.id, window=None, read_on=INSTALLED, value=Decimal(0), source="installed", flag=""))
         value = Decimal(0)
         for n, window in enumerate(windows):
             if n == 12 and meter.unit_id % 10 >= 7:
