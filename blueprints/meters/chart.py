@@ -12,7 +12,7 @@ from decimal import Decimal
 
 # The drawing's own units: the SVG scales to the page's width, and stops growing at this height.
 WIDTH, HEIGHT = 480, 240
-LEFT, RIGHT, TOP, BOTTOM = 52, 8, 12, 40
+LEFT, RIGHT, TOP, BOTTOM = 52, 28, 12, 40
 MOST_LABELS = 5  # period names under the bars: every n-th, so they never overlap at 360 px
 
 
