@@ -24,4 +24,7 @@ def keeps_meters() -> bool:
 
 
 nav.resident_place("meters.mine", _l("Meter readings"), "meters", order=35, shown=hands_in, current_on=("meters.",))
+nav.board_place("meters.windows", _l("Reading windows"), "meters", order=10, shown=keeps_meters, group="meters")
 nav.board_place("meters.meters", _l("Meters"), "meters", order=20, shown=keeps_meters, group="meters")
+
+from blueprints.meters import reminders  # noqa: E402, F401 (registers the reminder kind)
