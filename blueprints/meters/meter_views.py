@@ -6,10 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import peewee as pw
-from flask import current_app, flash, g, redirect, request, url_for
+from flask import flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.routing import BuildError
 from wtforms import SelectChoice
 
 from blueprints.meters import bp, readings
@@ -32,16 +31,6 @@ from models.portal import User
 from models.register import Building, Unit
 
 
-def endpoint_url(endpoint: str, **values) -> str | None:
-    """A link to a page another part of the meters domain may not have yet (history pages): None then."""
-    if endpoint not in current_app.view_functions:
-        return None
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:  # the page names its values otherwise: better no link than a broken page
-        return None
-
-
 @bp.context_processor
 def _meter_words() -> dict:
     # Translated once per page, not once per row.
@@ -50,7 +39,6 @@ def _meter_words() -> dict:
         source_words={key: str(label) for key, label in Reading.SOURCES.items()},
         flag_words={key: str(label) for key, label in Reading.FLAGS.items()},
         show_reading=show_reading,
-        endpoint_url=endpoint_url,
     )
 
 

@@ -16,7 +16,6 @@ import datetime as dt
 from collections import defaultdict
 
 import peewee as pw
-from flask import current_app
 
 from blueprints.meters import readings
 from core import notifications
@@ -153,10 +152,8 @@ def _units_waiting(window: ReadingWindow, person_ids: set[int], today: dt.date) 
 
 
 def _link(association: Association) -> str:
-    """The residents' reading page once it exists here, else the portal's home."""
-    if "meters.mine" in current_app.view_functions:
-        return external_url("meters.mine", slug=association.slug)
-    return external_url("portal.home", slug=association.slug)
+    """The residents' reading page."""
+    return external_url("meters.mine", slug=association.slug)
 
 
 def _remind(association: Association, window: ReadingWindow, user: User, units: list) -> int:

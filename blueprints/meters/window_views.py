@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 import peewee as pw
-from flask import abort, current_app, flash, g, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -38,13 +38,6 @@ def _user():
 
 def _page() -> int:
     return max(1, min(request.args.get("page", 1, type=int) or 1, MAX_PAGE))
-
-
-def maybe_url(endpoint: str, **values) -> str | None:
-    """A link to a page another part of Porch builds, or None while that page does not exist here."""
-    if endpoint not in current_app.view_functions:
-        return None
-    return url_for(endpoint, **values)
 
 
 def state_words() -> dict[str, str]:
@@ -195,8 +188,17 @@ def _row_context(window: ReadingWindow) -> dict:
     return dict(
         number=period.number,
         enter_form=EnterReadingForm(formdata=None),
-        correct_url=(lambda reading_id: maybe_url("meters.correct_reading", reading_id=reading_id)),
+        correct_url=(lambda reading_id: url_for("meters.correct_reading", reading_id=reading_id)),
         locked=window.is_locked,
+        # On a phone each row stacks its cells, each named by its column (porch.css: .period-table).
+        label={
+            "previous": _("Previous"),
+            "current": _("This period"),
+            "use": _("Use"),
+            "estimate": _("Estimate"),
+            "source": _("Source"),
+            "flag": _("Flag"),
+        },  # fmt: skip
     )
 
 

@@ -10,7 +10,7 @@ from models.register import Unit
 
 
 def make_meter(unit: Unit, kind: str = Meter.COLD_WATER, serial: str = "", **fields) -> Meter:
-    """A meter in `unit`, installed on 1 January 2025 unless told otherwise; serials default to CW-<id>."""
+    """A meter in `unit`, installed on 1 January 2025 unless told otherwise; serials default to M-<n>."""
     count = Meter.select().count() + 1
     return Meter.create(
         association=unit.association_id,

@@ -44,7 +44,7 @@ def test_each_meter_shows_previous_current_use_estimate_source_and_flag(client, 
     page = words(client.get(f"/alpha/meters/windows/{window.id}"))
     # Unit 1: cold water 30 -> 33.5 (use 3.5), handed in; derived estimate 30 + 30 days of
     # 30 m³ over 304 days = 32.961.
-    assert "CW-1 · m³ 30 31/10/2026 33.5 3.5 32.961 Handed in" in page
+    assert "CW-1 · m³ 30 31/10/2026 33.5 Correct 3.5 32.961 Handed in" in page
     assert "lower than the previous reading" in page  # unit 2's flag, in words
     assert page.count("Missing") >= 3  # unit 2's hot water and unit 3's two meters
     assert "Units handed in 1 of 3" in page and "Readings 3 of 6 meters" in page and "Flagged 1" in page
@@ -99,7 +99,7 @@ def test_accepted_estimates_are_marked_estimated_in_the_view_the_export_and_the_
     assert estimate.source == Reading.ESTIMATE and estimate.value == Decimal("10.987")
 
     assert "Estimated 3" in words(client.get(view))
-    assert "HW-3 · m³ 10 31/10/2026 10.987 0.987 10.987 Estimated" in words(client.get(f"{view}?show=all"))
+    assert "HW-3 · m³ 10 31/10/2026 10.987 Correct 0.987 10.987 Estimated" in words(client.get(f"{view}?show=all"))
     sheet = load_workbook(io.BytesIO(client.get(f"{view}/export.xlsx").data)).active
     rows = {row[3]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert rows["HW-3"][8] == "Estimated" and rows["HW-1"][8] == "Handed in"
