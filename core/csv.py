@@ -46,3 +46,17 @@ def csv_download(filename: str, header: Iterable[str], rows: Iterable[Iterable])
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
     )
+
+
+# csv.Sniffer's patterns take time growing with the square of a line's length: a sample of a few kB
+# is enough to tell the separator and keeps a crafted one-line file from holding a worker for minutes.
+SNIFF_SAMPLE_CHARS = 8192
+
+
+def sniff_delimiter(text: str, delimiters: str = ";,\t|") -> str:
+    """The separator of uploaded CSV text, told from its first lines (at most SNIFF_SAMPLE_CHARS)."""
+    sample = "\n".join(text[:SNIFF_SAMPLE_CHARS].splitlines()[:20])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=delimiters).delimiter
+    except csv.Error:
+        return max(delimiters, key=sample.count)

@@ -83,3 +83,49 @@ def xlsx_download(
         mimetype=MIMETYPE,
         headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
     )
+
+
+# What an uploaded workbook may unpack to, and how many columns a row is read with: a sheet says its own
+# width, and openpyxl's streaming reader pads every row to it, so a 30 kB file claiming 16,384 columns
+# would cost gigabytes.
+MAX_UNPACKED_BYTES = 64 * 1024 * 1024
+MAX_COLUMNS = 64
+
+
+class UnreadableSpreadsheetError(ValueError):
+    """The upload is not an XLSX workbook Porch reads (not a zip, damaged, or too large unpacked)."""
+
+
+def read_rows(data: bytes, *, max_rows: int, formulas_as_text: bool = False) -> list[list]:
+    """The first sheet's rows (at most `max_rows` + 1, each at most MAX_COLUMNS cells, without the empty
+    cells at their end), streamed.
+
+    Formulas are read as the values last saved with them, or with `formulas_as_text` as the text the cell
+    holds; never evaluated."""
+    from zipfile import BadZipFile, ZipFile
+
+    from openpyxl import load_workbook
+
+    try:
+        with ZipFile(io.BytesIO(data)) as archive:
+            if sum(member.file_size for member in archive.infolist()) > MAX_UNPACKED_BYTES:
+                raise UnreadableSpreadsheetError("too large unpacked")
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=not formulas_as_text)
+    except (BadZipFile, KeyError, ValueError, OSError, IndexError) as error:
+        raise UnreadableSpreadsheetError(str(error)) from None
+    try:
+        sheet = book.worksheets[0]
+        sheet.reset_dimensions()  # the sheet's own claim of its size is not believed
+        rows = []
+        for cells in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
+            row = list(cells)
+            while row and row[-1] is None:  # the reader pads each row to max_col: keep its real width
+                row.pop()
+            rows.append(row)
+            if len(rows) > max_rows:
+                break
+        return rows
+    except (KeyError, ValueError, OSError, IndexError) as error:
+        raise UnreadableSpreadsheetError(str(error)) from None
+    finally:
+        book.close()

@@ -12,7 +12,7 @@ from flask import abort, flash, g, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from blueprints.billing import bp, settlement_pdf
+from blueprints.billing import INVOICES_TAB, bp, settlement_pdf
 from blueprints.billing import settlement as sharing
 from blueprints.billing import settlement_run as running
 from blueprints.billing.settlement_forms import PARTS, CostForm, NewSettlementForm, SettlementDetailsForm
@@ -22,7 +22,7 @@ from core.rendering import render
 from models import permissions as perms
 from models.billing import Service, Settlement, SettlementCost, SettlementKey, SettlementUnit, people_of
 from models.db import transaction
-from models.register import Building, Ownership, Person, Unit
+from models.register import Building, Person, Unit
 
 PER_PAGE = 100
 POLL = "every 2s"
@@ -209,9 +209,29 @@ def settlement(settlement_id: int):
 
 def _refuse_unless_draft(settlement: Settlement):
     if settlement.state != Settlement.DRAFT:
-        flash(_("This settlement has been run: its costs and keys can no longer change."), "error")
-        return redirect(url_for("billing.settlement", settlement_id=settlement.id))
+        return _refused(settlement)
     return None
+
+
+def _refused(settlement: Settlement):
+    flash(_("This settlement has been run: its costs and keys can no longer change."), "error")
+    return redirect(url_for("billing.settlement", settlement_id=settlement.id))
+
+
+class _RunMeanwhileError(Exception):
+    """The settlement was run between the check above and this change's transaction."""
+
+
+def _hold_draft(settlement: Settlement) -> None:
+    """Inside a change's transaction: lock the settlement's row while it is still a draft, so a run started
+    at the same moment waits for this change (or this change finds it run and writes nothing)."""
+    held = (
+        Settlement.update(state=Settlement.state)
+        .where((Settlement.id == settlement.id) & (Settlement.state == Settlement.DRAFT))
+        .execute()
+    )
+    if not held:
+        raise _RunMeanwhileError
 
 
 @bp.route("/admin/settlements/<int:settlement_id>/details", methods=["POST"])
@@ -225,19 +245,28 @@ def settlement_details(settlement_id: int):
     form = SettlementDetailsForm()
     if not form.validate_on_submit():
         return _settlement_page(found, details=form, status=422)
+    try:
+        _save_details(found, form)
+    except _RunMeanwhileError:
+        return _refused(found)
+    flash(_("The deadline and note are saved."), "success")
+    return redirect(url_for("billing.settlement", settlement_id=found.id))
+
+
+def _save_details(found: Settlement, form: SettlementDetailsForm) -> None:
     with transaction():
+        _hold_draft(found)
         Settlement.update(deadline=form.deadline.data, note=(form.note.data or "").strip()).where(
             Settlement.id == found.id
         ).execute()
         audit(
             "billing.settlement_changed", actor=current_user, association=g.association, target=f"settlement:{found.id}"
         )
-    flash(_("The deadline and note are saved."), "success")
-    return redirect(url_for("billing.settlement", settlement_id=found.id))
 
 
 def _save_cost(settlement: Settlement, form: CostForm, cost: SettlementCost | None) -> SettlementCost:
     with transaction():
+        _hold_draft(settlement)
         if cost is None:
             last = (
                 SettlementCost.select(pw.fn.MAX(SettlementCost.position))
@@ -281,7 +310,10 @@ def settlement_cost_add(settlement_id: int):
     form = _cost_form(found)
     if not form.validate_on_submit():
         return _settlement_page(found, cost_form=form, status=422)
-    _save_cost(found, form, None)
+    try:
+        _save_cost(found, form, None)
+    except _RunMeanwhileError:
+        return _refused(found)
     flash(_("The cost is added: check the preview."), "success")
     return redirect(url_for("billing.settlement", settlement_id=found.id) + "#settlement-preview")
 
@@ -302,7 +334,10 @@ def settlement_cost(settlement_id: int, settlement_cost_id: int):
     form = _cost_form(found, keep=cost.service_id)
     if not form.validate_on_submit():
         return render("billing/settlement_cost.html", settlement=found, cost=cost, form=form, parts=PARTS, status=422)
-    _save_cost(found, form, cost)
+    try:
+        _save_cost(found, form, cost)
+    except _RunMeanwhileError:
+        return _refused(found)
     flash(_("The cost is changed: check the preview."), "success")
     return redirect(url_for("billing.settlement", settlement_id=found.id) + "#settlement-preview")
 
@@ -319,15 +354,19 @@ def settlement_cost_delete(settlement_id: int, settlement_cost_id: int):
     service = Service.get_by_id(cost.service_id)
     if request.method == "GET":
         return render("billing/settlement_cost_delete.html", settlement=found, cost=cost, service=service)
-    with transaction():
-        cost.delete_instance(recursive=True)
-        audit(
-            "billing.settlement_cost_deleted",
-            actor=current_user,
-            association=g.association,
-            target=f"settlement:{found.id}",
-            service=service.id,
-        )
+    try:
+        with transaction():
+            _hold_draft(found)
+            cost.delete_instance(recursive=True)
+            audit(
+                "billing.settlement_cost_deleted",
+                actor=current_user,
+                association=g.association,
+                target=f"settlement:{found.id}",
+                service=service.id,
+            )
+    except _RunMeanwhileError:
+        return _refused(found)
     flash(_("The cost of %(service)s is taken out.", service=service.name), "success")
     return redirect(url_for("billing.settlement", settlement_id=found.id))
 
@@ -358,9 +397,10 @@ def settlement_run(settlement_id: int):
 
 
 @bp.route("/settlements/<int:settlement_id>/statements/<int:settlement_unit_id>")
+@INVOICES_TAB
 @requires()
 def settlement_statement(settlement_id: int, settlement_unit_id: int):
-    """A unit's settlement statement PDF: for the board, or the unit's current owners; 404 for anyone else."""
+    """A unit's settlement statement PDF: for the board, or the owner it is addressed to; 404 for anyone else."""
     found = _settlement(settlement_id)
     row = SettlementUnit.get_or_none(
         (SettlementUnit.id == settlement_unit_id) & (SettlementUnit.settlement == found.id)
@@ -368,21 +408,22 @@ def settlement_statement(settlement_id: int, settlement_unit_id: int):
     if row is None or not row.stored_name or not _may_see(row):
         abort(404)
     unit = Unit.get_by_id(row.unit_id)
-    return send_file(
+    response = send_file(
         settlement_pdf.statement_file(row.stored_name),
         mimetype="application/pdf",
         as_attachment=True,
         download_name=settlement_pdf.filename(found, unit),
-        max_age=0,
     )
+    response.headers["Cache-Control"] = "private, no-store"  # a person's money: never kept by a shared cache
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _may_see(row: SettlementUnit) -> bool:
-    """The board (invoices.view_all) or the unit's current owners."""
+    """The board (invoices.view_all) or the owner the statement is addressed to, as with their invoices: a
+    later owner of the unit does not get the seller's figures, and the seller keeps theirs after a sale."""
     if can(perms.INVOICES_VIEW_ALL):
         return True
-    mine = people_of(g.association, g.membership.user_id)
-    owns = Ownership.select().where(
-        (Ownership.unit == row.unit_id) & Ownership.person.in_(mine) & Ownership.current(g.association.today())
-    )
-    return owns.exists()
+    if row.person_id is None:
+        return False
+    return people_of(g.association, g.membership.user_id).where(Person.id == row.person_id).exists()

@@ -53,7 +53,7 @@ def visible_unit(membership, unit_id: int) -> Unit:
     query = Unit.of(membership.association).where(Unit.id == unit_id)
     if not membership.can(perms.METERS_MANAGE):
         held = Unit.ids_held_by(membership.person_id, membership.association.today())
-        query = query.where(Unit.id.in_(held))
+        query = query.where(Unit.id.in_(held) & Unit.archived_at.is_null())  # as Unit.visible_to
     unit = query.first()
     if unit is None:
         abort(404)

@@ -29,7 +29,6 @@ import os
 import re
 import secrets
 import time
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -39,8 +38,10 @@ from flask import current_app
 from blueprints.meters import readings
 from core import clock
 from core.audit import audit
+from core.csv import sniff_delimiter
 from core.text import fold
 from core.text import lazy_gettext as _l
+from core.xlsx import UnreadableSpreadsheetError, read_rows
 from models.db import transaction
 from models.meters import Meter, Reading, ReadingImportMapping, ReadingWindow, as_decimal
 from models.portal import Association, User
@@ -185,11 +186,7 @@ def _csv_rows(data: bytes, language: str) -> list[tuple[int, list]]:
             continue
     else:  # pragma: no cover (ISO 8859-1 and Windows-1250 read nearly any bytes)
         raise ImportFileError(_l("The file is not text in a known encoding."), "1")
-    sample = "\n".join(text.splitlines()[:20])
-    try:
-        delimiter = csv.Sniffer().sniff(sample, delimiters=";,\t|").delimiter
-    except csv.Error:
-        delimiter = max(";,\t|", key=sample.count)
+    delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     rows = []
     try:
@@ -205,22 +202,11 @@ def _csv_rows(data: bytes, language: str) -> list[tuple[int, list]]:
 
 
 def _xlsx_rows(data: bytes) -> list[tuple[int, list]]:
-    from openpyxl import load_workbook
-
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        rows = read_rows(data, max_rows=MAX_ROWS + 1)
+    except UnreadableSpreadsheetError:
         raise ImportFileError(_l("The spreadsheet cannot be read; save it again as XLSX or CSV."), "1") from None
-    try:
-        sheet = book.worksheets[0]
-        rows = []
-        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-            rows.append((number, list(cells)))
-            if len(rows) > MAX_ROWS + 1:
-                break
-        return rows
-    finally:
-        book.close()
+    return list(enumerate(rows, start=1))
 
 
 # --- the mapping ---------------------------------------------------------------------------------
@@ -401,7 +387,6 @@ def _match_meters(window: ReadingWindow, rows: list[Row], table: Table, mapping:
     """Each row's meter by serial: the association's meter in use on the window's last day."""
     serials = sorted({row.serial for row in rows if row.serial})
     ours: dict[str, list[Meter]] = {}
-    elsewhere: set[str] = set()
     for part in _chunks(serials):
         for meter in (
             Meter.select(Meter, Unit.number, Unit.kind.alias("unit_kind"), Building.name)
@@ -412,8 +397,6 @@ def _match_meters(window: ReadingWindow, rows: list[Row], table: Table, mapping:
             .objects()
         ):
             ours.setdefault(meter.serial, []).append(meter)
-        found = Meter.select(Meter.serial).where((Meter.association != window.association_id) & Meter.serial.in_(part))
-        elsewhere.update(serial for (serial,) in found.tuples())
     first_line: dict[str, int] = {}
     cells_of = dict(table.rows)
     for row in rows:
@@ -426,8 +409,8 @@ def _match_meters(window: ReadingWindow, rows: list[Row], table: Table, mapping:
         first_line[row.serial] = row.line
         candidates = ours.get(row.serial, [])
         if not candidates:
-            message = (_l("Meter %(serial)s is another association's.", serial=row.serial) if row.serial in elsewhere
-                       else _l("No meter has the serial number %(serial)s.", serial=row.serial))  # fmt: skip
+            # Another association's meter is "no meter" too: whether a serial exists elsewhere is not ours to say.
+            message = _l("No meter has the serial number %(serial)s.", serial=row.serial)
             row.errors.append((column, str(message)))
             continue
         in_use = [m for m in candidates if m.in_use(window.period_end)]

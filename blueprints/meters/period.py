@@ -25,7 +25,7 @@ from models.meters import Meter, Reading, ReadingWindow, as_decimal
 from models.portal import Association
 from models.register import Building, Unit
 
-UNITS_PER_PAGE = 50
+UNITS_PER_PAGE = 25  # 100 meter rows: a page a phone scrolls through, rendered within the goal
 THREE_PLACES = Decimal("0.001")
 ALL, MISSING, FLAGGED = "all", "missing", "flagged"
 FILTERS = (ALL, MISSING, FLAGGED)
@@ -75,18 +75,6 @@ def _read_meter_ids(window: ReadingWindow) -> pw.ModelSelect:
     return Reading.select(Reading.meter).where(Reading.window == window.id)
 
 
-def unit_ids(window: ReadingWindow, show: str = ALL) -> pw.ModelSelect:
-    """The ids of the units the view lists under a filter (a subquery): all with meters to read, those
-    still missing a reading, or those with a flagged reading."""
-    meters = window_meters(window).select(Meter.unit)
-    if show == MISSING:
-        meters = meters.where(Meter.id.not_in(_read_meter_ids(window)))
-    elif show == FLAGGED:
-        flagged = Reading.select(Reading.meter).where((Reading.window == window.id) & (Reading.flag != ""))
-        meters = meters.where(Meter.id.in_(flagged))
-    return meters.distinct()
-
-
 @dataclass
 class Summary:
     """The counts at the top of the period view."""
@@ -99,41 +87,42 @@ class Summary:
     estimated: int = 0
     flagged: int = 0
     by_source: dict[str, int] = field(default_factory=dict)
+    # Each filter's units, found in the same pass: the list pages through them without asking again.
+    unit_ids: dict[str, set[int]] = field(default_factory=dict)
 
 
 def summary(window: ReadingWindow) -> Summary:
-    """How many units and meters, readings by source, flags and missing ones (two queries)."""
-    meters = _window_meter_ids(window)
-    per_unit = (
-        Meter.select(Meter.unit, pw.fn.COUNT(Meter.id).alias("meters"), pw.fn.COUNT(Reading.id).alias("read"))
-        .join(Reading, pw.JOIN.LEFT_OUTER, on=((Reading.meter == Meter.id) & (Reading.window == window.id)))
-        .where(Meter.id.in_(meters))
-        .group_by(Meter.unit)
+    """How many units and meters, readings by source, flags and missing ones, and which units each filter
+    shows (two queries).
+
+    Each unit's meters are counted from the meters alone, and the window's readings by unit, source and
+    flag from its readings (the (window, meter) index) joined to their meters: two scans the size of the
+    association, added up per unit here. The list's page of units is then chosen from these ids, so the
+    meters and readings are read once a request, not once for the counts and again for each filter."""
+    meters_per_unit = dict(
+        window_meters(window).select(Meter.unit, pw.fn.COUNT(Meter.id)).group_by(Meter.unit).tuples()
     )
-    totals = (
-        Meter.select(
-            pw.fn.COUNT(per_unit.c.unit_id),
-            pw.fn.SUM(per_unit.c.meters),
-            pw.fn.SUM(per_unit.c.read),
-            pw.fn.SUM(pw.Case(None, [(per_unit.c.read >= per_unit.c.meters, 1)], 0)),
-        )
-        .from_(per_unit)
-        .tuples()
-        .first()
-    )
-    found = Summary()
-    found.units, found.meters, found.handed_in, found.units_complete = (int(n or 0) for n in totals)
-    found.missing = found.meters - found.handed_in
-    sources = (
-        Reading.select(Reading.source, Reading.flag != "", pw.fn.COUNT(Reading.id))
-        .where((Reading.window == window.id) & Reading.meter.in_(meters))
-        .group_by(Reading.source, Reading.flag != "")
+    read_per_unit: dict[int, int] = defaultdict(int)
+    flagged_units: set[int] = set()
+    found = Summary(units=len(meters_per_unit), meters=sum(meters_per_unit.values()))
+    rows = (
+        Reading.select(Meter.unit, Reading.source, Reading.flag != "", pw.fn.COUNT(Reading.id))
+        .join(Meter)
+        .where((Reading.window == window.id) & Meter.id.in_(_window_meter_ids(window)))
+        .group_by(Meter.unit, Reading.source, Reading.flag != "")
         .tuples()
     )
-    for source, flagged, count in sources:
+    for unit_id, source, flagged, count in rows:
+        read_per_unit[unit_id] += count
         found.by_source[source] = found.by_source.get(source, 0) + count
+        found.handed_in += count
         if flagged:
             found.flagged += count
+            flagged_units.add(unit_id)
+    missing_units = {unit for unit, count in meters_per_unit.items() if read_per_unit[unit] < count}
+    found.units_complete = found.units - len(missing_units)
+    found.unit_ids = {ALL: set(meters_per_unit), MISSING: missing_units, FLAGGED: flagged_units}
+    found.missing = found.meters - found.handed_in
     found.estimated = found.by_source.get(Reading.ESTIMATE, 0)
     return found
 
@@ -211,19 +200,27 @@ class UnitRows:
         return sum(row.current is None for row in self.meters)
 
 
-def page(window: ReadingWindow, show: str, page_number: int) -> tuple[list[UnitRows], int]:
-    """One page of units under the filter with their meters' states, and how many units match
-    (seven queries, whatever the page's size)."""
-    chosen = unit_ids(window, show)
-    total = Unit.select().where(Unit.id.in_(chosen)).count()
-    units = list(
-        Unit.select(Unit, Building.name)
+def page(window: ReadingWindow, show: str, page_number: int, counted: Summary) -> tuple[list[UnitRows], int]:
+    """One page of the units `counted` found under the filter, with their meters' states, and how many
+    units match (six queries, whatever the page's size)."""
+    chosen = counted.unit_ids[show]
+    # The association's units in their order, as ids, kept when the filter chose them: a page is a slice
+    # of that (never an IN list of thousands of ids).
+    ordered = (
+        Unit.select(Unit.id)
         .join(Building)
-        .where(Unit.id.in_(chosen))
+        .where(Unit.association == window.association_id)
         .order_by(*Unit.natural_order(), Unit.id)
-        .paginate(page_number, UNITS_PER_PAGE)
-        .objects()
+        .tuples()
     )
+    in_order = [unit_id for (unit_id,) in ordered if unit_id in chosen]
+    start = (page_number - 1) * UNITS_PER_PAGE
+    on_page = in_order[start : start + UNITS_PER_PAGE]
+    units = sorted(
+        Unit.select(Unit, Building.name).join(Building).where(Unit.id.in_(on_page)).objects(),
+        key=lambda unit: on_page.index(unit.id),
+    )
+    total = len(in_order)
     meters = list(
         window_meters(window)
         .where(Meter.unit.in_([unit.id for unit in units]))

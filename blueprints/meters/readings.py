@@ -22,7 +22,7 @@ import peewee as pw
 
 from core.audit import audit
 from core.clock import utcnow_naive
-from models.db import transaction
+from models.db import db, transaction
 from models.meters import Meter, Reading, ReadingChange, ReadingWindow, as_decimal
 from models.portal import User
 
@@ -213,12 +213,18 @@ def store(
     now = utcnow_naive()
     existing = state.current
     if existing is None:
-        reading = Reading.create(
-            meter=state.meter, window=window, read_on=window.period_end, value=value, source=source, flag=flag,
-            photo=photo, entered_by=user, created_at=now, updated_at=now,
-        )  # fmt: skip
-        state.current = reading
-        return reading
+        try:
+            with db.atomic():  # a savepoint: the caller's transaction goes on if another hand got there first
+                reading = Reading.create(
+                    meter=state.meter, window=window, read_on=window.period_end, value=value, source=source,
+                    flag=flag, photo=photo, entered_by=user, created_at=now, updated_at=now,
+                )  # fmt: skip
+            state.current = reading
+            return reading
+        except pw.IntegrityError:
+            # The owner and the tenant (or an import) wrote the first reading at the same moment: this one
+            # becomes a correction of it, kept in its history.
+            existing = state.current = Reading.get((Reading.meter == state.meter.id) & (Reading.window == window.id))
     old = as_decimal(existing.value)
     if old != value or reason:
         ReadingChange.create(

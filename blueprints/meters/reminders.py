@@ -144,7 +144,8 @@ def _units_waiting(window: ReadingWindow, person_ids: set[int], today: dt.date) 
         .tuples()
     )
     waiting = {meter.unit_id for meter in meters if (meter.id,) not in read}
-    units = {unit.id: unit for unit in Unit.select().where(Unit.id.in_(list(waiting)))} if waiting else {}
+    active = Unit.select().where(Unit.id.in_(list(waiting)) & Unit.archived_at.is_null())  # a closed unit reads none
+    units = {unit.id: unit for unit in active} if waiting else {}
     return {
         person_id: sorted((units[u] for u in held_ids if u in units), key=lambda unit: (len(unit.number), unit.number))
         for person_id, held_ids in held.items()

@@ -166,7 +166,8 @@ def window(window_id: int):
     derived estimate, the source and flags; filtered and paginated by unit."""
     window = _window_or_404(window_id)
     show, page = _show(), _page()
-    units, total = period.page(window, show, page)
+    counted = period.summary(window)
+    units, total = period.page(window, show, page, counted)
     return render(
         "meters/window.html",
         "meters/_period_units.html",
@@ -174,7 +175,7 @@ def window(window_id: int):
         units=units,
         show=show,
         filters=filter_words(),
-        summary=period.summary(window),
+        summary=counted,
         state=period.state_of(window, g.association.today()),
         states=state_words(),
         current_page=page,

@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +31,7 @@ from blueprints.votes.ballots import VoteRefused
 from core import images, uploads
 from core.text import fold, locale_for, translated
 from core.text import lazy_gettext as _l
+from core.xlsx import UnreadableSpreadsheetError, read_rows
 from models.db import transaction
 from models.register import Building, Ownership, Person, Unit, VotingProxy
 from models.votes import Ballot, Vote, VoteOption, VoteUnit
@@ -288,21 +288,11 @@ def _csv_table(data: bytes) -> list[list]:
 
 
 def _xlsx_table(data: bytes) -> list[list]:
-    from openpyxl import load_workbook
-
     try:
-        # read_only streams the sheet; formulas are read as the text the cell holds, never evaluated.
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-        sheet = book.worksheets[0]
-        table = []
-        for row in sheet.iter_rows(values_only=True):
-            table.append(list(row))
-            if len(table) > BATCH_MAX_ROWS + 1:
-                break
-        book.close()
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError):
+        # Formulas are read as the text the cell holds, never evaluated.
+        return read_rows(data, max_rows=BATCH_MAX_ROWS + 1, formulas_as_text=True)
+    except UnreadableSpreadsheetError:
         raise BatchRefused(_("The file cannot be read as an XLSX spreadsheet.")) from None
-    return table
 
 
 def _header_keys() -> dict[str, str]:

@@ -50,3 +50,34 @@ def test_phone_numbers_and_names_keep_their_text_and_numbers_stay_numbers():
 def test_the_header_row_and_the_first_columns_stay_in_view():
     sheet, _rows = read(xlsx_bytes(["a", "b", "c"], [[1, 2, 3]], sheet_title="Debts: 2026/12", frozen_columns=2))
     assert sheet.freeze_panes == "C2" and sheet.title == "Debts  2026 12"
+
+
+def test_an_uploaded_sheet_claiming_thousands_of_columns_is_read_to_its_real_width(tmp_path):
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    from core.xlsx import MAX_COLUMNS, UnreadableSpreadsheetError, read_rows
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Serial", "Reading"])
+    sheet.append(["CW-1", 12.5])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    # Claim the sheet is A1:XFD3 (16,384 columns wide), as a crafted file would.
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    crafted = io.BytesIO()
+    with zipfile.ZipFile(crafted, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b'<dimension ref="A1:B2" />', b'<dimension ref="A1:XFD3" />')
+                assert b"XFD3" in data
+            target.writestr(item, data)
+    rows = read_rows(crafted.getvalue(), max_rows=10)
+    assert rows[:2] == [["Serial", "Reading"], ["CW-1", 12.5]]
+    assert all(len(row) <= MAX_COLUMNS for row in rows)
+    with pytest.raises(UnreadableSpreadsheetError):
+        read_rows(b"not a zip", max_rows=10)

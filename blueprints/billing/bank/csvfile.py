@@ -22,6 +22,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from blueprints.billing.bank.statement import CREDIT, DEBIT, BankFileError, Entry, Statement, clean, minor_units
+from core.csv import sniff_delimiter
 from core.text import fold
 from core.text import lazy_gettext as _l
 
@@ -110,12 +111,7 @@ def _decode(data: bytes, encodings: tuple[str, ...]) -> tuple[str, str]:
 
 
 def _sniff(text: str) -> str:
-    sample = "\n".join(text.splitlines()[:20])
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
-    except csv.Error:
-        counts = {d: sample.count(d) for d in DELIMITERS}
-        return max(counts, key=counts.get)
+    return sniff_delimiter(text, DELIMITERS)
 
 
 def _records(text: str, delimiter: str):

@@ -13,7 +13,9 @@ from decimal import Decimal
 import pytest
 from playhouse.test_utils import count_queries
 
-from models.billing import Invoice, Receipt, Service, Settlement, SettlementKey, SettlementUnit
+from models.billing import Invoice, Receipt, Service, Settlement, SettlementCost, SettlementKey, SettlementUnit
+from models.db import transaction
+from models.register import Ownership
 from tests.blueprints.billing.test_settlement import YEAR, add_cost, advance
 from tests.factories.billing import make_billing, make_unit
 from tests.factories.register import make_owner, make_person
@@ -194,3 +196,43 @@ def test_the_ledger_names_the_settlements_invoice_and_credit(client, house, outb
     assert "Credit from the settlement of services" in credited and "recorded by hand" not in credited
     owing = text(client.get(f"/alpha/admin/people/{house['quiet'].id}/balance"))
     assert "Settlement of services, invoice" in owing
+
+
+def test_after_a_sale_the_seller_keeps_the_statement_and_the_buyer_does_not_get_it(
+    client, house, outbox, alpha, new_client, login, make_user
+):
+    """The statement is addressed to the main owner at the year's end, like an invoice: not to today's."""
+    first = house["first"]
+    Ownership.update(ended_on=dt.date(YEAR + 1, 2, 1)).where(Ownership.unit == first.id).execute()
+    buyer = make_user(alpha, "buyer@alpha.example", "member")
+    make_owner(first, buyer.people.get(), started_on=dt.date(YEAR + 1, 2, 1))
+    settlement = start(client)
+    add_cost(settlement, house["water"], 20_000, (SettlementKey.AREA, 100))
+    assert client.post(f"/alpha/admin/settlements/{settlement.id}/run").status_code == 302
+    row = SettlementUnit.get(SettlementUnit.unit == first.id)
+    url = f"/alpha/settlements/{settlement.id}/statements/{row.id}"
+    seller, purchaser = new_client(), new_client()
+    login(seller, "owner1@alpha.example")
+    login(purchaser, "buyer@alpha.example")
+    answer = seller.get(url)
+    assert answer.status_code == 200 and answer.headers["Cache-Control"] == "private, no-store"
+    assert purchaser.get(url).status_code == 404
+    alpha.tabs = "contact members units"  # the invoices tab switched off: no statements for residents either
+    alpha.save()
+    assert seller.get(url).status_code == 404
+
+
+def test_a_change_that_meets_a_run_started_meanwhile_writes_nothing(client, house):
+    """The page checked "draft" before the run began; the change's own transaction finds it run and stops."""
+    from blueprints.billing import settlement_views
+
+    settlement = start(client)
+    seen_as_draft = Settlement.get_by_id(settlement.id)
+    Settlement.update(state=Settlement.RUNNING).where(Settlement.id == settlement.id).execute()  # the run began
+    with pytest.raises(settlement_views._RunMeanwhileError), transaction():
+        settlement_views._hold_draft(seen_as_draft)
+        SettlementCost.create(settlement=settlement, service=house["water"], amount=100)
+    assert SettlementCost.select().count() == 0
+    Settlement.update(state=Settlement.DRAFT).where(Settlement.id == settlement.id).execute()
+    with transaction():
+        settlement_views._hold_draft(seen_as_draft)  # a draft is held without a word

@@ -1,6 +1,6 @@
 """A window's export (CSV with formula-looking cells made inert, XLSX read back with openpyxl) and the import
 of a reading company's file: CSV and XLSX, columns remembered by the header line, every error with its row
-and column and nothing stored, readings far from the usual flagged, another association's meter refused."""
+and column and nothing stored, readings far from the usual flagged, another association's meter refused as unknown."""
 
 from __future__ import annotations
 
@@ -121,7 +121,8 @@ def test_one_bad_row_stores_nothing_and_names_its_row_and_column(client, board, 
     preview_path = map_columns(client, upload(client, world, csv_file(*rows), "bad.csv"))
     page = words(client.get(preview_path))
     assert "Row 6, column “Zählernummer”: No meter has the serial number NOPE-7." in page
-    assert "Row 7, column “Zählernummer”: Meter BETA-1 is another association's." in page
+    # Another association's meter is not named as such: that a serial exists elsewhere is not told.
+    assert "Row 7, column “Zählernummer”: No meter has the serial number BETA-1." in page
     assert "Row 8, column “Stand”: “abc” is not a number." in page
     assert "Row 9, column “Zählernummer”: The same meter as row 2." in page
     assert "Row 10, column “Stand”: A meter reading cannot be negative." in page

@@ -69,8 +69,9 @@ def test_the_view_costs_the_same_queries_for_5_units_as_for_40(client, board, al
     few = count_queries(lambda: client.get(view))
     furnish(alpha, 35, start=6)
     many = count_queries(lambda: client.get(view))
-    assert "Flat 40" in words(client.get(view))
-    assert many == few
+    assert "Flat 25" in words(client.get(view))  # 25 units a page
+    assert "Flat 40" in words(client.get(f"{view}?page=2"))
+    assert many == few == count_queries(lambda: client.get(f"{view}?page=2"))
 
 
 def test_the_board_enters_a_missing_reading_plain_and_htmx(client, board, world):

@@ -67,3 +67,17 @@ def test_consumption_counts_a_replaced_meter_and_its_successor(meter):
     make_meter(unit, kind=Meter.HOT_WATER)  # another kind: not counted
     used = readings.unit_consumption(unit.association_id, Meter.COLD_WATER, dt.date(2026, 1, 1), dt.date(2026, 12, 31))
     assert used == {unit.id: Decimal("31.0") + Decimal("1.25")}
+
+
+def test_a_first_reading_written_twice_at_once_becomes_a_correction(meter):
+    """Two people's forms, both shown before either was sent: the second finds the first reading and corrects it."""
+    window = make_window(meter.association, dt.date(2026, 11, 30))
+    (mine,) = readings.states([meter], window)
+    (theirs,) = readings.states([meter], window)
+    with transaction():
+        readings.store(theirs, window, Decimal("33"), source=Reading.RESIDENT, user=None)
+    with transaction():
+        readings.store(mine, window, Decimal("33.4"), source=Reading.RESIDENT, user=None)
+    (stored,) = Reading.select().where(Reading.window == window.id)
+    assert stored.value == Decimal("33.400")
+    assert [(c.old_value, c.new_value) for c in ReadingChange.select()] == [(Decimal("33.000"), Decimal("33.400"))]
