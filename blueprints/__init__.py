@@ -4,6 +4,7 @@ portal    associations, accounts, roles, settings, registration requests, the ou
 register  people, buildings, units, ownership, residents, the unit file, the member list (R)
 billing   contracts, charges, invoices, payments, invoice PDFs, balances, the yearly settlement (B)
 meters    meters, reading windows, readings handed in and imported, their history (M)
+listings  vacant homes listed to the public, the seeker's way on to the landlord, the self-check (L)
 faults    fault reports and requests (F)
 documents folders, documents and their attachments, search, events (D)
 community discussions, their moderation, mass mail (C)
@@ -15,4 +16,4 @@ views.py and *_views.py, which app.py loads (DOMAINS), so a service module of on
 domain can be used by another without pulling in views.
 """
 
-DOMAINS = ("portal", "register", "billing", "meters", "faults", "documents", "community", "votes", "exchange")
+DOMAINS = ("portal", "register", "billing", "meters", "listings", "faults", "documents", "community", "votes", "exchange")

@@ -1,6 +1,6 @@
-"""peewee models, one module per domain (portal, register, billing, meters, faults, documents, community, votes,
-exchange) and mail.py for what leaves by mail (the outbox, ordered PDFs); notifications.py holds what each member chose to be mailed about;
-db.py holds the database itself."""
+"""peewee models, one module per domain (portal, register, billing, meters, listings, faults, documents,
+community, votes, exchange) and mail.py for what leaves by mail (the outbox, ordered PDFs); notifications.py
+holds what each member chose to be mailed about; db.py holds the database itself."""
 
 from models.billing import (
     AllocationUndo,
@@ -61,6 +61,7 @@ from models.documents import (
 )
 from models.exchange import ReportSettings
 from models.faults import FaultAttachment, FaultDeadline, FaultEvent, FaultReport
+from models.listings import ContactMessage, SeekerRoute, Vacancy, VacancyPhoto, VacancyText
 from models.mail import OutboundAttachment, OutboundEmail, PdfOrder
 from models.meters import Meter, Reading, ReadingChange, ReadingImportMapping, ReadingReminder, ReadingWindow
 from models.notifications import NotificationChoice
@@ -180,6 +181,11 @@ ALL_MODELS = [
     ReadingChange,
     ReadingReminder,
     ReadingImportMapping,
+    Vacancy,
+    VacancyText,
+    VacancyPhoto,
+    SeekerRoute,
+    ContactMessage,
 ]
 
 __all__ = ["db", "ALL_MODELS", *[m.__name__ for m in ALL_MODELS]]

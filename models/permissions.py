@@ -28,6 +28,7 @@ INVOICES_VIEW_ALL = "invoices.view_all"
 INVOICES_MANAGE = "invoices.manage"
 METERS_SUBMIT = "meters.submit"
 METERS_MANAGE = "meters.manage"
+LISTINGS_MANAGE = "listings.manage"
 MAIL_SEND_MASS = "mail.send_mass"
 MAIL_VIEW_OUTBOX = "mail.view_outbox"
 AUDIT_VIEW = "audit.view"
@@ -59,6 +60,7 @@ DESCRIPTIONS = {
     INVOICES_MANAGE: _l("Keep contracts and charges, create invoices and credit notes, record payments."),
     METERS_SUBMIT: _l("Hand in meter readings for the units one owns or lives in, while a window is open."),
     METERS_MANAGE: _l("Keep meters, open and lock reading windows, correct and import readings."),
+    LISTINGS_MANAGE: _l("List vacant homes publicly, set how seekers reach the landlord, and check the listings."),
     MAIL_SEND_MASS: _l("Send mail to many residents at once."),
     MAIL_VIEW_OUTBOX: _l("See every mail the portal sends and whether it went out."),
     AUDIT_VIEW: _l("Read the audit log of board and account actions."),
@@ -83,6 +85,7 @@ BOARD = MEMBER | {
     INVOICES_VIEW_ALL,
     INVOICES_MANAGE,
     METERS_MANAGE,
+    LISTINGS_MANAGE,
     MAIL_SEND_MASS,
     MAIL_VIEW_OUTBOX,
     AUDIT_VIEW,

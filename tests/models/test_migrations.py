@@ -159,9 +159,14 @@ def test_everyone_hands_in_readings_and_the_board_keeps_meters_after_0017(tmp_pa
                 "INSERT INTO role (association_id, key, name, permissions) VALUES (1, ?, ?, ?)",
                 (key, key, permissions),
             )
-        upgrade()
-        upgrade()
+        migration_runner().up(target="0017_meters")
+        migration_runner().up(target="0017_meters")
         roles = dict(database.execute_sql("SELECT key, permissions FROM role").fetchall())
         (tabs,) = database.execute_sql("SELECT tabs FROM association").fetchone()
+        upgrade()
+        after_0018 = dict(database.execute_sql("SELECT key, permissions FROM role").fetchall())
     assert roles == {"tenant": "faults.report meters.submit", "board": "meters.submit meters.manage", "x": ""}
     assert tabs == "contact meters"
+    # 0018: the board keeps the listings of vacant homes.
+    assert after_0018["board"] == "meters.submit meters.manage listings.manage"
+    assert after_0018["tenant"] == "faults.report meters.submit" and after_0018["x"] == ""

@@ -1,0 +1,15 @@
+"""Listings (SPEC L1–L3, L5): vacant homes from the register shown to the public, per association and for the
+whole install at /homes, the seeker's way on to the landlord, feeds for portals, and the board's self-check."""
+
+from flask import Blueprint
+
+from core.access import association_blueprint, can
+from models import permissions as perms
+
+bp = association_blueprint("listings", __name__)
+# The install's own pages (every association's vacant homes at /homes, the feeds): no association in the path.
+site = Blueprint("listings_site", __name__)
+
+
+def keeps_listings() -> bool:
+    return can(perms.LISTINGS_MANAGE)

@@ -1,0 +1,136 @@
+"""Vacant homes listed to the public, and the seeker's way on to the landlord (SPEC L1–L3, L5).
+
+A listing comes from the register: a unit is vacant while it has a Vacancy whose end has not come and no
+tenant lives there; its rooms, area, floor, accessibility and place are the unit's and its building's
+(a building is a "department", afdeling, in Danish social housing). What only a vacancy has is here: move-in
+day, rent and deposit, housing type, lift, pets, flexible-letting schemes, the expected wait, photos and a
+description per language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import peewee as pw
+
+from core import clock
+from core.text import lazy_gettext as _l
+from models.db import AssociationScoped, BaseModel
+from models.portal import Association, User
+from models.register import Building, Unit
+
+
+class Vacancy(AssociationScoped, BaseModel):
+    """A unit offered for letting from `move_in` until `ends_on` (its last day listed), shown publicly."""
+
+    FAMILY, YOUTH, SENIOR = "family", "youth", "senior"
+    HOUSING_TYPES = {FAMILY: _l("Family home"), YOUTH: _l("Youth home"), SENIOR: _l("Senior home")}
+    # Flexible letting ("kom foran i køen"): who may get ahead of the queue for this home.
+    SCHEMES = {
+        "students": _l("Students"),
+        "seniors": _l("Seniors"),
+        "local_workers": _l("People working locally"),
+        "families": _l("Families with children"),
+        "relocation": _l("People moving for work"),
+        "social": _l("Social letting by the municipality"),
+        "combined": _l("Combined letting"),
+    }
+
+    association = pw.ForeignKeyField(Association, backref="vacancies", on_delete="CASCADE")
+    unit = pw.ForeignKeyField(Unit, backref="vacancies", on_delete="CASCADE")
+    move_in = pw.DateField()
+    ends_on = pw.DateField(null=True)  # the last day it is listed; empty: until the board ends it
+    rent = pw.BigIntegerField()  # per month, minor units
+    deposit = pw.BigIntegerField(default=0)
+    housing_type = pw.CharField(max_length=8, default=FAMILY)
+    lift = pw.BooleanField(default=False)
+    pets = pw.BooleanField(default=False)
+    schemes = pw.CharField(max_length=200, default="")  # space-separated SCHEMES keys
+    waiting_months = pw.IntegerField(null=True)  # the expected wait on the list for a home like this
+    created_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    created_at = pw.DateTimeField(default=clock.utcnow_naive)
+    updated_at = pw.DateTimeField(default=clock.utcnow_naive)
+
+    class Meta:
+        indexes = (
+            (("association", "unit"), False),
+            (("ends_on", "move_in"), False),
+            (("rent",), False),
+        )
+
+    @classmethod
+    def listed_on(cls, day: dt.date) -> pw.Expression:
+        """Vacancies not ended by `day` (the tenant rule and archived units are the search's to add)."""
+        return cls.ends_on.is_null() | (cls.ends_on >= day)
+
+    @property
+    def scheme_keys(self) -> list[str]:
+        return [key for key in self.schemes.split() if key in self.SCHEMES]
+
+
+class VacancyText(BaseModel):
+    """A vacancy's description in one of the association's languages (plain text, shown escaped)."""
+
+    vacancy = pw.ForeignKeyField(Vacancy, backref="texts", on_delete="CASCADE")
+    language = pw.CharField(max_length=10)
+    description = pw.TextField(default="")
+
+    class Meta:
+        indexes = ((("vacancy", "language"), True),)
+
+
+class VacancyPhoto(BaseModel):
+    """A photo of a vacant home, re-encoded without metadata, under a server-made name."""
+
+    vacancy = pw.ForeignKeyField(Vacancy, backref="photos", on_delete="CASCADE")
+    stored_name = pw.CharField(max_length=100)
+    width = pw.IntegerField(default=0)
+    height = pw.IntegerField(default=0)
+    position = pw.IntegerField(default=0)
+    created_at = pw.DateTimeField(default=clock.utcnow_naive)
+
+
+class SeekerRoute(AssociationScoped, BaseModel):
+    """How a seeker reaches the landlord from a listing (L2): the landlord's application page, a contact
+    form mailed to the landlord, or a phone number. The most specific route wins: one for the listing's
+    department (building) and housing type, then the department, then the housing type, then the
+    association's own (both empty)."""
+
+    WEBSITE, FORM, PHONE = "website", "form", "phone"
+    KINDS = {
+        WEBSITE: _l("To the landlord's website"),
+        FORM: _l("Contact the landlord"),
+        PHONE: _l("Call the landlord"),
+    }
+
+    association = pw.ForeignKeyField(Association, backref="seeker_routes", on_delete="CASCADE")
+    building = pw.ForeignKeyField(Building, null=True, on_delete="CASCADE", backref="+")
+    housing_type = pw.CharField(max_length=8, default="")  # "": every type
+    kind = pw.CharField(max_length=8)
+    url = pw.CharField(max_length=500, default="")
+    email = pw.CharField(max_length=254, default="")
+    phone = pw.CharField(max_length=40, default="")
+    # The self-check's job asks the website route's page now and then (never while a page loads).
+    checked_at = pw.DateTimeField(null=True)
+    check_status = pw.CharField(max_length=120, default="")  # "" fine; else what went wrong, e.g. "HTTP 404"
+    created_at = pw.DateTimeField(default=clock.utcnow_naive)
+
+    class Meta:
+        indexes = ((("association", "building", "housing_type"), True),)
+
+
+class ContactMessage(AssociationScoped, BaseModel):
+    """A seeker's message through a listing's contact form, kept to throttle senders and to show the board
+    what was sent; the seeker's address and words stay the landlord's."""
+
+    association = pw.ForeignKeyField(Association, backref="contact_messages", on_delete="CASCADE")
+    vacancy = pw.ForeignKeyField(Vacancy, null=True, on_delete="SET NULL", backref="messages")
+    name = pw.CharField(max_length=200)
+    email = pw.CharField(max_length=254)
+    phone = pw.CharField(max_length=40, default="")
+    message = pw.TextField()
+    sender_key = pw.CharField(max_length=64)  # a keyed hash of the sender's IP address, for the throttle
+    created_at = pw.DateTimeField(default=clock.utcnow_naive)
+
+    class Meta:
+        indexes = ((("sender_key", "created_at"), False), (("association", "created_at"), False))
