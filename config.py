@@ -70,7 +70,7 @@ class Config:
     WTF_CSRF_SSL_STRICT = True
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
-    LANGUAGES = ("en", "sv", "cs", "et")
+    LANGUAGES = ("en", "sv", "da", "cs", "et")
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
     TESTING = False
 

@@ -29,7 +29,7 @@ OPTIONAL_EMAIL = [
 PHONE = [Optional(), Length(max=40), Regexp(r"^[0-9+()\-. /]*$", message=_l("Use digits, spaces and + - ( ) only."))]
 
 # Each language in its own name: someone who cannot read the page still finds theirs.
-LANGUAGE_NAMES = {"en": "English", "sv": "Svenska", "cs": "Čeština", "et": "Eesti"}
+LANGUAGE_NAMES = {"en": "English", "sv": "Svenska", "da": "Dansk", "cs": "Čeština", "et": "Eesti"}
 
 
 def language_choices(default_label) -> list[SelectChoice]:

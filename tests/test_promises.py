@@ -24,7 +24,7 @@ INVITATION = (
 DEFAULT_WELCOME = "Here you see your units, invoices and contracts, and report faults to the board."
 
 
-@pytest.mark.parametrize("language", ["en", "sv", "cs", "et"])
+@pytest.mark.parametrize("language", ["en", "sv", "da", "cs", "et"])
 def test_the_invitation_and_the_default_welcome_promise_nothing_unbuilt(app, language):
     with app.test_request_context(), force_locale(language):
         for text in (gettext(INVITATION, name="X"), gettext(DEFAULT_WELCOME)):

@@ -26,7 +26,7 @@ def test_every_tab_label_fits_a_360_px_phone_in_every_language(new_context, alph
     user = make_user(alpha, "board@example.com", "board")
     page = new_context().new_page()
     log_in(page, "board@example.com")
-    for language in ("en", "sv", "cs", "et"):
+    for language in ("en", "sv", "da", "cs", "et"):
         User.update(ui_language=language).where(User.id == user.id).execute()
         page.goto("/alpha/")
         labels = page.evaluate(MEASURE)

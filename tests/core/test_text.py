@@ -47,7 +47,7 @@ def test_text_that_is_not_escaped_stays_as_it_is(app):
         assert render_template_string(page) == "Unit <b>"
 
 
-@pytest.mark.parametrize("language", ["en", "sv", "cs", "et"])
+@pytest.mark.parametrize("language", ["en", "sv", "da", "cs", "et"])
 @pytest.mark.parametrize("style", ["short", "medium", "long"])
 def test_times_read_as_babel_writes_them(app, make_association, language, style):
     association = make_association("alpha", locale=language, timezone="Europe/Stockholm")

@@ -362,7 +362,7 @@ def _overlaps(a, b) -> bool:
 @pytest.mark.parametrize(
     "logo", [(213, 160), (100, 400), (800, 100), (300, 300)], ids=["board's", "tall", "wide", "square"]
 )
-@pytest.mark.parametrize("language", ["en", "sv", "cs", "et"])
+@pytest.mark.parametrize("language", ["en", "sv", "da", "cs", "et"])
 def test_the_logo_stays_in_its_box_and_the_address_in_the_window(app, billed, tmp_path, logo, language):
     import pdfplumber
 

@@ -28,7 +28,7 @@ def test_the_switch_is_visible_before_signing_in_and_remembered(client, make_ass
     make_association("solrosen", locale="sv", name="Brf Solrosen")
     page = client.get("/solrosen/login").get_data(as_text=True)
     assert 'class="lang-switch"' in page
-    for code, name in (("en", "English"), ("sv", "Svenska"), ("cs", "Čeština"), ("et", "Eesti")):
+    for code, name in (("en", "English"), ("sv", "Svenska"), ("da", "Dansk"), ("cs", "Čeština"), ("et", "Eesti")):
         link = f'href="/language/{code}?next=/solrosen/login" lang="{code}" hreflang="{code}"'
         assert link in page and f">{name}</a>" in page
 
