@@ -75,7 +75,7 @@ def jobs_tick():
         bounced = mail_bounces.read_imap()
     click.echo(
         f"Re-queued {count} unsent mail(s) and {deliveries} invoice(s) waiting to be mailed;"
-        f" {reminded} event reminder(s) and {meter_reminded} meter reading reminder(s) mailed;"
+        f" {reminded} event reminder(s) mailed; {meter_reminded} meter reading reminder(s) mailed;"
         f" {posts} discussion(s) with new posts mailed;"
         f" {closed} vote(s) closed and {vote_reminders} vote reminder(s) mailed;"
         f" {bounced} bounce(s) read from the mailbox."

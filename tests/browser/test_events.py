@@ -45,10 +45,10 @@ def test_the_board_makes_a_weekly_event_and_a_member_finds_it_in_the_month(
     expect(owner.locator("h1")).not_to_have_text("")
 
     owner.goto("/alpha/account#notifications")
-    owner.get_by_label("A week before").check()
+    owner.get_by_label("A week before", exact=True).check()
     owner.get_by_role("button", name="Save notifications").click()
     expect(owner.get_by_text("Your notification choices are saved.")).to_be_visible()
-    expect(owner.get_by_label("A week before")).to_be_checked()
+    expect(owner.get_by_label("A week before", exact=True)).to_be_checked()
     owner.get_by_role("button", name="Make my calendar address").click()
     expect(owner.locator("#calendar-address")).to_be_visible()
     owner.screenshot(path=shots_dir / "account-calendar-360.png", full_page=True)
