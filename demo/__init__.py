@@ -12,6 +12,7 @@ from demo.billing import load_billing
 from demo.community import load_community
 from demo.documents import load_documents
 from demo.faults import load_faults
+from demo.listings import load_listings
 from demo.meters import load_meters
 from demo.people import load_people
 from demo.portal import ACCOUNTS, ASSOCIATIONS, load_associations, load_units_benchmark
@@ -35,6 +36,7 @@ def load_demo() -> Iterator[str]:
     yield from load_documents()
     yield from load_community()
     yield from load_votes()
+    yield from load_listings()  # Bøgely, the Danish social housing organisation, with its vacant homes
     yield from load_two_factor()  # last: owners whose accounts the modules above made get the app too
 
 
