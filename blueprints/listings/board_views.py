@@ -128,7 +128,7 @@ def board_vacancies():
         listing=listing,
         show=show,
         counts=counts,
-        page=page,
+        page_number=page,
         pages=pages,
         today=today,
     )
@@ -153,7 +153,12 @@ def vacancy_choose():
     units = list(query.order_by(*Unit.natural_order(), Unit.id).paginate(page, PAGE + 1))
     more = len(units) > PAGE
     return render(
-        "listings/board_choose.html", "listings/_board_choose_list.html", units=units[:PAGE], q=q, page=page, more=more
+        "listings/board_choose.html",
+        "listings/_board_choose_list.html",
+        units=units[:PAGE],
+        q=q,
+        page_number=page,
+        more=more,
     )
 
 
