@@ -22,11 +22,11 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
 
 from blueprints.billing import money
 from blueprints.register.forms import ACCESSIBILITY_LABELS, CommaDecimalField
-from core.forms import OPTIONAL_EMAIL, CheckboxesField
+from core.forms import CheckboxesField
 from core.text import lazy_gettext as _l
 from models.listings import SeekerRoute, Vacancy
 
@@ -141,6 +141,16 @@ def needed_for(kind: str, message):
     return validate
 
 
+_EMAIL = Email(_l("Enter a valid e-mail address, like name@example.com."), check_deliverability=False)
+
+
+def email_address(form, field) -> None:
+    """Validator: a valid address when one is given (needed_for says when one must be)."""
+    if (field.data or "").strip():
+        field.data = field.data.strip()
+        _EMAIL(form, field)
+
+
 def phone_number(form, field) -> None:
     text = (field.data or "").strip()
     if text and (not PHONE_TEXT.match(text) or sum(c.isdigit() for c in text) < 4):
@@ -165,7 +175,8 @@ class RouteForm(FlaskForm):
         _l("E-mail address for the contact form"),
         validators=[
             needed_for(SeekerRoute.FORM, _l("Give the address the contact form is mailed to.")),
-            *OPTIONAL_EMAIL,
+            Length(max=254),
+            email_address,
         ],
     )
     phone = StringField(

@@ -15,9 +15,12 @@ from models import AuditLog
 from models.listings import Vacancy, VacancyPhoto, VacancyText
 from models.register import Unit
 from tests.blueprints.billing.test_invoicing import count_queries
-from tests.blueprints.listings.board_world import board, jpeg_with_gps, listing_world, vacancy_fields  # noqa: F401
+from tests.blueprints.listings import board_world
+from tests.blueprints.listings.board_world import jpeg_with_gps, vacancy_fields
 from tests.factories.listings import make_vacancy
 from tests.factories.register import make_unit
+
+listing_world, board = board_world.listing_world, board_world.board  # fixtures
 
 
 def new_vacancy(client, unit, **fields):
@@ -92,7 +95,10 @@ def test_another_associations_unit_or_vacancy_is_not_found(board, listing_world)
     assert new_vacancy(board, w.beta_unit).status_code == 404
     foreign = make_vacancy(w.beta_unit)
     assert board.get(f"/alpha/board/vacancies/{foreign.id}").status_code == 404
-    assert board.submit(f"/alpha/board/vacancies/{foreign.id}/end", {}, form_page="/alpha/board/vacancies").status_code == 404
+    assert (
+        board.submit(f"/alpha/board/vacancies/{foreign.id}/end", {}, form_page="/alpha/board/vacancies").status_code
+        == 404
+    )
 
 
 def test_editing_changes_the_vacancy_and_empties_a_language(board, listing_world):
