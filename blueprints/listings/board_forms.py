@@ -233,8 +233,14 @@ class BulkForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.change.choices = {str(label): choices for label, choices in bulk_choices()}
 
-    def validate_number(self, field) -> None:
-        if self.change.data in NUMBER_CHANGES and field.data is None:
-            raise ValidationError(_l("Give the number to set."))
-        if self.change.data in ("rooms", "waiting_months") and field.data is not None and field.data < 0:
-            raise ValidationError(_l("The number cannot be below zero."))
+    def validate(self, extra_validators=None) -> bool:
+        # Checked here, not as a field validator: Optional() stops a blank number's own chain.
+        valid = super().validate(extra_validators)
+        number = self.number.data
+        if self.change.data in NUMBER_CHANGES and number is None and not self.number.errors:
+            self.number.errors = [*self.number.errors, _l("Give the number to set.")]
+            return False
+        if self.change.data in ("rooms", "waiting_months") and number is not None and number < 0:
+            self.number.errors = [*self.number.errors, _l("The number cannot be below zero.")]
+            return False
+        return valid
