@@ -184,7 +184,8 @@ def _refusal_words(unit: Unit) -> str | None:
 def _amount_text(minor_units: int | None) -> str:
     if minor_units is None:
         return ""
-    return str(money.to_decimal(minor_units, g.association.currency))
+    amount = money.to_decimal(minor_units, g.association.currency)
+    return str(int(amount)) if amount == amount.to_integral_value() else str(amount)  # 6500, not 6500.00
 
 
 def _form_data(vacancy: Vacancy | None, unit: Unit) -> dict:
