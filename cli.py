@@ -12,7 +12,7 @@ from blueprints.community import bounces
 from blueprints.votes import closing, ledger
 from core import search
 from demo import load_benchmark, load_demo
-from jobs import community, events, invoices, mail_bounces, meter_reminders, votes
+from jobs import community, events, invoices, listing_checks, mail_bounces, meter_reminders, votes
 from jobs.email import sweep
 from jobs.maintenance import prune
 from models import Association
@@ -62,8 +62,8 @@ jobs_cli = AppGroup("jobs", help="Background jobs.")
 @jobs_cli.command("tick")
 def jobs_tick():
     """Re-queue unsent mail and invoices, mail due event and meter reading reminders and new posts, close votes
-    whose end has passed and mail vote reminders, clear old login attempts; run every minute from cron without
-    Redis."""
+    whose end has passed and mail vote reminders, clear old login attempts, ask the seekers' website routes not
+    checked for a day; run every minute from cron without Redis."""
     with db.connection_context():
         count = sweep()
         deliveries = invoices.sweep()
@@ -73,12 +73,14 @@ def jobs_tick():
         closed, vote_reminders = votes.sweep()
         prune()
         bounced = mail_bounces.read_imap()
+        routes_checked = listing_checks.check_routes()  # only routes last checked more than a day ago
     click.echo(
         f"Re-queued {count} unsent mail(s) and {deliveries} invoice(s) waiting to be mailed;"
         f" {reminded} event reminder(s) mailed; {meter_reminded} meter reading reminder(s) mailed;"
         f" {posts} discussion(s) with new posts mailed;"
         f" {closed} vote(s) closed and {vote_reminders} vote reminder(s) mailed;"
-        f" {bounced} bounce(s) read from the mailbox."
+        f" {bounced} bounce(s) read from the mailbox;"
+        f" {routes_checked} seeker route(s) checked."
     )
 
 

@@ -13,3 +13,18 @@ site = Blueprint("listings_site", __name__)
 
 def keeps_listings() -> bool:
     return can(perms.LISTINGS_MANAGE)
+
+
+# The board's pages sit with the register, where the units they list are kept.
+from core import nav  # noqa: E402
+from core.text import lazy_gettext as _l  # noqa: E402
+
+nav.board_place(
+    "listings.board_vacancies", _l("Vacant homes"), "buildings", order=30, shown=keeps_listings, group="register"
+)
+nav.board_place(
+    "listings.routes", _l("How seekers reach you"), "contact", order=32, shown=keeps_listings, group="register"
+)
+nav.board_place(
+    "listings.selfcheck", _l("Listings self-check"), "reports", order=34, shown=keeps_listings, group="register"
+)
