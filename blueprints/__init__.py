@@ -16,4 +16,15 @@ views.py and *_views.py, which app.py loads (DOMAINS), so a service module of on
 domain can be used by another without pulling in views.
 """
 
-DOMAINS = ("portal", "register", "billing", "meters", "listings", "faults", "documents", "community", "votes", "exchange")
+DOMAINS = (
+    "portal",
+    "register",
+    "billing",
+    "meters",
+    "listings",
+    "faults",
+    "documents",
+    "community",
+    "votes",
+    "exchange",
+)

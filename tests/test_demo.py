@@ -21,6 +21,7 @@ def test_demo_creates_the_associations_and_accounts(app, client, login):
         "solrosen": ("sv", "SEK", "Europe/Stockholm"),
         "nakopci": ("cs", "CZK", "Europe/Prague"),
         "kase5": ("et", "EUR", "Europe/Tallinn"),
+        "bogely": ("da", "DKK", "Europe/Copenhagen"),
     }
     for email, slug, role, *_ in ACCOUNTS:
         membership = (
