@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import http.client
+import ipaddress
 import socket
 import ssl
 import urllib.error
+import urllib.parse
 import urllib.request
+
+from flask import current_app
 
 from core import clock
 from jobs import job_context
@@ -26,8 +30,33 @@ PER_RUN = 50  # a tick never waits on more than this many pages (oldest checks f
 USER_AGENT = "Porch listing check (+https://porch.example/homes)"
 
 
+class _InwardAddressError(OSError):
+    """The page's address is on this machine or its private network: a board member's route must not
+    make Porch knock on internal services."""
+
+
+def _check_public(url: str) -> None:
+    """Refuse a URL whose host resolves to a loopback, private, link-local or reserved address (the tests'
+    own page server is on loopback: LISTING_CHECK_PRIVATE_ADDRESSES lets them through)."""
+    if current_app.config.get("LISTING_CHECK_PRIVATE_ADDRESSES"):
+        return
+    host = urllib.parse.urlsplit(url).hostname or ""
+    try:
+        found = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except socket.gaierror:
+        return  # the request itself says "address not found"
+    for address in found:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        if not ip.is_global:
+            raise _InwardAddressError("not a public address")
+
+
 class _FewRedirects(urllib.request.HTTPRedirectHandler):
     max_redirections = MAX_REDIRECTS
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        _check_public(newurl)  # a public page may not send the check inward either
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
 _OPENER = urllib.request.build_opener(_FewRedirects)
@@ -68,6 +97,7 @@ def page_status(url: str) -> str:
 def _ask(url: str, method: str) -> str:
     request = urllib.request.Request(url, method=method)
     try:
+        _check_public(url)
         with _OPENER.open(request, timeout=TIMEOUT) as response:
             if method == "GET":
                 response.read(1024)  # the page starts: a server that sends headers and then fails is caught
@@ -88,6 +118,8 @@ def _words(reason) -> str:
     """A network error as a short phrase (stored, shown to the board as it is)."""
     if isinstance(reason, TimeoutError):
         return "no answer"
+    if isinstance(reason, _InwardAddressError):
+        return "not a public address"
     if isinstance(reason, ConnectionRefusedError):
         return "no answer (connection refused)"
     if isinstance(reason, socket.gaierror):

@@ -3,7 +3,9 @@ whole install at /homes, the seeker's way on to the landlord, feeds for portals,
 
 from flask import Blueprint
 
+from core import nav
 from core.access import association_blueprint, can
+from core.text import lazy_gettext as _l
 from models import permissions as perms
 
 bp = association_blueprint("listings", __name__)
@@ -16,8 +18,6 @@ def keeps_listings() -> bool:
 
 
 # The board's pages sit with the register, where the units they list are kept.
-from core import nav  # noqa: E402
-from core.text import lazy_gettext as _l  # noqa: E402
 
 nav.board_place(
     "listings.board_vacancies", _l("Vacant homes"), "buildings", order=30, shown=keeps_listings, group="register"

@@ -57,7 +57,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def web():
+def web(app):
+    app.config["LISTING_CHECK_PRIVATE_ADDRESSES"] = True  # the page server below is on loopback
     Handler.asked = []
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -122,3 +123,16 @@ def test_jobs_tick_checks_the_routes_due(app, alpha, web, frozen_clock):
     assert SeekerRoute.get_by_id(gone.id).check_status == "HTTP 404"
     result = app.test_cli_runner().invoke(args=["jobs", "tick"])
     assert "0 seeker route(s) checked" in result.output
+
+
+def test_a_route_to_this_machine_or_a_private_network_is_not_asked(app, alpha, web, frozen_clock):
+    """A board member's route must not make Porch knock on internal services, directly or by a redirect."""
+    app.config["LISTING_CHECK_PRIVATE_ADDRESSES"] = False
+    frozen_clock.set(dt.datetime(2027, 3, 2, 3, 0, tzinfo=dt.UTC))
+    inward = route(alpha, f"{web}/apply")
+    private = route(alpha, "http://10.0.0.1/admin", housing_type="youth")
+    with app.app_context():
+        assert listing_checks.check_routes() == 2
+    assert SeekerRoute.get_by_id(inward.id).check_status == "not a public address"
+    assert SeekerRoute.get_by_id(private.id).check_status == "not a public address"
+    assert Handler.asked == []
