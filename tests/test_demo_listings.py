@@ -68,9 +68,8 @@ def test_bogely_is_danish_social_housing_with_departments_and_tenants(bogely):
     assert all(u.kind == Unit.FLAT and u.rooms and u.area and u.floor is not None for u in units)
     for unit in units:
         assert unit.accessibility_set <= set(Unit.ACCESSIBILITY), unit.number
-    # One staircase not registered yet: the board's self-check has flats to name.
-    unregistered = [u for u in units if not u.accessibility]
-    assert 1 <= len(unregistered) <= 10
+    # Every flat has its accessibility registered (the self-check names flats without).
+    assert all(u.accessibility for u in units)
     seniorbo = [u for u in units if u.building_id == departments["Afdeling 4 Seniorbo"].id]
     assert all({"step_free", "lift"} <= u.accessibility_set for u in seniorbo)
 
@@ -134,11 +133,15 @@ def test_a_seeker_reaches_bogely_by_the_route_set_for_the_home(bogely):
     assert all(vacancies.route_for(routes, v.unit.building_id, v.housing_type) for v in listed)
 
 
-def test_most_vacancies_have_photos_stored_as_the_board_uploads_them(app, bogely):
+def test_every_vacancy_has_photos_stored_as_the_board_uploads_them_and_the_self_check_is_clean(app, bogely):
+    from blueprints.listings import selfcheck
+
     listed = _listed(bogely, bogely.today())
     photos = list(VacancyPhoto.select().where(VacancyPhoto.vacancy.in_([v.id for v in listed])))
     with_photos = {p.vacancy_id for p in photos}
-    assert len(listed) // 2 < len(with_photos) < len(listed)  # most, not all: the self-check names the rest
+    assert with_photos == {v.id for v in listed}
+    with app.test_request_context():
+        assert selfcheck.problem_count(selfcheck.problems(bogely, bogely.today())) == 0
     for photo in photos:
         with app.app_context():
             path = images.image_path(bogely, photo.stored_name, PHOTO_FOLDER)
