@@ -5,6 +5,7 @@ listed homes, and the feeds. No login anywhere: a seeker needs no account, and n
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 from flask import Response, abort, g, make_response, request, url_for
 from flask_babel import get_locale, ngettext
@@ -57,7 +58,21 @@ def _search_page(association: Association | None) -> Response:
     if not request.headers.get("HX-Request"):  # the form's choices: a swap of the results needs none
         context["places"] = search.place_choices(today, association.id if association else None)
         context["associations"] = [] if association else search.association_choices(today)
-    return render("listings/homes.html", "listings/_results.html", **context)
+    response = render("listings/homes.html", "listings/_results.html", **context)
+    if request.headers.get("HX-Request"):
+        # The address bar shows the search as a person would write it: no empty fields, no default order.
+        response.headers["HX-Push-Url"] = _clean_search_url(context["search_url"])
+    return response
+
+
+def _clean_search_url(base: str) -> str:
+    kept = [
+        (key, value)
+        for key, values in request.args.lists()
+        for value in values
+        if value and not (key == "sort" and value == search.DEFAULT_SORT)
+    ]
+    return f"{base}?{urlencode(kept)}" if kept else base
 
 
 def _labels() -> dict:
