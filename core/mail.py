@@ -37,6 +37,7 @@ def queue_mail(
     user: User | None = None,
     attachment: tuple[str, bytes] | None = None,
     unsubscribe_url: str = "",
+    reply_to: str = "",
     **context,
 ) -> OutboundEmail:
     """Write one mail to the outbox and send it once the transaction commits.
@@ -64,6 +65,7 @@ def queue_mail(
         attachment_path=attachment_path,
         attachment_name=attachment_name,
         unsubscribe_url=unsubscribe_url,
+        reply_to=reply_to,
     )
     send(row.id)
     return row

@@ -117,6 +117,8 @@ def build_message(row: OutboundEmail, sender: str) -> EmailMessage:
     message["Message-ID"] = row.message_id
     message["Date"] = format_datetime(row.created_at.replace(tzinfo=dt.UTC))
     message["X-Porch-Outbox-Id"] = str(row.id)
+    if row.reply_to:  # built by email.headerregistry.Address: a name is encoded, never a second header
+        message["Reply-To"] = row.reply_to
     message.set_content(row.body_text)
     if row.body_html:
         message.add_alternative(row.body_html, subtype="html")

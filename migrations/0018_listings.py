@@ -1,5 +1,6 @@
 """Listings (issue 15): vacancies of units with their texts and photos, the seeker's routes to the landlord
-with the self-check's view of each website route, and messages sent through a listing's contact form."""
+with the self-check's view of each website route, and messages sent through a listing's contact form; an
+outgoing mail's Reply-To (the seeker's address on a landlord's copy)."""
 from peewee import *
 
 
@@ -88,6 +89,7 @@ def up(migrator, db):
             indexes = ((('sender_key', 'created_at'), False), (('association', 'created_at'), False))
 
     db.create_tables([Vacancy, VacancyText, VacancyPhoto, SeekerRoute, ContactMessage])
+    migrator.migrate(migrator.add_column('outbound_email', 'reply_to', CharField(max_length=300, default='')))
     p = db.param  # ? on SQLite, %s on PostgreSQL
     # The board keeps the listings: built-in board and administrator roles get the new permission.
     db.execute_sql(
@@ -97,5 +99,6 @@ def up(migrator, db):
 
 
 def down(migrator, db):
+    migrator.migrate(migrator.drop_column('outbound_email', 'reply_to'))
     for name in ('contact_message', 'seeker_route', 'vacancy_photo', 'vacancy_text', 'vacancy'):
         db.execute_sql(f'DROP TABLE "{name}"')

@@ -36,6 +36,8 @@ class OutboundEmail(AssociationScoped, BaseModel):
     attachment_name = pw.CharField(max_length=200, default="")
     # Non-essential mail (posts, newsletters) carries List-Unsubscribe with this one-click address.
     unsubscribe_url = pw.CharField(max_length=500, default="")
+    # Whom an answer goes to when it is not the sender: a seeker writing to a landlord through a listing.
+    reply_to = pw.CharField(max_length=300, default="")
     # A bounce that names this row (its VERP return address, bounce+<id>@…) marks it.
     bounced_at = pw.DateTimeField(null=True)
     bounce_reason = pw.TextField(default="")

@@ -70,6 +70,9 @@ def send(
             sender_key=key,
         )
         common = {"home": home, "seeker": seeker, "listing_url": listing_url}
-        queue_mail("listing_contact", route.email, language=association.locale, association=association, **common)
+        queue_mail(
+            "listing_contact", route.email, language=association.locale, association=association,
+            reply_to=seeker["reply_to"], **common,
+        )  # fmt: skip
         queue_mail("listing_contact_copy", email, language=seeker_language, association=association, **common)
     return stored

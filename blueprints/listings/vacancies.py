@@ -31,8 +31,11 @@ def lived_in(day: dt.date) -> pw.SelectQuery:
 
 
 def listed(day: dt.date) -> pw.Expression:
-    """The rule a listed vacancy meets on `day` (the query must join Unit)."""
-    return Vacancy.listed_on(day) & Unit.archived_at.is_null() & Unit.id.not_in(lived_in(day))
+    """The rule a listed vacancy meets on `day` (the query must join Unit). Nobody living there is asked per
+    vacancy (NOT EXISTS on the residency index): NOT IN over every residency of a national register does
+    not fit PostgreSQL's working memory and is checked row by row."""
+    lived = Residency.select(Residency.id).where((Residency.unit == Unit.id) & Residency.current(day))
+    return Vacancy.listed_on(day) & Unit.archived_at.is_null() & ~pw.fn.EXISTS(lived)
 
 
 def refusal(unit: Unit, day: dt.date) -> VacancyRefusedError | None:

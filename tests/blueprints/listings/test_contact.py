@@ -57,6 +57,10 @@ def test_the_message_reaches_the_landlord_with_the_listing_quoted_and_the_seeker
     ):
         assert part in body
     assert "Is the flat still free?" in text_of(copy) and copy["Subject"] == "Your message to Alpha Housing"
+    # The landlord answers the seeker straight from their mail programme; the seeker's copy has no Reply-To.
+    (seeker,) = landlord["Reply-To"].addresses
+    assert (seeker.display_name, seeker.addr_spec) == ("Sofie Seeker", "sofie@seeker.example")
+    assert copy["Reply-To"] is None
     assert len(messages) == 2
     stored = ContactMessage.get()
     assert (stored.vacancy_id, stored.name, stored.email, stored.association_id) == (
@@ -127,6 +131,8 @@ def test_a_name_with_line_breaks_cannot_add_a_header(client, homes, smtp_server)
     smtp_server.wait_for(2)
     assert all(m["Bcc"] is None for m in smtp_server.messages)
     assert not smtp_server.to("victim@example.org")
+    (landlord,) = smtp_server.to("letting@alpha.example")
+    assert [a.addr_spec for a in landlord["Reply-To"].addresses] == ["sofie@seeker.example"]
     assert ContactMessage.get().name == "Eve Bcc: victim@example.org Subject: hi"
     # The seeker as a Reply-To header: encoded, one address, the name on one line.
     header = contact.reply_to("Åse\r\nBcc: victim@example.org", "ase@seeker.example")
