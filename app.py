@@ -33,7 +33,7 @@ from config import Config
 from core import access, clock, nav, orders, text
 from core.forms import LANGUAGE_NAMES
 from core.rendering import htmx, page_url, render
-from core.security import PorchSessionInterface, csp_nonce, set_security_headers
+from core.security import PorchSessionInterface, csp_nonce, refuse_nul_bytes, set_security_headers
 from core.text import LANGUAGE_COOKIE, locale_for
 from models import UserSession
 from models.db import db, make_database
@@ -105,6 +105,7 @@ def _init_database(app: Flask) -> None:
 
     @app.before_request
     def _connect():
+        refuse_nul_bytes()
         db.connect(reuse_if_open=True)
 
     @app.teardown_request

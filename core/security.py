@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, current_app, g, request
+from flask import Flask, abort, current_app, g, request
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature, URLSafeSerializer
 
@@ -73,3 +73,13 @@ def read_signed_ids(purpose: str, token: str, count: int) -> tuple[int, ...] | N
     if not isinstance(ids, list) or len(ids) != count or not all(type(i) is int for i in ids):
         return None
     return tuple(ids)
+
+
+def refuse_nul_bytes() -> None:
+    """400 for a query or form value holding a NUL byte: never text anyone typed, and PostgreSQL refuses it
+    in a string (a 500 deep in whichever view binds it), where SQLite would store it."""
+    values = request.args.lists()
+    if request.method not in ("GET", "HEAD"):
+        values = [*values, *request.form.lists()]
+    if any("\x00" in value for _key, items in values for value in items):
+        abort(400)

@@ -140,7 +140,7 @@ def vacancy_choose():
     """Find the unit to mark as vacant: the active units by number, with whether someone lives there."""
     today = _today()
     q = request.args.get("q", "").strip()[:20]
-    page = max(1, request.args.get("page", 1, type=int))
+    page = min(max(1, request.args.get("page", 1, type=int)), 10_000)
     is_let = pw.Case(None, [(Unit.id.in_(vacancies.lived_in(today)), 1)], 0).alias("is_let")
     listed = (
         Vacancy.select(pw.fn.COUNT(Vacancy.id))
@@ -265,7 +265,8 @@ def _photo_positions() -> dict[int, int]:
     """The order numbers the board typed beside the photos (position_<photo id>)."""
     positions = {}
     for key, value in request.form.items():
-        if key.startswith("position_") and key[9:].isdigit() and value.strip().lstrip("-").isdigit():
+        number = value.strip().lstrip("-")
+        if key.startswith("position_") and _digits(key[9:]) and _digits(number):
             positions[int(key[9:])] = int(value.strip())
     return positions
 
@@ -453,3 +454,8 @@ def selfcheck_page():
     """Every problem in the association's listings a seeker would meet, each with where to fix it."""
     found = selfcheck.problems(g.association, _today())
     return render("listings/selfcheck.html", found=found, total=selfcheck.problem_count(found))
+
+
+def _digits(text: str) -> bool:
+    """Only 0–9 (str.isdigit also takes "²", which int() refuses)."""
+    return text.isascii() and text.isdigit()

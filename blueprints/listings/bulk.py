@@ -29,7 +29,7 @@ def unit_ids(raw: list[str]) -> list[int]:
     """The ticked unit ids as whole numbers, each once (anything else a browser sends is dropped)."""
     seen: dict[int, None] = {}
     for value in raw[:MAX_UNITS]:
-        if value.isdigit():
+        if value.isascii() and value.isdigit():
             seen[int(value)] = None
     return list(seen)
 

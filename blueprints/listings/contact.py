@@ -8,6 +8,7 @@ import hashlib
 import hmac
 from email.headerregistry import Address
 
+import peewee as pw
 from flask import current_app
 
 from core import clock
@@ -39,9 +40,25 @@ def throttled(key: str, now: dt.datetime | None = None) -> bool:
     return recent.where(ContactMessage.created_at > now - dt.timedelta(hours=1)).count() >= per_hour
 
 
+def copies_throttled(email: str, now: dt.datetime | None = None) -> bool:
+    """Whether this address has had as many copies today as one sender may send: a sender changing IP
+    addresses still cannot make Porch mail one inbox over and over."""
+    now = now or clock.utcnow_naive()
+    per_day = current_app.config.get("LISTINGS_CONTACT_PER_DAY", PER_DAY)
+    sent = ContactMessage.select().where(
+        (pw.fn.LOWER(ContactMessage.email) == email.strip().lower())
+        & (ContactMessage.created_at > now - dt.timedelta(days=1))
+    )
+    return sent.count() >= per_day
+
+
 def reply_to(name: str, email: str) -> str:
-    """The seeker as a Reply-To header value, the name encoded and any line break in it made a space."""
-    return str(Address(display_name=" ".join(name.split()), addr_spec=email.strip()))
+    """The seeker as a Reply-To header value, the name encoded and any line break in it made a space; ""
+    for an address a mail header cannot carry as it is (a non-ASCII local part): the mail names it instead."""
+    try:
+        return str(Address(display_name=" ".join(name.split()), addr_spec=email.strip()))
+    except (ValueError, IndexError):  # email.errors.HeaderParseError and the header defects are ValueErrors
+        return ""
 
 
 def send(

@@ -4,6 +4,7 @@ aggregator pulls them instead of retyping them. The facts of the homes only: no 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from xml.etree import ElementTree as ET
 
 from flask import url_for
@@ -13,6 +14,15 @@ from models.listings import VacancyPhoto
 
 ATOM = "http://www.w3.org/2005/Atom"
 MAX_ITEMS = 5000  # a feed larger than this is read by pages of the search instead
+
+
+# XML 1.0 cannot hold these control characters, and ElementTree writes them anyway: one description typed
+# with one would make the whole install's feed unreadable.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    return _NOT_XML.sub("", text or "")
 
 
 def current_homes(today: dt.date, association_slug: str = "") -> list[search.Home]:
@@ -96,12 +106,12 @@ def atom(homes: list[search.Home], *, title: str, self_url: str, alternate_url: 
         url = url_for("listings.listing", slug=home.slug, vacancy_id=home.id, _external=True)
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
         ET.SubElement(entry, f"{{{ATOM}}}id").text = url
-        ET.SubElement(entry, f"{{{ATOM}}}title").text = summary(home)["title"]
+        ET.SubElement(entry, f"{{{ATOM}}}title").text = _xml_text(summary(home)["title"])
         ET.SubElement(entry, f"{{{ATOM}}}updated").text = _rfc3339(home.updated_at)
         ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", href=url, type="text/html")
-        ET.SubElement(entry, f"{{{ATOM}}}summary").text = summary(home)["text"]
+        ET.SubElement(entry, f"{{{ATOM}}}summary").text = _xml_text(summary(home)["text"])
         entry_author = ET.SubElement(entry, f"{{{ATOM}}}author")
-        ET.SubElement(entry_author, f"{{{ATOM}}}name").text = home.association_name
+        ET.SubElement(entry_author, f"{{{ATOM}}}name").text = _xml_text(home.association_name)
         for photo_url in _photo_urls(home):
             ET.SubElement(entry, f"{{{ATOM}}}link", rel="enclosure", href=photo_url)
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)

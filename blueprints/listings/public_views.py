@@ -29,6 +29,16 @@ FEED_MAX_AGE = 300  # seconds an aggregator or proxy may keep a feed
 # --- the search (L1, L3) ---------------------------------------------------------------------------------
 
 
+# The furthest time zone ahead on Earth (UTC+14): pages over every association list a home only while no
+# association's own day has passed its last day, so a let or ended home never lingers after its midnight.
+FIRST_TO_MIDNIGHT = "Pacific/Kiritimati"
+
+
+def install_day():
+    """The day the install-wide pages and feeds list homes on (see FIRST_TO_MIDNIGHT)."""
+    return clock.today(FIRST_TO_MIDNIGHT)
+
+
 @bp.route("/homes")
 def homes():
     """The association's vacant homes, filtered by the seeker (a GET form; htmx swaps only the results)."""
@@ -42,7 +52,7 @@ def all_homes():
 
 
 def _search_page(association: Association | None) -> Response:
-    today = association.today() if association else clock.today("UTC")
+    today = association.today() if association else install_day()
     filters = search.Filters.from_args(request.args)
     if association is not None:
         filters.association = ""  # a portal's own page searches its own homes only
@@ -179,7 +189,7 @@ def contact_form(vacancy_id: int):
     if form.website.data:  # a robot filled the hidden field: it sees success, nothing is sent
         return render("listings/contact_sent.html", **context)
     key = contact.sender_key(client_ip())
-    if contact.throttled(key):
+    if contact.throttled(key) or contact.copies_throttled(form.email.data):
         return render("listings/contact.html", throttled=True, status=429, **context)
     contact.send(
         g.association,
@@ -200,7 +210,7 @@ def contact_form(vacancy_id: int):
 
 def _feed_homes() -> tuple[list[search.Home], str]:
     slug = (request.args.get("association") or "").strip()[:64]
-    return feeds.current_homes(clock.today("UTC"), slug), slug
+    return feeds.current_homes(install_day(), slug), slug
 
 
 @site.route("/homes.json")

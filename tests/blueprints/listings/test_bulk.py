@@ -88,3 +88,12 @@ def test_a_member_without_the_permission_cannot_bulk_edit(client, login, listing
     response = client.submit("/alpha/board/units/bulk", {"unit": [str(w.free.id)], "change": "rooms", "number": "9"},
                              form_page="/alpha/units")  # fmt: skip
     assert response.status_code == 403 and Unit.get_by_id(w.free.id).rooms == 2
+
+
+def test_digits_that_are_not_0_to_9_are_not_unit_ids_or_numbers(board, listing_world):
+    """str.isdigit takes "²", which int() refuses: such a tick or number is ignored, never a 500."""
+    rooms_before = Unit.get_by_id(listing_world.free.id).rooms
+    data = {"unit": ["²", str(listing_world.free.id)], "change": "rooms", "number": "²"}
+    response = board.submit("/alpha/board/units/bulk", data, form_page="/alpha/units")
+    assert response.status_code in (302, 422)
+    assert Unit.get_by_id(listing_world.free.id).rooms == rooms_before

@@ -56,7 +56,10 @@ def test_the_message_reaches_the_landlord_with_the_listing_quoted_and_the_seeker
         f"/alpha/homes/{vacancy.id}",
     ):
         assert part in body
-    assert "Is the flat still free?" in text_of(copy) and copy["Subject"] == "Your message to Alpha Housing"
+    # The copy says the message went; it echoes neither the words nor the name typed (anyone may type any
+    # address: the copy must not carry a stranger's text to it).
+    assert copy["Subject"] == "Your message to Alpha Housing" and "has been sent" in text_of(copy)
+    assert "Is the flat still free?" not in text_of(copy) and "Sofie" not in text_of(copy)
     # The landlord answers the seeker straight from their mail programme; the seeker's copy has no Reply-To.
     (seeker,) = landlord["Reply-To"].addresses
     assert (seeker.display_name, seeker.addr_spec) == ("Sofie Seeker", "sofie@seeker.example")
@@ -158,3 +161,25 @@ def test_no_form_where_the_route_is_not_the_form(client, app):
     made = world("beta")
     make_route(made.association, SeekerRoute.WEBSITE, url="https://beta.example/apply")
     assert client.get(f"/beta/homes/{made.homes['small'].id}/contact").status_code == 404
+
+
+def test_an_address_a_header_cannot_carry_is_still_mailed_without_reply_to(client, homes, smtp_server):
+    """An internationalised address passes the form; the landlord's mail names it in the text instead."""
+    seeker = {**SEEKER, "email": "üser@seeker.example"}
+    assert client.submit(path(homes.homes["small"]), seeker).status_code == 200
+    assert contact.reply_to("Üna", "üser@seeker.example") == ""
+    (row,) = OutboundEmail.select().where(OutboundEmail.kind == "listing_contact")
+    assert row.reply_to == "" and "üser@seeker.example" in row.body_text
+
+
+def test_one_address_gets_no_more_copies_than_one_sender_may_send(app, client, homes, smtp_server):
+    """A sender changing IP addresses still cannot make Porch mail one inbox over and over."""
+    app.config["LISTINGS_CONTACT_PER_DAY"] = 2
+    for _ in range(2):
+        ContactMessage.create(
+            association=homes.association, name="x", email="Victim@Example.org", message="m", sender_key="other-ip"
+        )
+    victim = {**SEEKER, "email": "victim@example.org"}
+    response = client.submit(path(homes.homes["small"]), victim)
+    assert response.status_code == 429
+    assert ContactMessage.select().count() == 2 and not smtp_server.messages
