@@ -24,12 +24,8 @@ PHOTO_BOX = (1600, 1600)
 MAX_PHOTOS = 20  # per vacancy: a listing page, not an album
 
 
-class PhotoRefusedError(ValueError):
+class PhotoRefusedError(images.ImageRefusedError):
     """An upload that is not a photo we take; the message names the file and says why."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
 
 
 @dataclass(frozen=True)

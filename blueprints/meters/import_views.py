@@ -134,16 +134,26 @@ def import_mapping(window_id: int, import_token: str):
 @requires(perms.METERS_MANAGE)
 def import_preview(window_id: int, import_token: str):
     """Every row of the file with what importing it would do, and every error with its row and column."""
+    found = _mapped_upload(window_id, import_token)
+    if not isinstance(found, tuple):
+        return found
+    window, table, mapping = found
+    return _preview_page(window, table, mapping, import_token)
+
+
+def _mapped_upload(window_id: int, token: str):
+    """(window, table, mapping) of a kept upload whose columns are known, or the page to show instead: the
+    period is locked, the upload is gone, or its columns are still to be chosen."""
     window = _window_or_404(window_id)
     if window.is_locked:
         return _locked(window)
-    table = _table_or_none(import_token)
+    table = _table_or_none(token)
     if table is None:
         return _gone(window)
     mapping = importing.saved_mapping(g.association, table.key)
     if mapping is None:
-        return redirect(url_for("meters.import_mapping", window_id=window.id, import_token=import_token))
-    return _preview_page(window, table, mapping, import_token)
+        return redirect(url_for("meters.import_mapping", window_id=window.id, import_token=token))
+    return window, table, mapping
 
 
 def _preview_page(window, table, mapping, token, *, problem: str | None = None, status: int = 200):
@@ -160,15 +170,10 @@ def _preview_page(window, table, mapping, token, *, problem: str | None = None, 
 @requires(perms.METERS_MANAGE)
 def import_apply(window_id: int, import_token: str):
     """Import every row in one transaction, or nothing when any row is wrong."""
-    window = _window_or_404(window_id)
-    if window.is_locked:
-        return _locked(window)
-    table = _table_or_none(import_token)
-    if table is None:
-        return _gone(window)
-    mapping = importing.saved_mapping(g.association, table.key)
-    if mapping is None:
-        return redirect(url_for("meters.import_mapping", window_id=window.id, import_token=import_token))
+    found = _mapped_upload(window_id, import_token)
+    if not isinstance(found, tuple):
+        return found
+    window, table, mapping = found
     if not ConfirmForm().validate_on_submit():
         return _preview_page(window, table, mapping, import_token, problem=_("The form expired; try again."),
                              status=400)  # fmt: skip
