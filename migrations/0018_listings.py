@@ -90,6 +90,8 @@ def up(migrator, db):
 
     db.create_tables([Vacancy, VacancyText, VacancyPhoto, SeekerRoute, ContactMessage])
     migrator.migrate(migrator.add_column('outbound_email', 'reply_to', CharField(max_length=300, default='')))
+    db.execute_sql('CREATE UNIQUE INDEX "seeker_route_one_without_department" ON "seeker_route" '
+                   '("association_id", "housing_type") WHERE "building_id" IS NULL')
     p = db.param  # ? on SQLite, %s on PostgreSQL
     # The board keeps the listings: built-in board and administrator roles get the new permission.
     db.execute_sql(

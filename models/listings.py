@@ -119,6 +119,16 @@ class SeekerRoute(AssociationScoped, BaseModel):
         indexes = ((("association", "building", "housing_type"), True),)
 
 
+# One route per association and housing type where no department is named: the unique index above treats
+# each empty department as different from every other, so two "every home" routes would both fit.
+SeekerRoute.add_index(
+    SeekerRoute.index(
+        SeekerRoute.association, SeekerRoute.housing_type, unique=True, where=SeekerRoute.building.is_null(),
+        name="seeker_route_one_without_department",
+    )
+)  # fmt: skip
+
+
 class ContactMessage(AssociationScoped, BaseModel):
     """A seeker's message through a listing's contact form, kept to throttle senders and to show the board
     what was sent; the seeker's address and words stay the landlord's."""

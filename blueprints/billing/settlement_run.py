@@ -79,7 +79,8 @@ def run(settlement: Settlement, *, user: User | None = None) -> bool:
             for line in plan.units
         ]
         for start in range(0, len(rows), 500):
-            SettlementUnit.insert_many(rows[start : start + 500]).execute()
+            # A unit's result is written once: a row already there (kept from an earlier attempt) stays.
+            SettlementUnit.insert_many(rows[start : start + 500]).on_conflict_ignore().execute()
         # Money paid ahead and the new credits settle open invoices, the new settlement invoices among them.
         allocation.settle_credits(association, set(owners.values()), user=user)
         audit(

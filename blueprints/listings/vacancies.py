@@ -51,7 +51,7 @@ def route_for(routes: list[SeekerRoute], building_id: int | None, housing_type: 
     """The seeker's way on for a listing in `building_id` of `housing_type`, from the association's routes:
     the most specific that applies (department and type, department, type, the association's own)."""
     best, best_rank = None, -1
-    for route in routes:
+    for route in sorted(routes, key=lambda r: r.id):  # the same answer whatever order the database gave
         if route.building_id not in (None, building_id) or route.housing_type not in ("", housing_type):
             continue
         rank = (2 if route.building_id is not None else 0) + (1 if route.housing_type else 0)

@@ -46,7 +46,10 @@ def world(alpha, beta, users) -> dict:
     photo_name = f"home-{secrets.token_hex(16)}-4x4.jpg"
     _write_when_the_app_runs(alpha.id, photo_name, b"\xff\xd8\xff\xe0 a stored photo", folder="listings")
     photo = VacancyPhoto.create(vacancy=vacancy, stored_name=photo_name, width=4, height=4, position=1)
-    route = SeekerRoute.create(association=alpha, kind=SeekerRoute.PHONE, phone="+45 70 00 00 00")
+    # For youth homes only: the public module's route for every home is the contact form its pages need.
+    route = SeekerRoute.create(
+        association=alpha, kind=SeekerRoute.PHONE, phone="+45 70 00 00 00", housing_type=Vacancy.YOUTH
+    )
     return {
         "listing_unit_id": free.id,
         "listing_vacancy_id": vacancy.id,
