@@ -1,4 +1,4 @@
-"""`flask` commands: db, demo, jobs, mail, search, users, votes."""
+"""`flask` commands: db, demo, jobs, mail, search, users, votes, backup and restore."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from blueprints.community import bounces
 from blueprints.votes import closing, ledger
-from core import search
+from core import backup, clock, search
 from demo import load_benchmark, load_demo
 from jobs import community, events, invoices, listing_checks, mail_bounces, meter_reminders, votes
 from jobs.email import sweep
@@ -27,6 +27,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(mail_cli)
     app.cli.add_command(votes_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 db_cli = AppGroup("db", help="Database schema migrations (peewee's playhouse.migrations).")
@@ -163,3 +165,53 @@ def demo_command(units: int, if_empty: bool):
         if units:
             for line in load_benchmark(units):
                 click.echo(line)
+
+
+@click.command("backup")
+@with_appcontext
+@click.option(
+    "--to", "target", type=click.Path(file_okay=False, path_type=Path),
+    help="The folder to write the backup in (default: instance/backups).",
+)  # fmt: skip
+@click.option("--keep", type=click.IntRange(min=1), help="Then remove all but this many newest backups there.")
+def backup_command(target: Path | None, keep: int | None):
+    """Write a consistent snapshot of the database and every uploaded file, with a manifest and checksums."""
+    config = current_app.config
+    target = target or Path(config["INSTANCE_DIR"]) / "backups"
+    try:
+        folder, manifest = backup.make_backup(config["DATABASE_URL"], Path(config["UPLOAD_DIR"]), target, clock.now())
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    rows = sum(manifest.tables.values())
+    size = sum(facts["size"] for facts in manifest.files.values())
+    click.echo(
+        f"Backup written to {folder}: {len(manifest.tables)} tables, {rows} rows,"
+        f" {len(manifest.files)} files ({size / 1_000_000:.1f} MB)."
+    )
+    for old in backup.prune(target, keep) if keep else []:
+        click.echo(f"Removed the older backup {old}.")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--check-only", is_flag=True, help="Only check the backup against its manifest; change nothing.")
+def restore_command(folder: Path, check_only: bool):
+    """Bring a backup made by `flask backup` into this install, which must be empty; refuse a damaged one."""
+    config = current_app.config
+    known = [migration.name for migration in migration_runner().migrations()]
+    db.close()  # the restore writes the database itself; no connection of ours may hold it
+    try:
+        if check_only:
+            manifest = backup.check(folder)
+        else:
+            manifest = backup.restore(folder, config["DATABASE_URL"], Path(config["UPLOAD_DIR"]), known)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    done = "is complete" if check_only else "was restored"
+    click.echo(
+        f"The backup of {manifest.created_at} {done}: {sum(manifest.tables.values())} rows in"
+        f" {len(manifest.tables)} tables, {len(manifest.files)} files."
+    )
+    if not check_only:
+        click.echo("Run `flask db upgrade` next if this Porch is newer than the backup.")

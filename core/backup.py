@@ -1,0 +1,330 @@
+"""Backup and restore of a whole install (SPEC X4): the database and the uploaded files, with a manifest.
+
+A backup is one directory, `porch-<UTC time>/`, holding:
+
+- the database: `database.sqlite3`, made by SQLite's online backup API (a consistent copy while the
+  portal keeps running), or `database.pgdump`, made by `pg_dump --format=custom`;
+- `files/`: every file under UPLOAD_DIR (photos, attachments, PDFs, bank files), as they were;
+- `manifest.json`: the format, when and from what it was made, each table's row count and every file's
+  size and SHA-256, the database file's included.
+
+The directory is written under a hidden `.partial` name and renamed when complete, so a backup that was
+cut off halfway never looks like one. A restore first checks the manifest against what is there and
+refuses a damaged backup (a file missing, changed or added, a table count that differs after loading),
+and it only goes into an empty install: it never overwrites a portal that has data.
+
+The row counts and the database copy are taken from the same snapshot: SQLite's copy is counted after it
+is made; on PostgreSQL a read-only transaction exports its snapshot, counts in it, and `pg_dump` dumps
+that very snapshot (`--snapshot`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+from contextlib import closing
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+FORMAT = 1
+MANIFEST = "manifest.json"
+SQLITE_FILE = "database.sqlite3"
+POSTGRES_FILE = "database.pgdump"
+FILES = "files"
+# Tables that say nothing about an install's data: an install that has only these rows is empty.
+BOOKKEEPING_TABLES = {"schema_migration"}  # playhouse.migrations' history
+
+
+class BackupError(Exception):
+    """A backup or restore that cannot go on; the message says why in words an operator can act on."""
+
+
+@dataclass
+class Manifest:
+    created_at: str
+    backend: str  # "sqlite" or "postgresql"
+    database_file: str
+    database_sha256: str
+    migrations: list[str]
+    tables: dict[str, int]
+    files: dict[str, dict] = field(default_factory=dict)  # relative path -> {"size": n, "sha256": hex}
+
+    def to_json(self) -> str:
+        return json.dumps({"format": FORMAT, **self.__dict__}, indent=1, sort_keys=True)
+
+    @classmethod
+    def read(cls, folder: Path) -> Manifest:
+        try:
+            data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise BackupError(f"{folder} holds no {MANIFEST}: it is not a Porch backup.") from None
+        except (ValueError, UnicodeDecodeError) as error:
+            raise BackupError(f"{folder / MANIFEST} cannot be read ({error}): the backup is damaged.") from None
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise BackupError(f"{folder / MANIFEST} is not a backup format this Porch reads (format {FORMAT}).")
+        try:
+            return cls(**{key: data[key] for key in cls.__dataclass_fields__})
+        except (KeyError, TypeError) as error:
+            raise BackupError(f"{folder / MANIFEST} lacks {error}: the backup is damaged.") from None
+
+
+# --- backup ----------------------------------------------------------------------------------------------
+
+
+def make_backup(database_url: str, upload_dir: Path, target: Path, now: dt.datetime) -> tuple[Path, Manifest]:
+    """Write a complete backup directory below `target`; returns its path and manifest."""
+    name = f"porch-{now:%Y%m%dT%H%M%SZ}"
+    final, partial = target / name, target / f".{name}.partial"
+    if final.exists():
+        raise BackupError(f"{final} already exists; wait a second and try again.")
+    partial.mkdir(parents=True)
+    try:
+        backend, database_file, tables, migrations = _snapshot(database_url, partial)
+        manifest = Manifest(
+            created_at=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            backend=backend,
+            database_file=database_file,
+            database_sha256=_sha256(partial / database_file),
+            migrations=migrations,
+            tables=tables,
+            files=_copy_files(upload_dir, partial / FILES),
+        )
+        (partial / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
+        os.replace(partial, final)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    return final, manifest
+
+
+def _snapshot(database_url: str, folder: Path) -> tuple[str, str, dict[str, int], list[str]]:
+    scheme = urlsplit(database_url).scheme
+    if scheme == "sqlite":
+        path = folder / SQLITE_FILE
+        with closing(sqlite3.connect(_sqlite_path(database_url))) as source, closing(sqlite3.connect(path)) as copy:
+            source.backup(copy)  # pages copied under SQLite's own locking: a consistent database
+            tables, migrations = _sqlite_counts(copy)
+        return "sqlite", SQLITE_FILE, tables, migrations
+    if scheme in ("postgres", "postgresql"):
+        return ("postgresql", POSTGRES_FILE, *_postgres_dump(database_url, folder / POSTGRES_FILE))
+    raise BackupError(f"Porch cannot back up a {scheme!r} database.")
+
+
+def _sqlite_path(database_url: str) -> str:
+    return unquote(urlsplit(database_url).path)[1:]
+
+
+def _sqlite_counts(connection: sqlite3.Connection) -> tuple[dict[str, int], list[str]]:
+    names = [
+        row[0]
+        for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        )
+    ]
+    # FTS5's shadow tables (search_index_data, …) belong to their virtual table, counted under its name.
+    shadows = {f"{name}_{part}" for name in names for part in ("data", "idx", "content", "docsize", "config")}
+    tables = {name: connection.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in names}
+    tables = {name: count for name, count in tables.items() if name not in shadows}
+    migrations = _migrations(connection.execute("SELECT name FROM schema_migration ORDER BY name").fetchall())
+    return tables, migrations
+
+
+def _migrations(rows) -> list[str]:
+    return [row[0] for row in rows]
+
+
+def _libpq_url(database_url: str) -> str:
+    """The URL without Porch's own pool options (max_connections, …), which libpq does not know."""
+    return urlunsplit(urlsplit(database_url)._replace(query="", scheme="postgresql"))
+
+
+def _postgres_dump(database_url: str, path: Path) -> tuple[dict[str, int], list[str]]:
+    import psycopg2
+
+    connection = psycopg2.connect(_libpq_url(database_url))
+    try:
+        connection.set_session(isolation_level="REPEATABLE READ", readonly=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_export_snapshot()")
+            snapshot = cursor.fetchone()[0]
+            cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
+            names = [row[0] for row in cursor.fetchall()]
+            tables = {}
+            for name in names:
+                cursor.execute(f'SELECT count(*) FROM "{name}"')
+                tables[name] = cursor.fetchone()[0]
+            cursor.execute("SELECT name FROM schema_migration ORDER BY name")
+            migrations = _migrations(cursor.fetchall())
+            _run(
+                ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--snapshot={snapshot}",
+                 f"--file={path}", f"--dbname={_libpq_url(database_url)}"],
+                "pg_dump",
+            )  # fmt: skip
+    finally:
+        connection.close()
+    return tables, migrations
+
+
+def _run(command: list[str], tool: str) -> None:
+    try:
+        finished = subprocess.run(command, capture_output=True, text=True, timeout=3600)
+    except FileNotFoundError:
+        raise BackupError(f"{tool} is not installed (Debian: apt-get install postgresql-client).") from None
+    if finished.returncode != 0:
+        raise BackupError(f"{tool} failed: {finished.stderr.strip()[:2000]}")
+
+
+def _copy_files(upload_dir: Path, target: Path) -> dict[str, dict]:
+    """Copy every file under `upload_dir`; their sizes and checksums, by path relative to it."""
+    files: dict[str, dict] = {}
+    target.mkdir()
+    if not upload_dir.is_dir():
+        return files
+    for source in sorted(upload_dir.rglob("*")):
+        if not source.is_file() or source.is_symlink():
+            continue  # nothing Porch writes is a link; following one could copy files from elsewhere
+        relative = source.relative_to(upload_dir).as_posix()
+        copy = target / relative
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, copy)
+        files[relative] = {"size": copy.stat().st_size, "sha256": _sha256(copy)}
+    return files
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# --- checking and restoring --------------------------------------------------------------------------------
+
+
+def check(folder: Path) -> Manifest:
+    """The backup's manifest once every file in it is what the manifest says; else BackupError naming the
+    first problems."""
+    manifest = Manifest.read(folder)
+    problems = []
+    database = folder / manifest.database_file
+    if manifest.database_file not in (SQLITE_FILE, POSTGRES_FILE) or not database.is_file():
+        problems.append(f"the database file {manifest.database_file} is missing")
+    elif _sha256(database) != manifest.database_sha256:
+        problems.append(f"the database file {manifest.database_file} has changed")
+    files = folder / FILES
+    present = {p.relative_to(files).as_posix() for p in files.rglob("*") if p.is_file()} if files.is_dir() else set()
+    for relative, facts in sorted(manifest.files.items()):
+        path = files / relative
+        if relative not in present:
+            problems.append(f"files/{relative} is missing")
+        elif path.stat().st_size != facts.get("size") or _sha256(path) != facts.get("sha256"):
+            problems.append(f"files/{relative} has changed")
+    problems += [f"files/{relative} is not in the manifest" for relative in sorted(present - set(manifest.files))]
+    if problems:
+        shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
+        raise BackupError(f"The backup in {folder} is damaged: {shown}. Nothing was restored.")
+    return manifest
+
+
+def restore(folder: Path, database_url: str, upload_dir: Path, known_migrations: list[str]) -> Manifest:
+    """Bring a checked backup into an empty install: the database, then the files; the tables' row counts
+    are compared with the manifest at the end. A backup from an older Porch is restored as it was; `flask db
+    upgrade` then brings it up to date."""
+    manifest = check(folder)
+    unknown = [name for name in manifest.migrations if name not in known_migrations]
+    if unknown:
+        raise BackupError(
+            f"The backup was made by a newer Porch (migrations {', '.join(unknown[:3])} are unknown here):"
+            " upgrade Porch first, then restore."
+        )
+    backend = "sqlite" if urlsplit(database_url).scheme == "sqlite" else "postgresql"
+    if backend != manifest.backend:
+        raise BackupError(
+            f"The backup is of a {manifest.backend} database and this install uses {backend}; restore it into"
+            f" a {manifest.backend} install (then move with `flask import`, once it exists, or pg tools)."
+        )
+    _refuse_unless_empty(database_url, upload_dir)
+    if backend == "sqlite":
+        _restore_sqlite(folder / SQLITE_FILE, _sqlite_path(database_url))
+    else:
+        _run(
+            ["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges", "--exit-on-error",
+             f"--dbname={_libpq_url(database_url)}", str(folder / POSTGRES_FILE)],
+            "pg_restore",
+        )  # fmt: skip
+    _restore_files(folder / FILES, upload_dir, manifest)
+    loaded = table_counts(database_url)
+    differing = sorted(
+        name for name in set(manifest.tables) | set(loaded) if manifest.tables.get(name) != loaded.get(name)
+    )
+    if differing:
+        raise BackupError(
+            f"After restoring, these tables' row counts differ from the manifest: {', '.join(differing)}."
+        )
+    return manifest
+
+
+def table_counts(database_url: str) -> dict[str, int]:
+    """Each table's row count (FTS shadow tables left out, as in a manifest)."""
+    if urlsplit(database_url).scheme == "sqlite":
+        with closing(sqlite3.connect(_sqlite_path(database_url))) as connection:
+            return _sqlite_counts(connection)[0]
+    import psycopg2
+
+    with closing(psycopg2.connect(_libpq_url(database_url))) as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
+        names = [row[0] for row in cursor.fetchall()]
+        counts = {}
+        for name in names:
+            cursor.execute(f'SELECT count(*) FROM "{name}"')
+            counts[name] = cursor.fetchone()[0]
+        return counts
+
+
+def _refuse_unless_empty(database_url: str, upload_dir: Path) -> None:
+    if upload_dir.is_dir() and any(upload_dir.iterdir()):
+        raise BackupError(f"{upload_dir} already holds files: a backup is only restored into an empty one.")
+    scheme = urlsplit(database_url).scheme
+    exists = scheme != "sqlite" or Path(_sqlite_path(database_url)).exists()
+    holding = {}
+    if exists:
+        holding = {
+            name: count
+            for name, count in table_counts(database_url).items()
+            if count and name not in BOOKKEEPING_TABLES
+        }
+    if holding:
+        named = ", ".join(f"{name} ({count})" for name, count in sorted(holding.items())[:5])
+        raise BackupError(
+            f"This install already holds data ({named}…): a backup is only restored into an empty one."
+            " Point DATABASE_URL and UPLOAD_DIR at a new database and folder."
+        )
+
+
+def _restore_sqlite(copy: Path, target: str) -> None:
+    Path(target).parent.mkdir(parents=True, exist_ok=True)
+    with closing(sqlite3.connect(copy)) as source, closing(sqlite3.connect(target)) as destination:
+        source.backup(destination)  # replaces the target's pages whole, WAL or not
+
+
+def _restore_files(source: Path, upload_dir: Path, manifest: Manifest) -> None:
+    for relative in manifest.files:
+        destination = upload_dir / relative
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source / relative, destination)
+
+
+def prune(target: Path, keep: int) -> list[Path]:
+    """Remove all but the `keep` newest complete backups in `target` (their names sort by time)."""
+    backups = sorted(p for p in target.glob("porch-*") if p.is_dir() and (p / MANIFEST).exists())
+    removed = backups[: max(len(backups) - keep, 0)]
+    for old in removed:
+        shutil.rmtree(old)
+    return removed
