@@ -9,8 +9,9 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from blueprints.community import bounces
+from blueprints.portal import founding
 from blueprints.votes import closing, ledger
-from core import backup, clock, search
+from core import backup, clock, doctor, search
 from demo import load_benchmark, load_demo
 from jobs import community, events, invoices, listing_checks, mail_bounces, meter_reminders, votes
 from jobs.email import sweep
@@ -29,6 +30,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(doctor_command)
+    app.cli.add_command(association_cli)
 
 
 db_cli = AppGroup("db", help="Database schema migrations (peewee's playhouse.migrations).")
@@ -215,3 +218,66 @@ def restore_command(folder: Path, check_only: bool):
     )
     if not check_only:
         click.echo("Run `flask db upgrade` next if this Porch is newer than the backup.")
+
+
+@click.command("doctor")
+@with_appcontext
+def doctor_command():
+    """Check this configuration: secret key, database and migrations, Redis, SMTP, folders, HTTPS."""
+
+    def pending() -> list[str]:
+        with db.connection_context():
+            return [migration.name for migration in migration_runner().status() if not migration.applied]
+
+    findings = doctor.examine(current_app.config, pending)
+    for finding in findings:
+        click.echo(f"[{finding.state:>4}] {finding.subject}: {finding.message}")
+    failed = [finding for finding in findings if finding.state == doctor.FAIL]
+    if failed:
+        click.echo(f"{len(failed)} problem(s) to fix before serving.")
+        raise SystemExit(1)
+    click.echo("Ready to serve.")
+
+
+association_cli = AppGroup("association", help="Associations on this install, and their first board member.")
+
+
+@association_cli.command("create")
+@click.argument("slug")
+@click.argument("name")
+@click.option("--language", default="en", show_default=True, help="Its pages' and mails' language (en sv da cs et).")
+@click.option("--currency", default="EUR", show_default=True, help="ISO code: SEK, DKK, CZK, EUR, …")
+@click.option("--timezone", default="UTC", show_default=True, help="Where its days begin, e.g. Europe/Prague.")
+def association_create(slug: str, name: str, language: str, currency: str, timezone: str):
+    """Start an association at /SLUG/ with its roles, document folders and discussion categories."""
+    with db.connection_context():
+        try:
+            association = founding.found_association(slug, name, language, currency, timezone)
+        except founding.FoundingError as error:
+            raise click.ClickException(str(error)) from None
+    click.echo(f"Created {association.name} at /{association.slug}/. Next: flask association invite {slug} …")
+
+
+@association_cli.command("invite")
+@click.argument("slug")
+@click.argument("email")
+@click.argument("given_name")
+@click.argument("surname")
+@click.option("--role", default="board", show_default=True, help="tenant, member, board or administrator.")
+def association_invite(slug: str, email: str, given_name: str, surname: str, role: str):
+    """Add a person to the register with a role and mail them the link to set their password."""
+    with db.connection_context():
+        association = Association.get_or_none(Association.slug == slug)
+        if association is None:
+            raise click.ClickException(f"No association has the address {slug!r}.")
+        try:
+            outcome = founding.invite_first(association, email, given_name, surname, role)
+        except founding.FoundingError as error:
+            raise click.ClickException(str(error)) from None
+    where = (
+        ""
+        if current_app.config.get("SMTP_URL")
+        else f" (no SMTP_URL: the mail is in {current_app.config['OUTBOX_DIR']})"
+    )
+    done = "joins with their existing password" if outcome == "joined" else "is invited to set a password"
+    click.echo(f"{email} {done}; the mail is on its way{where}.")

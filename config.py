@@ -62,6 +62,8 @@ class Config:
     SESSION_COOKIE_NAME = "porch"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # Secure cookies even when a request looks like plain HTTP (a TLS proxy not counted in TRUSTED_PROXIES).
+    SESSION_COOKIE_SECURE = _env("SESSION_COOKIE_SECURE") == "true"
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 14
     # Re-signing the cookie on every response costs time; app._touch refreshes it every few minutes.
     SESSION_REFRESH_EACH_REQUEST = False

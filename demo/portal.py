@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from blueprints.portal import founding
 from blueprints.portal.accounts import hash_password
 from core import clock
-from models import Association, Category, Folder, Membership, Person, Role, User
+from models import Association, Membership, Person, Role, User
 from models.db import transaction
 
 PASSWORD = "demo-password"
@@ -133,9 +134,8 @@ def load_associations() -> Iterator[str]:
 
 def _create_association(slug: str, fields: dict, password_hash: str) -> None:
     association = Association.create(slug=slug, **fields)
-    roles = Role.create_builtins(association)
-    Folder.create_builtins(association)
-    Category.create_builtins(association)
+    founding.create_builtins(association)
+    roles = {role.key: role for role in Role.select().where(Role.association == association)}
     for email, account_slug, role_key, given, surname in ACCOUNTS:
         if account_slug != slug:
             continue
@@ -168,9 +168,8 @@ def load_units_benchmark(units: int, slug: str = "bench") -> str:
             timezone="Europe/Tallinn",
             welcome_text="## Welcome\n\nA large association for measuring Porch.",
         )
-        roles = Role.create_builtins(association)
-        Folder.create_builtins(association)
-        Category.create_builtins(association)
+        founding.create_builtins(association)
+        roles = {role.key: role for role in Role.select().where(Role.association == association)}
         emails = [f"resident{i}@{slug}.example" for i in range(1, units + 1)]
         for batch in _chunks(emails, 500):
             User.insert_many(

@@ -18,6 +18,7 @@ MATRIX = {
     ("site.confirm_email", "GET"): everyone(410),
     ("site.confirm_email", "POST"): everyone(410),
     ("site.switch_language", "GET"): everyone(302),
+    ("site.healthz", "GET"): everyone(200),
     ("portal.login", "GET"): {"anonymous": 200, **dict.fromkeys(ACTORS[1:5], 302), "outsider": 200},
     ("portal.login", "POST"): everyone(422),
     ("portal.signup", "GET"): everyone(200),
