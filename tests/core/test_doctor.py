@@ -3,6 +3,8 @@ a sound configuration is "Ready to serve" (exit 0), a broken one exits 1."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from core import doctor
@@ -75,3 +77,16 @@ def test_the_command_exits_1_on_a_problem(app, monkeypatch, secret, code):
     assert result.exit_code == code, result.output
     assert ("problem(s) to fix" in result.output) == bool(code)
     assert "DATABASE_URL" in result.output and "migrated" in result.output
+
+
+def test_the_deploy_files_name_only_settings_porch_reads():
+    """deploy/porch.env.example sets nothing Porch would ignore (a typo there is a silent misconfiguration)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    read = set(re.findall(r'_(?:env|int)\("([A-Z_]+)"', (root / "config.py").read_text())) | {"FLASK_APP"}
+    lines = (root / "deploy" / "porch.env.example").read_text().splitlines()
+    named = {line.split("=", 1)[0] for line in lines if line and not line.startswith("#")}
+    assert named and named <= read, named - read
+    for unit in ("porch-web", "porch-worker", "porch-cron", "porch-backup"):
+        assert "EnvironmentFile=/etc/porch/porch.env" in (root / "deploy" / f"{unit}.service").read_text()
