@@ -50,12 +50,25 @@ class Vacancy(AssociationScoped, BaseModel):
     created_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
     created_at = pw.DateTimeField(default=clock.utcnow_naive)
     updated_at = pw.DateTimeField(default=clock.utcnow_naive)
+    # Copies of the unit's and its building's facts, for the public search (it then reads the vacancies
+    # alone, not 550,000 units). The database writes them: triggers on vacancy, unit and building (migration
+    # 0021) replace whatever a writer sends here, so they are never set in Python.
+    rooms = pw.IntegerField(null=True)
+    area = pw.DecimalField(max_digits=9, decimal_places=2, null=True, auto_round=True)
+    floor = pw.IntegerField(null=True)
+    accessibility = pw.CharField(max_length=200, default="")
+    unit_archived = pw.BooleanField(default=False)
+    building_id = pw.IntegerField(null=True)
+    municipality = pw.CharField(max_length=120, default="")
+    region = pw.CharField(max_length=120, default="")
 
     class Meta:
         indexes = (
             (("association", "unit"), False),
             (("ends_on", "move_in"), False),
             (("rent",), False),
+            (("region", "municipality"), False),
+            (("building_id",), False),
         )
 
     @classmethod

@@ -300,6 +300,11 @@ class Residency(BaseModel):
     end_date = pw.DateField(null=True)  # last day with access
     created_at = pw.DateTimeField(default=clock.utcnow_naive)
 
+    class Meta:
+        # "Does anyone live in this unit today?" answered from the index alone (the public search asks it
+        # for every listed home).
+        indexes = ((("unit", "start_date", "end_date"), False),)
+
     @classmethod
     def current(cls, on: dt.date) -> pw.Expression:
         return (cls.start_date.is_null() | (cls.start_date <= on)) & (cls.end_date.is_null() | (cls.end_date >= on))

@@ -3,7 +3,9 @@ answers a page of them with the count, filtered in the database.
 
 A page of results costs three queries however many homes match: the page's rows with the total (a window
 count), the page's first photos, and the page's descriptions. Every filter is a condition in SQL on the
-listed vacancies (`vacancies.listed(today)`), so the database narrows 550,000 units down by its indexes.
+listed vacancies alone (`vacancies.listed(today)`; the vacancy carries copies of its unit's and building's
+facts, kept by the database, migration 0021), so the database counts and sorts the 20,000 vacancies, never
+the 550,000 units: the units, buildings and associations are joined only for the page's 20 rows.
 """
 
 from __future__ import annotations
@@ -272,17 +274,25 @@ COLUMNS = (
 def listed_homes(today: dt.date, association_id: int | None = None) -> pw.ModelSelect:
     """The homes listed on `today` (of one association, or of the install), with their place: the base of
     every public page and feed."""
-    query = (
-        Vacancy.select(*COLUMNS)
-        .join(Unit, on=(Vacancy.unit == Unit.id))
-        .join(Building, on=(Unit.building == Building.id))
-        .switch(Vacancy)
-        .join(Association, on=(Vacancy.association == Association.id))
-        .where(vacancies.listed(today))
-    )
+    return _with_place(listed_vacancies(today, association_id).select(*COLUMNS))
+
+
+def listed_vacancies(today: dt.date, association_id: int | None = None) -> pw.ModelSelect:
+    """The vacancies listed on `today`, from the vacancy table alone (what `narrow` and the sorts read is on
+    the vacancy): the search counts and orders these before it joins anything."""
+    query = Vacancy.select(Vacancy.id).where(vacancies.listed(today))
     if association_id is not None:
         query = query.where(Vacancy.association == association_id)
     return query
+
+
+def _with_place(query: pw.ModelSelect) -> pw.ModelSelect:
+    return (
+        query.join(Unit, on=(Vacancy.unit == Unit.id))
+        .join(Building, on=(Unit.building == Building.id))
+        .switch(Vacancy)
+        .join(Association, on=(Vacancy.association == Association.id))
+    )
 
 
 def _contains_word(column: pw.Field, word: str) -> pw.Expression:
@@ -291,32 +301,34 @@ def _contains_word(column: pw.Field, word: str) -> pw.Expression:
 
 
 def narrow(query: pw.ModelSelect, filters: Filters) -> pw.ModelSelect:
-    """The search's filters as SQL conditions on a `listed_homes` query."""
+    """The search's filters as SQL conditions on the vacancy's own columns: they narrow a `listed_homes` or
+    a `listed_vacancies` query alike."""
     conditions = []
     if filters.region:
-        conditions.append(Building.region == filters.region)
+        conditions.append(Vacancy.region == filters.region)
     if filters.municipality:
-        conditions.append(Building.municipality == filters.municipality)
+        conditions.append(Vacancy.municipality == filters.municipality)
     if filters.association:
-        conditions.append(Association.slug == filters.association)
+        slug_ids = Association.select(Association.id).where(Association.slug == filters.association)
+        conditions.append(Vacancy.association.in_(slug_ids))
     if filters.rent_min is not None:
         conditions.append(Vacancy.rent >= filters.rent_min * 100)
     if filters.rent_max is not None:
         conditions.append(Vacancy.rent <= filters.rent_max * 100)
     if filters.rooms_min is not None:
-        conditions.append(Unit.rooms >= filters.rooms_min)
+        conditions.append(Vacancy.rooms >= filters.rooms_min)
     if filters.rooms_max is not None:
-        conditions.append(Unit.rooms <= filters.rooms_max)
+        conditions.append(Vacancy.rooms <= filters.rooms_max)
     if filters.area_min is not None:
-        conditions.append(Unit.area >= filters.area_min)
+        conditions.append(Vacancy.area >= filters.area_min)
     if filters.area_max is not None:
-        conditions.append(Unit.area <= filters.area_max)
+        conditions.append(Vacancy.area <= filters.area_max)
     if filters.move_in_before is not None:
         conditions.append(Vacancy.move_in < filters.move_in_before)
     if filters.types:
         conditions.append(Vacancy.housing_type.in_(filters.types))
     for feature in filters.access:
-        has = _contains_word(Unit.accessibility, feature)
+        has = _contains_word(Vacancy.accessibility, feature)
         conditions.append(has | (Vacancy.lift == True) if feature == "lift" else has)  # noqa: E712 (SQL)
     if filters.pets:
         conditions.append(Vacancy.pets == True)  # noqa: E712 (SQL)
@@ -333,7 +345,7 @@ def _ordered(query: pw.ModelSelect, sort: str) -> pw.ModelSelect:
     order = {
         "move_in": (Vacancy.move_in, Vacancy.id),
         "rent": (Vacancy.rent, Vacancy.id),
-        "area": (Unit.area.desc(nulls="LAST"), Vacancy.id),
+        "area": (Vacancy.area.desc(nulls="LAST"), Vacancy.id),
         "wait": (Vacancy.waiting_months.asc(nulls="LAST"), Vacancy.id),
     }[sort]
     return query.order_by(*order)
@@ -341,20 +353,33 @@ def _ordered(query: pw.ModelSelect, sort: str) -> pw.ModelSelect:
 
 def search(filters: Filters, today: dt.date, association_id: int | None = None, language: str = "en") -> Results:
     """A page of the homes matching `filters`, with their total, first photos and descriptions."""
-    query = _ordered(narrow(listed_homes(today, association_id), filters), filters.sort)
-    offset = (filters.page - 1) * PAGE_SIZE
-    total_column = pw.fn.COUNT(pw.SQL("*")).over().alias("total")
-    rows = list(query.select_extend(total_column).limit(PAGE_SIZE).offset(offset).tuples())
+    rows = list(page_query(filters, today, association_id).tuples())
     if rows:
         total = rows[0][-1]
     elif filters.page > 1:  # past the last page: the count alone, for "N homes" and the pager
-        total = narrow(listed_homes(today, association_id), filters).count()
+        total = narrow(listed_vacancies(today, association_id), filters).count()
     else:
         total = 0
     homes = [Home(*row[:-1]) for row in rows]
     attach_extras(homes, language)
     pages = max(1, -(-total // PAGE_SIZE))
     return Results(homes=homes, total=total, page=filters.page, pages=pages)
+
+
+def page_query(filters: Filters, today: dt.date, association_id: int | None = None) -> pw.ModelSelect:
+    """One query for a page: the matching vacancies counted (a window count), ordered and cut to the page on
+    the vacancy table alone, then only the page's rows joined to their unit, building and association."""
+    offset = (filters.page - 1) * PAGE_SIZE
+    matching = narrow(listed_vacancies(today, association_id), filters)
+    page = (
+        _ordered(matching, filters.sort)
+        .select(Vacancy.id.alias("vacancy_id"), pw.fn.COUNT(pw.SQL("*")).over().alias("total"))
+        .limit(PAGE_SIZE)
+        .offset(offset)
+        .alias("page")
+    )
+    query = _with_place(Vacancy.select(*COLUMNS, page.c.total)).join(page, on=(Vacancy.id == page.c.vacancy_id))
+    return _ordered(query, filters.sort)
 
 
 def attach_extras(homes: list[Home], language: str) -> None:
@@ -398,17 +423,33 @@ def pick_text(texts: dict[str, str], language: str, fallback: str) -> str:
 
 
 def place_choices(today: dt.date, association_id: int | None = None) -> list[tuple[str, str]]:
-    """The (region, municipality) pairs that have a listed home, for the filter form: one query."""
+    """The (region, municipality) pairs that have a current vacancy, for the filter form: one query on the
+    vacancies alone. Whether a tenant has since moved in is not asked here (the search asks it): a place
+    whose only vacancy is let until the board ends it stays a choice that finds nothing, rather than
+    costing every page a second pass over the residencies."""
     query = (
-        listed_homes(today, association_id)
-        .select(Building.region, Building.municipality)
+        _current(today, association_id)
+        .select(Vacancy.region, Vacancy.municipality)
         .distinct()
-        .order_by(Building.region, Building.municipality)
+        .order_by(Vacancy.region, Vacancy.municipality)
     )
     return list(query.tuples())
 
 
 def association_choices(today: dt.date) -> list[tuple[str, str]]:
-    """(slug, name) of the associations that list a home now, for the install-wide search's filter."""
-    query = listed_homes(today).select(Association.slug, Association.name).distinct().order_by(Association.name)
+    """(slug, name) of the associations with a current vacancy, for the install-wide search's filter (as
+    `place_choices`, without asking about tenants)."""
+    with_vacancy = _current(today).select(Vacancy.association)
+    query = (
+        Association.select(Association.slug, Association.name)
+        .where(Association.id.in_(with_vacancy))
+        .order_by(Association.name)
+    )
     return list(query.tuples())
+
+
+def _current(today: dt.date, association_id: int | None = None) -> pw.ModelSelect:
+    query = Vacancy.select().where(Vacancy.listed_on(today) & (Vacancy.unit_archived == False))  # noqa: E712
+    if association_id is not None:
+        query = query.where(Vacancy.association == association_id)
+    return query

@@ -31,11 +31,12 @@ def lived_in(day: dt.date) -> pw.SelectQuery:
 
 
 def listed(day: dt.date) -> pw.Expression:
-    """The rule a listed vacancy meets on `day` (the query must join Unit). Nobody living there is asked per
-    vacancy (NOT EXISTS on the residency index): NOT IN over every residency of a national register does
-    not fit PostgreSQL's working memory and is checked row by row."""
-    lived = Residency.select(Residency.id).where((Residency.unit == Unit.id) & Residency.current(day))
-    return Vacancy.listed_on(day) & Unit.archived_at.is_null() & ~pw.fn.EXISTS(lived)
+    """The rule a listed vacancy meets on `day`, on the vacancy alone (its copy of the unit's archived state;
+    no join needed). Nobody living there is asked per vacancy (NOT EXISTS on the residency index of unit,
+    start and end, answered from the index): NOT IN over every residency of a national register does not fit
+    PostgreSQL's working memory and is checked row by row."""
+    lived = Residency.select(Residency.id).where((Residency.unit == Vacancy.unit) & Residency.current(day))
+    return Vacancy.listed_on(day) & (Vacancy.unit_archived == False) & ~pw.fn.EXISTS(lived)  # noqa: E712 (SQL)
 
 
 def refusal(unit: Unit, day: dt.date) -> VacancyRefusedError | None:

@@ -10,7 +10,9 @@ import re
 import pytest
 
 from models.listings import Vacancy
+from models.register import Building, Unit
 from tests.blueprints.listings.public_world import add_photo, home, world
+from tests.factories.register import make_building
 
 
 @pytest.fixture
@@ -165,3 +167,38 @@ def test_an_association_page_shows_only_its_own_homes(client, app):
     beta = world("beta")
     shown, _ = found(client, "association=alpha", slug="beta")
     assert sorted(shown) == sorted(ids(beta, "small", "senior", "family", "middle"))
+
+
+def test_a_change_in_the_register_changes_what_the_search_finds(client, alpha, login_as):
+    """The search reads the vacancy's copies of its unit's and building's facts: the unit form, the bulk edit,
+    the building form and archiving all reach them, and a vacancy saved from an old copy in memory cannot
+    write stale facts back (the database keeps them, migration 0021)."""
+    login_as("board")
+    north = make_building(alpha, "North", municipality="Aarhus", region="Midtjylland")
+    south = make_building(alpha, "South", municipality="Odense", region="Syddanmark")
+    vacancy = home(alpha, north, "7", rooms=1, area="40", rent=500_000, move_in=dt.date(2027, 1, 1))
+    stale = Vacancy.get_by_id(vacancy.id)
+    assert found(client, "rooms_min=3")[0] == [] and found(client, "municipality=Aarhus")[0] == [vacancy.id]
+
+    form = {"building": str(south.id), "number": "7", "kind": "flat", "share": "1/10", "rooms": "3", "area": "81,5"}
+    response = client.submit(f"/alpha/units/{vacancy.unit_id}/edit", {**form, "accessibility": ["step_free"]})
+    assert response.status_code == 302
+    assert found(client, "rooms_min=3&area_min=80&access=step_free&region=Syddanmark")[0] == [vacancy.id]
+    assert found(client, "municipality=Aarhus")[0] == []
+
+    stale.save()  # an old copy of the vacancy written back: the unit's facts stay the unit's
+    assert found(client, "rooms_min=3&municipality=Odense")[0] == [vacancy.id]
+
+    data = {"unit": [str(vacancy.unit_id)], "change": "rooms", "number": "5"}
+    assert client.submit("/alpha/board/units/bulk", data, form_page="/alpha/units").status_code == 302
+    assert found(client, "rooms_min=5")[0] == [vacancy.id]
+
+    building_form = {"name": "South", "street": "Sydvej 9", "postcode": "4000", "municipality": "Roskilde"}
+    response = client.submit(f"/alpha/buildings/{south.id}/edit", {**building_form, "region": "Sjælland"})
+    assert response.status_code == 302 and Building.get_by_id(south.id).municipality == "Roskilde"
+    shown, html = found(client, "municipality=Roskilde&region=Sj%C3%A6lland")
+    assert shown == [vacancy.id] and ">Roskilde</option>" in html and ">Odense</option>" not in html
+
+    client.submit(f"/alpha/units/{vacancy.unit_id}/archive", {}, form_page=f"/alpha/units/{vacancy.unit_id}/delete")
+    assert Unit.get_by_id(vacancy.unit_id).archived_at is not None
+    assert found(client)[0] == [] and ">Roskilde</option>" not in found(client)[1]
