@@ -16,6 +16,7 @@ from demo import load_benchmark, load_demo
 from jobs import community, events, invoices, listing_checks, mail_bounces, meter_reminders, votes
 from jobs.email import sweep
 from jobs.maintenance import prune
+from jobs.saved_searches import mail_new_homes
 from models import Association
 from models.db import db, migration_runner, upgrade
 from models.votes import Vote
@@ -74,6 +75,7 @@ def jobs_tick():
         deliveries = invoices.sweep()
         reminded = events.remind()
         meter_reminded = meter_reminders.remind()
+        saved_mailed = mail_new_homes()  # saved searches: homes new to each, once each
         posts = community.sweep()
         closed, vote_reminders = votes.sweep()
         prune()
@@ -82,6 +84,7 @@ def jobs_tick():
     click.echo(
         f"Re-queued {count} unsent mail(s) and {deliveries} invoice(s) waiting to be mailed;"
         f" {reminded} event reminder(s) mailed; {meter_reminded} meter reading reminder(s) mailed;"
+        f" {saved_mailed} saved search(es) mailed new homes;"
         f" {posts} discussion(s) with new posts mailed;"
         f" {closed} vote(s) closed and {vote_reminders} vote reminder(s) mailed;"
         f" {bounced} bounce(s) read from the mailbox;"

@@ -10,6 +10,7 @@ from rq import cron
 from jobs import community, events, invoices, listing_checks, mail_bounces, meter_reminders, votes
 from jobs.email import sweep
 from jobs.maintenance import prune
+from jobs.saved_searches import mail_new_homes
 
 QUEUE = os.environ.get("RQ_QUEUE", "porch")
 
@@ -21,6 +22,7 @@ cron.register(community.sweep, QUEUE, interval=60, name="post-mail-sweep")
 cron.register(mail_bounces.read_imap, QUEUE, interval=300, name="mail-bounces")  # a no-op without MAIL_BOUNCE_IMAP_URL
 cron.register(votes.sweep, QUEUE, interval=60, name="votes-sweep")  # closes votes whose end passed; reminders
 cron.register(meter_reminders.remind, QUEUE, interval=3600, name="meter-reminders")  # a day's reminders, once each
+cron.register(mail_new_homes, QUEUE, interval=3600, name="saved-searches")  # homes new to a saved search, once each
 cron.register(
     listing_checks.check_routes, QUEUE, interval=86400, name="listing-route-checks"
 )  # daily: seekers' website routes

@@ -157,3 +157,39 @@ class ContactMessage(AssociationScoped, BaseModel):
 
     class Meta:
         indexes = ((("sender_key", "created_at"), False), (("association", "created_at"), False))
+
+
+class SavedSearch(BaseModel):
+    """A seeker's search kept to be mailed about new homes that match it (issue 15 item 2): the normalised
+    filters of one association's search, or of the install's (`association` empty), for one address.
+
+    Nothing is mailed until the address is confirmed by the link mailed to it (only the link's hash is kept;
+    it works once, for CONFIRM_DAYS). A search not confirmed in time and one unsubscribed are purged by the
+    job later."""
+
+    association = pw.ForeignKeyField(Association, null=True, on_delete="CASCADE", backref="+")
+    email = pw.CharField(max_length=254)
+    language = pw.CharField(max_length=10)  # the language of the page the seeker saved it from
+    query = pw.TextField()  # search.query_string(filters): no page, no order
+    token_hash = pw.CharField(max_length=64, null=True, unique=True)  # the confirmation link's; None once used
+    sender_key = pw.CharField(max_length=64)  # a keyed hash of the sender's IP address, for the throttle
+    created_at = pw.DateTimeField(default=clock.utcnow_naive)
+    confirmed_at = pw.DateTimeField(null=True)
+    unsubscribed_at = pw.DateTimeField(null=True)
+    mailed_at = pw.DateTimeField(null=True)  # the last mail of new homes
+
+    class Meta:
+        indexes = ((("sender_key", "created_at"), False), (("email",), False))
+
+
+class SavedSearchHit(BaseModel):
+    """A home a saved search has seen: mailed as new (`mailed`), or already listed when it was confirmed.
+    One row per search and home, so a home is mailed once however often the job runs."""
+
+    search = pw.ForeignKeyField(SavedSearch, backref="hits", on_delete="CASCADE")
+    vacancy = pw.ForeignKeyField(Vacancy, on_delete="CASCADE", backref="+")
+    mailed = pw.BooleanField(default=False)
+    created_at = pw.DateTimeField(default=clock.utcnow_naive)
+
+    class Meta:
+        indexes = ((("search", "vacancy"), True),)

@@ -20,6 +20,7 @@ from core import images, uploads
 from core.access import requires
 from core.audit import audit
 from core.forms import LANGUAGE_NAMES, ConfirmForm
+from core.queue import enqueue
 from core.rendering import render
 from core.text import lazy_gettext as _l
 from models import permissions as perms
@@ -28,6 +29,7 @@ from models.listings import Vacancy, VacancyPhoto, VacancyText
 from models.register import Building, Unit
 
 PAGE = 25
+SAVED_SEARCHES_JOB = "jobs.saved_searches.mail_new_homes"
 SHOWS = ("current", "upcoming", "ended")
 REFUSALS = {
     "archived": _l("The unit is archived: it cannot be listed as vacant."),
@@ -287,6 +289,8 @@ def _save(vacancy: Vacancy, unit: Unit, form, *, new: bool) -> bool:
             photos.store_all(vacancy, cleaned)
             changed.append("photos")
         action = "listings.vacancy_created" if new else "listings.vacancy_changed"
+        if new:  # seekers' saved searches hear of the new home now, not at the next hourly run
+            enqueue(SAVED_SEARCHES_JOB, job_id="saved-searches")
         if new or changed:
             audit(
                 action, actor=current_user, association=g.association, target=f"vacancy:{vacancy.id}",

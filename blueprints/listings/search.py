@@ -15,6 +15,7 @@ import functools
 import operator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urlencode
 
 import peewee as pw
 from werkzeug.datastructures import MultiDict
@@ -453,3 +454,20 @@ def _current(today: dt.date, association_id: int | None = None) -> pw.ModelSelec
     if association_id is not None:
         query = query.where(Vacancy.association == association_id)
     return query
+
+
+def query_string(filters: Filters) -> str:
+    """The filters as a search address's query, always in one order and without the page or the order of
+    results: the same search reads the same however it was typed (a saved search's key). Filters.from_args
+    reads it back."""
+    pairs: list[tuple[str, str]] = [
+        (name, getattr(filters, name)) for name in ("association", "region", "municipality") if getattr(filters, name)
+    ]
+    pairs += [(name, str(getattr(filters, name))) for name in NUMBER_FIELDS if getattr(filters, name) is not None]
+    if filters.move_in_before is not None:
+        pairs.append(("move_in_before", filters.move_in_before.isoformat()))
+    for name, keys in (("type", filters.types), ("access", filters.access), ("scheme", filters.schemes)):
+        pairs += [(name, key) for key in sorted(keys)]
+    if filters.pets:
+        pairs.append(("pets", "1"))
+    return urlencode(pairs)
