@@ -387,3 +387,4 @@ def login_as(app, alpha, make_user, login, client):
         return user
 
     return do
+
