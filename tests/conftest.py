@@ -149,9 +149,8 @@ def _commit_without_waiting_for_disk(database) -> None:
     a crash of the PostgreSQL server could lose the last few, of a database rebuilt on every run. Set on the
     database, so the RQ worker processes some tests start have it too.
     """
-    database.execute_sql(
-        "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET synchronous_commit = off', current_database()); END $$"
-    )
+    name = database.execute_sql("SELECT current_database()").fetchone()[0]
+    database.execute_sql(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
     database.execute_sql("SET synchronous_commit = off")  # this connection was opened before
 
 
