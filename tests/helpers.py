@@ -5,10 +5,14 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
+import io
 import re
+import shutil
 import socket
+import sqlite3
 import threading
 import time
+from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
@@ -109,3 +113,98 @@ class Client:
         """POST a form the way a browser would: with the token from the form's page."""
         data = {"csrf_token": self.csrf(form_page or path), **data}
         return self.http.post(path, data=data, **kwargs)
+
+
+class WorldSnapshot:
+    """A copy of a test's database and files, put back into a later test's (the access matrix's world).
+
+    SQLite: the database file (SQLite's backup API). PostgreSQL: each table's rows as COPY text and each
+    id sequence's position, kept in memory, so nothing is left in the database (backups of it stay the
+    app's own). What a test holds besides its database is its upload and outbox folders.
+    """
+
+    MAX_AGE = 60  # seconds
+    FOLDERS = ("uploads", "outbox")
+
+    def __init__(self, directory):
+        self.directory = directory
+        self.taken_at: float | None = None
+        self.values: dict = {}
+        self.tables: dict[str, bytes] = {}
+        self.sequences: dict[str, int] = {}
+
+    def fresh(self) -> bool:
+        return self.taken_at is not None and time.monotonic() - self.taken_at < self.MAX_AGE
+
+    def take(self, app, tmp_path, values: dict) -> None:
+        from models.db import db
+
+        for folder in self.FOLDERS:
+            shutil.rmtree(self.directory / folder, ignore_errors=True)
+            if (tmp_path / folder).exists():
+                shutil.copytree(tmp_path / folder, self.directory / folder)
+        db.connect(reuse_if_open=True)  # the test's connection (the app fixture's), left open
+        if _is_sqlite(db):
+            target = sqlite3.connect(self.directory / "world.sqlite3")
+            db.connection().backup(target)
+            target.close()
+        else:
+            self._copy_out(db)
+        self.values = dict(values)
+        self.taken_at = time.monotonic()
+
+    def restore(self, app, tmp_path) -> None:
+        from models.db import db
+
+        for folder in self.FOLDERS:
+            if (self.directory / folder).exists():
+                shutil.copytree(self.directory / folder, tmp_path / folder, dirs_exist_ok=True)
+        if _is_sqlite(db):
+            path = Path(db.obj.database)
+            db.close()
+            for leftover in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+                leftover.unlink(missing_ok=True)
+            shutil.copy(self.directory / "world.sqlite3", path)
+            db.connect()
+            return
+        db.connect(reuse_if_open=True)
+        self._copy_in(db)
+
+    def _copy_out(self, db) -> None:
+        from models import ALL_MODELS
+
+        tables = [model._meta.table_name for model in ALL_MODELS]
+        cursor = db.connection().cursor()
+        self.tables = {}
+        for table in tables:
+            buffer = io.BytesIO()
+            cursor.copy_expert(f'COPY "{table}" TO STDOUT', buffer)
+            if buffer.getvalue():
+                self.tables[table] = buffer.getvalue()
+        positions = ", ".join(
+            f"pg_sequence_last_value(pg_get_serial_sequence('\"{table}\"', 'id'))" for table in tables
+        )
+        cursor.execute(f"SELECT {positions}")
+        self.sequences = {
+            table: value for table, value in zip(tables, cursor.fetchone(), strict=True) if value is not None
+        }
+
+    def _copy_in(self, db) -> None:
+        """Into the emptied tables (tests/conftest.py), in one transaction with foreign-key triggers off."""
+        with db.atomic():
+            cursor = db.connection().cursor()
+            cursor.execute("SET LOCAL session_replication_role = replica")
+            for table, rows in self.tables.items():
+                cursor.copy_expert(f'COPY "{table}" FROM STDIN', io.BytesIO(rows))
+            if self.sequences:
+                positions = ", ".join(
+                    f"setval(pg_get_serial_sequence('\"{table}\"', 'id'), {value}, true)"
+                    for table, value in self.sequences.items()
+                )
+                cursor.execute(f"SELECT {positions}")
+
+
+def _is_sqlite(db) -> bool:
+    import peewee
+
+    return isinstance(db.obj, peewee.SqliteDatabase)

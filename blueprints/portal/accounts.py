@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -38,8 +39,14 @@ from models.portal import hash_secret
 # `hasher` for a cheap one; PRODUCTION_HASHER is what a real install uses, and a test checks it.
 PRODUCTION_HASHER = PasswordHasher()
 hasher = PRODUCTION_HASHER
-# Verified against when the e-mail is unknown, so the answer takes as long.
-_DUMMY_HASH = hasher.hash("porch-timing-equaliser")
+
+
+@functools.cache
+def _dummy_hash(used: PasswordHasher) -> str:
+    """Verified against when the e-mail is unknown, so the answer takes as long: made once, by the hasher
+    in use (at first need, not at import, which every CLI command and test process would pay for)."""
+    return used.hash("porch-timing-equaliser")
+
 
 PASSWORD_MIN_LENGTH = 12
 
@@ -50,7 +57,7 @@ def hash_password(password: str) -> str:
 
 def password_matches(user: User, password: str) -> bool:
     try:
-        ok = hasher.verify(user.password_hash or _DUMMY_HASH, password) and bool(user.password_hash)
+        ok = hasher.verify(user.password_hash or _dummy_hash(hasher), password) and bool(user.password_hash)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
     if ok and hasher.check_needs_rehash(user.password_hash):

@@ -18,6 +18,7 @@ import pytest
 import tests.access
 from models import User
 from tests.access.common import ACTORS, EMAILS, LOGIN
+from tests.helpers import WorldSnapshot
 
 DOMAINS = [
     importlib.import_module(f"tests.access.{info.name}")
@@ -30,8 +31,9 @@ for _domain in DOMAINS:
     MATRIX.update(_domain.MATRIX)
 
 
-@pytest.fixture
-def world(app, alpha, make_association, make_user, outbox):
+def _build_world(request) -> dict:
+    alpha = request.getfixturevalue("alpha")
+    make_association, make_user = request.getfixturevalue("make_association"), request.getfixturevalue("make_user")
     beta = make_association("beta")
     users: dict[str, User] = {}
     for role in ("tenant", "member", "board", "administrator"):
@@ -42,6 +44,30 @@ def world(app, alpha, make_association, make_user, outbox):
         created = domain.world(alpha, beta, users)
         assert not set(created) & set(values) - {"slug"}, f"{domain.__name__} reuses a URL value name"
         values.update(created)
+    return values
+
+
+@pytest.fixture(scope="session")
+def _world_snapshot(tmp_path_factory):
+    return WorldSnapshot(tmp_path_factory.mktemp("world"))
+
+
+@pytest.fixture
+def world(request, app, tmp_path, outbox, _world_snapshot):
+    """The same rows and files for every (route, actor), each on a database of its own.
+
+    Building them is most of a matrix test's time, and the matrix is half the suite: the first test of
+    each worker builds them and keeps a copy, later ones get that copy. The copy is made again once it is
+    a minute old, so the rows' times stay as recent as a fresh build's for every rule of the app that
+    looks at age (the shortest such window is five minutes).
+    """
+    if _world_snapshot.fresh():
+        _world_snapshot.restore(app, tmp_path)
+        return dict(_world_snapshot.values)
+    values = _build_world(request)
+    with app.app_context():  # the files world() leaves to write at the first app context (faults.py)
+        pass
+    _world_snapshot.take(app, tmp_path, values)
     return values
 
 
