@@ -61,7 +61,20 @@ from models.documents import (
 )
 from models.exchange import ReportSettings
 from models.faults import FaultAttachment, FaultDeadline, FaultEvent, FaultReport
-from models.listings import ContactMessage, SeekerRoute, Vacancy, VacancyPhoto, VacancyText
+from models.listings import (
+    Applicant,
+    ApplicantEvent,
+    ApplicantToken,
+    ContactMessage,
+    Letting,
+    Offer,
+    SeekerRoute,
+    Vacancy,
+    VacancyPhoto,
+    VacancyText,
+    WaitingListRequest,
+    WaitingListRules,
+)
 from models.mail import OutboundAttachment, OutboundEmail, PdfOrder
 from models.meters import Meter, Reading, ReadingChange, ReadingImportMapping, ReadingReminder, ReadingWindow
 from models.notifications import NotificationChoice
@@ -186,6 +199,13 @@ ALL_MODELS = [
     VacancyPhoto,
     SeekerRoute,
     ContactMessage,
+    WaitingListRules,
+    Applicant,
+    Offer,
+    Letting,
+    ApplicantEvent,
+    ApplicantToken,
+    WaitingListRequest,
 ]
 
 __all__ = ["db", "ALL_MODELS", *[m.__name__ for m in ALL_MODELS]]
