@@ -13,7 +13,7 @@ from blueprints.portal import founding
 from blueprints.votes import closing, ledger
 from core import backup, clock, doctor, search
 from demo import load_benchmark, load_demo
-from jobs import community, events, invoices, listing_checks, mail_bounces, meter_reminders, votes
+from jobs import community, events, invoices, listing_checks, mail_bounces, meter_reminders, votes, waiting_list
 from jobs.email import sweep
 from jobs.maintenance import prune
 from jobs.saved_searches import mail_new_homes
@@ -81,6 +81,7 @@ def jobs_tick():
         prune()
         bounced = mail_bounces.read_imap()
         routes_checked = listing_checks.check_routes()  # only routes last checked more than a day ago
+        offers_expired, renewals_reminded, seniority_lost = waiting_list.sweep()
     click.echo(
         f"Re-queued {count} unsent mail(s) and {deliveries} invoice(s) waiting to be mailed;"
         f" {reminded} event reminder(s) mailed; {meter_reminded} meter reading reminder(s) mailed;"
@@ -88,7 +89,9 @@ def jobs_tick():
         f" {posts} discussion(s) with new posts mailed;"
         f" {closed} vote(s) closed and {vote_reminders} vote reminder(s) mailed;"
         f" {bounced} bounce(s) read from the mailbox;"
-        f" {routes_checked} seeker route(s) checked."
+        f" {routes_checked} seeker route(s) checked;"
+        f" {offers_expired} waiting-list offer(s) expired, {renewals_reminded} renewal reminder(s) mailed,"
+        f" {seniority_lost} seniority(ies) lost."
     )
 
 

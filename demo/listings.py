@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw
 
+from blueprints.listings import waiting_service
 from blueprints.portal.accounts import hash_password
 from core import images
 from demo.meters import _Maker as MeterMaker
@@ -33,7 +34,16 @@ from demo.portal import PASSWORD
 from models import Association, Category, Folder, Membership, Person, Role, User
 from models import permissions as perms
 from models.db import transaction
-from models.listings import SeekerRoute, Vacancy, VacancyPhoto, VacancyText
+from models.listings import (
+    Applicant,
+    ApplicantEvent,
+    Offer,
+    SeekerRoute,
+    Vacancy,
+    VacancyPhoto,
+    VacancyText,
+    WaitingListRules,
+)
 from models.meters import Meter
 from models.register import Building, Residency, Unit
 
@@ -268,12 +278,14 @@ def load_listings() -> Iterator[str]:
         tenants = _create_tenants(association, units)
         vacancies = _create_vacancies(association, units)
         _create_routes(association)
+        applicants = _create_waiting_list(association, vacancies)
         metered = MeterMaker(association, METER_PLAN, sorted(units.values(), key=lambda u: u.id)).make()
     photographed = sum(1 for v in vacancies if v.photos.count())
     yield f"Created {ASSOCIATION['name']} at /{SLUG}/ (Danish social housing)"
     yield (
         f"{ASSOCIATION['name']}: {len(units)} homes in {len(DEPARTMENTS)} departments, {tenants} tenants, "
-        f"{len(LISTINGS)} vacant homes listed ({photographed} with photos), routes for seekers."
+        f"{len(LISTINGS)} vacant homes listed ({photographed} with photos), routes for seekers, "
+        f"{applicants} applicants on the waiting list."
     )
     yield metered
 
@@ -528,3 +540,71 @@ def room(n: int) -> bytes:
     draw.line((width // 2, window[1], width // 2, window[3]), fill=(255, 255, 255), width=8)
     draw.rectangle((window[0] + 10, floor_top - 56, window[2] - 10, floor_top - 20), fill=(246, 246, 246))
     return _jpeg(picture)
+
+
+# --- the waiting list (L4) -------------------------------------------------------------------------------
+
+# (name, years on the list, wishes, internal, status). Seniority counts from a fixed number of days back, so
+# every run makes the same list; the first three wait for family homes and get the open offers.
+APPLICANTS = (
+    ("Kirsten Thomsen", 9.2, "family", False, Applicant.ACTIVE),
+    ("Lars Rasmussen", 7.5, "family", True, Applicant.ACTIVE),
+    ("Hanne Jørgensen", 6.1, "family senior", False, Applicant.ACTIVE),
+    ("Jens Kristensen", 10.4, "family", False, Applicant.PASSIVE),
+    ("Anne Sørensen", 5.3, "senior", False, Applicant.ACTIVE),
+    ("Mads Pedersen", 4.8, "youth family", True, Applicant.ACTIVE),
+    ("Ida Larsen", 3.9, "youth", False, Applicant.ACTIVE),
+    ("Frederik Møller", 3.2, "family", False, Applicant.ACTIVE),
+    ("Sofie Madsen", 2.7, "youth", False, Applicant.ACTIVE),
+    ("Rasmus Johansen", 2.0, "family", True, Applicant.ACTIVE),
+    ("Emma Christiansen", 1.6, "senior", False, Applicant.ACTIVE),
+    ("Oliver Andersen", 1.1, "youth", False, Applicant.ACTIVE),
+    ("Freja Nielsen", 0.6, "family youth", False, Applicant.ACTIVE),
+    ("Noah Hansen", 0.3, "youth", False, Applicant.ACTIVE),
+    ("Karen Poulsen", 0.1, "senior", False, Applicant.ACTIVE),
+)
+WAITING_FEE = 20_000  # 200 kr a year, in øre
+RENEWAL_SOON = "Frederik Møller"  # his renewal is due in 12 days: the reminders have begun
+
+
+def _create_waiting_list(association: Association, vacancies: list[Vacancy]) -> int:
+    """Bøgely's waiting list: 15 applicants, 200 kr a year, half the homes to the internal list first, and a
+    family home offered to the three first in line."""
+    today = association.today()
+    WaitingListRules.create(association=association, fee=WAITING_FEE, internal_share=50)
+    made = []
+    for n, (name, years, types, internal, status) in enumerate(APPLICANTS, start=1):
+        seniority = today - dt.timedelta(days=round(years * 365))
+        # The renewal falls on the anniversary of the sign-up: the next one still to come.
+        due = seniority.replace(year=today.year) if (seniority.month, seniority.day) != (2, 29) else today
+        due = due if due > today else due.replace(year=today.year + 1)
+        if name == RENEWAL_SOON:
+            due = today + dt.timedelta(days=12)
+        applicant = Applicant.create(
+            association=association, name=name, email=f"{_ascii(name).lower().replace(' ', '.')}@applicant.example",
+            birth_date=dt.date(1960 + (n * 7) % 45, 1 + n % 12, 1 + (n * 3) % 28), language="da", housing_types=types,
+            internal=internal, status=status, pseudonym=f"A-{n:06d}", seniority_on=seniority, paid_until=due,
+            unanswered=Applicant.PASSIVE_AFTER if status == Applicant.PASSIVE else 0,
+            signed_up_at=dt.datetime.combine(seniority, dt.time(10)),
+        )  # fmt: skip
+        _demo_event(applicant, "signed_up", seniority)
+        if internal:
+            _demo_event(applicant, "internal_on", seniority)
+        if status == Applicant.PASSIVE:
+            _demo_event(applicant, "passive", today - dt.timedelta(days=40))
+        made.append(applicant)
+    family = next(v for v in vacancies if v.housing_type == Vacancy.FAMILY)
+    deadline = waiting_service.end_of_day(association, today + dt.timedelta(days=3))
+    for applicant in made[:3]:
+        Offer.create(association=association, vacancy=family, applicant=applicant, deadline=deadline,
+                     internal_turn=True, sent_at=dt.datetime.combine(today, dt.time(8)))  # fmt: skip
+        _demo_event(applicant, "offered", today, vacancy=family)
+    return len(made)
+
+
+def _demo_event(applicant: Applicant, kind: str, day: dt.date, vacancy: Vacancy | None = None) -> None:
+    ApplicantEvent.create(
+        association=applicant.association_id, applicant=applicant, applicant_number=applicant.id,
+        pseudonym=applicant.pseudonym, seniority_on=applicant.seniority_on, housing_types=applicant.housing_types,
+        vacancy=vacancy, kind=kind, created_at=dt.datetime.combine(day, dt.time(10)),
+    )  # fmt: skip

@@ -7,7 +7,7 @@ import os
 
 from rq import cron
 
-from jobs import community, events, invoices, listing_checks, mail_bounces, meter_reminders, votes
+from jobs import community, events, invoices, listing_checks, mail_bounces, meter_reminders, votes, waiting_list
 from jobs.email import sweep
 from jobs.maintenance import prune
 from jobs.saved_searches import mail_new_homes
@@ -26,3 +26,4 @@ cron.register(mail_new_homes, QUEUE, interval=3600, name="saved-searches")  # ho
 cron.register(
     listing_checks.check_routes, QUEUE, interval=86400, name="listing-route-checks"
 )  # daily: seekers' website routes
+cron.register(waiting_list.sweep, QUEUE, interval=3600, name="waiting-list")  # offer deadlines, renewals

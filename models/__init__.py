@@ -62,13 +62,20 @@ from models.documents import (
 from models.exchange import ReportSettings
 from models.faults import FaultAttachment, FaultDeadline, FaultEvent, FaultReport
 from models.listings import (
+    Applicant,
+    ApplicantEvent,
+    ApplicantToken,
     ContactMessage,
+    Letting,
+    Offer,
     SavedSearch,
     SavedSearchHit,
     SeekerRoute,
     Vacancy,
     VacancyPhoto,
     VacancyText,
+    WaitingListRequest,
+    WaitingListRules,
 )
 from models.mail import OutboundAttachment, OutboundEmail, PdfOrder
 from models.meters import Meter, Reading, ReadingChange, ReadingImportMapping, ReadingReminder, ReadingWindow
@@ -196,6 +203,13 @@ ALL_MODELS = [
     ContactMessage,
     SavedSearch,
     SavedSearchHit,
+    WaitingListRules,
+    Applicant,
+    Offer,
+    Letting,
+    ApplicantEvent,
+    ApplicantToken,
+    WaitingListRequest,
 ]
 
 __all__ = ["db", "ALL_MODELS", *[m.__name__ for m in ALL_MODELS]]

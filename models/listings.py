@@ -193,3 +193,159 @@ class SavedSearchHit(BaseModel):
 
     class Meta:
         indexes = ((("search", "vacancy"), True),)
+
+
+# --- the waiting list (L4) ---------------------------------------------------------------------------------
+# Danish social housing's venteliste: applicants sign up (15 or older), confirm by mail, and wait by seniority
+# (the confirmation day). A yearly renewal fee keeps seniority; an offer goes to the next few applicants with a
+# reply deadline; three unanswered offers in a row make an applicant passive (seniority kept, no offers).
+# Applicants have no account: their page, their confirmation and their offers are reached by mailed links.
+
+
+class WaitingListRules(AssociationScoped, BaseModel):
+    """The board's rules for its waiting list; an association without a row runs on the defaults."""
+
+    GRACE_DAYS, OFFER_BATCH, REPLY_DAYS = 30, 3, 3
+
+    association = pw.ForeignKeyField(Association, unique=True, on_delete="CASCADE", backref="+")
+    fee = pw.BigIntegerField(null=True)  # the yearly renewal fee in minor units; empty: no renewal at all
+    grace_days = pw.IntegerField(default=GRACE_DAYS)  # after the renewal is due, before seniority is lost
+    internal_share = pw.IntegerField(default=0)  # percent of lettings that go to the internal list first
+    offer_batch = pw.IntegerField(default=OFFER_BATCH)  # how many applicants one round of offers reaches
+    reply_days = pw.IntegerField(default=REPLY_DAYS)  # days an applicant has to answer an offer
+
+    @classmethod
+    def for_association(cls, association) -> WaitingListRules:
+        """The association's rules, or the defaults (unsaved) when the board has set none."""
+        found = cls.select().where(cls.association == association).first()
+        return found or cls(association=association)
+
+
+class Applicant(AssociationScoped, BaseModel):
+    """Someone on the association's waiting list. Seniority (anciennitet) is the day they confirmed, or the
+    day they lost it by not renewing; the order on every list is (seniority_on, id)."""
+
+    PENDING, ACTIVE, PASSIVE, HOUSED = "pending", "active", "passive", "housed"
+    MIN_AGE = 15
+    PASSIVE_AFTER = 3  # unanswered offers in a row
+
+    association = pw.ForeignKeyField(Association, backref="applicants", on_delete="CASCADE")
+    name = pw.CharField(max_length=200)
+    email = pw.CharField(max_length=254)
+    birth_date = pw.DateField()
+    language = pw.CharField(max_length=10, default="en")
+    housing_types = pw.CharField(max_length=40, default="")  # space-separated Vacancy.HOUSING_TYPES keys
+    departments = pw.CharField(max_length=500, default="")  # space-separated building ids; empty: any
+    rooms_from = pw.IntegerField(null=True)
+    max_rent = pw.BigIntegerField(null=True)  # per month, minor units
+    accessibility = pw.CharField(max_length=200, default="")  # space-separated Unit.ACCESSIBILITY keys needed
+    internal = pw.BooleanField(default=False)  # already a tenant of the association: the internal list
+    status = pw.CharField(max_length=8, default=PENDING)
+    pseudonym = pw.CharField(max_length=20)  # what the log keeps once the applicant deletes their data
+    signed_up_at = pw.DateTimeField(default=clock.utcnow_naive)
+    seniority_on = pw.DateField(null=True)
+    paid_until = pw.DateField(null=True)  # the renewal is due on this day (when the board charges a fee)
+    reminded_for = pw.DateField(null=True)  # the due day the reminders below were sent for
+    reminders_sent = pw.IntegerField(default=0)
+    unanswered = pw.IntegerField(default=0)  # offers left unanswered in a row
+
+    class Meta:
+        indexes = ((("association", "status", "seniority_on"), False), (("association", "email"), False))
+
+    @property
+    def type_keys(self) -> list[str]:
+        return [key for key in self.housing_types.split() if key in Vacancy.HOUSING_TYPES]
+
+    @property
+    def department_ids(self) -> set[int]:
+        return {int(part) for part in self.departments.split() if part.isdigit()}
+
+    @property
+    def accessibility_keys(self) -> set[str]:
+        return {key for key in self.accessibility.split() if key in Unit.ACCESSIBILITY}
+
+    @property
+    def order_key(self) -> tuple:
+        return (self.seniority_on or dt.date.max, self.id)
+
+
+class Offer(AssociationScoped, BaseModel):
+    """A vacant home offered to one applicant, answered by a link in the mail before `deadline` (UTC)."""
+
+    OPEN, ACCEPTED, DECLINED, UNANSWERED, WITHDRAWN, LET = (
+        "open",
+        "accepted",
+        "declined",
+        "unanswered",
+        "withdrawn",
+        "let",
+    )
+
+    association = pw.ForeignKeyField(Association, backref="+", on_delete="CASCADE")
+    vacancy = pw.ForeignKeyField(Vacancy, backref="offers", on_delete="CASCADE")
+    applicant = pw.ForeignKeyField(Applicant, backref="offers", on_delete="CASCADE")
+    internal_turn = pw.BooleanField(default=False)  # offered on a turn of the internal list
+    sent_at = pw.DateTimeField(default=clock.utcnow_naive)
+    deadline = pw.DateTimeField()
+    status = pw.CharField(max_length=10, default=OPEN)
+    answered_at = pw.DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("vacancy", "applicant"), True), (("status", "deadline"), False))
+
+
+class Letting(AssociationScoped, BaseModel):
+    """A home let through the waiting list: the running tally that decides the internal list's turns."""
+
+    association = pw.ForeignKeyField(Association, backref="+", on_delete="CASCADE")
+    vacancy = pw.ForeignKeyField(Vacancy, unique=True, backref="+", on_delete="CASCADE")
+    applicant = pw.ForeignKeyField(Applicant, null=True, backref="+", on_delete="SET NULL")
+    internal_turn = pw.BooleanField(default=False)
+    let_on = pw.DateField()
+
+
+class ApplicantEvent(AssociationScoped, BaseModel):
+    """One step on the waiting list, shown to the board and, in their words, to the applicant; others'
+    events (someone ahead got a home, left) explain why a position changed. Once an applicant deletes
+    their data the row keeps only the pseudonym."""
+
+    association = pw.ForeignKeyField(Association, backref="+", on_delete="CASCADE")
+    applicant = pw.ForeignKeyField(Applicant, null=True, backref="events", on_delete="SET NULL")
+    applicant_number = pw.IntegerField()  # the applicant's id, kept after deletion (ties in seniority)
+    pseudonym = pw.CharField(max_length=20)
+    seniority_on = pw.DateField(null=True)  # the applicant's seniority when it happened
+    housing_types = pw.CharField(max_length=40, default="")  # the lists the applicant was on then
+    vacancy = pw.ForeignKeyField(Vacancy, null=True, backref="+", on_delete="SET NULL")
+    kind = pw.CharField(max_length=20)
+    detail = pw.CharField(max_length=200, default="")  # e.g. the amount paid, the old seniority
+    created_at = pw.DateTimeField(default=clock.utcnow_naive)
+
+    class Meta:
+        indexes = ((("association", "created_at"), False),)
+
+
+class ApplicantToken(BaseModel):
+    """A single-use, expiring secret mailed to an applicant (only its hash is kept): confirming the sign-up,
+    opening their page, answering an offer; and the key an opened page keeps in the browser's session."""
+
+    CONFIRM, LINK, OFFER, SESSION = "confirm", "link", "offer", "session"
+    LIFETIMES = {CONFIRM: dt.timedelta(days=3), LINK: dt.timedelta(hours=1), SESSION: dt.timedelta(hours=2)}
+
+    token_hash = pw.CharField(max_length=64, unique=True)
+    purpose = pw.CharField(max_length=8)
+    applicant = pw.ForeignKeyField(Applicant, backref="tokens", on_delete="CASCADE")
+    offer = pw.ForeignKeyField(Offer, null=True, backref="tokens", on_delete="CASCADE")
+    created_at = pw.DateTimeField(default=clock.utcnow_naive)
+    expires_at = pw.DateTimeField()
+    used_at = pw.DateTimeField(null=True)
+
+
+class WaitingListRequest(AssociationScoped, BaseModel):
+    """A sign-up or "send me my link" request, kept a day to throttle senders (a keyed hash of the IP)."""
+
+    association = pw.ForeignKeyField(Association, backref="+", on_delete="CASCADE")
+    sender_key = pw.CharField(max_length=64)
+    created_at = pw.DateTimeField(default=clock.utcnow_naive)
+
+    class Meta:
+        indexes = ((("sender_key", "created_at"), False),)

@@ -211,3 +211,20 @@ def _walk(client, start: list[str], limit: int = 120) -> tuple[int, list[tuple[s
             if target.netloc in ("", "porch.test") and target.path.startswith("/bogely/"):
                 queue.append(target.path + (f"?{target.query}" if target.query else ""))
     return len(seen), errors
+
+
+def test_bogely_has_a_waiting_list_with_open_offers(bogely, app):
+    from blueprints.listings import waiting_service
+    from models.listings import Applicant, Offer, WaitingListRules
+
+    applicants = list(Applicant.of(bogely).order_by(Applicant.seniority_on))
+    assert len(applicants) == 15 and len({a.seniority_on for a in applicants}) == 15
+    assert sum(a.internal for a in applicants) >= 3
+    assert [a.name for a in applicants if a.status == Applicant.PASSIVE] == ["Jens Kristensen"]
+    today = bogely.today()
+    assert any(a.paid_until and 0 < (a.paid_until - today).days <= 30 for a in applicants)  # a renewal due soon
+    assert WaitingListRules.get(WaitingListRules.association == bogely).fee == 20_000
+    offers = list(Offer.select().where((Offer.association == bogely) & (Offer.status == Offer.OPEN)))
+    assert len(offers) == 3 and len({o.vacancy_id for o in offers}) == 1
+    with app.test_request_context():
+        assert waiting_service.positions(Applicant.get(Applicant.name == "Kirsten Thomsen")) == {"family": 1}

@@ -20,3 +20,18 @@ def make_route(association, kind: str = SeekerRoute.FORM, **fields) -> SeekerRou
     defaults = {"email": "letting@example.org"} if kind == SeekerRoute.FORM else {}
     defaults.update(fields)
     return SeekerRoute.create(association=association, kind=kind, **defaults)
+
+
+def make_applicant(association, name: str = "Ada Applicant", seniority_on: dt.date = dt.date(2020, 1, 1), **fields):
+    """A confirmed, active applicant on the waiting list wishing family homes (each field overridable)."""
+    from models.listings import Applicant
+
+    values = {
+        "email": f"{name.split()[0].lower()}-{Applicant.select().count() + 1}@applicant.example",
+        "birth_date": dt.date(1990, 5, 17),
+        "housing_types": Vacancy.FAMILY,
+        "status": Applicant.ACTIVE,
+        "pseudonym": f"A-{Applicant.select().count() + 1:06d}",
+    }
+    values.update(fields)
+    return Applicant.create(association=association, name=name, seniority_on=seniority_on, **values)

@@ -7,9 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from models.listings import ContactMessage, SeekerRoute
+from models.listings import ContactMessage, Offer, SeekerRoute
 from tests.blueprints.listings.public_world import add_photo, world
-from tests.factories.listings import make_route
+from tests.factories.listings import make_applicant, make_route
 from tests.factories.portal import make_user
 from tests.factories.register import make_owner, make_person, make_resident
 
@@ -32,6 +32,11 @@ SECRETS = (
     "board@alpha.example",
     "Bodil Boardsen",
     "letting@alpha.example",
+    "Asger",
+    "Applicantsen",
+    "asger@applicant.example",
+    "Ingrid",
+    "ingrid@applicant.example",
 )
 
 
@@ -51,7 +56,7 @@ def crawl(client, start_paths):
         if isinstance(body, str):
             for link in re.findall(r'(?:href|src|action)="([^"#]+)"', body):
                 link = link.replace("&amp;", "&").replace("http://localhost", "")
-                if ("/homes" in link) and "/login" not in link:
+                if ("/homes" in link or "/waiting-list" in link) and "/login" not in link:
                     queue.append(link)
     return bodies
 
@@ -77,6 +82,12 @@ def test_no_persons_data_on_any_public_page(client, app):
         message="I have a cat",
         sender_key="k" * 64,
     )
+    # Applicants on the waiting list, one of them offered a listed home.
+    applicant = make_applicant(association, "Asger Applicantsen", email="asger@applicant.example")
+    Offer.create(
+        association=association, vacancy=made.homes["small"], applicant=applicant, deadline=dt.datetime(2099, 1, 1)
+    )
+    make_applicant(association, "Ingrid Internalsen", email="ingrid@applicant.example", internal=True)
     make_route(association, SeekerRoute.FORM, email="letting@alpha.example", building=made.north)
     make_route(association, SeekerRoute.PHONE, phone="+45 70 00 00 00")
     for vacancy in made.homes.values():
@@ -85,6 +96,7 @@ def test_no_persons_data_on_any_public_page(client, app):
     pages = [path for path in bodies if "/homes/" in path and "photos" not in path and "contact" not in path]
     assert len(pages) >= 4  # every listed home's page was reached
     assert any("/contact" in path for path in bodies) and any("/photos/" in path for path in bodies)
+    assert "/alpha/waiting-list" in bodies and "/alpha/waiting-list/link" in bodies
     for path, body in bodies.items():
         if isinstance(body, bytes):
             continue

@@ -1,0 +1,119 @@
+"""The waiting list's forms: the applicant's sign-up and "send me my link", the answer to an offer, and the
+board's rules, payment and internal-list flag."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectChoice, StringField, ValidationError
+from wtforms.validators import AnyOf, DataRequired, Email, InputRequired, Length, NumberRange, Optional
+
+from blueprints.billing import money
+from blueprints.listings.public_forms import _one_line
+from blueprints.register.forms import ACCESSIBILITY_LABELS
+from core.forms import CheckboxesField
+from core.text import lazy_gettext as _l
+from models.listings import Vacancy
+
+
+def _amount(form, field) -> None:
+    """An amount of the association's currency, or nothing (form.parsed[name] is then None)."""
+    text = (field.data or "").strip()
+    form.parsed[field.name] = None
+    if not text:
+        return
+    try:
+        amount = money.parse_amount(text, form.currency)
+    except money.AmountError:
+        raise ValidationError(
+            _l("Give an amount in %(currency)s, like %(example)s.", currency=form.currency,
+               example=money.amount_example(form.currency))
+        ) from None  # fmt: skip
+    if amount < 0:
+        raise ValidationError(_l("The amount cannot be below zero."))
+    form.parsed[field.name] = amount
+
+
+class _WithAmounts(FlaskForm):
+    def __init__(self, *args, currency: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.currency, self.parsed = currency, {}
+
+
+def _email_field(label) -> EmailField:
+    return EmailField(
+        label,
+        filters=[_one_line],
+        validators=[
+            DataRequired(_l("Enter your e-mail address.")),
+            Email(_l("Enter a valid e-mail address.")),
+            Length(max=254),
+        ],
+        render_kw={"autocomplete": "email"},
+    )
+
+
+class SignUpForm(_WithAmounts):
+    """Sign up for the waiting list; `departments` gets the association's buildings as choices."""
+
+    name = StringField(
+        _l("Your name"), filters=[_one_line], validators=[DataRequired(_l("Enter your name.")), Length(max=200)],
+        render_kw={"autocomplete": "name"},
+    )  # fmt: skip
+    email = _email_field(_l("Your e-mail address"))
+    birth_date = DateField(
+        _l("Your birth date"),
+        validators=[InputRequired(_l("Give your birth date."))],
+        render_kw={"autocomplete": "bday"},
+    )
+    housing_types = CheckboxesField(
+        _l("The kinds of home you wish"),
+        choices=[SelectChoice(key, label) for key, label in Vacancy.HOUSING_TYPES.items()],
+        validators=[DataRequired(_l("Choose at least one kind of home."))],
+    )
+    departments = CheckboxesField(_l("Departments (none ticked: any of them)"), coerce=int, choices=[])
+    rooms_from = IntegerField(
+        _l("Rooms, at least"), validators=[Optional(), NumberRange(min=1, max=20)], render_kw={"inputmode": "numeric"}
+    )
+    max_rent = StringField(_l("Monthly rent, at most"), validators=[_amount])
+    accessibility = CheckboxesField(
+        _l("What the home must have"),
+        choices=[SelectChoice(key, label) for key, label in ACCESSIBILITY_LABELS.items()],
+    )
+    # The honeypot: hidden from people and screen readers, so only robots fill it in.
+    website = StringField(_l("Leave this field empty"), render_kw={"autocomplete": "off", "tabindex": "-1"})
+
+
+class LinkForm(FlaskForm):
+    email = _email_field(_l("Your e-mail address"))
+    website = StringField(_l("Leave this field empty"), render_kw={"autocomplete": "off", "tabindex": "-1"})
+
+
+class AnswerForm(FlaskForm):
+    """The offer's two buttons: accept or decline."""
+
+    answer = StringField(validators=[AnyOf(["accept", "decline"], message=_l("Choose accept or decline."))])
+
+
+class RulesForm(_WithAmounts):
+    fee = StringField(_l("Yearly renewal fee (empty: no renewal)"), validators=[_amount])
+    grace_days = IntegerField(
+        _l("Days of grace after the renewal is due"), validators=[InputRequired(), NumberRange(min=0, max=365)]
+    )
+    internal_share = IntegerField(
+        _l("Share of homes offered to the internal list first (%)"),
+        validators=[InputRequired(), NumberRange(min=0, max=100)],
+    )
+    offer_batch = IntegerField(
+        _l("Applicants offered a home at a time"), validators=[InputRequired(), NumberRange(min=1, max=50)]
+    )
+    reply_days = IntegerField(
+        _l("Days an applicant has to answer an offer"), validators=[InputRequired(), NumberRange(min=1, max=30)]
+    )
+
+
+class InternalForm(FlaskForm):
+    internal = BooleanField(_l("On the internal list (already a tenant of the association)"))
+
+
+class LetForm(FlaskForm):
+    offer = IntegerField(validators=[InputRequired()])
