@@ -20,7 +20,12 @@ SOURCE, TARGET = ROOT / "static/css/porch.css", ROOT / "static/css/public.css"
 PUBLIC_TEMPLATES = [
     "base.html", "_macros.html", "_form.html", "listings/homes.html", "listings/_results.html",
     "listings/_result.html", "listings/listing.html", "listings/_facts.html", "listings/contact.html",
-    "listings/contact_sent.html", "portal/login.html",
+    "listings/contact_sent.html", "portal/login.html", "listings/_saved_search_form.html",
+    "listings/saved_confirm.html", "listings/saved_new.html", "listings/saved_stop.html",
+    "listings/_waiting_checks.html", "listings/waiting_answered.html", "listings/waiting_confirm.html",
+    "listings/waiting_delete.html", "listings/waiting_deleted.html", "listings/waiting_expired.html",
+    "listings/waiting_link.html", "listings/waiting_me.html", "listings/waiting_offer.html",
+    "listings/waiting_open.html", "listings/waiting_sent.html", "listings/waiting_signup.html",
 ]  # fmt: skip
 # Classes the pages get from elsewhere than their templates' class attributes.
 ALWAYS = {"htmx-request", "htmx-indicator", "visually-hidden", "skip"}
