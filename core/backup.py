@@ -30,7 +30,7 @@ import subprocess
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -139,9 +139,26 @@ def _migrations(rows) -> list[str]:
     return [row[0] for row in rows]
 
 
-def _libpq_url(database_url: str) -> str:
-    """The URL without Porch's own pool options (max_connections, …), which libpq does not know."""
-    return urlunsplit(urlsplit(database_url)._replace(query="", scheme="postgresql"))
+# Porch's own connection-pool options in DATABASE_URL (models/db.make_database); libpq knows the rest
+# (sslmode, sslrootcert, host=/run/postgresql, …) and must keep them.
+POOL_OPTIONS = {"max_connections", "stale_timeout", "timeout"}
+
+
+def _libpq_url(database_url: str, *, with_password: bool = True) -> str:
+    """The URL libpq reads: Porch's pool options left out, every libpq option kept, and the password only
+    for a connection made in this process (a command's arguments are readable by every local user)."""
+    parts = urlsplit(database_url)
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k not in POOL_OPTIONS])
+    netloc = parts.netloc
+    if not with_password and parts.password is not None:
+        netloc = netloc.replace(f":{parts.password}@", "@", 1)
+    return urlunsplit(("postgresql", netloc, parts.path, query, ""))
+
+
+def _tool_environment(database_url: str) -> dict[str, str]:
+    """pg_dump's and pg_restore's environment: the password in PGPASSWORD, never on the command line."""
+    password = urlsplit(database_url).password
+    return {**os.environ, "PGPASSWORD": unquote(password)} if password is not None else dict(os.environ)
 
 
 def _postgres_dump(database_url: str, path: Path) -> tuple[dict[str, int], list[str]]:
@@ -163,17 +180,17 @@ def _postgres_dump(database_url: str, path: Path) -> tuple[dict[str, int], list[
             migrations = _migrations(cursor.fetchall())
             _run(
                 ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--snapshot={snapshot}",
-                 f"--file={path}", f"--dbname={_libpq_url(database_url)}"],
-                "pg_dump",
+                 f"--file={path.resolve()}", f"--dbname={_libpq_url(database_url, with_password=False)}"],
+                "pg_dump", _tool_environment(database_url),
             )  # fmt: skip
     finally:
         connection.close()
     return tables, migrations
 
 
-def _run(command: list[str], tool: str) -> None:
+def _run(command: list[str], tool: str, environment: dict[str, str]) -> None:
     try:
-        finished = subprocess.run(command, capture_output=True, text=True, timeout=3600)
+        finished = subprocess.run(command, capture_output=True, text=True, timeout=3600, env=environment)
     except FileNotFoundError:
         raise BackupError(f"{tool} is not installed (Debian: apt-get install postgresql-client).") from None
     if finished.returncode != 0:
@@ -214,12 +231,15 @@ def check(folder: Path) -> Manifest:
     manifest = Manifest.read(folder)
     problems = []
     database = folder / manifest.database_file
-    if manifest.database_file not in (SQLITE_FILE, POSTGRES_FILE) or not database.is_file():
+    expected = {"sqlite": SQLITE_FILE, "postgresql": POSTGRES_FILE}.get(manifest.backend)
+    if manifest.database_file != expected or not database.is_file() or database.is_symlink():
         problems.append(f"the database file {manifest.database_file} is missing")
     elif _sha256(database) != manifest.database_sha256:
         problems.append(f"the database file {manifest.database_file} has changed")
     files = folder / FILES
     present = {p.relative_to(files).as_posix() for p in files.rglob("*") if p.is_file()} if files.is_dir() else set()
+    # A link would make the copy read a file outside the backup: nothing `flask backup` writes is one.
+    problems += [f"files/{p.relative_to(files).as_posix()} is a link" for p in files.rglob("*") if p.is_symlink()]
     for relative, facts in sorted(manifest.files.items()):
         path = files / relative
         if relative not in present:
@@ -252,23 +272,47 @@ def restore(folder: Path, database_url: str, upload_dir: Path, known_migrations:
         )
     _refuse_unless_empty(database_url, upload_dir)
     if backend == "sqlite":
+        # The copy's checksum is right; its counts are checked before anything is written here.
+        with closing(sqlite3.connect(f"file:{folder / SQLITE_FILE}?mode=ro", uri=True)) as copy:
+            _compare_counts(manifest, _sqlite_counts(copy)[0], "")
+    try:
+        _restore_files(folder / FILES, upload_dir, manifest)
+    except OSError as error:
+        _empty(upload_dir)
+        raise BackupError(f"The files could not be copied into {upload_dir} ({error}); nothing was restored.") from None
+    if backend == "sqlite":
         _restore_sqlite(folder / SQLITE_FILE, _sqlite_path(database_url))
-    else:
+        return manifest
+    cleanup = " The database may hold part of the backup: drop it and create it empty before trying again."
+    try:
         _run(
             ["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges", "--exit-on-error",
-             f"--dbname={_libpq_url(database_url)}", str(folder / POSTGRES_FILE)],
-            "pg_restore",
+             f"--dbname={_libpq_url(database_url, with_password=False)}", str((folder / POSTGRES_FILE).resolve())],
+            "pg_restore", _tool_environment(database_url),
         )  # fmt: skip
-    _restore_files(folder / FILES, upload_dir, manifest)
-    loaded = table_counts(database_url)
+        _compare_counts(manifest, table_counts(database_url), cleanup)
+    except BackupError as error:
+        _empty(upload_dir)
+        raise BackupError(f"{error}{cleanup if cleanup not in str(error) else ''}") from None
+    return manifest
+
+
+def _compare_counts(manifest: Manifest, counts: dict[str, int], advice: str) -> None:
     differing = sorted(
-        name for name in set(manifest.tables) | set(loaded) if manifest.tables.get(name) != loaded.get(name)
+        name for name in set(manifest.tables) | set(counts) if manifest.tables.get(name) != counts.get(name)
     )
     if differing:
-        raise BackupError(
-            f"After restoring, these tables' row counts differ from the manifest: {', '.join(differing)}."
-        )
-    return manifest
+        raise BackupError(f"These tables' row counts differ from the manifest: {', '.join(differing)}.{advice}")
+
+
+def _empty(upload_dir: Path) -> None:
+    """Take back the files a failed restore copied (the folder was empty before it began)."""
+    if upload_dir.is_dir():
+        for child in upload_dir.iterdir():
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
 
 
 def table_counts(database_url: str) -> dict[str, int]:

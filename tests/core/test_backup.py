@@ -5,6 +5,7 @@ Porch and a restore into an install that holds data are refused, and nothing is 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import shutil
 import sqlite3
@@ -163,7 +164,27 @@ def _break_manifest(folder: Path) -> str:
     return "cannot be read"
 
 
-@pytest.mark.parametrize("damage", [_damage_file, _lose_file, _add_file, _damage_database, _break_manifest])
+def _swap_database_file(folder: Path) -> str:
+    """A manifest naming a decoy as the database, while the real file beside it is the one a restore reads."""
+    manifest = json.loads((folder / "manifest.json").read_text())
+    decoy = "database.pgdump" if manifest["backend"] == "sqlite" else "database.sqlite3"
+    (folder / decoy).write_bytes(b"decoy")
+    manifest["database_file"], manifest["database_sha256"] = decoy, hashlib.sha256(b"decoy").hexdigest()
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    return f"the database file {decoy} is missing"
+
+
+def _link_a_file(folder: Path) -> str:
+    target = folder / "files" / "logo-b.png"
+    target.unlink()
+    target.symlink_to("/etc/hostname")
+    return "files/logo-b.png is a link"
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [_damage_file, _lose_file, _add_file, _damage_database, _break_manifest, _swap_database_file, _link_a_file],
+)
 def test_a_damaged_backup_is_refused_and_nothing_is_restored(app, make_association, second_install, damage):
     folder = _small_install(app, make_association)
     reason = damage(folder)
@@ -204,3 +225,11 @@ def test_backups_are_kept_to_the_newest_few_and_a_cut_off_one_never_counts(app, 
         assert result.exit_code == 0, result.output
     assert sorted(p.name for p in target.glob("porch-*")) == ["porch-20261202T020000Z", "porch-20261203T020000Z"]
     assert "Removed the older backup" in result.output
+
+
+def test_pg_tools_keep_libpq_options_and_never_see_the_password_in_their_arguments():
+    url = "postgresql://porch:s3cr%40t@db.internal:5433/porch?sslmode=verify-full&max_connections=32&stale_timeout=300"
+    argument = backup._libpq_url(url, with_password=False)
+    assert argument == "postgresql://porch@db.internal:5433/porch?sslmode=verify-full"
+    assert backup._tool_environment(url)["PGPASSWORD"] == "s3cr@t"
+    assert "s3cr" in backup._libpq_url(url)  # in-process connections keep it
