@@ -3,8 +3,8 @@ wrong, what to do about it, in the words of the settings table in the README.
 
 A check is FAIL when Porch would not work or would be unsafe (a known or short secret key, a database that
 cannot be reached or is not migrated, a Redis or SMTP server that is set but does not answer, a folder it
-cannot write, session cookies sent without HTTPS behind a TLS proxy); WARN when it works but not as a
-production install should (jobs inline, mail to a folder, no BASE_URL).
+cannot write, no BASE_URL, session cookies sent without HTTPS behind a TLS proxy); WARN when it works but not as a
+production install should (jobs inline, mail to a folder, SQLite).
 """
 
 from __future__ import annotations
@@ -150,10 +150,11 @@ def _https(config) -> Iterator[Finding]:
     base = config.get("BASE_URL") or ""
     if not base:
         yield Finding(
-            WARN,
+            FAIL,
             "BASE_URL",
-            "is not set: links in mail use whatever host a request named. Set it to the portal's address,"
-            " e.g. https://porch.example.org.",
+            "is not set: links in mail use whatever host a request named, so anyone can have a sign-in or"
+            " reset link mailed that points at their own site. Set it to the portal's address, e.g."
+            " https://porch.example.org.",
         )
         return
     if urlsplit(base).scheme != "https":

@@ -54,7 +54,7 @@ def test_every_misconfiguration_is_named_with_what_to_do(app, monkeypatch, tmp_p
     mail_to_folder = _states(app, monkeypatch, SMTP_URL=None, REDIS_URL=None, BASE_URL=None)
     assert mail_to_folder["SMTP_URL"][0] == doctor.WARN and "reaches nobody" in mail_to_folder["SMTP_URL"][1]
     assert mail_to_folder["REDIS_URL"][0] == doctor.WARN and "flask jobs tick" in mail_to_folder["REDIS_URL"][1]
-    assert mail_to_folder["BASE_URL"][0] == doctor.WARN
+    assert mail_to_folder["BASE_URL"][0] == doctor.FAIL and "their own site" in mail_to_folder["BASE_URL"][1]
 
 
 def test_an_unmigrated_or_unreachable_database_fails(app, monkeypatch):
