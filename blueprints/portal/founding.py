@@ -11,6 +11,7 @@ from zoneinfo import available_timezones
 
 from babel import Locale, UnknownLocaleError
 from babel.numbers import get_currency_name
+from flask import current_app
 
 from blueprints.portal import invitations
 from config import Config
@@ -22,8 +23,16 @@ from models.documents import Folder
 from models.portal import Role
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
-# Addresses the install's own pages use: an association there would hide them.
-RESERVED_SLUGS = {"static", "login", "logout", "homes", "healthz", "admin", "api", "forgot", "reset", "activate"}
+# Kept for what comes later (the API of issue 16), beside every first word of the install's own addresses.
+RESERVED_AHEAD = {"api", "admin"}
+
+
+def reserved_slugs() -> set[str]:
+    """The first words of the install's own addresses (/login, /homes, /language, /static, …): an association
+    there would never be reached, so they are no association's address. Read from the routes themselves, so
+    a page added later is reserved without anyone remembering to."""
+    first_words = {rule.rule.split("/")[1] for rule in current_app.url_map.iter_rules()}
+    return {word.split(".")[0] for word in first_words if word and not word.startswith("<")} | RESERVED_AHEAD
 
 
 class FoundingError(ValueError):
@@ -49,10 +58,11 @@ def create_builtins(association: Association) -> None:
 
 
 def _check(slug: str, name: str, language: str, currency: str, timezone: str) -> None:
-    if not SLUG.match(slug) or slug in RESERVED_SLUGS:
+    reserved = reserved_slugs()
+    if not SLUG.match(slug) or slug in reserved:
         raise FoundingError(
             f"{slug!r} cannot be an address: use 2–63 small letters, digits and dashes"
-            f" (not {', '.join(sorted(RESERVED_SLUGS))})."
+            f" (not {', '.join(sorted(reserved))})."
         )
     if Association.select().where(Association.slug == slug).exists():
         raise FoundingError(f"An association already has the address /{slug}/.")
