@@ -32,6 +32,7 @@ from core.security import read_signed_ids, signed_ids
 from core.text import date, locale_for
 from models.db import transaction
 from models.listings import SavedSearch, SavedSearchHit, Vacancy
+from models.mail import OutboundEmail
 from models.portal import Association
 from models.register import Building
 
@@ -41,6 +42,8 @@ PER_HOUR, PER_DAY = 5, 20  # searches one sender may save (LISTINGS_SAVED_PER_HO
 PER_ADDRESS = 5  # confirmation mails one address may get a day (LISTINGS_SAVED_PER_ADDRESS overrides)
 HOMES_IN_A_MAIL = 20  # more new homes than this: the mail names the first ones and links to the rest
 STOP = "saved-search-stop"  # the purpose of the signed unsubscribe token
+MAIL_KINDS = "saved_search"  # the outbox kinds of this feature's mails all start so
+_EPOCH = dt.datetime(1970, 1, 1)
 MAIL_JOB = "jobs.saved_searches.mail_new_homes"
 
 
@@ -152,20 +155,31 @@ def active_twin(saved: SavedSearch) -> SavedSearch | None:
 
 def confirm(saved: SavedSearch) -> bool:
     """Confirm the search: the link is used up, and the homes listed now count as seen (they are not new).
-    False when the address already has this very search: the new one is dropped, nothing is mailed twice."""
-    with transaction():
-        if active_twin(saved) is not None:
-            saved.delete_instance()
-            return False
-        now = clock.utcnow_naive()
-        seen_now = _matching(saved.association, filters_of(saved.query)).select(
-            pw.Value(saved.id), Vacancy.id, pw.Value(False), pw.Value(now)
-        )
-        fields = [SavedSearchHit.search, SavedSearchHit.vacancy, SavedSearchHit.mailed, SavedSearchHit.created_at]
-        SavedSearchHit.insert_from(seen_now, fields).execute()
-        saved.confirmed_at = now
-        saved.token_hash = None
-        saved.save()
+    False when the address already has this very search (the new one is dropped, nothing is mailed twice), or
+    when the link was used meanwhile: a double click or a scanner beside the seeker, answered as the same
+    search already confirmed."""
+    try:
+        with transaction():
+            if active_twin(saved) is not None:
+                saved.delete_instance()
+                return False
+            now = clock.utcnow_naive()
+            # Use the link up first, only if nobody has: the second of two at once changes nothing.
+            used = (
+                SavedSearch.update(confirmed_at=now, token_hash=None)
+                .where((SavedSearch.id == saved.id) & SavedSearch.confirmed_at.is_null())
+                .execute()
+            )
+            if used != 1:
+                return False
+            seen_now = _matching(saved.association, filters_of(saved.query)).select(
+                pw.Value(saved.id), Vacancy.id, pw.Value(False), pw.Value(now)
+            )
+            fields = [SavedSearchHit.search, SavedSearchHit.vacancy, SavedSearchHit.mailed, SavedSearchHit.created_at]
+            SavedSearchHit.insert_from(seen_now, fields).execute()
+    except pw.IntegrityError:  # another confirmation of the same search got there first
+        return False
+    saved.confirmed_at, saved.token_hash = now, None
     return True
 
 
@@ -182,16 +196,27 @@ def _matching(association: Association | None, filters: search.Filters) -> pw.Mo
 # --- unsubscribing ---------------------------------------------------------------------------------------
 
 
+def _micros(moment: dt.datetime) -> int:
+    """A stored time as whole microseconds since 1970 (naive UTC, as the rows keep it)."""
+    return (moment - _EPOCH) // dt.timedelta(microseconds=1)
+
+
 def stop_token(saved: SavedSearch) -> str:
-    return signed_ids(STOP, saved.id)
+    """The signed unsubscribe token: the row's id and the time it was saved, so an id SQLite hands out again
+    once the row is purged never matches an old mail's link."""
+    return signed_ids(STOP, saved.id, _micros(saved.created_at))
 
 
 def by_stop_token(token: str) -> SavedSearch | None:
-    """The confirmed search an unsubscribe link names (None when the link is not ours or it was purged)."""
-    found = read_signed_ids(STOP, token, 1)
+    """The confirmed search an unsubscribe link names (None when the link is not ours, or its search was
+    purged, even if a later search got the same id)."""
+    found = read_signed_ids(STOP, token, 2)
     if found is None:
         return None
-    return SavedSearch.get_or_none((SavedSearch.id == found[0]) & SavedSearch.confirmed_at.is_null(False))
+    saved = SavedSearch.get_or_none((SavedSearch.id == found[0]) & SavedSearch.confirmed_at.is_null(False))
+    if saved is None or _micros(saved.created_at) != found[1]:
+        return None
+    return saved
 
 
 def unsubscribe(saved: SavedSearch) -> None:
@@ -364,9 +389,46 @@ def search_url(saved: SavedSearch) -> str:
 
 def purge(now: dt.datetime | None = None) -> int:
     """Delete the searches never confirmed whose link has expired, and those unsubscribed more than a day
-    ago (their seen homes go with them); the number deleted."""
+    ago (their seen homes go with them), and the mails the outbox kept of them; the number deleted."""
     now = now or clock.utcnow_naive()
     stale = (SavedSearch.confirmed_at.is_null() & (SavedSearch.created_at < now - dt.timedelta(days=CONFIRM_DAYS))) | (
         SavedSearch.unsubscribed_at < now - PURGE_UNSUBSCRIBED_AFTER
     )
-    return SavedSearch.delete().where(stale).execute()
+    fields = (SavedSearch.id, SavedSearch.association, SavedSearch.email, SavedSearch.created_at)
+    doomed = list(SavedSearch.select(*fields).where(stale))
+    deleted = 0
+    for start in range(0, len(doomed), 500):
+        chunk = doomed[start : start + 500]
+        with transaction():
+            deleted += SavedSearch.delete().where(stale & SavedSearch.id.in_([s.id for s in chunk])).execute()
+            _forget_mail(chunk)
+    return deleted
+
+
+def _forget_mail(searches: list[SavedSearch]) -> None:
+    """Delete what the outbox kept of these purged searches (the address, the search, the links): the mails
+    of each that its unsubscribe link names, and every saved-search mail to an address left with no search
+    of that association (the confirmation mail names no search)."""
+    by_address: dict[tuple[int | None, str], list[SavedSearch]] = defaultdict(list)
+    for saved in searches:
+        by_address[(saved.association_id, saved.email.strip().lower())].append(saved)
+    for (scope, address), gone in by_address.items():
+        in_scope = OutboundEmail.association.is_null() if scope is None else (OutboundEmail.association == scope)
+        mails = (
+            OutboundEmail.kind.startswith(MAIL_KINDS) & (pw.fn.LOWER(OutboundEmail.to_address) == address) & in_scope
+        )
+        searches_left = SavedSearch.select().where(
+            (pw.fn.LOWER(SavedSearch.email) == address)
+            & (SavedSearch.association.is_null() if scope is None else (SavedSearch.association == scope))
+        )
+        if not searches_left.exists():
+            OutboundEmail.delete().where(mails).execute()
+            continue
+        tokens = {stop_token(saved) for saved in gone}
+        named = [
+            mail.id
+            for mail in OutboundEmail.select(OutboundEmail.id, OutboundEmail.unsubscribe_url).where(mails)
+            if mail.unsubscribe_url.rsplit("/", 1)[-1] in tokens
+        ]
+        if named:
+            OutboundEmail.delete().where(OutboundEmail.id.in_(named)).execute()

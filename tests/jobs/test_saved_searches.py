@@ -6,6 +6,7 @@ home runs it at once; its queries do not grow with the searches that share filte
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 
 from blueprints.listings import saved_searches
@@ -135,3 +136,46 @@ def test_the_job_asks_once_per_distinct_search_however_many_share_it(app, outbox
     assert clock.utcnow_naive() - SavedSearch.get(SavedSearch.email == "s0@seeker.example").mailed_at < dt.timedelta(
         minutes=1
     )
+
+
+def test_confirming_the_same_search_twice_at_once_confirms_it_once(app):
+    """A double click, or a scanner beside the seeker: both requests found the link unused."""
+    made = world()
+    token_hash = hashlib.sha256(b"token").hexdigest()
+    saved = SavedSearch.create(association=made.association, email="sofie@seeker.example", language="en",
+                               query="rooms_min=2", sender_key="k" * 64, token_hash=token_hash)  # fmt: skip
+    first, second = SavedSearch.get_by_id(saved.id), SavedSearch.get_by_id(saved.id)
+    with app.app_context():
+        assert saved_searches.confirm(first) is True
+        hits = SavedSearchHit.select().count()
+        assert hits > 0  # a listed home: the second's hits would clash
+        assert saved_searches.confirm(second) is False  # answered as already confirmed, not a 500
+    assert SavedSearchHit.select().count() == hits
+    again = SavedSearch.get_by_id(saved.id)
+    assert again.confirmed_at is not None and again.token_hash is None
+
+
+def test_purging_a_search_deletes_the_mails_the_outbox_kept_of_it(app, outbox, frozen_clock):
+    made = world()
+    with app.app_context():
+        gone = confirmed(made.association, "rooms_min=2", email="a@seeker.example")
+        kept = confirmed(made.association, "municipality=Odense", email="A@Seeker.example")
+        alone = confirmed(made.association, "rooms_min=2", email="b@seeker.example")
+    home(made.association, made.south, "6", rooms=2)
+    assert run(app) == 3
+    for kind, to in (("saved_search_confirm", "a@seeker.example"), ("saved_search_confirm", "B@seeker.example"),
+                     ("activate", "b@seeker.example")):  # fmt: skip
+        OutboundEmail.create(association=made.association, to_address=to, kind=kind, subject="s", body_text="Hello")
+    with app.app_context():
+        saved_searches.unsubscribe(gone)
+        saved_searches.unsubscribe(alone)
+        kept_token = saved_searches.stop_token(kept)
+    frozen_clock.advance(dt.timedelta(days=1, minutes=1))
+    run(app)
+    assert [s.id for s in SavedSearch.select()] == [kept.id]
+    left = sorted((row.kind, row.to_address, row.unsubscribe_url.rsplit("/", 1)[-1]) for row in OutboundEmail.select())
+    assert left == [
+        ("activate", "b@seeker.example", ""),  # not a saved search's
+        ("saved_search_confirm", "a@seeker.example", ""),  # names no search, and the address keeps one
+        ("saved_search_homes", "A@Seeker.example", kept_token),
+    ]
