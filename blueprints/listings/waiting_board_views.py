@@ -22,7 +22,7 @@ from core.rendering import render
 from core.text import lazy_gettext as _l
 from models import permissions as perms
 from models.db import first_or_404, transaction
-from models.listings import Applicant, ApplicantEvent, Offer, Vacancy, WaitingListRules
+from models.listings import Applicant, ApplicantEvent, Letting, Offer, Vacancy, WaitingListRules
 from models.register import Building, Unit
 
 PAGE = 50
@@ -199,6 +199,8 @@ def waiting_rules():
                 WaitingListRules.create(association=g.association, **values)
             else:
                 WaitingListRules.update(values).where(WaitingListRules.id == rules.id).execute()
+            if rules.fee is None and values["fee"] is not None:  # a fee where there was none: renewals start
+                service.start_renewals(g.association)
             audit("listings.waiting_rules", actor=current_user, association=g.association, target="rules", **values)
         flash(_("The waiting list's rules are saved."), "success")
         return redirect(url_for("listings.waiting_board"))
@@ -230,13 +232,15 @@ def _offers_page(vacancy: Vacancy, status: int = 200):
         .where(Offer.vacancy == vacancy.id)
         .order_by(Offer.sent_at, Offer.id)
     )
-    let = any(offer.status == Offer.LET for offer in offers)
-    queue = [] if let else service.candidates(g.association, vacancy, the_turn)
+    let = service.is_let(vacancy)  # the letting decides: the housed applicant's offer goes if they erase their data
+    closed = not let and service.is_closed(g.association, vacancy)
+    queue = [] if let or closed else service.candidates(g.association, vacancy, the_turn)
     return render(
         "listings/waiting_offers.html",
         vacancy=vacancy,
         offers=offers,
         let=let,
+        closed=closed,
         queue=queue[:SHOWN_CANDIDATES],
         queue_length=len(queue),
         turn=the_turn,
@@ -251,8 +255,11 @@ def _offers_page(vacancy: Vacancy, status: int = 200):
 def waiting_send(wait_vacancy_id: int):
     """Offer the home to the next applicants in order, each by mail with the reply deadline."""
     vacancy = _own_vacancy(wait_vacancy_id)
-    already_let = Offer.select().where((Offer.vacancy == vacancy.id) & (Offer.status == Offer.LET)).exists()
-    if ConfirmForm().validate_on_submit() and not already_let:
+    if not ConfirmForm().validate_on_submit() or service.is_let(vacancy):  # the letting decides, not an offer
+        pass
+    elif service.is_closed(g.association, vacancy):  # ended or archived: nobody is mailed about it
+        flash(_("This home is no longer listed: no offers can be sent for it."), "error")
+    else:
         sent = service.send_offers(g.association, vacancy)
         audit(
             "listings.waiting_offers_sent", actor=current_user, association=g.association,
@@ -280,7 +287,7 @@ def waiting_let(wait_vacancy_id: int):
                 (Offer.vacancy == vacancy.id)
                 & (Offer.id == form.offer.data)
                 & Offer.status.in_((Offer.OPEN, Offer.ACCEPTED))
-                & ~pw.fn.EXISTS(Offer.select().where((Offer.vacancy == vacancy.id) & (Offer.status == Offer.LET)))
+                & ~pw.fn.EXISTS(Letting.select().where(Letting.vacancy == vacancy.id))
             )
             .first()
         )

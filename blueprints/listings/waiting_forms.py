@@ -3,6 +3,8 @@ board's rules, payment and internal-list flag."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectChoice, StringField, ValidationError
 from wtforms.validators import AnyOf, DataRequired, Email, InputRequired, Length, NumberRange, Optional
@@ -10,6 +12,7 @@ from wtforms.validators import AnyOf, DataRequired, Email, InputRequired, Length
 from blueprints.billing import money
 from blueprints.listings.public_forms import _one_line
 from blueprints.register.forms import ACCESSIBILITY_LABELS
+from core import clock
 from core.forms import CheckboxesField
 from core.text import lazy_gettext as _l
 from models.listings import Vacancy
@@ -31,6 +34,12 @@ def _amount(form, field) -> None:
     if amount < 0:
         raise ValidationError(_l("The amount cannot be below zero."))
     form.parsed[field.name] = amount
+
+
+def _birth_date(form, field) -> None:
+    """A birth date from 1900 until today (a far future one is no one's, and no date after 9999 exists)."""
+    if field.data is not None and not dt.date(1900, 1, 1) <= field.data <= clock.today() + dt.timedelta(days=1):
+        raise ValidationError(_l("Give a birth date from 1900 until today."))
 
 
 class _WithAmounts(FlaskForm):
@@ -62,7 +71,7 @@ class SignUpForm(_WithAmounts):
     email = _email_field(_l("Your e-mail address"))
     birth_date = DateField(
         _l("Your birth date"),
-        validators=[InputRequired(_l("Give your birth date."))],
+        validators=[InputRequired(_l("Give your birth date.")), _birth_date],
         render_kw={"autocomplete": "bday"},
     )
     housing_types = CheckboxesField(
@@ -116,4 +125,4 @@ class InternalForm(FlaskForm):
 
 
 class LetForm(FlaskForm):
-    offer = IntegerField(validators=[InputRequired()])
+    offer = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=2**63 - 1)])  # a row id

@@ -33,6 +33,7 @@ from models.listings import (
     WaitingListRequest,
     WaitingListRules,
 )
+from models.mail import OutboundEmail
 from models.portal import Association, hash_secret
 from models.register import Unit
 
@@ -54,6 +55,8 @@ def add_years(day: dt.date, years: int) -> dt.date:
 
 def old_enough(birth_date: dt.date, today: dt.date) -> bool:
     """Whether someone born on `birth_date` is 15 or older on `today` (Danish practice: sign-up from 15)."""
+    if birth_date > today:  # also keeps add_years clear of the year 9999
+        return False
     return add_years(birth_date, Applicant.MIN_AGE) <= today
 
 
@@ -136,15 +139,43 @@ def throttled(association: Association, key: str) -> bool:
     return too_many
 
 
-def _mailed_too_often(applicant: Applicant) -> bool:
-    """Whether this applicant had as many links today as one address may get: nobody floods an inbox."""
+LINK_MAILS = ("waiting_confirm", "waiting_link")  # the mails anyone can have sent to an address
+
+
+def _mailed_too_often(association: Association | int, email: str) -> bool:
+    """Whether this address had as many sign-up and page links from the association in the last day as one
+    address may get, whoever asked: nobody floods an inbox. Counted from the outbox, which keeps what was
+    sent when a pending sign-up (and its tokens) is replaced."""
     since = clock.utcnow_naive() - dt.timedelta(days=1)
-    sent = ApplicantToken.select().where(
-        (ApplicantToken.applicant == applicant)
-        & ApplicantToken.purpose.in_((ApplicantToken.CONFIRM, ApplicantToken.LINK))
-        & (ApplicantToken.created_at > since)
+    sent = OutboundEmail.select().where(
+        (OutboundEmail.association == association)
+        & OutboundEmail.kind.in_(LINK_MAILS)
+        & (pw.fn.LOWER(OutboundEmail.to_address) == email.strip().lower())
+        & (OutboundEmail.created_at > since)
     )
     return sent.count() >= MAILS_PER_DAY
+
+
+def _forget_mails(association: Association | int, email: str) -> int:
+    """Delete the waiting list's mails to this address (name, links, homes offered) once no applicant of
+    the association has it any more: erased means erased, the outbox too."""
+    address = email.strip().lower()
+    still_used = (
+        Applicant.select()
+        .where((Applicant.association == association) & (pw.fn.LOWER(Applicant.email) == address))
+        .exists()
+    )
+    if still_used:
+        return 0
+    return (
+        OutboundEmail.delete()
+        .where(
+            (OutboundEmail.association == association)
+            & (pw.fn.SUBSTR(OutboundEmail.kind, 1, len("waiting_")) == "waiting_")
+            & (pw.fn.LOWER(OutboundEmail.to_address) == address)
+        )
+        .execute()
+    )
 
 
 # --- the log -------------------------------------------------------------------------------------------
@@ -235,7 +266,7 @@ def sign_up(association: Association, *, name: str, email: str, birth_date: dt.d
         if known is not None:
             send_link(known)
             return
-        if _mailed_too_often_address(association, email):
+        if _mailed_too_often(association, email):
             return
         # A second sign-up before the first was confirmed replaces it: the latest wishes count.
         Applicant.delete().where(
@@ -255,23 +286,9 @@ def sign_up(association: Association, *, name: str, email: str, birth_date: dt.d
         )  # fmt: skip
 
 
-def _mailed_too_often_address(association: Association, email: str) -> bool:
-    since = clock.utcnow_naive() - dt.timedelta(days=1)
-    sent = (
-        ApplicantToken.select()
-        .join(Applicant)
-        .where(
-            (Applicant.association == association)
-            & (pw.fn.LOWER(Applicant.email) == email.strip().lower())
-            & (ApplicantToken.created_at > since)
-        )
-    )
-    return sent.count() >= MAILS_PER_DAY
-
-
 def send_link(applicant: Applicant) -> bool:
     """Mail the applicant a link to their page (valid an hour, once); False when they had enough today."""
-    if _mailed_too_often(applicant):
+    if _mailed_too_often(applicant.association_id, applicant.email):
         return False
     raw = issue_token(applicant, ApplicantToken.LINK)
     association = applicant.association
@@ -397,9 +414,29 @@ def candidates(association: Association, vacancy: Vacancy, the_turn: Turn) -> li
 # --- offers --------------------------------------------------------------------------------------------
 
 
+def is_let(vacancy: Vacancy | int) -> bool:
+    """Whether the home was let through the list: its letting stays when the housed applicant is erased
+    (and their offer with them)."""
+    return Letting.select().where(Letting.vacancy == vacancy).exists()
+
+
+def is_closed(association: Association, vacancy: Vacancy) -> bool:
+    """Whether the vacancy ended or its unit was archived: no more offers for it."""
+    if vacancy.ends_on is not None and vacancy.ends_on < association.today():
+        return True
+    return bool(vacancy.unit_archived) or vacancy.unit.archived_at is not None
+
+
+def offerable(association: Association, vacancy: Vacancy) -> bool:
+    return not is_let(vacancy) and not is_closed(association, vacancy)
+
+
 def send_offers(association: Association, vacancy: Vacancy) -> list[Offer]:
     """Offer the home to the next applicants in order (the board's batch size), each with a mailed link to
-    answer by the deadline (the end of the day, the board's number of days from today)."""
+    answer by the deadline (the end of the day, the board's number of days from today). None for a home
+    already let, ended or archived."""
+    if not offerable(association, vacancy):
+        return []
     rules = rules_of(association)
     the_turn = turn(association)
     deadline = end_of_day(association, association.today() + dt.timedelta(days=rules.reply_days))
@@ -584,11 +621,12 @@ def _remind(applicant: Applicant, rules: WaitingListRules, today: dt.date) -> bo
 
 
 def _lose_seniority(applicant: Applicant, today: dt.date) -> None:
-    """Unrenewed past the grace period: the applicant starts again from today and owes the fee."""
+    """Unrenewed past the grace period: the applicant starts again from today, like a new sign-up, and the
+    next renewal is due a year on (so the reminders and the rule keep applying)."""
     old = applicant.seniority_on
     log(applicant, "seniority_lost", detail=old.isoformat() if old else "")  # logged with the seniority they had
     applicant.seniority_on = today
-    applicant.paid_until = None
+    applicant.paid_until = add_years(today, 1)
     applicant.save()
     queue_mail(
         "waiting_seniority_lost", applicant.email, language=applicant.language, association=applicant.association,
@@ -596,12 +634,31 @@ def _lose_seniority(applicant: Applicant, today: dt.date) -> None:
     )  # fmt: skip
 
 
-def prune_unconfirmed() -> int:
-    """Sign-ups never confirmed within the confirmation link's life go (nothing of them is kept)."""
-    before = clock.utcnow_naive() - ApplicantToken.LIFETIMES[ApplicantToken.CONFIRM]
+def start_renewals(association: Association) -> int:
+    """The board set a yearly fee where there was none: those already on the list without a due date owe
+    it a year from today, as a new sign-up would. Call in the rules' transaction."""
     return (
-        Applicant.delete().where((Applicant.status == Applicant.PENDING) & (Applicant.signed_up_at < before)).execute()
+        Applicant.update(paid_until=add_years(association.today(), 1))
+        .where(
+            (Applicant.association == association)
+            & Applicant.status.in_((Applicant.ACTIVE, Applicant.PASSIVE))
+            & Applicant.paid_until.is_null()
+        )
+        .execute()
     )
+
+
+def prune_unconfirmed() -> int:
+    """Sign-ups never confirmed within the confirmation link's life go (nothing of them is kept, their
+    mails neither)."""
+    before = clock.utcnow_naive() - ApplicantToken.LIFETIMES[ApplicantToken.CONFIRM]
+    stale = (Applicant.status == Applicant.PENDING) & (Applicant.signed_up_at < before)
+    with transaction():
+        addresses = set(Applicant.select(Applicant.association, Applicant.email).where(stale).tuples())
+        gone = Applicant.delete().where(stale).execute()
+        for association_id, email in addresses:
+            _forget_mails(association_id, email)
+    return gone
 
 
 def prune_requests() -> int:
@@ -653,3 +710,4 @@ def delete(applicant: Applicant) -> None:
     with transaction():
         log(applicant, "deleted")
         applicant.delete_instance()  # events: applicant set to NULL; offers and tokens go with the row
+        _forget_mails(applicant.association_id, applicant.email)

@@ -98,7 +98,7 @@ def test_renewal_reminders_then_loss_of_seniority(app, alpha, clock_at, outbox):
     clock_at.set(dt.datetime(2026, 6, 20, 9))
     assert run(app)[2] == 1 and run(app)[2] == 0
     mette = Applicant.get_by_id(mette.id)
-    assert (mette.seniority_on, mette.paid_until) == (dt.date(2026, 6, 20), None)
+    assert (mette.seniority_on, mette.paid_until) == (dt.date(2026, 6, 20), dt.date(2027, 6, 20))  # due again
     (lost,) = outbox.rows(kind="waiting_seniority_lost")
     assert lost.to_address == "mette@m.example" and "20 May 2012" in lost.body_text
     event = ApplicantEvent.get((ApplicantEvent.applicant == mette.id) & (ApplicantEvent.kind == "seniority_lost"))
@@ -109,9 +109,37 @@ def test_renewal_reminders_then_loss_of_seniority(app, alpha, clock_at, outbox):
 
 
 def test_unconfirmed_sign_ups_go_after_three_days_and_the_tick_runs_the_job(app, alpha, clock_at, outbox):
-    make_applicant(alpha, "Pia Pending", None, status=Applicant.PENDING)
+    with app.app_context():
+        waiting_service.sign_up(
+            alpha, name="Pia Pending", email="pia@p.example", birth_date=dt.date(1990, 1, 1), language="en",
+            wishes=waiting_service.Wishes(["family"], [], None, None, []),
+        )  # fmt: skip
+    make_applicant(alpha, "Kim Kept", dt.date(2020, 1, 1), email="kim@k.example")
+    with app.app_context():
+        waiting_service.request_link(alpha, "kim@k.example")
+    assert [row.to_address for row in outbox.rows()] == ["pia@p.example", "kim@k.example"]
     clock_at.advance(dt.timedelta(days=3, minutes=1))
     result = app.test_cli_runner().invoke(args=["jobs", "tick"])
     assert result.exit_code == 0, result.output
     assert "0 waiting-list offer(s) expired" in result.output
-    assert Applicant.select().count() == 0
+    assert [applicant.name for applicant in Applicant.select()] == ["Kim Kept"]
+    assert [row.to_address for row in outbox.rows()] == ["kim@k.example"]  # Pia's mail went with her
+
+
+def test_renewals_start_when_a_fee_comes_later_and_go_on_after_seniority_is_lost(app, alpha, clock_at, outbox):
+    ida = make_applicant(alpha, "Ida Early", dt.date(2015, 1, 1), email="ida@i.example")  # joined without a fee
+    rules = WaitingListRules.create(association=alpha, fee=None, grace_days=30)
+    with app.app_context():
+        rules.fee = 20_000
+        rules.save()
+        assert waiting_service.start_renewals(alpha) == 1
+    assert Applicant.get_by_id(ida.id).paid_until == dt.date(2027, 4, 10)
+    clock_at.set(dt.datetime(2027, 3, 20, 9))
+    assert run(app) == (0, 1, 0)
+    clock_at.set(dt.datetime(2027, 5, 11, 9))  # past the grace period
+    assert run(app) == (0, 0, 1)
+    ida = Applicant.get_by_id(ida.id)
+    assert (ida.seniority_on, ida.paid_until) == (dt.date(2027, 5, 11), dt.date(2028, 5, 11))
+    clock_at.set(dt.datetime(2028, 6, 11, 9))  # unpaid again: reminded and losing it again, not free for ever
+    assert run(app)[2] == 1
+    assert Applicant.get_by_id(ida.id).seniority_on == dt.date(2028, 6, 11)

@@ -14,6 +14,7 @@ import pytest
 
 from blueprints.listings import waiting_service
 from models.listings import Applicant, ApplicantEvent, Letting, Offer, Vacancy, WaitingListRules
+from models.register import Unit
 from tests.blueprints.billing.test_invoicing import count_queries
 from tests.factories.listings import make_applicant, make_vacancy
 from tests.factories.register import make_building, make_unit
@@ -301,6 +302,100 @@ def test_the_board_sets_the_rules_and_records_payments_and_the_internal_flag(app
     client.submit(f"{carl_page}/internal", {"internal": "y"}, form_page=carl_page)
     client.submit(f"{carl_page}/paid", {}, form_page=carl_page)
     carl = Applicant.get_by_id(carl.id)
-    assert carl.internal is True and carl.paid_until == dt.date(2027, 4, 10)
+    # The new fee made the renewal due a year from today; the payment moves it a year on.
+    assert carl.internal is True and carl.paid_until == dt.date(2028, 4, 10)
     text = page(client.get(carl_page))
     assert "Put on the internal list" in text and "Renewal paid (SEK\xa0200.00)" in text
+
+
+def test_one_address_gets_at_most_five_mails_a_day_whatever_the_senders(app, client, alpha, clock_at, outbox):
+    for number in range(6):  # six senders: the per-sender throttle never applies
+        response = client.submit(
+            "/alpha/waiting-list", {**SIGN_UP, "email": "Victim@x.example"},
+            environ_base={"REMOTE_ADDR": f"192.0.2.{number + 1}"},
+        )  # fmt: skip
+        assert response.status_code == 200
+    assert len(outbox.rows(kind="waiting_confirm")) == 5
+    clock_at.advance(dt.timedelta(days=1, minutes=1))  # a day on, the address may be mailed again
+    client.submit(
+        "/alpha/waiting-list", {**SIGN_UP, "email": "victim@x.example"}, environ_base={"REMOTE_ADDR": "192.0.2.9"}
+    )
+    assert len(outbox.rows(kind="waiting_confirm")) == 6
+
+
+def test_a_far_future_birth_date_is_a_form_error(client, alpha, clock_at, outbox):
+    for day in ("9999-12-31", "2027-01-01", "1899-12-31"):
+        response = client.submit("/alpha/waiting-list", {**SIGN_UP, "birth_date": day})
+        assert response.status_code == 422 and "Give a birth date from 1900 until today." in page(response), day
+    assert waiting_service.old_enough(dt.date(9999, 12, 31), dt.date(2026, 4, 10)) is False
+    assert Applicant.select().count() == 0 and not outbox.rows()
+
+
+def test_erasing_a_housed_applicant_keeps_the_home_let_and_their_mails_go(app, client, login_as, alpha, queue, outbox):
+    vacancy, people = queue
+    anna = people["anna"]
+    login_as("board")
+    offers_page = f"/alpha/board/vacancies/{vacancy.id}/offers"
+    client.submit(f"{offers_page}/send", {}, form_page=offers_page)
+    anna_offer = Offer.get(Offer.applicant == anna.id)
+    assert client.submit(f"{offers_page}/let", {"offer": anna_offer.id}, form_page=offers_page).status_code == 302
+    bo_offer = Offer.get(Offer.applicant == people["bo"].id)
+    assert outbox.rows(to_address="anna@a.example") and outbox.rows(kind="waiting_withdrawn")
+    # Anna leaves the list and erases her data: her offer goes with her, the letting stays.
+    applicant_browser = Client(app.test_client())
+    with applicant_browser.session_transaction() as session:
+        session[f"waiting_list:{alpha.id}"] = waiting_service.issue_token(anna, "session")
+    assert applicant_browser.submit("/alpha/waiting-list/me/delete", {}).status_code == 200
+    assert Offer.select().where(Offer.status == Offer.LET).count() == 0 and Letting.select().count() == 1
+    assert outbox.rows(to_address="anna@a.example") == []  # her confirmation, offer and links are gone too
+    assert outbox.rows(to_address="bo@a.example")  # others' mails stay
+    # The home stays let: no queue, no send button, no offers mailed, and the let form answers 422.
+    text = page(client.get(offers_page))
+    assert "The home is let." in text and "Offer the home to the next" not in text
+    before = len(outbox.rows(kind="waiting_offer"))
+    client.submit(f"{offers_page}/send", {}, form_page=offers_page)
+    assert len(outbox.rows(kind="waiting_offer")) == before and Offer.select().count() == 1
+    Offer.update(status=Offer.ACCEPTED).where(Offer.id == bo_offer.id).execute()
+    assert client.submit(f"{offers_page}/let", {"offer": bo_offer.id}, form_page=offers_page).status_code == 422
+    assert waiting_service.send_offers(alpha, Vacancy.get_by_id(vacancy.id)) == []
+
+
+def test_no_offers_for_an_ended_or_archived_home(app, client, login_as, alpha, queue, outbox, clock_at):
+    vacancy, _people = queue
+    login_as("board")
+    offers_page = f"/alpha/board/vacancies/{vacancy.id}/offers"
+    Vacancy.update(ends_on=dt.date(2026, 4, 9)).where(Vacancy.id == vacancy.id).execute()
+    assert "This home is no longer listed" in page(client.get(offers_page))
+    client.submit(f"{offers_page}/send", {}, form_page=offers_page)
+    assert Offer.select().count() == 0 and not outbox.rows(kind="waiting_offer")
+    Vacancy.update(ends_on=None).where(Vacancy.id == vacancy.id).execute()
+    Unit.update(archived_at=NOW).where(Unit.id == vacancy.unit_id).execute()
+    client.submit(f"{offers_page}/send", {}, form_page=offers_page)
+    assert Offer.select().count() == 0 and not outbox.rows(kind="waiting_offer")
+    Unit.update(archived_at=None).where(Unit.id == vacancy.unit_id).execute()
+    client.submit(f"{offers_page}/send", {}, form_page=offers_page)
+    assert Offer.select().count() == 2  # open again: offers go
+
+
+def test_a_huge_offer_id_is_refused_without_a_500(client, login_as, alpha, queue):
+    vacancy, _people = queue
+    login_as("board")
+    offers_page = f"/alpha/board/vacancies/{vacancy.id}/offers"
+    response = client.submit(f"{offers_page}/let", {"offer": "9" * 30}, form_page=offers_page)
+    assert response.status_code == 422
+
+
+def test_a_fee_set_later_starts_renewals_for_those_already_on_the_list(app, client, login_as, alpha, queue):
+    _vacancy, people = queue
+    housed = make_applicant(alpha, "Hilde Housed", dt.date(2016, 1, 1), status=Applicant.HOUSED)
+    login_as("board")
+    rules = {"fee": "", "grace_days": "30", "internal_share": "50", "offer_batch": "2", "reply_days": "3"}
+    assert client.submit("/alpha/board/waiting-list/rules", rules).status_code == 302
+    assert Applicant.get_by_id(people["anna"].id).paid_until is None  # no fee: no renewal
+    assert client.submit("/alpha/board/waiting-list/rules", {**rules, "fee": "200"}).status_code == 302
+    due = dt.date(2027, 4, 10)
+    assert {a.paid_until for a in Applicant.select().where(Applicant.id != housed.id)} == {due}  # passive Emil too
+    assert Applicant.get_by_id(housed.id).paid_until is None
+    Applicant.update(paid_until=dt.date(2026, 12, 1)).where(Applicant.id == people["bo"].id).execute()
+    client.submit("/alpha/board/waiting-list/rules", {**rules, "fee": "300"})  # a changed fee moves no due date
+    assert Applicant.get_by_id(people["bo"].id).paid_until == dt.date(2026, 12, 1)
