@@ -13,7 +13,7 @@ import hashlib
 
 from itsdangerous import URLSafeSerializer
 
-from blueprints.listings.saved_searches import STOP
+from blueprints.listings.saved_searches import STOP, _micros
 from config import TestConfig
 from models.listings import SavedSearch
 from tests.access.common import everyone
@@ -36,5 +36,6 @@ def world(alpha, beta, users) -> dict:
     SavedSearch.create(email="new@seeker.example", token_hash=hashlib.sha256(CONFIRM_TOKEN.encode()).hexdigest(),
                        **common)  # fmt: skip
     confirmed = SavedSearch.create(email="old@seeker.example", confirmed_at=dt.datetime(2026, 1, 1), **common)
-    stop = URLSafeSerializer(TestConfig.SECRET_KEY, salt=STOP).dumps([confirmed.id])
+    # What stop_token() signs, with the tests' SECRET_KEY (the world is built outside any app context).
+    stop = URLSafeSerializer(TestConfig.SECRET_KEY, salt=STOP).dumps([confirmed.id, _micros(confirmed.created_at)])
     return {"saved_token": CONFIRM_TOKEN, "saved_stop_token": stop}
