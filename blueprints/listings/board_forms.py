@@ -37,15 +37,16 @@ def _choices(labels: dict) -> list[SelectChoice]:
     return [SelectChoice(key, label) for key, label in labels.items()]
 
 
-def check_amount(*, required: bool):
-    """Validator: an amount of the form's currency, zero or more (a left-out deposit is 0)."""
+def check_amount(*, required: bool, empty: int | None = 0):
+    """Validator: an amount of the form's currency, zero or more, into form.parsed; a left-out one is
+    `empty` (a deposit 0; a rent limit or a fee None: none at all)."""
 
     def validate(form, field) -> None:
         text = (field.data or "").strip()
         if not text:
             if required:
                 raise ValidationError(_l("Give the monthly rent."))
-            form.parsed[field.name] = 0
+            form.parsed[field.name] = empty
             return
         try:
             amount = money.parse_amount(text, form.currency)
@@ -59,6 +60,14 @@ def check_amount(*, required: bool):
         form.parsed[field.name] = amount
 
     return validate
+
+
+def amount_text(minor_units: int | None, currency: str) -> str:
+    """An amount as a form shows it for editing: 6500, not 6500.00; nothing for none."""
+    if minor_units is None:
+        return ""
+    amount = money.to_decimal(minor_units, currency)
+    return str(int(amount)) if amount == amount.to_integral_value() else str(amount)
 
 
 def not_before_move_in(form, field) -> None:

@@ -12,9 +12,8 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from blueprints.billing import money
 from blueprints.listings import bp, bulk, photos, selfcheck, vacancies
-from blueprints.listings.board_forms import BulkForm, vacancy_form_class
+from blueprints.listings.board_forms import BulkForm, amount_text, vacancy_form_class
 from blueprints.register.forms import ACCESSIBILITY_LABELS
 from core import images, uploads
 from core.access import requires
@@ -183,13 +182,6 @@ def _refusal_words(unit: Unit) -> str | None:
     return str(REFUSALS.get(refused.code, refused)) if refused is not None else None
 
 
-def _amount_text(minor_units: int | None) -> str:
-    if minor_units is None:
-        return ""
-    amount = money.to_decimal(minor_units, g.association.currency)
-    return str(int(amount)) if amount == amount.to_integral_value() else str(amount)  # 6500, not 6500.00
-
-
 def _form_data(vacancy: Vacancy | None, unit: Unit) -> dict:
     data = {
         "rooms": unit.rooms, "floor": unit.floor, "area": unit.area, "accessibility": sorted(unit.accessibility_set),
@@ -197,8 +189,8 @@ def _form_data(vacancy: Vacancy | None, unit: Unit) -> dict:
     if vacancy is None:
         return {**data, "move_in": _today()}
     data.update(
-        move_in=vacancy.move_in, ends_on=vacancy.ends_on, rent=_amount_text(vacancy.rent),
-        deposit=_amount_text(vacancy.deposit) if vacancy.deposit else "", housing_type=vacancy.housing_type,
+        move_in=vacancy.move_in, ends_on=vacancy.ends_on, rent=amount_text(vacancy.rent, g.association.currency),
+        deposit=amount_text(vacancy.deposit, g.association.currency) if vacancy.deposit else "", housing_type=vacancy.housing_type,
         lift=vacancy.lift, pets=vacancy.pets, schemes=vacancy.scheme_keys, waiting_months=vacancy.waiting_months,
     )  # fmt: skip
     for text in vacancy.texts:

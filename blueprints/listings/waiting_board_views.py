@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from blueprints.billing import money
 from blueprints.listings import bp, keeps_listings
 from blueprints.listings import waiting_service as service
+from blueprints.listings.board_forms import amount_text
 from blueprints.listings.waiting_forms import InternalForm, LetForm, RulesForm
 from core import nav
 from core.access import requires
@@ -67,13 +67,6 @@ nav.board_place(
 @bp.context_processor
 def _waiting_words() -> dict:
     return {"waiting_status_words": STATUS_WORDS, "offer_words": OFFER_WORDS, "event_words": EVENT_WORDS}
-
-
-def _amount_text(minor_units: int | None) -> str:
-    if minor_units is None:
-        return ""
-    amount = money.to_decimal(minor_units, g.association.currency)
-    return str(int(amount)) if amount == amount.to_integral_value() else str(amount)
 
 
 # --- the applicants --------------------------------------------------------------------------------------
@@ -185,7 +178,7 @@ def waiting_rules():
     """The list's rules: the yearly fee (or none), the grace period, the internal share, offers and replies."""
     rules = service.rules_of(g.association)
     data = {
-        "fee": _amount_text(rules.fee), "grace_days": rules.grace_days, "internal_share": rules.internal_share,
+        "fee": amount_text(rules.fee, g.association.currency), "grace_days": rules.grace_days, "internal_share": rules.internal_share,
         "offer_batch": rules.offer_batch, "reply_days": rules.reply_days,
     }  # fmt: skip
     form = RulesForm(currency=g.association.currency, data=None if request.method == "POST" else data)

@@ -6,34 +6,16 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectChoice, StringField, ValidationError
-from wtforms.validators import AnyOf, DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms import BooleanField, DateField, IntegerField, SelectChoice, StringField, ValidationError
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
-from blueprints.billing import money
-from blueprints.listings.public_forms import _one_line
+from blueprints.listings.board_forms import check_amount
+from blueprints.listings.public_forms import honeypot_field, one_line, seeker_email_field
 from blueprints.register.forms import ACCESSIBILITY_LABELS
 from core import clock
 from core.forms import CheckboxesField
 from core.text import lazy_gettext as _l
 from models.listings import Vacancy
-
-
-def _amount(form, field) -> None:
-    """An amount of the association's currency, or nothing (form.parsed[name] is then None)."""
-    text = (field.data or "").strip()
-    form.parsed[field.name] = None
-    if not text:
-        return
-    try:
-        amount = money.parse_amount(text, form.currency)
-    except money.AmountError:
-        raise ValidationError(
-            _l("Give an amount in %(currency)s, like %(example)s.", currency=form.currency,
-               example=money.amount_example(form.currency))
-        ) from None  # fmt: skip
-    if amount < 0:
-        raise ValidationError(_l("The amount cannot be below zero."))
-    form.parsed[field.name] = amount
 
 
 def _birth_date(form, field) -> None:
@@ -48,27 +30,14 @@ class _WithAmounts(FlaskForm):
         self.currency, self.parsed = currency, {}
 
 
-def _email_field(label) -> EmailField:
-    return EmailField(
-        label,
-        filters=[_one_line],
-        validators=[
-            DataRequired(_l("Enter your e-mail address.")),
-            Email(_l("Enter a valid e-mail address.")),
-            Length(max=254),
-        ],
-        render_kw={"autocomplete": "email"},
-    )
-
-
 class SignUpForm(_WithAmounts):
     """Sign up for the waiting list; `departments` gets the association's buildings as choices."""
 
     name = StringField(
-        _l("Your name"), filters=[_one_line], validators=[DataRequired(_l("Enter your name.")), Length(max=200)],
+        _l("Your name"), filters=[one_line], validators=[DataRequired(_l("Enter your name.")), Length(max=200)],
         render_kw={"autocomplete": "name"},
     )  # fmt: skip
-    email = _email_field(_l("Your e-mail address"))
+    email = seeker_email_field(_l("Your e-mail address"))
     birth_date = DateField(
         _l("Your birth date"),
         validators=[InputRequired(_l("Give your birth date.")), _birth_date],
@@ -83,18 +52,18 @@ class SignUpForm(_WithAmounts):
     rooms_from = IntegerField(
         _l("Rooms, at least"), validators=[Optional(), NumberRange(min=1, max=20)], render_kw={"inputmode": "numeric"}
     )
-    max_rent = StringField(_l("Monthly rent, at most"), validators=[_amount])
+    max_rent = StringField(_l("Monthly rent, at most"), validators=[check_amount(required=False, empty=None)])
     accessibility = CheckboxesField(
         _l("What the home must have"),
         choices=[SelectChoice(key, label) for key, label in ACCESSIBILITY_LABELS.items()],
     )
     # The honeypot: hidden from people and screen readers, so only robots fill it in.
-    website = StringField(_l("Leave this field empty"), render_kw={"autocomplete": "off", "tabindex": "-1"})
+    website = honeypot_field()
 
 
 class LinkForm(FlaskForm):
-    email = _email_field(_l("Your e-mail address"))
-    website = StringField(_l("Leave this field empty"), render_kw={"autocomplete": "off", "tabindex": "-1"})
+    email = seeker_email_field(_l("Your e-mail address"))
+    website = honeypot_field()
 
 
 class AnswerForm(FlaskForm):
@@ -104,7 +73,9 @@ class AnswerForm(FlaskForm):
 
 
 class RulesForm(_WithAmounts):
-    fee = StringField(_l("Yearly renewal fee (empty: no renewal)"), validators=[_amount])
+    fee = StringField(
+        _l("Yearly renewal fee (empty: no renewal)"), validators=[check_amount(required=False, empty=None)]
+    )
     grace_days = IntegerField(
         _l("Days of grace after the renewal is due"), validators=[InputRequired(), NumberRange(min=0, max=365)]
     )
