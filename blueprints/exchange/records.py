@@ -53,48 +53,29 @@ Keys by kind (dates as 2026-01-31, 31.1.2026, 31-01-2026 or 31/01/2026; yes/no i
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass, field
 
+from blueprints.exchange import records_billing, records_register
+from blueprints.exchange.outcomes import ACTIONS, CHANGED, CREATED, INVALID, UNCHANGED, FieldError, Outcome
+from blueprints.exchange.values import text
 from models.db import transaction
 from models.portal import Association, User
 
-CREATED, CHANGED, UNCHANGED, INVALID = "created", "changed", "unchanged", "invalid"
-ACTIONS = (CREATED, CHANGED, UNCHANGED, INVALID)
 KINDS = ("units", "people", "ownership", "residents", "contracts", "charges", "invoices", "payments")
 
 
-@dataclass
-class FieldError:
-    field: str  # the row's key ("" for the row as a whole)
-    message: str
-
-
-@dataclass
-class Outcome:
-    action: str = UNCHANGED
-    key: str = ""
-    errors: list[FieldError] = field(default_factory=list)
-    changes: dict[str, tuple[str, str]] = field(default_factory=dict)
-    id: int | None = None
-
-    def error(self, key: str, message) -> None:
-        self.errors.append(FieldError(key, str(message)))
-        self.action = INVALID
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def absorb(self, other: Outcome) -> None:
-        """Take in a part of the same row (its unit, its person): errors, changes, and the stronger action."""
-        self.errors.extend(other.errors)
-        self.changes.update(other.changes)
-        if self.errors:
-            self.action = INVALID
-        elif CREATED in (self.action, other.action):
-            self.action = CREATED
-        elif CHANGED in (self.action, other.action):
-            self.action = CHANGED
+__all__ = [
+    "ACTIONS",
+    "CHANGED",
+    "CREATED",
+    "INVALID",
+    "UNCHANGED",
+    "FieldError",
+    "Outcome",
+    "KINDS",
+    "upsert",
+    "upsert_one",
+    "dry_run",
+]
 
 
 class UnknownKindError(ValueError):
@@ -104,8 +85,6 @@ class UnknownKindError(ValueError):
 def upsert(association: Association, kind: str, rows: list[dict], *, user: User | None = None) -> list[Outcome]:
     """Create or update what each row describes; one Outcome per row, in order. Call inside transaction().
     A fixed number of queries per few hundred rows besides one INSERT or UPDATE per row written."""
-    from blueprints.exchange import records_billing, records_register
-
     handlers = {
         "units": records_register.units,
         "people": records_register.people,
@@ -141,6 +120,4 @@ def dry_run(association: Association, kind: str, rows: list[dict], *, user: User
 
 def _plain(row: dict) -> dict:
     """The row with its keys as given and every value as text (see values.text); None for empty."""
-    from blueprints.exchange.values import text
-
     return {str(key): text(value) for key, value in row.items() if text(value) != ""}

@@ -20,7 +20,7 @@ from blueprints.billing.board_forms import PaymentForm
 from blueprints.billing.contract_forms import ChargeForm, ContractForm
 from blueprints.billing.payments import NOTE_MAX
 from blueprints.exchange import values
-from blueprints.exchange.records import CHANGED, CREATED, Outcome
+from blueprints.exchange.outcomes import CHANGED, CREATED, Outcome
 from blueprints.exchange.records_register import (
     CHUNK,
     Batch,

@@ -15,7 +15,7 @@ from fractions import Fraction
 from werkzeug.datastructures import MultiDict
 
 from blueprints.exchange import values
-from blueprints.exchange.records import CHANGED, CREATED, UNCHANGED, Outcome
+from blueprints.exchange.outcomes import CHANGED, CREATED, UNCHANGED, Outcome
 from blueprints.register.forms import PersonForm, UnitForm
 from blueprints.register.ownership import OwnerChoice, RegisterError, check_owners, parse_share_terms
 from core.text import fold
