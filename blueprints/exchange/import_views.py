@@ -53,8 +53,10 @@ def imports():
     if request.method == "POST":
         if not form.validate_on_submit():
             problem, status = {"message": _("The form expired; choose the file again.")}, 400
-        elif form.kind.data not in _kinds():
+        elif form.kind.data in importing.KIND_LABELS and form.kind.data not in _kinds():
             abort(403)
+        elif form.kind.data not in importing.KIND_LABELS:
+            problem, status = {"message": _("Choose what the file holds.")}, 422
         else:
             outcome = _upload(form.kind.data)
             if not isinstance(outcome, dict):
@@ -91,16 +93,16 @@ def _upload(kind: str):
             encoding=table.encoding, row_count=len(table.rows), mapping=saved.mapping if saved else "",
             created_by=current_user._get_current_object(),
         )  # fmt: skip
-    return redirect(url_for("exchange.import_columns", run_id=run.id))
+    return redirect(url_for("exchange.import_columns", import_id=run.id))
 
 
-@bp.route("/admin/import/<int:run_id>/columns", methods=["GET", "POST"])
+@bp.route("/admin/import/<int:import_id>/columns", methods=["GET", "POST"])
 @requires(perms.REGISTER_MANAGE)
-def import_columns(run_id: int):
+def import_columns(import_id: int):
     """Choose which column holds what (guessed from the header, or as remembered for this source), then check."""
-    run = _run_or_404(run_id)
+    run = _run_or_404(import_id)
     if run.state in (ImportRun.APPLIED, *ImportRun.WORKING):
-        return redirect(url_for("exchange.import_run", run_id=run.id))
+        return redirect(url_for("exchange.import_run", import_id=run.id))
     data = importing.kept(run)
     if data is None:
         flash(_("The uploaded file is no longer kept; upload it again."), "error")
@@ -117,7 +119,7 @@ def import_columns(run_id: int):
                 form[f"col_{key}"].errors = [*form[f"col_{key}"].errors, message]
             if not found:
                 _start_check(run, table, mapping, (form.source.data or "").strip())
-                return redirect(url_for("exchange.import_run", run_id=run.id))
+                return redirect(url_for("exchange.import_run", import_id=run.id))
         status = 422
     else:
         mapping = json.loads(saved.mapping) if saved else importing.guess(table.header, run.kind)
@@ -146,12 +148,12 @@ def _attempt() -> str:
     return secrets.token_hex(4)
 
 
-@bp.route("/admin/import/<int:run_id>")
+@bp.route("/admin/import/<int:import_id>")
 @requires(perms.REGISTER_MANAGE)
-def import_run(run_id: int):
+def import_run(import_id: int):
     """The dry run's outcome: counts, every error with its row and column, and the rows a page at a time;
     the button to apply. Polls while the check or the apply works."""
-    run = _run_or_404(run_id)
+    run = _run_or_404(import_id)
     shown = request.args.get("show", "all")
     shown = shown if shown in SHOWN else "all"
     page = max(request.args.get("page", 1, type=int) or 1, 1)
@@ -179,11 +181,11 @@ def import_run(run_id: int):
     )  # fmt: skip
 
 
-@bp.route("/admin/import/<int:run_id>/check", methods=["POST"])
+@bp.route("/admin/import/<int:import_id>/check", methods=["POST"])
 @requires(perms.REGISTER_MANAGE)
-def import_check(run_id: int):
+def import_check(import_id: int):
     """Check the file again with the same columns (the register may have changed meanwhile)."""
-    run = _run_or_404(run_id)
+    run = _run_or_404(import_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     with transaction():
@@ -195,14 +197,14 @@ def import_check(run_id: int):
         )  # fmt: skip
         if started:
             enqueue("jobs.imports.check", run.id, job_id=f"import-{run.id}-check-{_attempt()}")
-    return redirect(url_for("exchange.import_run", run_id=run.id))
+    return redirect(url_for("exchange.import_run", import_id=run.id))
 
 
-@bp.route("/admin/import/<int:run_id>/apply", methods=["POST"])
+@bp.route("/admin/import/<int:import_id>/apply", methods=["POST"])
 @requires(perms.REGISTER_MANAGE)
-def import_apply(run_id: int):
+def import_apply(import_id: int):
     """Apply a checked file without errors: every row in one transaction (a job), or nothing."""
-    run = _run_or_404(run_id)
+    run = _run_or_404(import_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     with transaction():
@@ -215,7 +217,7 @@ def import_apply(run_id: int):
             enqueue("jobs.imports.apply", run.id, job_id=f"import-{run.id}-apply")
     if not started:
         flash(_("Only a checked file without errors can be applied."), "error")
-    return redirect(url_for("exchange.import_run", run_id=run.id))
+    return redirect(url_for("exchange.import_run", import_id=run.id))
 
 
 # --- likely duplicate people -----------------------------------------------------------------------------
@@ -229,13 +231,13 @@ def duplicate_people():
     return render("exchange/duplicates.html", pairs=pairs, reasons=duplicates.REASONS)
 
 
-@bp.route("/admin/import/duplicates/<int:first_id>/<int:second_id>", methods=["GET", "POST"])
+@bp.route("/admin/import/duplicates/<int:first_person_id>/<int:second_person_id>", methods=["GET", "POST"])
 @requires(perms.REGISTER_MANAGE)
-def merge_people(first_id: int, second_id: int):
+def merge_people(first_person_id: int, second_person_id: int):
     """Both entries side by side with what points at each; merging keeps the one chosen (confirmed here)."""
-    if first_id == second_id:
+    if first_person_id == second_person_id:
         abort(404)
-    first, second = Person.get_visible(g.membership, first_id), Person.get_visible(g.membership, second_id)
+    first, second = Person.get_visible(g.membership, first_person_id), Person.get_visible(g.membership, second_person_id)
     form = KeepForm()
     form.kept.choices = [(str(first.id), first.full_name), (str(second.id), second.full_name)]
     status = 200
