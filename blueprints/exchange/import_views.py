@@ -237,7 +237,10 @@ def merge_people(first_person_id: int, second_person_id: int):
     """Both entries side by side with what points at each; merging keeps the one chosen (confirmed here)."""
     if first_person_id == second_person_id:
         abort(404)
-    first, second = Person.get_visible(g.membership, first_person_id), Person.get_visible(g.membership, second_person_id)
+    first, second = (
+        Person.get_visible(g.membership, first_person_id),
+        Person.get_visible(g.membership, second_person_id),
+    )
     form = KeepForm()
     form.kept.choices = [(str(first.id), first.full_name), (str(second.id), second.full_name)]
     status = 200

@@ -374,6 +374,8 @@ def guess(header: list[str], kind: str) -> dict[str, str]:
                     mapping[key] = name
                     taken.add(name)
                     break
+    if "given_name" in mapping and "surname" not in mapping and "name" not in mapping and "name" in KEYS[kind]:
+        mapping["name"] = mapping.pop("given_name")  # "Jméno" alone is the whole name, not the given one
     return {key: mapping[key] for key in KEYS[kind] if key in mapping}
 
 
@@ -433,30 +435,39 @@ class _RollbackError(Exception):
 
 
 def run_rows(run: ImportRun, *, apply: bool) -> tuple[list[records.Outcome], Table, dict]:
-    """Every row through records.upsert in one transaction, kept only when `apply` and no row is INVALID."""
+    """The run's kept file through import_rows with the mapping it was checked with."""
     data = kept(run)
     if data is None:
         raise ImportFileError(_l("The uploaded file is no longer kept; upload it again."))
     table = read_table(data)
     mapping = json.loads(run.mapping)
-    rows = mapped_rows(table, mapping)
     association = Association.get_by_id(run.association_id)
     user = User.get_or_none(User.id == run.created_by_id) if run.created_by_id else None
-    outcomes: list[records.Outcome] = []
-    try:
-        with transaction():
-            outcomes = records.upsert(association, run.kind, rows, user=user)
-            counts = _counts(outcomes)
-            if not apply or counts[records.INVALID]:
-                raise _RollbackError
-            audit("exchange.import_applied", actor=user, association=association, target=run.original_name,
-                  kind=run.kind, rows=len(rows), **{k: v for k, v in counts.items() if k != records.INVALID})  # fmt: skip
-    except _RollbackError:
-        pass
+    outcomes = import_rows(association, run.kind, table, mapping, apply=apply, user=user, name=run.original_name)
     return outcomes, table, mapping
 
 
-def _counts(outcomes: list[records.Outcome]) -> dict[str, int]:
+def import_rows(
+    association: Association, kind: str, table: Table, mapping: dict, *, apply: bool, user: User | None, name: str
+) -> list[records.Outcome]:
+    """Every row through records.upsert in one transaction, kept only when `apply` and no row is INVALID
+    (then audit-logged); the dry run's transaction is always rolled back."""
+    rows = mapped_rows(table, mapping)
+    outcomes: list[records.Outcome] = []
+    try:
+        with transaction():
+            outcomes = records.upsert(association, kind, rows, user=user)
+            counts = counts_of(outcomes)
+            if not apply or counts[records.INVALID]:
+                raise _RollbackError
+            audit("exchange.import_applied", actor=user, association=association, target=name[:200], kind=kind,
+                  rows=len(rows), **{k: v for k, v in counts.items() if k != records.INVALID})  # fmt: skip
+    except _RollbackError:
+        pass
+    return outcomes
+
+
+def counts_of(outcomes: list[records.Outcome]) -> dict[str, int]:
     counts = dict.fromkeys(records.ACTIONS, 0)
     for outcome in outcomes:
         counts[outcome.action] += 1
@@ -473,7 +484,7 @@ def record_outcomes(run: ImportRun, outcomes: list[records.Outcome], table: Tabl
         for (line, _cells), outcome in zip(table.rows, outcomes, strict=True)
     ]  # fmt: skip
     _write(_path(run.association_id, run.token, ".json"), json.dumps(listed, ensure_ascii=False).encode())
-    counts = _counts(outcomes)
+    counts = counts_of(outcomes)
     counts["error_count"] = sum(len(outcome.errors) for outcome in outcomes)
     return counts
 
