@@ -119,5 +119,11 @@ def dry_run(association: Association, kind: str, rows: list[dict], *, user: User
 
 
 def _plain(row: dict) -> dict:
-    """The row with its keys as given and every value as text (see values.text); None for empty."""
-    return {str(key): text(value) for key, value in row.items() if text(value) != ""}
+    """The row with its keys as given and every value as text (see values.text); empty values left out."""
+    plain = {}
+    for key, value in row.items():
+        written = value if type(value) is str and value and not value[0].isspace() and not value[-1].isspace() \
+            and "  " not in value and "\n" not in value and "\t" not in value else text(value)  # fmt: skip
+        if written:
+            plain[str(key)] = written
+    return plain
