@@ -70,6 +70,7 @@ class Batch:
         self._buildings: dict[str, Building] | None = None
         self._units: dict[tuple[int, str], Unit] = {}
         self._units_read: set[str] = set()
+        self._named: dict[tuple[str, str], Unit] = {}
         self._people: list[Person] | None = None
         self._by_id: dict[str, Person] = {}
         self._by_email: dict[str, Person] = {}
@@ -95,11 +96,17 @@ class Batch:
             self._units_read.update(part)
 
     def unit(self, row: dict) -> Unit | None:
-        building = self.buildings().get(fold(row.get("building", "")).strip())
+        named = (row.get("building", ""), row.get("unit", ""))
+        if named in self._named:  # as written in the rows: a year of invoices names each unit twelve times
+            return self._named[named]
+        building = self.buildings().get(fold(named[0]).strip())
         if building is None:
             return None
-        self.read_units([row.get("unit", "")])
-        return self._units.get((building.id, row.get("unit", "")))
+        self.read_units([named[1]])
+        unit = self._units.get((building.id, named[1]))
+        if unit is not None:
+            self._named[named] = unit
+        return unit
 
     def remember_unit(self, unit: Unit) -> None:
         self._units[(unit.building_id, unit.number)] = unit
