@@ -69,7 +69,9 @@ def _state() -> dict:
     for model in db.get_tables():
         if model in ("import_run", "import_mapping", "audit_log", "migratehistory"):
             continue
-        tables[model] = sorted(map(repr, db.execute_sql(f'SELECT * FROM "{model}"').fetchall()))
+        rows = db.execute_sql(f'SELECT * FROM "{model}"').fetchall()
+        # PostgreSQL hands bytea over as memoryview, whose repr is its address: compare the bytes.
+        tables[model] = sorted(repr([bytes(v) if isinstance(v, memoryview) else v for v in row]) for row in rows)
     return tables
 
 
