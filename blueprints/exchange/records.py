@@ -7,14 +7,17 @@ creates or updates what they describe, for the file import, `flask import` and t
 A row is a dict of key -> value as read from a CSV/XLSX cell or a JSON body (text, or a plain number, date
 or bool). Each row gives one Outcome: `action` CREATED, CHANGED, UNCHANGED or INVALID; `errors`, a list of
 FieldError(field, message), `field` being the row's key; `changes` {key: (old, new)} as text; `key`, how
-the row was matched ("A / 12"); `id`, the main row written. An INVALID row writes nothing. Nothing is
-committed here: the caller runs this inside models.db.transaction() and decides (the import rolls the
-whole file back when any row is INVALID, or for a dry run; `dry_run(...)` does that).
+the row was matched ("A / 12"); `id`, the main row written. Nothing is committed here: the caller runs
+this inside models.db.transaction() (and an app context: the forms and messages need it; messages come in
+the current locale) and decides. Roll back when any outcome is INVALID: an owner's row refused for its
+shares may already have written its unit and person part (the import rolls the whole file back; the API
+should do the same per request). `dry_run(...)` runs upsert and always rolls back.
 
 Idempotent: every kind is matched by a stable key, so the same rows twice give UNCHANGED. An empty or
 missing value leaves what the register holds (an import never clears a field). Values are checked by the
 register's and billing's own forms and services (UnitForm, PersonForm, ContractForm, ChargeForm,
-PaymentForm, check_owners, money.parse_amount, ...), with their messages.
+check_owners, parse_share_terms, money.parse_amount, invoicing.invoice_row, payments' limits, ...), with
+their messages.
 
 Keys by kind (dates as 2026-01-31, 31.1.2026, 31-01-2026 or 31/01/2026; yes/no in the seeds' languages):
 
