@@ -8,7 +8,12 @@ import json
 
 from core.storage import storage
 from models.db import db
-from tests.core.test_backup import _cli, _rows, created_database, second_install  # noqa: F401 (fixtures)
+from tests.core import test_backup
+from tests.core.test_backup import _cli, _rows
+
+# The fixtures of the local round trip: an empty second install, and its PostgreSQL database when on one.
+second_install = test_backup.second_install
+created_database = test_backup.created_database
 
 
 def test_the_objects_round_trip_through_a_backup_into_another_bucket(
@@ -18,7 +23,7 @@ def test_the_objects_round_trip_through_a_backup_into_another_bucket(
     s3_storage,
     s3_server,
     second_install,
-    created_database,  # noqa: F811
+    created_database,
 ):
     make_association("hostile", name="Hostile <b>&amp; Co</b>")
     files = {"1/documents/doc-a.pdf": b"%PDF-1.4 minutes", "1/logo-b.png": b"\x89PNG logo", "attachments/c.pdf": b""}

@@ -8,7 +8,10 @@ import email.policy
 from pathlib import Path
 
 from models import OutboundEmail
-from tests.blueprints.billing.test_pdf_orders import order, pdf_attachments, resident  # noqa: F401 (fixture)
+from tests.blueprints.billing import test_pdf_orders
+from tests.blueprints.billing.test_pdf_orders import order, pdf_attachments
+
+resident = test_pdf_orders.resident  # the fixture: a member with an invoice of their own, logged in
 
 
 def test_the_ordered_pdf_is_mailed_from_the_bucket_and_its_copy_removed(
@@ -17,7 +20,7 @@ def test_the_ordered_pdf_is_mailed_from_the_bucket_and_its_copy_removed(
     resident,
     smtp_server,
     s3_storage,
-    s3_server,  # noqa: F811 (the fixture imported above)
+    s3_server,
 ):
     user, invoice = resident
     assert order(client, invoice).status_code == 302
