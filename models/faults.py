@@ -67,6 +67,8 @@ class FaultReport(AssociationScoped, BaseModel):
             (("association", "created_at"), False),
             (("association", "unit"), False),
             (("association", "building"), False),
+            # The API's feed of new and changed reports pages through this (exchange/api.py).
+            (("association", "updated_at", "id"), False),
         )
 
     @property

@@ -1,0 +1,52 @@
+"""The API's routes (SPEC I1): its OpenAPI description, the register to read, the fault feed, and the
+pushes of the register and billing (records.py validates and writes them, as it does for the import).
+
+Each view is wrapped by api_view(scope): the token, its association, its rate limit and its scope are
+checked before the view runs, and every error leaves as problem details (api.py, problems.py)."""
+
+from __future__ import annotations
+
+from blueprints.exchange import feeds, openapi, site
+from blueprints.exchange.api import api_view, page_limit
+from blueprints.exchange.problems import api_json
+from models.exchange import ApiToken
+
+
+@site.get("/openapi.json")
+def openapi_description():
+    """The OpenAPI 3.1 description of this API (public: it describes, it holds no data)."""
+    response = api_json(openapi.description())
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@site.get("/<slug>/units")
+@api_view(ApiToken.READ_REGISTER)
+def units(association, token):
+    """The association's units, archived ones included, by id, a page at a time."""
+    items, cursor = feeds.units(association, page_limit())
+    return api_json({"items": items, "next_cursor": cursor})
+
+
+@site.get("/<slug>/people")
+@api_view(ApiToken.READ_REGISTER)
+def people(association, token):
+    """The people of the association's register, by id, a page at a time."""
+    items, cursor = feeds.people(association, page_limit())
+    return api_json({"items": items, "next_cursor": cursor})
+
+
+@site.get("/<slug>/ownership")
+@api_view(ApiToken.READ_REGISTER)
+def ownership(association, token):
+    """Who owns which unit, past owners included, by id, a page at a time."""
+    items, cursor = feeds.ownership(association, page_limit())
+    return api_json({"items": items, "next_cursor": cursor})
+
+
+@site.get("/<slug>/faults")
+@api_view(ApiToken.READ_FAULTS)
+def faults(association, token):
+    """Fault reports new or changed since ?cursor=, oldest change first; keep next_cursor for next time."""
+    items, cursor, more = feeds.fault_changes(association, page_limit())
+    return api_json({"items": items, "next_cursor": cursor, "has_more": more})
