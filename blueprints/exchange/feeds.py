@@ -11,6 +11,7 @@ a change shows up in it a few seconds late.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import peewee as pw
 
@@ -54,7 +55,7 @@ def unit_data(unit: Unit) -> dict:
         "kind": unit.kind,
         "rooms": unit.rooms,
         "floor": unit.floor,
-        "area": None if unit.area is None else str(unit.area),
+        "area": None if unit.area is None else f"{Decimal(unit.area):.2f}",  # as PostgreSQL keeps it, on SQLite too
         "share": {"numerator": unit.share_numerator, "denominator": unit.share_denominator},
         "archived": unit.archived_at is not None,
     }

@@ -73,11 +73,11 @@ def api_tokens():
     return response
 
 
-@bp.route("/admin/api-tokens/<int:token_id>/revoke", methods=["GET", "POST"])
+@bp.route("/admin/api-tokens/<int:api_token_id>/revoke", methods=["GET", "POST"])
 @requires(perms.SETTINGS_MANAGE)
-def api_token_revoke(token_id: int):
+def api_token_revoke(api_token_id: int):
     """Revoke a token after a confirmation: the system using it is refused from its next request on."""
-    token = ApiToken.get_visible(g.membership, token_id)
+    token = ApiToken.get_visible(g.membership, api_token_id)
     form = ConfirmForm()
     if form.validate_on_submit() and not token.is_revoked:
         with transaction():
