@@ -1,0 +1,142 @@
+"""Rows entering the register and the books from outside (SPEC I1): the one place that validates them and
+creates or updates what they describe, for the file import, `flask import` and the JSON API alike.
+
+    outcomes = records.upsert(association, "units", [row, row, ...], user=user)
+    outcome = records.upsert_one(association, "people", row, user=user)
+
+A row is a dict of key -> value as read from a CSV/XLSX cell or a JSON body (text, or a plain number, date
+or bool). Each row gives one Outcome: `action` CREATED, CHANGED, UNCHANGED or INVALID; `errors`, a list of
+FieldError(field, message), `field` being the row's key; `changes` {key: (old, new)} as text; `key`, how
+the row was matched ("A / 12"); `id`, the main row written. An INVALID row writes nothing. Nothing is
+committed here: the caller runs this inside models.db.transaction() and decides (the import rolls the
+whole file back when any row is INVALID, or for a dry run; `dry_run(...)` does that).
+
+Idempotent: every kind is matched by a stable key, so the same rows twice give UNCHANGED. An empty or
+missing value leaves what the register holds (an import never clears a field). Values are checked by the
+register's and billing's own forms and services (UnitForm, PersonForm, ContractForm, ChargeForm,
+PaymentForm, check_owners, money.parse_amount, ...), with their messages.
+
+Keys by kind (dates as 2026-01-31, 31.1.2026, 31-01-2026 or 31/01/2026; yes/no in the seeds' languages):
+
+- units — matched by `building` (its name; a new name makes a building) + `unit` (the unit's number).
+  `kind` (flat, commercial, garage, parking, storage), `rooms`, `floor`, `area` (m², 64,5),
+  `share` (of the common property, 6542/100000; required for a new unit), `equipment`, `condition_notes`,
+  `accessibility` (step_free lift wheelchair wide_doors grab_rails), and for a new building
+  `building_street`, `building_postcode`, `building_municipality`, `building_region`.
+- people — matched by `personal_id` (letters and digits compared: 800101-1234 = 8001011234), else by
+  `email`. `surname`, `given_name` (or `name`: "Given Surname"), `email`, `personal_id`, `phone_mobile`,
+  `phone_home`, `phone_work`, `street`, `postcode`, `city`, `country` (SE), `invoice_by_email`,
+  `invoice_by_paper`, `invoice_language` (en sv da cs et).
+- ownership — the unit (`building` + `unit`) and the person (`personal_id` / `email`); `owner_share` (of
+  the unit, default 1), `main` (receives the invoices; default: the unit's first owner listed),
+  `started_on`, `ended_on` (the day it passed on). A row may also carry the unit's and the person's keys
+  above: they are created or updated first (one spreadsheet row per owner, as boards keep them). The
+  current owners of every unit touched must add up to exactly 1 with one main owner.
+- residents — the unit and the person as for ownership (the person is also found among the unit's
+  residents by name); `role` (tenant, household, owner_resident), `start_date`, `end_date`.
+- contracts — matched by `number`; the unit, `category` (home commercial parking other), `type_label`,
+  `status` (active terminated ended), `start_date`, `end_date`, `notice_months`, `renewal`
+  (indefinite fixed renews), `renewal_months`, `rent` (per month, 6 500,00), `rent_vat` (%), `note`; the
+  row's person (`personal_id` / `email`) is added as a party.
+- charges — matched by the unit (or `contract`, its number) + `description` + `valid_from`; `amount` (per
+  month), `vat_rate` (%), `valid_to`.
+- invoices — matched by `number` (whole number); the unit and/or `contract`; the recipient (`personal_id` /
+  `email`; default: the contract's first party, else the unit's main owner on the issue day); `period`
+  (2026-01), `issue_date`, `due_date`, `amount` (total of the one line), `vat_rate`, `description`,
+  `reference` (payment reference; made as Porch makes them when empty), `message`. An issued invoice is
+  never changed: a row that differs from it is INVALID (credit it in Porch instead).
+- payments — the invoice by `invoice` (its number) or `reference`; `amount`, `paid_on`, `payment_reference`,
+  `note`. Matched by invoice + day + amount (+ how many such rows came before): the same file twice adds
+  nothing. No more than the invoice still owes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+
+from models.db import transaction
+from models.portal import Association, User
+
+CREATED, CHANGED, UNCHANGED, INVALID = "created", "changed", "unchanged", "invalid"
+ACTIONS = (CREATED, CHANGED, UNCHANGED, INVALID)
+KINDS = ("units", "people", "ownership", "residents", "contracts", "charges", "invoices", "payments")
+
+
+@dataclass
+class FieldError:
+    field: str  # the row's key ("" for the row as a whole)
+    message: str
+
+
+@dataclass
+class Outcome:
+    action: str = UNCHANGED
+    key: str = ""
+    errors: list[FieldError] = field(default_factory=list)
+    changes: dict[str, tuple[str, str]] = field(default_factory=dict)
+    id: int | None = None
+
+    def error(self, key: str, message) -> None:
+        self.errors.append(FieldError(key, str(message)))
+        self.action = INVALID
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def absorb(self, other: Outcome) -> None:
+        """Take in a part of the same row (its unit, its person): errors, changes, and the stronger action."""
+        self.errors.extend(other.errors)
+        self.changes.update(other.changes)
+        if self.errors:
+            self.action = INVALID
+        elif CREATED in (self.action, other.action):
+            self.action = CREATED
+        elif CHANGED in (self.action, other.action):
+            self.action = CHANGED
+
+
+class UnknownKindError(ValueError):
+    pass
+
+
+def upsert(association: Association, kind: str, rows: list[dict], *, user: User | None = None) -> list[Outcome]:
+    """Create or update what each row describes; one Outcome per row, in order. Call inside transaction().
+    A fixed number of queries per few hundred rows besides one INSERT or UPDATE per row written."""
+    from blueprints.exchange import records_register
+
+    handlers = {
+        "units": records_register.units,
+        "people": records_register.people,
+        "ownership": records_register.ownership,
+        "residents": records_register.residents,
+    }
+    if kind not in handlers:
+        raise UnknownKindError(kind)
+    batch = records_register.Batch(association, user)
+    return handlers[kind](batch, [_plain(row) for row in rows])
+
+
+def upsert_one(association: Association, kind: str, row: dict, *, user: User | None = None) -> Outcome:
+    return upsert(association, kind, [row], user=user)[0]
+
+
+class _DryRunError(Exception):
+    pass
+
+
+def dry_run(association: Association, kind: str, rows: list[dict], *, user: User | None = None) -> list[Outcome]:
+    """What upsert would do, with nothing kept: the same code runs in a transaction that is rolled back."""
+    outcomes: list[Outcome] = []
+    with contextlib.suppress(_DryRunError), transaction():
+        outcomes = upsert(association, kind, rows, user=user)
+        raise _DryRunError
+    return outcomes
+
+
+def _plain(row: dict) -> dict:
+    """The row with its keys as given and every value as text (see values.text); None for empty."""
+    from blueprints.exchange.values import text
+
+    return {str(key): text(value) for key, value in row.items() if text(value) != ""}
