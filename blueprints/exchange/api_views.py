@@ -6,7 +6,7 @@ checked before the view runs, and every error leaves as problem details (api.py,
 
 from __future__ import annotations
 
-from blueprints.exchange import feeds, openapi, site
+from blueprints.exchange import feeds, openapi, pushes, site
 from blueprints.exchange.api import api_view, page_limit
 from blueprints.exchange.problems import api_json
 from models.exchange import ApiToken
@@ -50,3 +50,27 @@ def faults(association, token):
     """Fault reports new or changed since ?cursor=, oldest change first; keep next_cursor for next time."""
     items, cursor, more = feeds.fault_changes(association, page_limit())
     return api_json({"items": items, "next_cursor": cursor, "has_more": more})
+
+
+# --- pushes (pushes.py, records.py) --------------------------------------------------------------------------
+
+
+@site.put("/<slug>/units")
+@api_view(ApiToken.WRITE_REGISTER)
+def put_units(association, token):
+    """Create or update units, matched by building + unit number."""
+    return pushes.push(association, token, "units")
+
+
+@site.put("/<slug>/people")
+@api_view(ApiToken.WRITE_REGISTER)
+def put_people(association, token):
+    """Create or update people, matched by personal id, else e-mail."""
+    return pushes.push(association, token, "people")
+
+
+@site.put("/<slug>/ownership")
+@api_view(ApiToken.WRITE_REGISTER)
+def put_ownership(association, token):
+    """Create or update who owns which unit: a unit's current owners must add up to the whole unit."""
+    return pushes.push(association, token, "ownership")

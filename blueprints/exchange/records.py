@@ -140,3 +140,18 @@ def _plain(row: dict) -> dict:
     from blueprints.exchange.values import text
 
     return {str(key): text(value) for key, value in row.items() if text(value) != ""}
+
+
+def row_keys(kind: str) -> tuple[str, ...]:
+    """The keys a row of `kind` may hold (the API refuses others, so a misspelt key is not silently left out);
+    empty for a kind upsert does not take."""
+    from blueprints.exchange import records_register as r
+
+    unit = ("building", "unit", *r.UNIT_KEYS, *r.BUILDING_KEYS)
+    keys = {
+        "units": unit,
+        "people": r.PERSON_KEYS,
+        "ownership": (*unit, *r.PERSON_KEYS, "owner_share", "main", "started_on", "ended_on"),
+        "residents": (*unit, *r.PERSON_KEYS, "role", "start_date", "end_date"),
+    }
+    return keys.get(kind, ())
