@@ -34,7 +34,7 @@ Keys by kind (dates as 2026-01-31, 31.1.2026, 31-01-2026 or 31/01/2026; yes/no i
   current owners of every unit touched must add up to exactly 1 with one main owner.
 - residents — the unit and the person as for ownership (the person is also found among the unit's
   residents by name); `role` (tenant, household, owner_resident), `start_date`, `end_date`.
-- contracts — matched by `number`; the unit, `category` (home commercial parking other), `type_label`,
+- contracts — matched by `number`; the unit, `category` (home commercial parking storage), `type_label`,
   `status` (active terminated ended), `start_date`, `end_date`, `notice_months`, `renewal`
   (indefinite fixed renews), `renewal_months`, `rent` (per month, 6 500,00), `rent_vat` (%), `note`; the
   row's person (`personal_id` / `email`) is added as a party.
@@ -104,13 +104,17 @@ class UnknownKindError(ValueError):
 def upsert(association: Association, kind: str, rows: list[dict], *, user: User | None = None) -> list[Outcome]:
     """Create or update what each row describes; one Outcome per row, in order. Call inside transaction().
     A fixed number of queries per few hundred rows besides one INSERT or UPDATE per row written."""
-    from blueprints.exchange import records_register
+    from blueprints.exchange import records_billing, records_register
 
     handlers = {
         "units": records_register.units,
         "people": records_register.people,
         "ownership": records_register.ownership,
         "residents": records_register.residents,
+        "contracts": records_billing.contracts,
+        "charges": records_billing.charges,
+        "invoices": records_billing.invoices,
+        "payments": records_billing.payments,
     }
     if kind not in handlers:
         raise UnknownKindError(kind)

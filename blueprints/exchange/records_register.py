@@ -139,10 +139,18 @@ class Batch:
         return self._roles[key]
 
 
-def _form(form_class, data: dict, **kwargs):
-    """A register form filled with the row's values as if posted, without CSRF (no browser posts it)."""
-    formdata = MultiDict({key: value for key, value in data.items() if value is not None and value is not False})
+def _form(form_class, data: dict, *, prepare=None, lists: dict | None = None, **kwargs):
+    """A register or billing form filled with the row's values as if posted, without CSRF (no browser posts
+    it); `prepare` offers the choices a view would (the unit, the parties), `lists` posts several values."""
+    if isinstance(data, MultiDict):
+        formdata = data
+    else:
+        formdata = MultiDict({key: value for key, value in data.items() if value is not None and value is not False})
+    for key, items in (lists or {}).items():
+        formdata.setlist(key, items)
     form = form_class(formdata=formdata, meta={"csrf": False}, **kwargs)
+    if prepare is not None:
+        prepare(form)
     form.validate()
     return form
 
@@ -167,7 +175,7 @@ def _diff(outcome: Outcome, current, new: dict, names: dict[str, str] | None = N
     """The fields whose new value differs from the row's current one; recorded on the outcome by row key."""
     changed = {}
     for name, value in new.items():
-        old = getattr(current, name)
+        old = current[name] if isinstance(current, dict) else getattr(current, name)
         if old != value:
             changed[name] = value
             outcome.changes[(names or {}).get(name, name)] = (_shown(old), _shown(value))

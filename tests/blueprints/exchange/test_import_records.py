@@ -213,3 +213,85 @@ def test_dry_run_keeps_nothing(alpha, frozen_clock):
 def test_an_unknown_kind_is_refused(alpha, kind):
     with pytest.raises(records.UnknownKindError):
         records.upsert(alpha, kind, [{}])
+
+
+# --- the books ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def owned(alpha, frozen_clock):
+    """Unit 1 of Lipová 12 owned by Eva Malá (personal id 1), unit 2 by Jan (2)."""
+    rows = [
+        {"building": "Lipová 12", "unit": "1", "share": "1/2", "personal_id": "1", "name": "Eva Malá"},
+        {"building": "Lipová 12", "unit": "2", "share": "1/2", "personal_id": "2", "name": "Jan Malý"},
+    ]
+    assert _actions(_upsert(alpha, "ownership", rows)) == ["created", "created"]
+    return alpha
+
+
+INVOICES = [
+    {"number": "2026001", "building": "Lipová 12", "unit": "1", "period": "2026-01", "issue_date": "1.1.2026",
+     "due_date": "15.1.2026", "amount": "2 450,00", "description": "Záloha na služby"},
+    {"number": "2026002", "building": "Lipová 12", "unit": "2", "period": "01/2026", "issue_date": "2026-01-01",
+     "amount": "1800", "reference": "2026002"},
+]  # fmt: skip
+PAYMENTS = [
+    {"invoice": "2026001", "amount": "2450", "paid_on": "10.1.2026"},
+    {"reference": "2026002", "amount": "900", "paid_on": "2026-01-20"},
+    {"reference": "2026002", "amount": "900", "paid_on": "2026-01-20", "payment_reference": "<b>2nd</b>"},
+]
+
+
+def test_invoices_go_to_the_main_owner_and_are_never_changed(owned):
+    from models.billing import Invoice, InvoiceLine
+
+    assert _actions(_upsert(owned, "invoices", INVOICES)) == ["created", "created"]
+    first = Invoice.get(Invoice.number == 2026001)
+    assert (first.recipient.surname, first.total, first.due_date, first.period_end) == (
+        "Malá", 245000, dt.date(2026, 1, 15), dt.date(2026, 1, 31),
+    )  # fmt: skip
+    assert first.reference  # made as Porch makes references
+    assert InvoiceLine.get(InvoiceLine.invoice == first).description == "Záloha na služby"
+    assert Invoice.get(Invoice.number == 2026002).due_date == dt.date(2026, 1, 15)  # the settings' 14 days
+    assert _actions(_upsert(owned, "invoices", INVOICES)) == ["unchanged", "unchanged"]
+    outcome = records.upsert_one(owned, "invoices", dict(INVOICES[0], amount="2500"))
+    assert outcome.action == "invalid" and outcome.errors[0].field == "amount"
+    assert Invoice.get(Invoice.number == 2026001).total == 245000
+
+
+def test_payments_are_booked_once_and_never_above_what_is_owed(owned):
+    from models.billing import Invoice, Payment, Receipt
+
+    _upsert(owned, "invoices", INVOICES)
+    assert _actions(_upsert(owned, "payments", PAYMENTS)) == ["created"] * 3
+    assert Invoice.get(Invoice.number == 2026002).paid_total == 180000
+    assert Receipt.select().count() == 3
+    assert _actions(_upsert(owned, "payments", PAYMENTS)) == ["unchanged"] * 3
+    assert Payment.select().count() == 3
+    outcome = records.upsert_one(owned, "payments", {"invoice": "2026001", "amount": "1", "paid_on": "2026-02-01"})
+    assert outcome.action == "invalid" and outcome.errors[0].field == "amount"
+    future = records.upsert_one(owned, "payments", {"invoice": "2026001", "amount": "1", "paid_on": "2027-01-01"})
+    assert future.errors[0].field == "paid_on"
+
+
+def test_contracts_and_charges(owned):
+    from models.billing import Charge, Contract, ContractParty
+
+    row = {"number": "N-7", "building": "Lipová 12", "unit": "2", "email": "t@example.cz", "name": "Tom Tenant",
+           "start_date": "1.3.2025", "rent": "12 000", "category": "byt", "status": "aktivní"}  # fmt: skip
+    assert records.upsert_one(owned, "contracts", row).action == "created"
+    contract = Contract.get(Contract.number == "N-7")
+    assert (contract.rent, contract.category, contract.start_date) == (1200000, Contract.HOME, dt.date(2025, 3, 1))
+    assert [p.person.surname for p in ContractParty.select()] == ["Tenant"]
+    assert records.upsert_one(owned, "contracts", row).action == "unchanged"
+    changed = records.upsert_one(owned, "contracts", dict(row, rent="12500"))
+    assert changed.action == "changed" and changed.changes == {"rent": ("1200000", "1250000")}
+    bad = records.upsert_one(owned, "contracts", dict(row, number="N-8", renewal="fixed"))
+    assert bad.errors[0].field == "end_date"
+    charge = {"building": "Lipová 12", "unit": "1", "description": "Fond oprav", "amount": "1 500",
+              "valid_from": "1.1.2026"}  # fmt: skip
+    assert records.upsert_one(owned, "charges", charge).action == "created"
+    assert records.upsert_one(owned, "charges", charge).action == "unchanged"
+    assert records.upsert_one(owned, "charges", dict(charge, amount="1600")).action == "changed"
+    assert Charge.get().amount == 160000
+    assert records.upsert_one(owned, "charges", dict(charge, amount="-1")).errors[0].field == "amount"
