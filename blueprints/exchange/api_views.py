@@ -74,3 +74,24 @@ def put_people(association, token):
 def put_ownership(association, token):
     """Create or update who owns which unit: a unit's current owners must add up to the whole unit."""
     return pushes.push(association, token, "ownership")
+
+
+@site.put("/<slug>/contracts")
+@api_view(ApiToken.WRITE_BILLING)
+def put_contracts(association, token):
+    """Create or update contracts, matched by their number; the row's person becomes a party."""
+    return pushes.push(association, token, "contracts")
+
+
+@site.post("/<slug>/invoices")
+@api_view(ApiToken.WRITE_BILLING)
+def post_invoices(association, token):
+    """Issue invoices, matched by their number: one already issued is never changed (credit it in Porch)."""
+    return pushes.idempotent(association, lambda: pushes.push(association, token, "invoices"))
+
+
+@site.post("/<slug>/payments")
+@api_view(ApiToken.WRITE_BILLING)
+def post_payments(association, token):
+    """Book payments against invoices, matched by invoice, day and amount: the same payment twice books once."""
+    return pushes.idempotent(association, lambda: pushes.push(association, token, "payments"))

@@ -17,6 +17,12 @@ MATRIX = {
     ("api.people", "GET"): token_only(),
     ("api.ownership", "GET"): token_only(),
     ("api.faults", "GET"): token_only(),
+    ("api.put_units", "PUT"): token_only(),
+    ("api.put_people", "PUT"): token_only(),
+    ("api.put_ownership", "PUT"): token_only(),
+    ("api.put_contracts", "PUT"): token_only(),
+    ("api.post_invoices", "POST"): token_only(),
+    ("api.post_payments", "POST"): token_only(),
     ("exchange.api_tokens", "GET"): holders_of(BOARD_UP),
     ("exchange.api_tokens", "POST"): holders_of(BOARD_UP, 422),  # no name, no scope
     ("exchange.api_token_revoke", "GET"): holders_of(BOARD_UP),

@@ -129,3 +129,88 @@ def test_a_cookie_writes_nothing(client, alpha, make_user, login):
     token = client.csrf("/alpha/")
     response = client.put("/api/v1/alpha/units", json=UNIT, headers={"X-CSRFToken": token})
     assert response.status_code == 401 and Unit.select().count() == 0
+
+
+# --- billing: contracts, invoices and payments ----------------------------------------------------------------
+
+
+@pytest.fixture
+def billing(client, alpha, frozen_clock):
+    """Units 1 and 2 of Lipová 12, owned by Eva (personal id 1) and Jan (2); a billing:write token."""
+    owners = [
+        {"building": "Lipová 12", "unit": "1", "share": "1/2", "personal_id": "1", "name": "Eva Malá"},
+        {"building": "Lipová 12", "unit": "2", "share": "1/2", "personal_id": "2", "name": "Jan Malý"},
+    ]
+    register = bearer(make_api_token(alpha, ApiToken.WRITE_REGISTER))
+    assert _put(client, "ownership", {"items": owners}, register).status_code == 200
+    return bearer(make_api_token(alpha, ApiToken.WRITE_BILLING))
+
+
+INVOICE = {"number": "2026001", "building": "Lipová 12", "unit": "1", "period": "2026-01", "issue_date": "2026-01-01",
+           "due_date": "2026-01-15", "amount": "2450.00", "description": "Advance for services"}  # fmt: skip
+
+
+def _post(client, path, body, headers, key=None):
+    extra = {"Idempotency-Key": key} if key else {}
+    return client.post(f"/api/v1/alpha/{path}", json=body, headers={**headers, **extra})
+
+
+def test_a_contract_is_matched_by_its_number(client, alpha, billing):
+    from models.billing import Contract
+
+    row = {"number": "N-7", "building": "Lipová 12", "unit": "2", "email": "t@example.org", "name": "Tom Tenant",
+           "start_date": "2025-03-01", "rent": "12000", "category": "home", "status": "active"}  # fmt: skip
+    assert _put(client, "contracts", row, billing).get_json()["created"] == 1
+    assert _put(client, "contracts", row, billing).get_json()["unchanged"] == 1
+    assert Contract.get().rent == 1200000
+
+
+def test_an_invoice_posted_twice_with_one_key_is_issued_once(client, alpha, billing):
+    from models.billing import Invoice
+
+    first = _post(client, "invoices", INVOICE, billing, key="inv-2026001")
+    assert first.status_code == 200 and first.get_json()["created"] == 1
+    replay = _post(client, "invoices", INVOICE, billing, key="inv-2026001")
+    assert replay.get_json() == first.get_json() and replay.headers["Idempotent-Replayed"] == "true"
+    # Without the key the invoice's number matches it: still one invoice.
+    assert _post(client, "invoices", INVOICE, billing).get_json()["unchanged"] == 1
+    assert Invoice.select().count() == 1 and Invoice.get().total == 245000
+    # The same key for another request is refused, and writes nothing.
+    other = _post(client, "invoices", {**INVOICE, "number": "2026002"}, billing, key="inv-2026001")
+    assert other.status_code == 422 and other.mimetype == PROBLEM
+    assert other.get_json()["errors"][0]["parameter"] == "Idempotency-Key"
+    assert Invoice.select().count() == 1
+
+
+def test_an_invalid_post_keeps_no_key(client, alpha, billing):
+    from models.billing import Invoice
+
+    assert _post(client, "invoices", {**INVOICE, "number": "x"}, billing, key="k1").status_code == 422
+    assert _post(client, "invoices", INVOICE, billing, key="k1").status_code == 200
+    assert Invoice.select().count() == 1
+
+
+@pytest.mark.parametrize("key", ["", "x" * 201, "naïve", "tab\there"])
+def test_an_unusable_idempotency_key_is_400(client, alpha, billing, key):
+    response = client.post("/api/v1/alpha/invoices", json=INVOICE, headers={**billing, "Idempotency-Key": key})
+    assert response.status_code == 400 and response.mimetype == PROBLEM
+
+
+def test_a_payment_is_booked_once(client, alpha, billing):
+    from models.billing import Invoice, Payment
+
+    _post(client, "invoices", INVOICE, billing)
+    payment = {"invoice": "2026001", "amount": "2450", "paid_on": "2026-01-10"}
+    assert _post(client, "payments", payment, billing, key="pay-1").get_json()["created"] == 1
+    assert _post(client, "payments", payment, billing, key="pay-1").headers["Idempotent-Replayed"] == "true"
+    assert _post(client, "payments", payment, billing).get_json()["unchanged"] == 1
+    assert Payment.select().count() == 1 and Invoice.get().paid_total == 245000
+    too_much = _post(client, "payments", {**payment, "amount": "1", "paid_on": "2026-01-11"}, billing)
+    assert too_much.status_code == 422 and Payment.select().count() == 1
+
+
+@pytest.mark.parametrize(("method", "path"), [("PUT", "contracts"), ("POST", "invoices"), ("POST", "payments")])
+def test_billing_pushes_need_their_scope(client, alpha, billing, method, path):
+    register_only = bearer(make_api_token(alpha, ApiToken.WRITE_REGISTER, ApiToken.READ_REGISTER))
+    response = client.open(f"/api/v1/alpha/{path}", method=method, json=INVOICE, headers=register_only)
+    assert response.status_code == 403 and ApiToken.WRITE_BILLING in response.get_json()["detail"]
