@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 
+from blueprints.exchange import records
 from models.exchange import ApiToken
 
 NULLABLE_STRING = {"type": ["string", "null"]}
@@ -149,6 +150,54 @@ SCHEMAS["FaultFeed"] = _strict(
     }
 )
 
+SCHEMAS["PushResult"] = _strict(
+    {
+        "items": {
+            "type": "array",
+            "description": "What happened to each row, in the order sent.",
+            "items": _strict(
+                {
+                    "action": {"type": "string", "enum": ["created", "changed", "unchanged"]},
+                    "key": {"type": "string", "description": 'How the row was matched: "Lipová 12 / 1".'},
+                    "id": {"type": ["integer", "null"]},
+                    "changes": {
+                        "type": "object",
+                        "additionalProperties": _strict({"from": {"type": "string"}, "to": {"type": "string"}}),
+                    },
+                }
+            ),
+        },
+        "created": {"type": "integer"},
+        "changed": {"type": "integer"},
+        "unchanged": {"type": "integer"},
+    }
+)
+
+PUSHES = {
+    # kind: (method, scope, what it does)
+    "units": ("put", ApiToken.WRITE_REGISTER, "Units, matched by building + unit (its number)."),
+    "people": ("put", ApiToken.WRITE_REGISTER, "People, matched by personal_id, else email."),
+    "ownership": ("put", ApiToken.WRITE_REGISTER, "Owners of units (a unit's current owners, whose owner_share "
+                  "must add up to 1, come together in one request)."),
+    "contracts": ("put", ApiToken.WRITE_BILLING, "Contracts, matched by number."),
+    "invoices": ("post", ApiToken.WRITE_BILLING, "Invoices, matched by number; an issued one is never changed."),
+    "payments": ("post", ApiToken.WRITE_BILLING, "Payments, matched by invoice, day and amount."),
+}  # fmt: skip
+
+
+def _row_schema(kind: str) -> dict:
+    value = {"type": ["string", "number", "boolean", "null"]}
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "minProperties": 1,
+        "properties": dict.fromkeys(records.row_keys(kind), value),
+    }
+
+
+for _kind in PUSHES:
+    SCHEMAS[f"{_kind.title()}Row"] = _row_schema(_kind)
+
 PROBLEM = {"application/problem+json": {"schema": _ref("Problem")}}
 
 
@@ -158,8 +207,6 @@ def _problems(*statuses: int) -> dict:
         401: "No token, or one not known or revoked.",
         403: "The token is another association's, or lacks the scope.",
         404: "Nothing at this address.",
-        409: "The Idempotency-Key was used before with another request, or is being used right now.",
-        413: "The body is too large.",
         415: "The body is not JSON.",
         422: "The body breaks the rules: errors lists each field by a JSON pointer.",
         429: "Too many requests with this token; Retry-After says when to come back.",
@@ -198,10 +245,41 @@ def _read(summary: str, scope: str, page: str, *, cursor_hint: str = "") -> dict
     }
 
 
+def _push(kind: str) -> dict:
+    method, scope, what = PUSHES[kind]
+    row = _ref(f"{kind.title()}Row")
+    body = {"oneOf": [row, _strict({"items": {"type": "array", "minItems": 1, "maxItems": 500, "items": row}})]}
+    idempotency = " An Idempotency-Key header makes a retry safe." if method == "post" else ""
+    return {
+        method: {
+            "summary": f"Push {kind}",
+            "description": f'Scope: `{scope}`. {what} One row, or several as {{"items": [...]}}: all are '
+            "written or none. Values are text, numbers or true/false, as an import's cells; a value left out or "
+            f"null leaves what Porch holds.{idempotency}",
+            "security": [{"token": [scope]}],
+            "parameters": [SLUG, IDEMPOTENCY_KEY] if method == "post" else [SLUG],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": body}}},
+            "responses": {
+                "200": {
+                    "description": "Every row written (or found unchanged).",
+                    "content": {"application/json": {"schema": _ref("PushResult")}},
+                },
+                **_problems(400, *AUTH_PROBLEMS, 415, 422),
+            },
+        }
+    }
+
+
 PATHS = {
-    "/{slug}/units": _read("The units, by id", ApiToken.READ_REGISTER, "UnitPage"),
-    "/{slug}/people": _read("The people of the register, by id", ApiToken.READ_REGISTER, "PersonPage"),
-    "/{slug}/ownership": _read("Who owns which unit, by id", ApiToken.READ_REGISTER, "OwnershipPage"),
+    "/{slug}/units": {**_read("The units, by id", ApiToken.READ_REGISTER, "UnitPage"), **_push("units")},
+    "/{slug}/people": {
+        **_read("The people of the register, by id", ApiToken.READ_REGISTER, "PersonPage"),
+        **_push("people"),
+    },
+    "/{slug}/ownership": {
+        **_read("Who owns which unit, by id", ApiToken.READ_REGISTER, "OwnershipPage"),
+        **_push("ownership"),
+    },
     "/{slug}/faults": _read(
         "Fault reports new or changed since a cursor",
         ApiToken.READ_FAULTS,
@@ -209,6 +287,7 @@ PATHS = {
         cursor_hint="Oldest change first. Without a cursor the feed starts at the beginning; keep next_cursor "
         "and ask with it next time. A change shows up about five seconds after it is made.",
     ),
+    **{f"/{{slug}}/{kind}": _push(kind) for kind in ("contracts", "invoices", "payments")},
     "/openapi.json": {
         "get": {
             "summary": "This description",
