@@ -11,7 +11,7 @@ import secrets
 import peewee as pw
 
 from core import clock
-from models.db import AssociationScoped, BaseModel
+from models.db import AssociationScoped, BaseModel, PreparedSelect
 from models.portal import Association, User, hash_secret
 
 
@@ -86,13 +86,22 @@ class ApiToken(AssociationScoped, BaseModel):
 
     @classmethod
     def live(cls, secret: str) -> ApiToken | None:
-        """The unrevoked token with this secret, with its association (one query), or None."""
-        return (
-            cls.select(cls, Association)
-            .join(Association)
-            .where((cls.token_hash == hash_secret(secret)) & cls.revoked_at.is_null())
-            .first()
-        )
+        """The unrevoked token with this secret, with its association (one prepared query: every API request
+        asks it), or None."""
+        rows = _LIVE_TOKEN(hash_secret(secret))
+        return rows[0] if rows else None
+
+
+def _live_token_query(token_hash) -> pw.ModelSelect:
+    return (
+        ApiToken.select(ApiToken, Association)
+        .join(Association)
+        .where((ApiToken.token_hash == token_hash) & ApiToken.revoked_at.is_null())
+        .limit(1)
+    )
+
+
+_LIVE_TOKEN = PreparedSelect(_live_token_query)
 
 
 class ApiRateWindow(BaseModel):

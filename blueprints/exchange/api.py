@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import functools
 import json
 import logging
 import math
@@ -35,7 +36,6 @@ from models.exchange import ApiRateWindow, ApiToken
 log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
-REQUESTS_PER_MINUTE = 1200  # per token, unless API_REQUESTS_PER_MINUTE says otherwise
 LAST_USE_PRECISION = dt.timedelta(minutes=1)  # "last used" is written at most once a minute per token
 
 SCOPE_LABELS = {
@@ -182,7 +182,7 @@ def api_view(scope: str) -> Callable:
 
 
 def requests_per_minute() -> int:
-    return int(current_app.config.get("API_REQUESTS_PER_MINUTE") or REQUESTS_PER_MINUTE)
+    return int(current_app.config["API_REQUESTS_PER_MINUTE"])
 
 
 def throttle(token: ApiToken) -> None:
@@ -227,17 +227,25 @@ def _count_in_redis(token: ApiToken, window: dt.datetime) -> int | None:
 
 
 def _count_in_database(token: ApiToken, window: dt.datetime) -> int:
-    """One upsert (atomic on both backends, whoever else counts at the same moment), then the count."""
-    W = ApiRateWindow
-    (
-        W.insert(token=token.id, window_start=window, count=1)
-        .on_conflict(conflict_target=[W.token, W.window_start], update={W.count: W.count + 1})
-        .execute()
-    )
-    count = W.select(W.count).where((W.token == token.id) & (W.window_start == window)).scalar()
+    """One upsert that answers the new count (INSERT … ON CONFLICT … RETURNING: atomic on both backends,
+    whoever else counts at the same moment), written as SQL once per dialect: it runs on every request."""
+    database = db.obj
+    stamp = ApiRateWindow.window_start.db_value(window)
+    (count,) = database.execute_sql(_count_sql(database.param), (token.id, stamp)).fetchone()
     if count == 1:  # the token's first request this minute: its older windows are of no more use
-        W.delete().where((W.token == token.id) & (W.window_start < window)).execute()
+        ApiRateWindow.delete().where(
+            (ApiRateWindow.token == token.id) & (ApiRateWindow.window_start < window)
+        ).execute()
     return count
+
+
+@functools.cache
+def _count_sql(param: str) -> str:
+    return (
+        f'INSERT INTO "api_rate_window" ("token_id", "window_start", "count") VALUES ({param}, {param}, 1) '
+        'ON CONFLICT ("token_id", "window_start") DO UPDATE SET "count" = "api_rate_window"."count" + 1 '
+        'RETURNING "count"'
+    )
 
 
 # --- paging ---------------------------------------------------------------------------------------------------

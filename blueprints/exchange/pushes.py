@@ -10,8 +10,10 @@ the same key with the same body gets that answer again without anything being wr
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+from collections.abc import Iterator
 
 import peewee as pw
 from flask import request
@@ -22,7 +24,7 @@ from blueprints.exchange.problems import api_json, invalid
 from core.audit import audit
 from core.text import gettext as _
 from models import Association
-from models.db import transaction
+from models.db import db, transaction
 from models.exchange import ApiIdempotencyKey, ApiToken
 
 MAX_ROWS = 500
@@ -35,6 +37,19 @@ class _RefusedError(Exception):
 
 def _pointer(*parts) -> str:
     return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in parts)
+
+
+@contextlib.contextmanager
+def writing() -> Iterator[None]:
+    """transaction(), whose BEGIN on SQLite takes the write lock at once (IMMEDIATE). A push reads before it
+    writes; a deferred transaction that has read cannot wait for another writer (SQLite answers "database is
+    locked" at once), while one that starts with the lock waits its turn (busy_timeout)."""
+    if isinstance(db.obj, pw.SqliteDatabase) and not db.in_transaction():
+        with db.atomic("IMMEDIATE"), transaction():
+            yield
+    else:
+        with transaction():
+            yield
 
 
 def pushed_rows(kind: str) -> tuple[list[dict], bool]:
@@ -81,7 +96,7 @@ def push(association: Association, token: ApiToken, kind: str):
     """Write the body's rows of `kind`, all or none; the answer lists what happened to each."""
     rows, several = pushed_rows(kind)
     try:
-        with transaction():
+        with writing():
             outcomes = records.upsert(association, kind, rows)
             if not all(outcome.ok for outcome in outcomes):
                 raise _RefusedError
@@ -143,7 +158,7 @@ def idempotent(association: Association, answer):
     if kept is not None:
         return _replay(kept, fingerprint)
     try:
-        with transaction():
+        with writing():
             claim = ApiIdempotencyKey.create(association=association, key=key, request_hash=fingerprint,
                                              status=0, body="")  # fmt: skip
             response = answer()  # a problem raised here leaves, and the claim with it
