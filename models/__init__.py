@@ -59,7 +59,7 @@ from models.documents import (
     Folder,
     FolderAccess,
 )
-from models.exchange import ApiIdempotencyKey, ApiRateWindow, ApiToken, ReportSettings
+from models.exchange import ApiIdempotencyKey, ApiRateWindow, ApiToken, ImportMapping, ImportRun, ReportSettings
 from models.faults import FaultAttachment, FaultDeadline, FaultEvent, FaultReport
 from models.listings import (
     Applicant,
@@ -155,6 +155,8 @@ ALL_MODELS = [
     ApiToken,
     ApiRateWindow,
     ApiIdempotencyKey,
+    ImportMapping,
+    ImportRun,
     PrintBatch,
     InvoiceDelivery,
     Folder,

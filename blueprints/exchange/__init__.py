@@ -1,6 +1,7 @@
 """What enters and leaves an association (SPEC I): reports ordered as PDF by mail, the status of every
-ordered PDF, and the JSON API for management systems (`site`, at /api/v1/<slug>/: api.py and api_views.py)
-with the board's page of API tokens. Import and export come here too."""
+ordered PDF, the import of the register and the books from spreadsheets (import_views.py), and the JSON API
+for management systems (`site`, at /api/v1/<slug>/: api.py and api_views.py) with the board's page of API
+tokens. Export comes here too."""
 
 from flask import Blueprint
 
@@ -19,6 +20,14 @@ orders.register_maker(PdfOrder.REPORT, "blueprints.exchange.report_pdf.ordered_r
 nav.board_place(
     "exchange.reports", _l("Order a report"), "reports", order=120,
     shown=lambda: can(perms.MEMBERS_VIEW_CONTACTS), group="register",
+)  # fmt: skip
+nav.board_place(
+    "exchange.imports", _l("Import from a spreadsheet"), "runs", order=125,
+    shown=lambda: can(perms.REGISTER_MANAGE), group="register",
+)  # fmt: skip
+nav.board_place(
+    "exchange.duplicate_people", _l("Likely duplicate people"), "people", order=126,
+    shown=lambda: can(perms.REGISTER_MANAGE), group="register",
 )  # fmt: skip
 nav.board_place(
     "exchange.report_settings", _l("Reports on offer"), "reports", order=130,

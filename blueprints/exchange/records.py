@@ -7,14 +7,17 @@ creates or updates what they describe, for the file import, `flask import` and t
 A row is a dict of key -> value as read from a CSV/XLSX cell or a JSON body (text, or a plain number, date
 or bool). Each row gives one Outcome: `action` CREATED, CHANGED, UNCHANGED or INVALID; `errors`, a list of
 FieldError(field, message), `field` being the row's key; `changes` {key: (old, new)} as text; `key`, how
-the row was matched ("A / 12"); `id`, the main row written. An INVALID row writes nothing. Nothing is
-committed here: the caller runs this inside models.db.transaction() and decides (the import rolls the
-whole file back when any row is INVALID, or for a dry run; `dry_run(...)` does that).
+the row was matched ("A / 12"); `id`, the main row written. Nothing is committed here: the caller runs
+this inside models.db.transaction() (and an app context: the forms and messages need it; messages come in
+the current locale) and decides. Roll back when any outcome is INVALID: an owner's row refused for its
+shares may already have written its unit and person part (the import rolls the whole file back; the API
+should do the same per request). `dry_run(...)` runs upsert and always rolls back.
 
 Idempotent: every kind is matched by a stable key, so the same rows twice give UNCHANGED. An empty or
 missing value leaves what the register holds (an import never clears a field). Values are checked by the
 register's and billing's own forms and services (UnitForm, PersonForm, ContractForm, ChargeForm,
-PaymentForm, check_owners, money.parse_amount, ...), with their messages.
+check_owners, parse_share_terms, money.parse_amount, invoicing.invoice_row, payments' limits, ...), with
+their messages.
 
 Keys by kind (dates as 2026-01-31, 31.1.2026, 31-01-2026 or 31/01/2026; yes/no in the seeds' languages):
 
@@ -53,48 +56,29 @@ Keys by kind (dates as 2026-01-31, 31.1.2026, 31-01-2026 or 31/01/2026; yes/no i
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass, field
 
+from blueprints.exchange import records_billing, records_register
+from blueprints.exchange.outcomes import ACTIONS, CHANGED, CREATED, INVALID, UNCHANGED, FieldError, Outcome
+from blueprints.exchange.values import text
 from models.db import transaction
 from models.portal import Association, User
 
-CREATED, CHANGED, UNCHANGED, INVALID = "created", "changed", "unchanged", "invalid"
-ACTIONS = (CREATED, CHANGED, UNCHANGED, INVALID)
 KINDS = ("units", "people", "ownership", "residents", "contracts", "charges", "invoices", "payments")
 
 
-@dataclass
-class FieldError:
-    field: str  # the row's key ("" for the row as a whole)
-    message: str
-
-
-@dataclass
-class Outcome:
-    action: str = UNCHANGED
-    key: str = ""
-    errors: list[FieldError] = field(default_factory=list)
-    changes: dict[str, tuple[str, str]] = field(default_factory=dict)
-    id: int | None = None
-
-    def error(self, key: str, message) -> None:
-        self.errors.append(FieldError(key, str(message)))
-        self.action = INVALID
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def absorb(self, other: Outcome) -> None:
-        """Take in a part of the same row (its unit, its person): errors, changes, and the stronger action."""
-        self.errors.extend(other.errors)
-        self.changes.update(other.changes)
-        if self.errors:
-            self.action = INVALID
-        elif CREATED in (self.action, other.action):
-            self.action = CREATED
-        elif CHANGED in (self.action, other.action):
-            self.action = CHANGED
+__all__ = [
+    "ACTIONS",
+    "CHANGED",
+    "CREATED",
+    "INVALID",
+    "UNCHANGED",
+    "FieldError",
+    "Outcome",
+    "KINDS",
+    "upsert",
+    "upsert_one",
+    "dry_run",
+]
 
 
 class UnknownKindError(ValueError):
@@ -104,8 +88,6 @@ class UnknownKindError(ValueError):
 def upsert(association: Association, kind: str, rows: list[dict], *, user: User | None = None) -> list[Outcome]:
     """Create or update what each row describes; one Outcome per row, in order. Call inside transaction().
     A fixed number of queries per few hundred rows besides one INSERT or UPDATE per row written."""
-    from blueprints.exchange import records_billing, records_register
-
     handlers = {
         "units": records_register.units,
         "people": records_register.people,
@@ -140,17 +122,20 @@ def dry_run(association: Association, kind: str, rows: list[dict], *, user: User
 
 
 def _plain(row: dict) -> dict:
-    """The row with its keys as given and every value as text (see values.text); None for empty."""
-    from blueprints.exchange.values import text
-
-    return {str(key): text(value) for key, value in row.items() if text(value) != ""}
+    """The row with its keys as given and every value as text (see values.text); empty values left out."""
+    plain = {}
+    for key, value in row.items():
+        written = value if type(value) is str and value and not value[0].isspace() and not value[-1].isspace() \
+            and "  " not in value and "\n" not in value and "\t" not in value else text(value)  # fmt: skip
+        if written:
+            plain[str(key)] = written
+    return plain
 
 
 def row_keys(kind: str) -> tuple[str, ...]:
     """The keys a row of `kind` may hold (the API refuses others, so a misspelt key is not silently left out);
     empty for a kind upsert does not take."""
-    from blueprints.exchange import records_register as r
-
+    r = records_register
     unit = ("building", "unit", *r.UNIT_KEYS, *r.BUILDING_KEYS)
     keys = {
         "units": unit,

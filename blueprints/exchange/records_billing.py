@@ -16,11 +16,10 @@ from decimal import Decimal
 
 from blueprints.billing import invoicing, money, references
 from blueprints.billing.bank import booking
-from blueprints.billing.board_forms import PaymentForm
 from blueprints.billing.contract_forms import ChargeForm, ContractForm
-from blueprints.billing.payments import NOTE_MAX
+from blueprints.billing.payments import NOTE_MAX, REFERENCE_MAX
 from blueprints.exchange import values
-from blueprints.exchange.records import CHANGED, CREATED, Outcome
+from blueprints.exchange.outcomes import CHANGED, CREATED, Outcome
 from blueprints.exchange.records_register import (
     CHUNK,
     Batch,
@@ -36,6 +35,7 @@ from core import clock
 from core.text import lazy_gettext as _l
 from core.text import money as money_text
 from models.billing import BillingSettings, Charge, Contract, ContractParty, Invoice, InvoiceLine, Payment, Receipt
+from models.db import db, loaded
 from models.register import Ownership, Person, Unit
 
 CATEGORY_WORDS = {
@@ -131,7 +131,7 @@ def _contract_row(batch: Batch, row: dict, known: dict[str, Contract], parties: 
         form.unit.choices = [(unit_id, "")]
         form.parties.choices = [(person_id, "") for person_id in chosen]
 
-    form = _form(ContractForm, data, currency=currency, vat_registered=settings.vat_registered, prepare=offer,
+    form = _form(batch, ContractForm, data, currency=currency, vat_registered=settings.vat_registered, prepare=offer,
                  lists={"parties": [str(person_id) for person_id in chosen]})  # fmt: skip
     _form_errors(outcome, form, {"parties": "personal_id", "rent_vat": "rent_vat"})
     if outcome.errors:
@@ -211,7 +211,7 @@ def _charge_row(batch: Batch, row: dict, known: dict[str, Contract], existing: l
     currency, settings = batch.association.currency, _settings(batch)
     data = {key: row.get(key, "") for key in ("description", "amount", "vat_rate")}
     data.update({key: values.day_text(row[key]) for key in ("valid_from", "valid_to") if key in row})
-    form = _form(ChargeForm, data, currency=currency, vat_registered=settings.vat_registered,
+    form = _form(batch, ChargeForm, data, currency=currency, vat_registered=settings.vat_registered,
                  prepare=lambda form: form.offer_services([]))  # fmt: skip
     _form_errors(outcome, form, {"service": "description"})
     if outcome.errors:
@@ -263,11 +263,9 @@ def _whole_number(text: str) -> int | None:
 def _invoice_chunk(batch: Batch, rows: list[dict]) -> list[Outcome]:
     association = batch.association
     numbers = [_whole_number(row.get("number", "")) for row in rows]
-    existing = {
-        invoice.number: invoice
-        for invoice in Invoice.of(association).where(Invoice.number.in_([n for n in numbers if n]))
-    }
+    existing = _invoices_numbered(association, numbers)
     batch.read_units([row.get("unit", "") for row in rows])
+    _read_main_owners(batch, [batch.unit(row) for row in rows if row.get("unit") and not _has_any(row, _WHO)])
     contracts = _contracts_by_number(batch, [row.get("contract", "") for row in rows])
     first_party = _first_parties([c.id for c in contracts.values()])
     buildings = {building.id: building for building in batch.buildings().values()}
@@ -294,6 +292,32 @@ def _invoice_chunk(batch: Batch, rows: list[dict]) -> list[Outcome]:
     return outcomes
 
 
+_WHO = ("personal_id", "email", "contract")
+_INVOICE_COLUMNS = ("number", "kind", "total", "paid_total", "credited_total", "recipient", "unit", "contract",
+                    "currency", "issue_date", "due_date", "period_start", "reference")  # fmt: skip
+
+
+def _invoices_numbered(association, numbers: list[int | None]) -> dict[int, Invoice]:
+    """The association's invoices with these numbers: one range query (a chunk's numbers are mostly
+    consecutive; a list of 500 numbers costs peewee more to write than the database to answer)."""
+    wanted = {number for number in numbers if number}
+    if not wanted:
+        return {}
+    columns = [Invoice.id, Invoice.association, *[getattr(Invoice, name) for name in _INVOICE_COLUMNS]]
+    query = (
+        Invoice.select(*columns)
+        .where((Invoice.association == association) & Invoice.number.between(min(wanted), max(wanted)))
+        .tuples()
+    )
+    found = {}
+    for row in query:  # rows made by hand (db.loaded): a model per row costs more than the query
+        if row[2] in wanted:
+            found[row[2]] = loaded(
+                Invoice, id=row[0], association=row[1], **dict(zip(_INVOICE_COLUMNS, row[2:], strict=True))
+            )
+    return found
+
+
 class _Issued:
     """An invoice an earlier row of the same file makes: a later row with its number is compared with it."""
 
@@ -317,17 +341,25 @@ def _first_parties(contract_ids: list[int]) -> dict[int, Person]:
     return found
 
 
-def _main_owner(batch: Batch, unit: Unit, on: dt.date) -> Person | None:
-    """The unit's main owner on the issue day, as a run bills a unit (read once per unit)."""
+def _read_main_owners(batch: Batch, units: list[Unit | None]) -> None:
+    """The main owners (past and present) of these units, with their people: a query per CHUNK units."""
     cache = batch.__dict__.setdefault("_main_owners", {})
-    if unit.id not in cache:
-        cache[unit.id] = [
-            (o.started_on, o.ended_on, o.person)
-            for o in Ownership.select(Ownership, Person).join(Person).where(
-                (Ownership.unit == unit.id) & Ownership.is_main
-            )
-        ]  # fmt: skip
-    for started, ended, person in cache[unit.id]:
+    ids = sorted({unit.id for unit in units if unit is not None and unit.id not in cache})
+    for unit_id in ids:
+        cache[unit_id] = []
+    for start in range(0, len(ids), CHUNK):
+        query = (
+            Ownership.select(Ownership, Person).join(Person)
+            .where(Ownership.unit.in_(ids[start : start + CHUNK]) & Ownership.is_main)
+        )  # fmt: skip
+        for ownership in query:
+            cache[ownership.unit_id].append((ownership.started_on, ownership.ended_on, ownership.person))
+
+
+def _main_owner(batch: Batch, unit: Unit, on: dt.date) -> Person | None:
+    """The unit's main owner on the issue day, as a run bills a unit."""
+    _read_main_owners(batch, [unit])
+    for started, ended, person in batch.__dict__["_main_owners"][unit.id]:
         if (started is None or started <= on) and (ended is None or on < ended):
             return person
     return None
@@ -475,19 +507,21 @@ def payments(batch: Batch, rows: list[dict]) -> list[Outcome]:
 
 def _invoices_named(batch: Batch, rows: list[dict]) -> tuple[dict[int, Invoice], dict[str, Invoice]]:
     """The chunk's invoices by number and by payment reference (as allocation.invoice_named_by reads one)."""
-    numbers = [n for n in (_whole_number(row.get("invoice", "")) for row in rows) if n]
+    numbers = [_whole_number(row.get("invoice", "")) for row in rows]
+    by_number = {n: i for n, i in _invoices_numbered(batch.association, numbers).items() if i.kind == Invoice.INVOICE}
     texts = set()
     for row in rows:
         text = references.normalize(row.get("reference", ""))
         if text:
             texts.update({text, text.lstrip("0") or "0"})
-    condition = Invoice.number.in_(numbers)
+    by_reference = {}
     if texts:
-        condition |= Invoice.reference.in_(sorted(texts))
-    by_number, by_reference = {}, {}
-    for invoice in Invoice.of(batch.association).where(condition & (Invoice.kind == Invoice.INVOICE)):
-        by_number[invoice.number] = invoice
-        by_reference.setdefault(invoice.reference, invoice)
+        named = Invoice.of(batch.association).where(
+            Invoice.reference.in_(sorted(texts)) & (Invoice.kind == Invoice.INVOICE)
+        )
+        for invoice in named.order_by(Invoice.id):
+            by_reference.setdefault(invoice.reference, invoice)
+            by_number.setdefault(invoice.number, invoice)
     return by_number, by_reference
 
 
@@ -506,13 +540,9 @@ def _payment_chunk(batch: Batch, rows: list[dict]) -> list[Outcome]:
         outcome = Outcome(key=row.get("invoice") or row.get("reference", ""))
         outcomes.append(outcome)
         invoice = _named_invoice(row, by_number, by_reference, outcome)
-        form = _form(PaymentForm, {"amount": row.get("amount", ""), "paid_on": values.day_text(row.get("paid_on", "")),
-                                   "reference": row.get("payment_reference", ""), "note": row.get("note", "")},
-                     currency=association.currency)  # fmt: skip
-        _form_errors(outcome, form, {"reference": "payment_reference"})
+        paid_on, amount, reference, note = _payment_values(row, association, outcome)
         if outcome.errors:
             continue
-        paid_on, amount = form.paid_on.data, form.minor_units
         if paid_on > today:
             outcome.error("paid_on", _l("The payment date cannot be in the future."))
         elif paid_on.year < 2000:
@@ -529,10 +559,39 @@ def _payment_chunk(batch: Batch, rows: list[dict]) -> list[Outcome]:
                                        outstanding=money_text(owed.get(invoice.id, 0), invoice.currency)))  # fmt: skip
             continue
         owed[invoice.id] = owed.get(invoice.id, invoice.outstanding) - amount
-        planned.append((invoice, amount, paid_on, (form.reference.data or "").strip(), (form.note.data or "").strip()))
+        planned.append((invoice, amount, paid_on, reference, note))
         outcome.action = CREATED
     _book(batch, planned)
     return outcomes
+
+
+def _payment_values(row: dict, association, outcome: Outcome) -> tuple[dt.date | None, int, str, str]:
+    """The payment as billing's PaymentForm reads it (its rules and words: money.parse_amount in the
+    association's currency, above zero; a day; the reference and note no longer than payments.py keeps),
+    without making a form for each of a year's 24,000 payments."""
+    currency, amount = association.currency, 0
+    if not row.get("amount"):
+        outcome.error("amount", _l("Enter the amount received."))
+    else:
+        try:
+            amount = money.parse_amount(row["amount"], currency)
+        except money.AmountError:
+            digits = money.exponent(currency)
+            example = "1234" + ("." + "5" * digits if digits else "")
+            outcome.error("amount", _l("Enter an amount such as %(example)s.", example=example))
+        else:
+            if amount <= 0:
+                outcome.error("amount", _l("Enter an amount greater than zero."))
+    paid_on = values.parse_day(row.get("paid_on", ""))
+    if paid_on is None:
+        outcome.error("paid_on", _l("Enter the date the money arrived.") if not row.get("paid_on") else
+                      _l("“%(text)s” is not a date.", text=row["paid_on"][:30]))  # fmt: skip
+    reference, note = row.get("payment_reference", ""), row.get("note", "")
+    if len(reference) > REFERENCE_MAX:
+        outcome.error("payment_reference", _l("The reference can be at most %(max)d characters.", max=REFERENCE_MAX))
+    if len(note) > NOTE_MAX:
+        outcome.error("note", _l("The note can be at most %(max)d characters.", max=NOTE_MAX))
+    return paid_on, amount, reference, note
 
 
 def _named_invoice(row, by_number, by_reference, outcome) -> Invoice | None:
@@ -577,5 +636,25 @@ def _book(batch: Batch, planned: list) -> None:
     paid: dict[int, int] = defaultdict(int)
     for invoice, amount, *_rest in planned:
         paid[invoice.id] += amount
-    booking._raise_paid_totals(paid)
+    _raise_paid_totals(paid)
     BillingSettings.bump(association.id)
+
+
+def _raise_paid_totals(paid: dict[int, int]) -> None:
+    """Each invoice's paid total up by what it received, never past what it owes, as bank.booking raises them
+    (a BookingConflictError, rolling everything back, if someone paid or credited one meanwhile), with the
+    SQL written here: peewee writing a CASE of 500 branches costs more than the database running it."""
+    database = db.obj
+    items = sorted(paid.items())
+    for start in range(0, len(items), booking.INVOICES_PER_UPDATE):
+        chunk = items[start : start + booking.INVOICES_PER_UPDATE]
+        mark = database.param
+        case = "CASE id " + " ".join([f"WHEN {mark} THEN {mark}"] * len(chunk)) + " END"
+        sql = (
+            f'UPDATE "invoice" SET "paid_total" = "paid_total" + {case} WHERE "id" IN ({", ".join([mark] * len(chunk))})'
+            f' AND "total" - "paid_total" - "credited_total" >= {case}'
+        )
+        pairs = [value for pair in chunk for value in pair]
+        cursor = database.execute_sql(sql, [*pairs, *[invoice_id for invoice_id, _amount in chunk], *pairs])
+        if cursor.rowcount != len(chunk):
+            raise booking.BookingConflictError()
