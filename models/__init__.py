@@ -59,7 +59,7 @@ from models.documents import (
     Folder,
     FolderAccess,
 )
-from models.exchange import ImportMapping, ImportRun, ReportSettings
+from models.exchange import ApiIdempotencyKey, ApiRateWindow, ApiToken, ImportMapping, ImportRun, ReportSettings
 from models.faults import FaultAttachment, FaultDeadline, FaultEvent, FaultReport
 from models.listings import (
     Applicant,
@@ -152,6 +152,9 @@ ALL_MODELS = [
     SettlementUnit,
     PdfOrder,
     ReportSettings,
+    ApiToken,
+    ApiRateWindow,
+    ApiIdempotencyKey,
     ImportMapping,
     ImportRun,
     PrintBatch,

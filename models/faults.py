@@ -68,6 +68,8 @@ class FaultReport(AssociationScoped, BaseModel):
             (("association", "reporter", "created_at"), False),  # the home page's "my open faults"
             (("association", "unit"), False),
             (("association", "building"), False),
+            # The API's feed of new and changed reports pages through this (exchange/api.py).
+            (("association", "updated_at", "id"), False),
         )
 
     @property

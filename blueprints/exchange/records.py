@@ -130,3 +130,23 @@ def _plain(row: dict) -> dict:
         if written:
             plain[str(key)] = written
     return plain
+
+
+def row_keys(kind: str) -> tuple[str, ...]:
+    """The keys a row of `kind` may hold (the API refuses others, so a misspelt key is not silently left out);
+    empty for a kind upsert does not take."""
+    r = records_register
+    unit = ("building", "unit", *r.UNIT_KEYS, *r.BUILDING_KEYS)
+    keys = {
+        "units": unit,
+        "people": r.PERSON_KEYS,
+        "ownership": (*unit, *r.PERSON_KEYS, "owner_share", "main", "started_on", "ended_on"),
+        "residents": (*unit, *r.PERSON_KEYS, "role", "start_date", "end_date"),
+        "contracts": ("number", "building", "unit", "category", "type_label", "status", "start_date", "end_date",
+                      "notice_months", "renewal", "renewal_months", "rent", "rent_vat", "note", *r.PERSON_KEYS),
+        "charges": ("building", "unit", "contract", "description", "amount", "vat_rate", "valid_from", "valid_to"),
+        "invoices": ("number", "building", "unit", "contract", "personal_id", "email", "period", "issue_date",
+                     "due_date", "amount", "vat_rate", "description", "reference", "message"),
+        "payments": ("invoice", "reference", "amount", "paid_on", "payment_reference", "note"),
+    }  # fmt: skip
+    return keys.get(kind, ())
