@@ -54,6 +54,9 @@ from werkzeug.datastructures import MultiDict
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
 
+from listings import SCHEMES as LISTING_SCHEMES  # noqa: E402 (bench/listings.py: the national bench's mix)
+from listings import TYPES as LISTING_TYPES  # noqa: E402
+
 from app import create_app  # noqa: E402
 from blueprints.billing import invoicing, settlement_pdf  # noqa: E402
 from blueprints.listings import search as homes  # noqa: E402
@@ -469,8 +472,6 @@ def list_vacancies(bench: Association, board: User, count: int, clients: int) ->
 
 VACANCY_TEXT = "A bright home (listing {n}) near the park, with a balcony to the yard and a bus stop at the door."
 YOUTH_URL = f"https://{SLUG}.example/youth-homes"
-LISTING_TYPES = (Vacancy.FAMILY, Vacancy.FAMILY, Vacancy.FAMILY, Vacancy.YOUTH, Vacancy.SENIOR)  # as bench/listings.py
-LISTING_SCHEMES = ("", "", "", "students", "seniors", "local_workers", "families relocation", "social", "combined")
 
 
 def spread(first: int, last: int, count: int) -> list[int]:
