@@ -18,3 +18,15 @@ nav.board_place(
     "exchange.report_settings", _l("Reports on offer"), "reports", order=130,
     shown=lambda: can(perms.SETTINGS_MANAGE), group="portal",
 )  # fmt: skip
+nav.board_place(
+    "exchange.leaving", _l("Export everything"), "reports", order=140,
+    shown=lambda: can(perms.SETTINGS_MANAGE), group="portal",
+)  # fmt: skip
+
+
+@bp.app_template_global("export_status")
+def _export_status(export):
+    """The state of a data export as its page shows it (privacy_jobs.status)."""
+    from blueprints.exchange.privacy_jobs import status
+
+    return status(export)
