@@ -10,19 +10,19 @@ def up(migrator, db):
             database = db
             table_name = name
 
-        return type(name.title().replace("_", ""), (Model,), {"Meta": Meta})
+        return type(name.title().replace('_', ''), (Model,), {'Meta': Meta})
 
-    Association, User, Person = (table(n) for n in ("association", "user", "person"))
+    Association, User, Person = (table(n) for n in ('association', 'user', 'person'))
 
     class DataExport(Model):
-        association = ForeignKeyField(Association, on_delete="CASCADE")
+        association = ForeignKeyField(Association, on_delete='CASCADE')
         kind = CharField(max_length=12)
-        user = ForeignKeyField(User, on_delete="CASCADE")
-        person = ForeignKeyField(Person, null=True, on_delete="SET NULL")
-        state = CharField(max_length=10, default="queued")
+        user = ForeignKeyField(User, on_delete='CASCADE')
+        person = ForeignKeyField(Person, null=True, on_delete='SET NULL')
+        state = CharField(max_length=10, default='queued')
         done = IntegerField(default=0)
         total = IntegerField(default=0)
-        error = TextField(default="")
+        error = TextField(default='')
         stored_name = CharField(max_length=100, null=True)
         size = BigIntegerField(default=0)
         created_at = DateTimeField()
@@ -31,27 +31,27 @@ def up(migrator, db):
 
         class Meta:
             database = db
-            table_name = "data_export"
-            indexes = ((("association", "kind", "created_at"), False), (("user", "created_at"), False))
+            table_name = 'data_export'
+            indexes = ((('association', 'kind', 'created_at'), False), (('user', 'created_at'), False))
 
     class Erasure(Model):
-        association = ForeignKeyField(Association, on_delete="CASCADE")
-        person = ForeignKeyField(Person, null=True, on_delete="SET NULL")
+        association = ForeignKeyField(Association, on_delete='CASCADE')
+        person = ForeignKeyField(Person, null=True, on_delete='SET NULL')
         pseudonym = CharField(max_length=120)
-        erased_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+        erased_by = ForeignKeyField(User, null=True, on_delete='SET NULL')
         files_removed = IntegerField(default=0)
         files_kept = IntegerField(default=0)
-        kept_reason = TextField(default="")
+        kept_reason = TextField(default='')
         rows_scrubbed = IntegerField(default=0)
         created_at = DateTimeField()
 
         class Meta:
             database = db
-            table_name = "erasure"
+            table_name = 'erasure'
 
     db.create_tables([DataExport, Erasure])
 
 
 def down(migrator, db):
-    for name in ("erasure", "data_export"):
+    for name in ('erasure', 'data_export'):
         db.execute_sql(f'DROP TABLE "{name}"')
