@@ -242,7 +242,8 @@ def erase(association, person: Person, actor: User, keep_reason: str = "") -> Er
     address = f"erased-{secrets.token_hex(6)}@erased.invalid"
     user = User.get_or_none(User.id == person.user_id) if person.user_id else None
     old = _old_values(association, person, user, pseudonym, address)
-    planned = [] if keep_reason else personal_files(association, person)
+    theirs = personal_files(association, person)
+    planned = [] if keep_reason else theirs
     with transaction():
         if not keep_reason:
             _drop_file_rows(association, person)
@@ -262,7 +263,7 @@ def erase(association, person: Person, actor: User, keep_reason: str = "") -> Er
             pseudonym=pseudonym,
             erased_by=actor,
             files_removed=len(planned),
-            files_kept=len(personal_files(association, person)) if keep_reason else 0,
+            files_kept=len(theirs) if keep_reason else 0,
             kept_reason=keep_reason,
             rows_scrubbed=scrubbed,
         )
@@ -346,7 +347,7 @@ def _sweep_model(model, scope: pw.Expression, old: Old) -> int:
         values = {}
         for column, text in zip(columns, row[1:], strict=True):
             if text and old.apply(text) != text:
-                values[column] = old.apply(text)[: column.max_length or None]
+                values[column] = old.apply(text)[: getattr(column, "max_length", None) or None]
         if values:
             model.update(values).where(key == row[0]).execute()
             changed += 1
