@@ -87,31 +87,31 @@ def write_association_export(export: DataExport, archive: zipfile.ZipFile, progr
 
 
 def _write_table(archive: zipfile.ZipFile, model: type[pw.Model], association_id: int) -> int:
-    """One table as CSV and JSON, a batch of rows at a time (keyset on the primary key); its row count."""
+    """One table as CSV, then as JSON (a ZIP takes one member at a time: the rows are read twice, a batch at a
+    time, keyset on the primary key); its row count."""
     fields = graph.exported_columns(model)
     header = [f.column_name for f in fields]
     table = model._meta.table_name
-    count = 0
-    with (
-        archive.open(f"tables/{table}.csv", "w") as csv_file,
-        archive.open(f"tables/{table}.json", "w") as json_file,
-    ):
-        csv_text = io.TextIOWrapper(csv_file, encoding="utf-8", newline="")
-        json_text = io.TextIOWrapper(json_file, encoding="utf-8")
-        writer = csv.writer(csv_text)
-        csv_text.write("\ufeff")  # spreadsheet programs then read names right, as core/csv.py's downloads
+    with archive.open(f"tables/{table}.csv", "w") as member:
+        text = io.TextIOWrapper(member, encoding="utf-8", newline="")
+        writer = csv.writer(text)
+        text.write("\ufeff")  # spreadsheet programs then read names right, as core/csv.py's downloads
         writer.writerow([cell(name) for name in header])
-        json_text.write("[")
         for row in _rows(model, fields, association_id):
             writer.writerow([cell(_csv_value(value)) for value in row])
-            json_text.write(",\n" if count else "\n")
-            json_text.write(json.dumps(dict(zip(header, map(json_value, row), strict=True)), ensure_ascii=False))
+        text.flush()
+        text.detach()
+    count = 0
+    with archive.open(f"tables/{table}.json", "w") as member:
+        text = io.TextIOWrapper(member, encoding="utf-8")
+        text.write("[")
+        for row in _rows(model, fields, association_id):
+            text.write(",\n" if count else "\n")
+            text.write(json.dumps(dict(zip(header, map(json_value, row), strict=True)), ensure_ascii=False))
             count += 1
-        json_text.write("\n]\n")
-        csv_text.flush()
-        json_text.flush()
-        csv_text.detach()
-        json_text.detach()
+        text.write("\n]\n")
+        text.flush()
+        text.detach()
     return count
 
 
