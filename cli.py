@@ -33,6 +33,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(restore_command)
     app.cli.add_command(doctor_command)
     app.cli.add_command(association_cli)
+    app.cli.add_command(privacy_cli)
 
 
 db_cli = AppGroup("db", help="Database schema migrations (peewee's playhouse.migrations).")
@@ -287,3 +288,18 @@ def association_invite(slug: str, email: str, given_name: str, surname: str, rol
     )
     done = "joins with their existing password" if outcome == "joined" else "is invited to set a password"
     click.echo(f"{email} {done}; the mail is on its way{where}.")
+
+
+# --- exchange: privacy exports (GDPR access, leaving Porch) ---------------------------------------------------
+
+privacy_cli = AppGroup("privacy", help="Members' own-data files and the association exports.")
+
+
+@privacy_cli.command("remove-expired")
+def privacy_remove_expired():
+    """Remove the files of data exports whose download time has passed (run it daily from cron)."""
+    from blueprints.exchange import privacy_jobs
+
+    with db.connection_context():
+        count = privacy_jobs.remove_expired()
+    click.echo(f"Removed {count} expired export file(s).")

@@ -401,3 +401,15 @@ def test_an_account_used_in_another_association_stays_there(app, client, login_a
     # Nothing of alpha points at the login any more.
     assert not models.Post.select().where(models.Post.author == user).exists()
     assert not FaultReport.select().where(FaultReport.reporter == user).exists()
+
+
+def test_the_command_removes_expired_files(app, client, login, neighbours, outbox, frozen_clock):
+    login(client, "anna@alpha.example")
+    client.submit("/alpha/account/my-data", {})
+    export = DataExport.get()
+    stored = Path(app.config["UPLOAD_DIR"]) / export.stored_name
+    runner = app.test_cli_runner()
+    assert "Removed 0 expired" in runner.invoke(args=["privacy", "remove-expired"]).output
+    frozen_clock.advance(dt.timedelta(days=7, minutes=1))
+    assert "Removed 1 expired" in runner.invoke(args=["privacy", "remove-expired"]).output
+    assert not stored.exists() and DataExport.get().stored_name is None
