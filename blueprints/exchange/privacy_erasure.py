@@ -123,12 +123,7 @@ def plan(association, person: Person) -> ErasurePlan:
     result = ErasurePlan(person=person, refusals=refusals(association, person, today))
     result.files = personal_files(association, person)
     if person.user_id:
-        elsewhere = (
-            Membership.select()
-            .where((Membership.user == person.user_id) & (Membership.association != association))
-            .exists()
-        )
-        result.account = "elsewhere" if elsewhere else "deleted"
+        result.account = "elsewhere" if _member_elsewhere(association, person.user_id) else "deleted"
     result.kept = {
         _("Ownership records"): Ownership.select().where(Ownership.person == person).count(),
         _("Invoices"): Invoice.select().where(Invoice.recipient == person).count(),
@@ -139,6 +134,10 @@ def plan(association, person: Person) -> ErasurePlan:
         .count(),
     }
     return result
+
+
+def _member_elsewhere(association, user) -> bool:
+    return Membership.select().where((Membership.user == user) & (Membership.association != association)).exists()
 
 
 def refusals(association, person: Person, today: dt.date) -> list[str]:
@@ -241,19 +240,21 @@ def erase(association, person: Person, actor: User, keep_reason: str = "") -> Er
         pseudonym = f"{_('Former resident')} {secrets.token_hex(3).upper()}"
     address = f"erased-{secrets.token_hex(6)}@erased.invalid"
     user = User.get_or_none(User.id == person.user_id) if person.user_id else None
+    # Rows of no association (account mail, account audit entries) are the login's: theirs to scrub only when
+    # the login goes, not while another association still has it as a member.
+    login_goes = user is None or not _member_elsewhere(association, user)
     old = _old_values(association, person, user, pseudonym, address)
     theirs = personal_files(association, person)
     planned = [] if keep_reason else theirs
     with transaction():
         if not keep_reason:
             _drop_file_rows(association, person)
-        scrubbed = _scrub_outbox(association, person, user, address)
+        scrubbed = _scrub_outbox(association, person, user, address, include_unscoped=login_goes)
         _drop_personal_settings(association, person, user)
         _rewrite_copies(person, pseudonym)
-        user_gone = False
         if user is not None:
-            user_gone = _close_account(association, person, user, pseudonym)
-        scrubbed += sweep(association, old, include_unscoped=user_gone)
+            _close_account(association, person, user, pseudonym)
+        scrubbed += sweep(association, old, include_unscoped=login_goes)
         _rewrite_person(person, pseudonym)
         search.rebuild(association.id)
         _forget_deleted_words()
@@ -321,10 +322,8 @@ def sweep(association, old: Old, *, include_unscoped: bool = False) -> int:
         own = model._meta.fields.get("association")
         if include_unscoped and isinstance(own, pw.ForeignKeyField) and own.null:
             scope = own.is_null() if scope is None else scope | own.is_null()
-        if scope is None:
-            if not include_unscoped:
-                continue
-            scope = pw.Value(True)
+        if scope is None:  # a login's own rows (sessions, second factors): deleted with it, or another's
+            continue
         changed += _sweep_model(model, scope, old)
     return changed
 
@@ -371,17 +370,16 @@ def _drop_file_rows(association, person: Person) -> None:
     ).execute()
 
 
-def _scrub_outbox(association, person: Person, user: User | None, address: str) -> int:
+def _scrub_outbox(association, person: Person, user: User | None, address: str, *, include_unscoped: bool) -> int:
     """Mail to them keeps its row (the board's mail log counts it) but loses its body, address and files."""
     addresses = [a for a in {User.normalize_email(person.email), User.normalize_email(user.email if user else "")} if a]
     to_them = pw.fn.LOWER(OutboundEmail.to_address).in_(addresses) if addresses else pw.Value(False)
     if user is not None:
         to_them |= OutboundEmail.recipient_user == user
-    mails = list(
-        OutboundEmail.select(OutboundEmail.id, OutboundEmail.attachment_path).where(
-            to_them & ((OutboundEmail.association == association) | OutboundEmail.association.is_null())
-        )
-    )
+    where = OutboundEmail.association == association
+    if include_unscoped:
+        where |= OutboundEmail.association.is_null()
+    mails = list(OutboundEmail.select(OutboundEmail.id, OutboundEmail.attachment_path).where(to_them & where))
     ids = [mail.id for mail in mails]
     if not ids:
         return 0
