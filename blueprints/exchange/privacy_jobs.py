@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 import secrets
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask_babel import force_locale
@@ -23,9 +24,8 @@ from core.mail import external_url, mail_language, queue_mail
 from core.queue import enqueue
 from core.text import lazy_gettext as _l
 from core.text import locale_for
-from jobs import job_context
 from models import Association, User
-from models.db import transaction
+from models.db import db, transaction
 from models.exchange import DataExport
 
 log = logging.getLogger(__name__)
@@ -152,9 +152,21 @@ class Progress:
             _move(self.export, DataExport.MAKING, done=min(self.export.done, self.export.total))
 
 
+@contextmanager
+def _open_database():
+    """An open connection for the job (jobs.job_context's, which a blueprint may not import: the job runs in
+    the app's context, inline or on a worker built by worker.py)."""
+    opened = db.connect(reuse_if_open=True)
+    try:
+        yield
+    finally:
+        if opened:
+            db.close()
+
+
 def make_export(export_id: int) -> str:
     """Make the export's ZIP: "ready", "failed" or "skipped" (not this run's to do)."""
-    with job_context():
+    with _open_database():
         if not _claim(export_id):
             return "skipped"
         export = DataExport.select(DataExport, Association).join(Association).where(DataExport.id == export_id).get()
