@@ -282,7 +282,7 @@ def erase(association, person: Person, actor: User, keep_reason: str = "") -> Er
 
 def _old_values(association, person: Person, user: User | None, pseudonym: str, address: str) -> Old:
     names = {person.full_name, person.sort_name}
-    if user is not None and user.name:
+    if user is not None and len(user.name.split()) > 1:  # a full name; a single word ("Board") is too common
         names.add(user.name)
     namesake = (
         Person.select()
