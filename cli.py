@@ -35,6 +35,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(doctor_command)
     app.cli.add_command(association_cli)
     app.cli.add_command(import_command)
+    app.cli.add_command(privacy_cli)
 
 
 db_cli = AppGroup("db", help="Database schema migrations (peewee's playhouse.migrations).")
@@ -372,3 +373,18 @@ def import_command(file: Path, slug: str, kind: str, mapping_text: str | None, s
         click.echo("Nothing was imported: every row must be right." if not dry_run else "Correct the rows above.")
         raise SystemExit(1)
     click.echo("Checked: nothing was kept (--dry-run)." if dry_run else "Imported.")
+
+
+# --- exchange: privacy exports (GDPR access, leaving Porch) ---------------------------------------------------
+
+privacy_cli = AppGroup("privacy", help="Members' own-data files and the association exports.")
+
+
+@privacy_cli.command("remove-expired")
+def privacy_remove_expired():
+    """Remove the files of data exports whose download time has passed (run it daily from cron)."""
+    from blueprints.exchange import privacy_jobs
+
+    with db.connection_context():
+        count = privacy_jobs.remove_expired()
+    click.echo(f"Removed {count} expired export file(s).")

@@ -59,7 +59,16 @@ from models.documents import (
     Folder,
     FolderAccess,
 )
-from models.exchange import ApiIdempotencyKey, ApiRateWindow, ApiToken, ImportMapping, ImportRun, ReportSettings
+from models.exchange import (
+    ApiIdempotencyKey,
+    ApiRateWindow,
+    ApiToken,
+    DataExport,
+    Erasure,
+    ImportMapping,
+    ImportRun,
+    ReportSettings,
+)
 from models.faults import FaultAttachment, FaultDeadline, FaultEvent, FaultReport
 from models.listings import (
     Applicant,
@@ -215,6 +224,9 @@ ALL_MODELS = [
     ApplicantEvent,
     ApplicantToken,
     WaitingListRequest,
+    # exchange: privacy and leaving Porch
+    DataExport,
+    Erasure,
 ]
 
 __all__ = ["db", "ALL_MODELS", *[m.__name__ for m in ALL_MODELS]]

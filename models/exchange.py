@@ -186,3 +186,67 @@ class ImportRun(AssociationScoped, BaseModel):
 
     class Meta:
         indexes = ((("association", "created_at"), False),)
+
+
+# --- exchange: privacy (GDPR export and erasure) and leaving Porch (SPEC I3) -----------------------------
+
+from core import clock  # noqa: E402
+from models.db import AssociationScoped  # noqa: E402
+from models.portal import User  # noqa: E402
+from models.register import Person  # noqa: E402
+
+
+class DataExport(AssociationScoped, BaseModel):
+    """A ZIP being made by a job: a member's own data (GDPR access) or the whole association (leaving Porch).
+
+    `state` is what the page shows: queued -> making -> ready (the file is there until `expires_at`), or
+    failed with the reason in `error`. `done`/`total` count the steps made (tables, files) for the progress bar.
+    """
+
+    PERSON, ASSOCIATION = "person", "association"
+    QUEUED, MAKING, READY, FAILED = "queued", "making", "ready", "failed"
+    FINISHED = (READY, FAILED)
+
+    association = pw.ForeignKeyField(Association, backref="data_exports", on_delete="CASCADE")
+    kind = pw.CharField(max_length=12)
+    # Who asked: for a member's own data, whose data it is (and the only one who may download it).
+    user = pw.ForeignKeyField(User, backref="data_exports", on_delete="CASCADE")
+    person = pw.ForeignKeyField(Person, null=True, on_delete="SET NULL")
+    state = pw.CharField(max_length=10, default=QUEUED)
+    done = pw.IntegerField(default=0)
+    total = pw.IntegerField(default=0)
+    error = pw.TextField(default="")
+    stored_name = pw.CharField(max_length=100, null=True)  # the ZIP, a key under UPLOAD_DIR
+    size = pw.BigIntegerField(default=0)
+    created_at = pw.DateTimeField(default=clock.utcnow_naive)
+    updated_at = pw.DateTimeField(default=clock.utcnow_naive)
+    expires_at = pw.DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("association", "kind", "created_at"), False), (("user", "created_at"), False))
+
+    @property
+    def finished(self) -> bool:
+        return self.state in self.FINISHED
+
+    @classmethod
+    def visible_to(cls, membership) -> pw.ModelSelect:
+        """A member's own-data export is theirs alone; the association's export is checked by the view."""
+        mine = (cls.kind == cls.PERSON) & (cls.user == membership.user_id)
+        return cls.of(membership.association).where(mine)
+
+
+class Erasure(AssociationScoped, BaseModel):
+    """The record that a person was erased (GDPR): who did it and when, never what was erased.
+
+    The person's row stays as the pseudonym, so the record points at it; the counts say what happened."""
+
+    association = pw.ForeignKeyField(Association, backref="erasures", on_delete="CASCADE")
+    person = pw.ForeignKeyField(Person, null=True, on_delete="SET NULL")
+    pseudonym = pw.CharField(max_length=120)
+    erased_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    files_removed = pw.IntegerField(default=0)
+    files_kept = pw.IntegerField(default=0)
+    kept_reason = pw.TextField(default="")  # the board's legal reason for keeping their files
+    rows_scrubbed = pw.IntegerField(default=0)
+    created_at = pw.DateTimeField(default=clock.utcnow_naive)

@@ -1,7 +1,8 @@
 """What enters and leaves an association (SPEC I): reports ordered as PDF by mail, the status of every
 ordered PDF, the import of the register and the books from spreadsheets (import_views.py), and the JSON API
 for management systems (`site`, at /api/v1/<slug>/: api.py and api_views.py) with the board's page of API
-tokens. Export comes here too."""
+tokens; a member's own data as a ZIP and the board's erasure of a person who left (privacy_*.py, SPEC
+I3), and the whole association as one ZIP for leaving Porch (leaving*.py)."""
 
 from flask import Blueprint
 
@@ -37,3 +38,15 @@ nav.board_place(
     "exchange.api_tokens", _l("API tokens"), "switch", order=145,
     shown=lambda: can(perms.SETTINGS_MANAGE), group="portal",
 )  # fmt: skip
+nav.board_place(
+    "exchange.leaving", _l("Export everything"), "reports", order=140,
+    shown=lambda: can(perms.SETTINGS_MANAGE), group="portal",
+)  # fmt: skip
+
+
+@bp.app_template_global("export_status")
+def _export_status(export):
+    """The state of a data export as its page shows it (privacy_jobs.status)."""
+    from blueprints.exchange.privacy_jobs import status
+
+    return status(export)
