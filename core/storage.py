@@ -25,10 +25,12 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, request, send_file
@@ -91,12 +93,27 @@ class LocalStorage:
         partial.write_bytes(data)
         os.replace(partial, path)
 
+    def put_file(self, stored: str, local: Path) -> None:
+        """Move a finished file from this machine's disk in (an export ZIP: too big to hold in memory)."""
+        path = self.path(stored)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+        shutil.copyfile(local, partial)
+        os.replace(partial, path)
+
     def read(self, stored: str) -> bytes:
         """The file's bytes; FileNotFoundError when there is none."""
         path = self.path(stored)
         if not path.is_file():
             raise FileNotFoundError(stored)
         return path.read_bytes()
+
+    def open_read(self, stored: str) -> BinaryIO:
+        """The file open for reading in chunks; FileNotFoundError when there is none."""
+        path = self.path(stored)
+        if not path.is_file():
+            raise FileNotFoundError(stored)
+        return path.open("rb")
 
     def exists(self, stored: str) -> bool:
         return self.path(stored).is_file()
@@ -183,9 +200,19 @@ class S3Storage:
         with _s3_errors(self, stored):
             self.client.put_object(Bucket=self.bucket, Key=self._object(stored), Body=data)
 
+    def put_file(self, stored: str, local: Path) -> None:
+        # boto3 sends a big file in parts from disk, never all of it in memory.
+        with _s3_errors(self, stored):
+            self.client.upload_file(str(local), self.bucket, self._object(stored))
+
     def read(self, stored: str) -> bytes:
         with _s3_errors(self, stored):
             return self.client.get_object(Bucket=self.bucket, Key=self._object(stored))["Body"].read()
+
+    def open_read(self, stored: str) -> BinaryIO:
+        """The object's body, read in chunks as it arrives (close it when done)."""
+        with _s3_errors(self, stored):
+            return self.client.get_object(Bucket=self.bucket, Key=self._object(stored))["Body"]
 
     def exists(self, stored: str) -> bool:
         try:

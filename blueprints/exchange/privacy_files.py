@@ -1,36 +1,25 @@
-"""Every file the privacy exports and the erasure read, write or delete, in one place.
+"""Every file the privacy exports and the erasure read, write or delete, in one place, through the storage
+(core/storage.py: UPLOAD_DIR, or S3 with STORAGE_URL).
 
-Files are named by a key: their path under UPLOAD_DIR with forward slashes ("3/faults/f-ab12.jpg",
-"exports/3/porch-…zip"), as they lie today. When uploads move behind the storage interface
-(core/storage.py), these few functions are all that changes.
+Files are named by their storage key ("3/faults/f-ab12.jpg", "exports/3/porch-…zip"); a key that is not one
+the server could have made (a crafted row's "..") is treated as no file at all.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from flask import Response, current_app, send_file
+from flask import Response
 
-# A key is plain path segments: no "..", no leading slash, nothing a crafted row could use to leave UPLOAD_DIR.
-_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
+from core.storage import is_key, storage
+
 EXPORTS = "exports"
-
-
-def _root() -> Path:
-    return Path(current_app.config["UPLOAD_DIR"])
-
-
-def _path(key: str) -> Path | None:
-    parts = key.split("/")
-    if not key or not all(_SEGMENT.match(part) and part not in (".", "..") for part in parts):
-        return None
-    return _root().joinpath(*parts)
 
 
 def key(*parts: object) -> str:
@@ -38,30 +27,25 @@ def key(*parts: object) -> str:
 
 
 def exists(name: str) -> bool:
-    path = _path(name)
-    return path is not None and path.is_file()
+    return is_key(name) and storage().exists(name)
 
 
 def keys_under(folder: str) -> Iterator[str]:
-    """The keys of every file below `folder`, in a stable order (hidden half-written files left out)."""
-    base = _path(folder)
-    if base is None or not base.is_dir():
-        return
-    for directory, subfolders, files in os.walk(base):
-        subfolders.sort()
-        for name in sorted(files):
-            if not name.startswith("."):
-                yield (Path(directory) / name).relative_to(_root()).as_posix()
+    """The keys of every file below `folder`, in a stable order (half-written files left out)."""
+    if is_key(folder):
+        yield from storage().keys(folder)
 
 
 @contextmanager
 def reading(name: str) -> Iterator[BinaryIO]:
     """The stored file, open for reading in chunks."""
-    path = _path(name)
-    if path is None:
+    if not is_key(name):
         raise FileNotFoundError(name)
-    with path.open("rb") as stream:
+    stream = storage().open_read(name)
+    try:
         yield stream
+    finally:
+        stream.close()
 
 
 def copy_into(name: str, target: BinaryIO) -> None:
@@ -72,35 +56,31 @@ def copy_into(name: str, target: BinaryIO) -> None:
 
 def delete(name: str) -> bool:
     """Remove a stored file; False when there was none."""
-    path = _path(name)
-    if path is None or not path.is_file():
+    if not exists(name):
         return False
-    path.unlink()
+    storage().delete(name)
     return True
 
 
 @contextmanager
 def writing(name: str) -> Iterator[BinaryIO]:
-    """A new stored file, written under a hidden name and put in place only once complete."""
-    path = _path(name)
-    if path is None:
+    """A new stored file: written to this machine's temporary folder, and stored only once complete."""
+    if not is_key(name):
         raise ValueError(f"not a file key: {name!r}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.part")
+    handle, local = tempfile.mkstemp(prefix="porch-export-", suffix=".part")
     try:
-        with partial.open("wb") as stream:
+        with os.fdopen(handle, "wb") as stream:
             yield stream
-        os.replace(partial, path)
+        storage().put_file(name, Path(local))
     finally:
-        partial.unlink(missing_ok=True)
+        Path(local).unlink(missing_ok=True)
 
 
 def serve(name: str, download_name: str) -> Response:
     """A stored file as a download for the member the view has checked; never cached by anyone else."""
-    path = _path(name)
-    if path is None or not path.is_file():
+    if not exists(name):
         raise FileNotFoundError(name)
-    response = send_file(path, mimetype="application/zip", as_attachment=True, download_name=download_name)
+    response = storage().serve(name, mimetype="application/zip", as_attachment=True, download_name=download_name)
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

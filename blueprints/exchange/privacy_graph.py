@@ -119,6 +119,9 @@ LINKS: dict[tuple[str, str], object] = {
     ("DataExport", "person"): Skip("the export job itself"),
     ("Erasure", "person"): Skip("the record of an erasure points at the pseudonym"),
     ("Erasure", "erased_by"): REFERENCE,
+    ("ApiToken", "created_by"): REFERENCE,
+    ("ApiToken", "revoked_by"): REFERENCE,
+    ("ImportRun", "created_by"): REFERENCE,
 }
 
 # Rows that come with rows already exported: (model, field to the exported row's model).

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from blueprints.exchange import leaving
+from core.storage import storage
 from models import DataExport, Document, Folder, Person
 
 FORMULA = '=HYPERLINK("http://evil.example")'
@@ -108,3 +109,23 @@ def test_another_boards_export_is_not_found(app, client, login_as, alpha, two_as
     login(beta_board, "board@beta.example")
     assert beta_board.get(f"/beta/admin/leaving/{export.id}/download").status_code == 404
     assert beta_board.get(f"/beta/admin/leaving/{export.id}").status_code == 404
+
+
+def test_on_s3_the_export_reads_the_files_from_the_bucket_and_keeps_its_zip_there(
+    app, client, login_as, alpha, make_association, outbox, s3_storage, s3_server
+):
+    """STORAGE_URL=s3://…: the association's files are read from the bucket, the ZIP is stored as an object
+    (nothing on this machine's disk) and downloaded through the app after the board's check."""
+    beta = make_association("beta")
+    storage(app).put(f"{alpha.id}/faults/f-alpha.jpg", b"photo of alpha")
+    storage(app).put(f"{beta.id}/faults/f-beta.jpg", b"photo of beta")
+    login_as("board")
+    assert client.submit("/alpha/admin/leaving", {}).status_code == 302
+    export = DataExport.get(DataExport.kind == DataExport.ASSOCIATION)
+    assert export.state == DataExport.READY
+    assert f"porch/{export.stored_name}" in s3_server.keys(s3_storage["bucket"])
+    assert not Path(app.config["UPLOAD_DIR"]).exists()
+    response = client.get(f"/alpha/admin/leaving/{export.id}/download")
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    assert archive.read(f"files/{alpha.id}/faults/f-alpha.jpg") == b"photo of alpha"
+    assert not [n for n in archive.namelist() if n.startswith(f"files/{beta.id}/")]
