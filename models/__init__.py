@@ -59,7 +59,7 @@ from models.documents import (
     Folder,
     FolderAccess,
 )
-from models.exchange import ReportSettings
+from models.exchange import PeriodicRun, ReportSettings
 from models.faults import FaultAttachment, FaultDeadline, FaultEvent, FaultReport
 from models.listings import (
     Applicant,
@@ -210,6 +210,7 @@ ALL_MODELS = [
     ApplicantEvent,
     ApplicantToken,
     WaitingListRequest,
+    PeriodicRun,
 ]
 
 __all__ = ["db", "ALL_MODELS", *[m.__name__ for m in ALL_MODELS]]
