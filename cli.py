@@ -12,6 +12,7 @@ from blueprints.community import bounces
 from blueprints.portal import founding
 from blueprints.votes import closing, ledger
 from core import backup, clock, doctor, search
+from core.storage import storage
 from demo import load_benchmark, load_demo
 from jobs import periodic
 from models import Association
@@ -192,7 +193,7 @@ def backup_command(target: Path | None, keep: int | None):
     config = current_app.config
     target = target or Path(config["INSTANCE_DIR"]) / "backups"
     try:
-        folder, manifest = backup.make_backup(config["DATABASE_URL"], Path(config["UPLOAD_DIR"]), target, clock.now())
+        folder, manifest = backup.make_backup(config["DATABASE_URL"], storage(), target, clock.now())
     except backup.BackupError as error:
         raise click.ClickException(str(error)) from None
     rows = sum(manifest.tables.values())
@@ -218,7 +219,7 @@ def restore_command(folder: Path, check_only: bool):
         if check_only:
             manifest = backup.check(folder)
         else:
-            manifest = backup.restore(folder, config["DATABASE_URL"], Path(config["UPLOAD_DIR"]), known)
+            manifest = backup.restore(folder, config["DATABASE_URL"], storage(), known)
     except backup.BackupError as error:
         raise click.ClickException(str(error)) from None
     done = "is complete" if check_only else "was restored"

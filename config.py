@@ -32,6 +32,11 @@ class Config:
     MAIL_BOUNCE_IMAP_URL = _env("MAIL_BOUNCE_IMAP_URL")
     OUTBOX_DIR = Path(_env("OUTBOX_DIR", str(INSTANCE_DIR / "outbox")))
     UPLOAD_DIR = Path(_env("UPLOAD_DIR", str(INSTANCE_DIR / "uploads")))
+    # Where every stored file is kept (core/storage.py): unset, the folder UPLOAD_DIR; "s3://bucket/prefix",
+    # S3-compatible object storage, its keys and region from the usual AWS_* variables, and its address from
+    # STORAGE_ENDPOINT_URL when it is not Amazon's (MinIO, Garage, a provider's S3 API).
+    STORAGE_URL = _env("STORAGE_URL")
+    STORAGE_ENDPOINT_URL = _env("STORAGE_ENDPOINT_URL")
     PORT = _int("PORT", 5000)
     # The address mails link to; without it links use the request's host.
     BASE_URL = _env("BASE_URL")
@@ -90,5 +95,7 @@ class Config:
 
 class TestConfig(Config):
     TESTING = True
+    STORAGE_URL = None  # tests that want S3 ask for the s3_storage fixture
+    STORAGE_ENDPOINT_URL = None
     SECRET_KEY = "test-secret"
     SERVER_NAME = None

@@ -4,7 +4,9 @@ A backup is one directory, `porch-<UTC time>/`, holding:
 
 - the database: `database.sqlite3`, made by SQLite's online backup API (a consistent copy while the
   portal keeps running), or `database.pgdump`, made by `pg_dump --format=custom`;
-- `files/`: every file under UPLOAD_DIR (photos, attachments, PDFs, bank files), as they were;
+- `files/`: every stored file (photos, attachments, PDFs, bank files), as they were, whether they are kept
+  under UPLOAD_DIR or in S3 (core.storage): a restore puts them back into whichever storage the install
+  it runs in uses, so a backup moves an install from one to the other;
 - `manifest.json`: the format, when and from what it was made, each table's row count and every file's
   size and SHA-256, the database file's included.
 
@@ -31,6 +33,8 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+
+from core.storage import LocalStorage, Storage, StorageError
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -77,8 +81,9 @@ class Manifest:
 # --- backup ----------------------------------------------------------------------------------------------
 
 
-def make_backup(database_url: str, upload_dir: Path, target: Path, now: dt.datetime) -> tuple[Path, Manifest]:
-    """Write a complete backup directory below `target`; returns its path and manifest."""
+def make_backup(database_url: str, files: Storage | Path, target: Path, now: dt.datetime) -> tuple[Path, Manifest]:
+    """Write a complete backup directory below `target` (the stored files from `files`, a storage or the
+    UPLOAD_DIR folder); returns its path and manifest."""
     name = f"porch-{now:%Y%m%dT%H%M%SZ}"
     final, partial = target / name, target / f".{name}.partial"
     if final.exists():
@@ -93,7 +98,7 @@ def make_backup(database_url: str, upload_dir: Path, target: Path, now: dt.datet
             database_sha256=_sha256(partial / database_file),
             migrations=migrations,
             tables=tables,
-            files=_copy_files(upload_dir, partial / FILES),
+            files=_copy_files(_storage(files), partial / FILES),
         )
         (partial / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
         os.replace(partial, final)
@@ -197,20 +202,26 @@ def _run(command: list[str], tool: str, environment: dict[str, str]) -> None:
         raise BackupError(f"{tool} failed: {finished.stderr.strip()[:2000]}")
 
 
-def _copy_files(upload_dir: Path, target: Path) -> dict[str, dict]:
-    """Copy every file under `upload_dir`; their sizes and checksums, by path relative to it."""
+def _storage(files: Storage | Path) -> Storage:
+    return LocalStorage(files) if isinstance(files, (str, Path)) else files
+
+
+def _copy_files(store: Storage, target: Path) -> dict[str, dict]:
+    """Copy every stored file (links left out: nothing Porch writes is one, and following one could copy
+    files from elsewhere); their sizes and checksums, by key."""
     files: dict[str, dict] = {}
     target.mkdir()
-    if not upload_dir.is_dir():
-        return files
-    for source in sorted(upload_dir.rglob("*")):
-        if not source.is_file() or source.is_symlink():
-            continue  # nothing Porch writes is a link; following one could copy files from elsewhere
-        relative = source.relative_to(upload_dir).as_posix()
-        copy = target / relative
-        copy.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source, copy)
-        files[relative] = {"size": copy.stat().st_size, "sha256": _sha256(copy)}
+    try:
+        for stored in store.keys():
+            copy = target / stored
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                copy.write_bytes(store.read(stored))
+            except FileNotFoundError:
+                continue  # deleted since it was listed: as if the backup had started a moment later
+            files[stored] = {"size": copy.stat().st_size, "sha256": _sha256(copy)}
+    except StorageError as error:
+        raise BackupError(f"The stored files could not be read: {error}") from None
     return files
 
 
@@ -253,11 +264,12 @@ def check(folder: Path) -> Manifest:
     return manifest
 
 
-def restore(folder: Path, database_url: str, upload_dir: Path, known_migrations: list[str]) -> Manifest:
+def restore(folder: Path, database_url: str, files: Storage | Path, known_migrations: list[str]) -> Manifest:
     """Bring a checked backup into an empty install: the database, then the files; the tables' row counts
     are compared with the manifest at the end. A backup from an older Porch is restored as it was; `flask db
     upgrade` then brings it up to date."""
     manifest = check(folder)
+    store = _storage(files)
     unknown = [name for name in manifest.migrations if name not in known_migrations]
     if unknown:
         raise BackupError(
@@ -270,16 +282,18 @@ def restore(folder: Path, database_url: str, upload_dir: Path, known_migrations:
             f"The backup is of a {manifest.backend} database and this install uses {backend}; restore it into"
             f" a {manifest.backend} install (then move with `flask import`, once it exists, or pg tools)."
         )
-    _refuse_unless_empty(database_url, upload_dir)
+    _refuse_unless_empty(database_url, store)
     if backend == "sqlite":
         # The copy's checksum is right; its counts are checked before anything is written here.
         with closing(sqlite3.connect(f"file:{folder / SQLITE_FILE}?mode=ro", uri=True)) as copy:
             _compare_counts(manifest, _sqlite_counts(copy)[0], "")
     try:
-        _restore_files(folder / FILES, upload_dir, manifest)
-    except OSError as error:
-        _empty(upload_dir)
-        raise BackupError(f"The files could not be copied into {upload_dir} ({error}); nothing was restored.") from None
+        _restore_files(folder / FILES, store, manifest)
+    except (OSError, StorageError, ValueError) as error:
+        _empty(store)
+        raise BackupError(
+            f"The files could not be copied into {store.describe()} ({error}); nothing was restored."
+        ) from None
     if backend == "sqlite":
         _restore_sqlite(folder / SQLITE_FILE, _sqlite_path(database_url))
         return manifest
@@ -292,7 +306,7 @@ def restore(folder: Path, database_url: str, upload_dir: Path, known_migrations:
         )  # fmt: skip
         _compare_counts(manifest, table_counts(database_url), cleanup)
     except BackupError as error:
-        _empty(upload_dir)
+        _empty(store)
         raise BackupError(f"{error}{cleanup if cleanup not in str(error) else ''}") from None
     return manifest
 
@@ -305,8 +319,13 @@ def _compare_counts(manifest: Manifest, counts: dict[str, int], advice: str) -> 
         raise BackupError(f"These tables' row counts differ from the manifest: {', '.join(differing)}.{advice}")
 
 
-def _empty(upload_dir: Path) -> None:
-    """Take back the files a failed restore copied (the folder was empty before it began)."""
+def _empty(store: Storage) -> None:
+    """Take back the files a failed restore copied (the storage was empty before it began)."""
+    if not isinstance(store, LocalStorage):
+        for stored in store.keys():
+            store.delete(stored)
+        return
+    upload_dir = store.root
     if upload_dir.is_dir():
         for child in upload_dir.iterdir():
             if child.is_dir() and not child.is_symlink():
@@ -332,9 +351,9 @@ def table_counts(database_url: str) -> dict[str, int]:
         return counts
 
 
-def _refuse_unless_empty(database_url: str, upload_dir: Path) -> None:
-    if upload_dir.is_dir() and any(upload_dir.iterdir()):
-        raise BackupError(f"{upload_dir} already holds files: a backup is only restored into an empty one.")
+def _refuse_unless_empty(database_url: str, store: Storage) -> None:
+    if _holds_files(store):
+        raise BackupError(f"{store.describe()} already holds files: a backup is only restored into an empty one.")
     scheme = urlsplit(database_url).scheme
     exists = scheme != "sqlite" or Path(_sqlite_path(database_url)).exists()
     holding = {}
@@ -348,7 +367,7 @@ def _refuse_unless_empty(database_url: str, upload_dir: Path) -> None:
         named = ", ".join(f"{name} ({count})" for name, count in sorted(holding.items())[:5])
         raise BackupError(
             f"This install already holds data ({named}…): a backup is only restored into an empty one."
-            " Point DATABASE_URL and UPLOAD_DIR at a new database and folder."
+            " Point DATABASE_URL and UPLOAD_DIR (or STORAGE_URL) at a new database and folder (or bucket prefix)."
         )
 
 
@@ -358,11 +377,18 @@ def _restore_sqlite(copy: Path, target: str) -> None:
         source.backup(destination)  # replaces the target's pages whole, WAL or not
 
 
-def _restore_files(source: Path, upload_dir: Path, manifest: Manifest) -> None:
+def _holds_files(store: Storage) -> bool:
+    if isinstance(store, LocalStorage):  # anything at all in the folder, a stray file of another program too
+        return store.root.is_dir() and any(store.root.iterdir())
+    try:
+        return next(iter(store.keys()), None) is not None
+    except StorageError as error:
+        raise BackupError(f"The storage cannot be read: {error}") from None
+
+
+def _restore_files(source: Path, store: Storage, manifest: Manifest) -> None:
     for relative in manifest.files:
-        destination = upload_dir / relative
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source / relative, destination)
+        store.put(relative, (source / relative).read_bytes())
 
 
 def prune(target: Path, keep: int) -> list[Path]:

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from core import storage
+
 OK, WARN, FAIL = "ok", "warn", "FAIL"
 # Secret keys that are public: the tests', the benchmarks', and what people paste from examples.
 KNOWN_SECRETS = {"test-secret", "bench", "porch-bench-only", "dev", "secret", "change-me", "changeme"}
@@ -38,6 +40,7 @@ def examine(config, pending_migrations: Callable[[], list[str]]) -> list[Finding
         *_redis(config),
         *_smtp(config),
         *_folders(config),
+        *_storage(config),
         *_https(config),
     ]
 
@@ -134,7 +137,11 @@ def _smtp(config) -> Iterator[Finding]:
 
 
 def _folders(config) -> Iterator[Finding]:
-    for name in ("UPLOAD_DIR", "OUTBOX_DIR", "INSTANCE_DIR"):
+    # With STORAGE_URL the files are in S3 and UPLOAD_DIR is not used (see _storage).
+    names = (
+        ("OUTBOX_DIR", "INSTANCE_DIR") if config.get("STORAGE_URL") else ("UPLOAD_DIR", "OUTBOX_DIR", "INSTANCE_DIR")
+    )
+    for name in names:
         folder = Path(config[name])
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -144,6 +151,27 @@ def _folders(config) -> Iterator[Finding]:
             yield Finding(FAIL, name, f"{folder} cannot be written: {error.strerror or error}.")
             continue
         yield Finding(OK, name, f"{folder} is writable.")
+
+
+def _storage(config) -> Iterator[Finding]:
+    """With STORAGE_URL: an object is written, read back and removed in the bucket (keys, endpoint, rights)."""
+    if not config.get("STORAGE_URL"):
+        return
+    try:
+        store = storage.from_settings(config)
+        store.check_writable()
+    except ValueError as error:
+        yield Finding(FAIL, "STORAGE_URL", f"{error}.")
+        return
+    except (storage.StorageError, OSError) as error:
+        yield Finding(
+            FAIL,
+            "STORAGE_URL",
+            f"files cannot be kept there: {_first_line(error)}. Check the bucket, STORAGE_ENDPOINT_URL and the"
+            " AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_DEFAULT_REGION variables.",
+        )
+        return
+    yield Finding(OK, "STORAGE_URL", f"{store.describe()} is writable.")
 
 
 def _https(config) -> Iterator[Finding]:

@@ -4,7 +4,7 @@ A picture is accepted only if Pillow reads it as JPEG, PNG or WebP, whatever
 its name or Content-Type says. It is decoded and encoded again from its
 pixels alone, which drops EXIF (GPS position, camera serial), XMP and text
 chunks, and shrunk to fit a box. Files are stored under a name the server
-makes up, below UPLOAD_DIR/<association id>/[<folder>/]: the client's file
+makes up, under the key <association id>/[<folder>/] of the storage (core.storage): the client's file
 name is never used. The name carries the picture's size
 (`logo-<random>-400x120.png`) so pages can give <img> its width and height
 without opening the file.
@@ -18,17 +18,16 @@ checks permission first.
 from __future__ import annotations
 
 import io
-import os
 import re
 import secrets
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
+from core.storage import FileHandle, key, storage
 from core.text import lazy_gettext as _l
 
 # Pillow format -> (file extension, Content-Type)
@@ -64,12 +63,7 @@ def store_image(
     data = read_capped(upload, current_app.config.get("IMAGE_MAX_BYTES", DEFAULT_MAX_BYTES))
     body, extension, (width, height) = clean_image(data, max_size)
     name = f"{kind}-{secrets.token_hex(16)}-{width}x{height}.{extension}"
-    directory = _directory(association, folder)
-    directory.mkdir(parents=True, exist_ok=True)
-    # Write then rename: a reader never sees half a file.
-    partial = directory / f".{name}.part"
-    partial.write_bytes(body)
-    os.replace(partial, directory / name)
+    storage().put(_key(association, name, folder), body)
     return StoredImage(name, width, height)
 
 
@@ -136,25 +130,23 @@ def _plain_mode(picture: Image.Image, pillow_format: str) -> Image.Image:
     return picture.convert("RGBA" if transparent else "RGB")
 
 
-def _directory(association, folder: str = "") -> Path:
+def _key(association, name: str, folder: str = "") -> str:
     if folder and not FOLDER.match(folder):
         raise ValueError(f"bad upload folder {folder!r}")
-    base = Path(current_app.config["UPLOAD_DIR"]) / str(int(association.id))
-    return base / folder if folder else base
+    return key(int(association.id), folder, name)
 
 
-def image_path(association, name: str | None, folder: str = "") -> Path | None:
-    """The file of this association with this name, or None (never outside its folder)."""
+def image_path(association, name: str | None, folder: str = "") -> FileHandle | None:
+    """The stored file of this association's picture with this name, or None (never outside its folder)."""
     if not name or not NAME.match(name):
         return None
-    path = _directory(association, folder) / name
-    return path if path.is_file() else None
+    file = storage().file(_key(association, name, folder))
+    return file if file.is_file() else None
 
 
 def delete_image(association, name: str | None, folder: str = "") -> None:
-    path = image_path(association, name, folder)
-    if path is not None:
-        path.unlink(missing_ok=True)
+    if name and NAME.match(name):
+        storage().delete(_key(association, name, folder))
 
 
 def image_size(name: str | None) -> tuple[int, int] | None:

@@ -9,7 +9,6 @@ here too, so every domain words its mail the same way.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import secrets
 from pathlib import Path
@@ -20,6 +19,7 @@ from jinja2 import Template
 
 from core import clock
 from core.queue import dispatch, enqueue, job_function
+from core.storage import FileHandle, key, storage
 from core.text import locale_for
 from models import Association, OutboundEmail, User
 
@@ -45,7 +45,7 @@ def queue_mail(
     Renders templates/email/<kind>.txt and .html in the recipient's language;
     the text template sets `subject`. Call inside models.db.transaction() so the
     row and the change that caused it commit together. `attachment` is one file
-    (name, bytes) sent with the mail, kept under UPLOAD_DIR/attachments/ until then.
+    (name, bytes) sent with the mail, kept under attachments/ in the storage (core.storage) until then.
     """
     context.update(association=association, user=user)
     with force_locale(locale_for(language)):
@@ -127,16 +127,12 @@ def external_url(endpoint: str, **values) -> str:
 
 
 def _store_attachment(attachment: tuple[str, bytes]) -> tuple[str, str]:
-    """Write the file under a name the server makes up; (path relative to UPLOAD_DIR, name the reader sees)."""
+    """Write the file under a name the server makes up; (its storage key, name the reader sees)."""
     name, body = attachment
     name = Path(str(name).replace("\\", "/")).name.strip() or "attachment"
     suffix = Path(name).suffix.lower()
     stored = f"{ATTACHMENTS}/{secrets.token_hex(16)}{suffix if _SAFE_SUFFIX.match(suffix) else '.bin'}"
-    path = attachment_file(stored)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.part")
-    partial.write_bytes(body)
-    os.replace(partial, path)  # a sender never reads half a file
+    storage().put(key(stored), body)  # a sender never reads half a file
     return stored, name[:200]
 
 
@@ -155,13 +151,12 @@ def store_attachment(name: str, body: bytes) -> tuple[str, str]:
     return _store_attachment((name, body))
 
 
-def attachment_file(stored: str) -> Path:
-    """The file of an outbox row's attachment (never outside UPLOAD_DIR/attachments/)."""
-    directory = (Path(current_app.config["UPLOAD_DIR"]) / ATTACHMENTS).resolve()
-    path = (Path(current_app.config["UPLOAD_DIR"]) / stored).resolve()
-    if path.parent != directory:
-        raise ValueError(f"attachment outside {directory}: {stored!r}")
-    return path
+def attachment_file(stored: str) -> FileHandle:
+    """The file of an outbox row's attachment (never outside attachments/ in the storage)."""
+    folder, _, name = str(stored).partition("/")
+    if folder != ATTACHMENTS or "/" in name:
+        raise ValueError(f"attachment outside {ATTACHMENTS}/: {stored!r}")
+    return storage().file(key(ATTACHMENTS, name))
 
 
 def _render_text(name: str, context: dict) -> tuple[str, str]:

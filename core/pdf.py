@@ -7,8 +7,9 @@ per thread), the parsed stylesheets of the templates (the <style> of
 templates/pdf/_base.html and its children: the same text is parsed once per
 process) and decoded pictures (logo names change with every upload, so a
 picture at one address never changes). Nothing is fetched over the network:
-the URL fetcher serves files from static/ and UPLOAD_DIR, and data: URLs, and
-refuses everything else.
+the URL fetcher serves files from static/, stored files (the logo) by their
+`porch-storage:<key>` URL from core.storage, on either backend, and data: URLs,
+and refuses everything else.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 from urllib.request import url2pathname
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 from PIL import ImageFile
 from weasyprint import CSS, HTML
@@ -29,6 +30,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from core import images
+from core.storage import check_key, key_of, storage
 from core.text import locale_for
 from models import Association
 
@@ -43,6 +45,7 @@ STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
 # Whitespace between two tags that breaks a line: the templates' indentation. WeasyPrint would parse
 # each run into a text node and box it before dropping it; escaped text never holds a raw < or >.
 INDENTATION = re.compile(r">\s*\n\s*<")
+STORED = "porch-storage"  # the URL scheme of a stored file in a PDF: porch-storage:<key>
 IMAGE_CACHE_SIZE = 64  # decoded pictures kept between renders (logos, mostly)
 
 _lock = threading.Lock()
@@ -122,16 +125,22 @@ def font_config() -> FontConfiguration:
 
 
 class LocalFetcher(URLFetcher):
-    """Serves static/ and UPLOAD_DIR files and data: URLs; a PDF never reaches the network."""
+    """Serves static/ files, stored files and data: URLs; a PDF never reaches the network."""
 
     def __init__(self):
         super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False, timeout=1)
-        self.roots = [STATIC_DIR.resolve(), Path(current_app.config["UPLOAD_DIR"]).resolve()]
+        self.roots = [STATIC_DIR.resolve()]
+        self.storage = storage()  # the app's, while the render runs inside it
 
     def fetch(self, url, headers=None):
         parsed = urlparse(url)
         if parsed.scheme == "data":
             return super().fetch(url, headers)
+        if parsed.scheme == STORED:
+            try:
+                return URLFetcherResponse(url, self.storage.read(check_key(url[len(STORED) + 1 :])))
+            except FileNotFoundError:
+                raise ValueError(f"no stored file {url[:80]!r}") from None
         if parsed.scheme != "file" or parsed.netloc not in ("", "localhost"):
             raise ValueError(f"PDFs only use local files, not {url[:80]!r}")
         path = Path(url2pathname(parsed.path)).resolve()
@@ -141,6 +150,6 @@ class LocalFetcher(URLFetcher):
 
 
 def logo_url(association: Association) -> str | None:
-    """The association's logo as a file: URL the fetcher serves, or None."""
+    """The association's logo as a URL the fetcher serves (porch-storage:<key>), or None."""
     path = images.image_path(association, association.logo)
-    return path.as_uri() if path is not None else None
+    return f"{STORED}:{key_of(path)}" if path is not None else None

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import io
 import unicodedata
-from pathlib import Path
 
-from flask import Response, send_file
+from flask import Response
 
+from core.storage import FileHandle, key_of, storage
 from core.text import lazy_gettext as _l
 
 
@@ -38,12 +38,13 @@ def too_large(name: str, limit: int):
     return _l("%(name)s is larger than %(size)s MB.", name=name, size=f"{limit / 1024 / 1024:.0f}")
 
 
-def serve(file: Path, *, mimetype: str, inline: bool, name: str) -> Response:
-    """A stored file for the member the view checked: inline (pictures, PDFs) or as a download."""
-    response = send_file(
-        file, mimetype=mimetype, as_attachment=not inline, download_name=display_name(name), conditional=True,
-        max_age=3600,
-    )  # fmt: skip
+def serve(file: FileHandle | str, *, mimetype: str, inline: bool, name: str) -> Response:
+    """A stored file (a handle from storage().file() or its key) for the member the view checked: inline
+    (pictures, PDFs) or as a download, streamed from the storage; 404 when it is gone."""
+    stored = file if isinstance(file, str) else key_of(file)
+    response = storage().serve(
+        stored, mimetype=mimetype, as_attachment=not inline, download_name=display_name(name), max_age=3600
+    )
     # Only this browser may keep it: who may see it can change.
     response.headers["Cache-Control"] = "private, max-age=3600"
     response.headers["X-Content-Type-Options"] = "nosniff"

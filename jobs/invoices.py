@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 import secrets
 
 import peewee as pw
@@ -21,6 +20,7 @@ from blueprints.billing import delivery, invoice_pdf
 from core import clock
 from core.mail import queue_mail
 from core.queue import enqueue
+from core.storage import key, storage
 from core.text import locale_for
 from jobs import job_context
 from models import Association, Person, Unit
@@ -161,12 +161,9 @@ def _render_batch(batch: PrintBatch) -> tuple[str, int]:
         if done % PROGRESS_EVERY == 0 or done == len(invoices):
             PrintBatch.update(done=done, updated_at=clock.utcnow_naive()).where(PrintBatch.id == batch.id).execute()
     stored = f"batch-{batch.id}-{secrets.token_hex(8)}.pdf"
-    path = delivery.batch_file(stored)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.part")
-    with partial.open("wb") as out:
-        writer.write(out)
-    os.replace(partial, path)  # nobody downloads half a file
+    out = io.BytesIO()
+    writer.write(out)
+    storage().put(key(delivery.PRINT_DIR, stored), out.getvalue())  # nobody downloads half a file
     return stored, len(writer.pages)
 
 

@@ -1,4 +1,4 @@
-"""Fixtures: app, client, login_as, factories, a real SMTP server, a real Redis.
+"""Fixtures: app, client, login_as, factories, a real SMTP server, a real Redis, a real S3 server.
 
 Every test gets a fresh, migrated database: a copy of a migrated SQLite file,
 or (PORCH_TEST_DATABASE_URL=postgresql://…) truncated PostgreSQL tables.
@@ -29,6 +29,7 @@ from models.db import db, make_database, upgrade
 from tests.factories import portal as portal_rows
 from tests.factories import register as register_rows
 from tests.helpers import PASSWORD, Client, SmtpSink, free_port
+from tests.s3 import S3Server
 
 
 class _MemoryBytecodeCache(BytecodeCache):
@@ -230,6 +231,21 @@ def redis_url(tmp_path_factory):
     process.wait(5)
 
 
+@pytest.fixture(scope="session")
+def s3_server():
+    """A real S3 API server (moto in server mode) on a free loopback port, for the whole session."""
+    server = S3Server(os.environ.get("PORCH_TEST_S3_ENDPOINT")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_storage(s3_server):
+    """A bucket of this test's own; the `app` of a test that asks for this keeps its files there."""
+    bucket = s3_server.new_bucket()
+    return s3_server.settings(bucket) | {"bucket": bucket}
+
+
 @pytest.fixture
 def redis(redis_url):
     from redis import Redis
@@ -267,6 +283,9 @@ def app(request, database_url, tmp_path, app_overrides):
         settings["SMTP_URL"] = request.getfixturevalue("smtp_server").url
     if "redis" in request.fixturenames:
         settings["REDIS_URL"] = request.getfixturevalue("redis_url")
+    if "s3_storage" in request.fixturenames:
+        s3 = request.getfixturevalue("s3_storage")
+        settings.update(STORAGE_URL=s3["STORAGE_URL"], STORAGE_ENDPOINT_URL=s3["STORAGE_ENDPOINT_URL"])
     settings.update(app_overrides)
     config = type("Config", (TestConfig,), settings)
     application = create_app(config)

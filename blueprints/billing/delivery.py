@@ -14,13 +14,13 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 import peewee as pw
 from flask import current_app
 
 from core import clock
 from core.queue import enqueue
+from core.storage import FileHandle, key, storage
 from core.text import lazy_gettext as _l
 from core.text import lazy_pgettext as _lp
 from models import Person
@@ -212,13 +212,11 @@ def _paper(association, run: InvoiceRun | None) -> pw.ModelSelect:
 PRINT_DIR = "print"
 
 
-def batch_file(stored: str) -> Path:
-    """A print batch's PDF (never outside UPLOAD_DIR/print/)."""
-    directory = (Path(current_app.config["UPLOAD_DIR"]) / PRINT_DIR).resolve()
-    path = (directory / stored).resolve()
-    if path.parent != directory:
-        raise ValueError(f"print batch outside {directory}: {stored!r}")
-    return path
+def batch_file(stored: str) -> FileHandle:
+    """A print batch's PDF (never outside print/ in the storage: a name, not a path)."""
+    if "/" in str(stored):
+        raise ValueError(f"print batch outside {PRINT_DIR}/: {stored!r}")
+    return storage().file(key(PRINT_DIR, stored))
 
 
 def waiting_to_print(association) -> int:

@@ -4,12 +4,13 @@ failed ones again, and the print batch of the paper ones. The work is delivery.p
 from __future__ import annotations
 
 import peewee as pw
-from flask import flash, g, redirect, request, send_file, url_for
+from flask import flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.billing import bp, delivery
 from blueprints.billing.queries import period_label
+from core import storage
 from core.access import requires
 from core.audit import audit
 from core.forms import ConfirmForm
@@ -190,6 +191,6 @@ def print_batch_pdf(batch_id: int):
     name = f"print-batch-{batch.id}.pdf"
     if batch.run_id:
         name = f"invoices-{batch.run.period_start:%Y-%m}-paper.pdf"
-    response = send_file(path, mimetype="application/pdf", as_attachment=True, download_name=name)
+    response = storage.send(path, mimetype="application/pdf", as_attachment=True, download_name=name)
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -10,7 +10,6 @@ import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from pathlib import Path
 
 from flask import current_app
 from flask_babel import format_decimal
@@ -19,6 +18,7 @@ from blueprints.billing import references
 from blueprints.billing.settlement import KEY_WORDS, SHARING_RULE, meter_label, read_fraction
 from blueprints.billing.statement_pdf import _account_lines, statement_language
 from core.pdf import logo_url, render_pdf
+from core.storage import FileHandle, key, storage
 from models.billing import BillingSettings, Invoice, Receipt, Settlement, SettlementKey, SettlementUnit
 from models.register import Person, Unit
 
@@ -106,18 +106,14 @@ def _association_language(association) -> str:
 
 
 def store(body: bytes) -> str:
-    """Keep a statement under UPLOAD_DIR/settlements/ by a name of our own; returns that name."""
+    """Keep a statement under settlements/ in the storage by a name of our own; returns that name."""
     name = f"{secrets.token_hex(16)}.pdf"
-    path = statement_file(name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(body)
+    storage().put(key(DIRECTORY, name), body)
     return name
 
 
-def statement_file(stored: str) -> Path:
-    """A stored statement (never outside UPLOAD_DIR/settlements/)."""
-    directory = (Path(current_app.config["UPLOAD_DIR"]) / DIRECTORY).resolve()
-    path = (directory / stored).resolve()
-    if path.parent != directory:
-        raise ValueError(f"statement outside {directory}: {stored!r}")
-    return path
+def statement_file(stored: str) -> FileHandle:
+    """A stored statement (never outside settlements/ in the storage: a name, not a path)."""
+    if "/" in str(stored):
+        raise ValueError(f"statement outside {DIRECTORY}/: {stored!r}")
+    return storage().file(key(DIRECTORY, stored))

@@ -8,7 +8,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import peewee as pw
-from flask import abort, flash, g, redirect, request, send_file, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,6 +16,7 @@ from blueprints.billing import INVOICES_TAB, bp, settlement_pdf
 from blueprints.billing import settlement as sharing
 from blueprints.billing import settlement_run as running
 from blueprints.billing.settlement_forms import PARTS, CostForm, NewSettlementForm, SettlementDetailsForm
+from core import storage
 from core.access import can, requires
 from core.audit import audit
 from core.rendering import render
@@ -408,7 +409,7 @@ def settlement_statement(settlement_id: int, settlement_unit_id: int):
     if row is None or not row.stored_name or not _may_see(row):
         abort(404)
     unit = Unit.get_by_id(row.unit_id)
-    response = send_file(
+    response = storage.send(
         settlement_pdf.statement_file(row.stored_name),
         mimetype="application/pdf",
         as_attachment=True,

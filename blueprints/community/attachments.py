@@ -1,15 +1,14 @@
 """Files on posts: the documents' upload rules (blueprints/documents/attachments.py checks what a file is by
 its bytes, caps its size at the association's limit and writes it under a server-made name), kept in
-UPLOAD_DIR/<association id>/discussions/ and served only by the post's file view, after the thread's
+<association id>/discussions/ in the storage and served only by the post's file view, after the thread's
 read check."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import abort
 
 from blueprints.documents.attachments import AttachmentRefused, checked_uploads, file_in, write_file
+from core.storage import FileHandle
 from models.community import Post, PostAttachment
 
 FOLDER = "discussions"
@@ -54,7 +53,7 @@ def discard_files(association, stored: list[PostAttachment]) -> None:
             file.unlink(missing_ok=True)
 
 
-def path(association, attachment: PostAttachment) -> Path:
+def path(association, attachment: PostAttachment) -> FileHandle:
     """The stored file of an attachment the caller has checked the member may see; 404 if it is gone."""
     file = file_in(association, FOLDER, attachment.stored_name)
     if file is None or not file.is_file():

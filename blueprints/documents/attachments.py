@@ -6,25 +6,24 @@ say which, plain text decodes as UTF-8 without control bytes, and a picture is
 what Pillow reads as JPEG, PNG or WebP (re-encoded by core.images, so its
 metadata is gone). Files are read in chunks up to the association's limit
 (Association.document_max_mb, 5 MB unless the board changes it), all of a post
-is checked before any is written, and they land in
-UPLOAD_DIR/<association id>/documents/, which only the download view serves,
+is checked before any is written, and they land under
+<association id>/documents/ in the storage (core.storage), which only the download view serves,
 after the read check.
 """
 
 from __future__ import annotations
 
 import io
-import os
 import re
 import secrets
 import unicodedata
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
 
-from flask import abort, current_app
+from flask import abort
 
 from core import images, uploads
+from core.storage import FileHandle, key, storage
 from core.text import lazy_gettext as _l
 from core.uploads import display_name
 from models.documents import Document, DocumentAttachment
@@ -95,25 +94,22 @@ class StoredFile:
 
 
 def write_file(association, folder: str, data: bytes, extension: str) -> StoredFile:
-    """Write one checked file into UPLOAD_DIR/<association>/<folder>/ (a picture re-encoded without metadata)."""
-    directory = _directory(association, folder)
-    directory.mkdir(parents=True, exist_ok=True)
+    """Write one checked file under <association>/<folder>/ in the storage (a picture re-encoded without
+    metadata)."""
     if extension == "image":
         picture = images.store_image(io.BytesIO(data), association, kind="doc", max_size=PICTURE_BOX, folder=folder)
-        size = (directory / picture.name).stat().st_size
+        size = storage().size(_key(association, folder, picture.name))
         return StoredFile(picture.name, images.mimetype_of(picture.name), size, True)
     stored_name = f"doc-{secrets.token_hex(16)}.{extension}"
-    partial = directory / f".{stored_name}.part"
-    partial.write_bytes(data)
-    os.replace(partial, directory / stored_name)  # a reader never sees half a file
+    storage().put(_key(association, folder, stored_name), data)  # a reader never sees half a file
     return StoredFile(stored_name, KINDS[extension], len(data), False)
 
 
-def file_in(association, folder: str, stored_name: str) -> Path | None:
+def file_in(association, folder: str, stored_name: str) -> FileHandle | None:
     """Where a file stored by write_file() is; None for a name write_file() does not make."""
     if not (STORED_NAME.match(stored_name or "") or images.NAME.match(stored_name or "")):
         return None
-    return _directory(association, folder) / stored_name
+    return storage().file(_key(association, folder, stored_name))
 
 
 def discard_files(association, stored: list[DocumentAttachment]) -> None:
@@ -124,12 +120,12 @@ def discard_files(association, stored: list[DocumentAttachment]) -> None:
             file.unlink(missing_ok=True)
 
 
-def file_of(attachment: DocumentAttachment, association) -> Path | None:
+def file_of(attachment: DocumentAttachment, association) -> FileHandle | None:
     """Where an attachment's file is (for the job that reads its text)."""
     return _file_of(association, attachment.stored_name)
 
 
-def path(document: Document, attachment: DocumentAttachment) -> Path:
+def path(document: Document, attachment: DocumentAttachment) -> FileHandle:
     """The stored file of one of the document's attachments; 404 if it is not one or is gone.
     The caller has checked that the member may read the document."""
     if attachment.document_id != document.id:
@@ -225,9 +221,9 @@ def _write(document: Document, actor, name: str, data: bytes, extension: str) ->
     )
 
 
-def _directory(association, folder: str = FOLDER) -> Path:
-    return Path(current_app.config["UPLOAD_DIR"]) / str(int(association.id)) / folder
+def _key(association, folder: str, stored_name: str) -> str:
+    return key(int(association.id), folder, stored_name)
 
 
-def _file_of(association, stored_name: str) -> Path | None:
+def _file_of(association, stored_name: str) -> FileHandle | None:
     return file_in(association, FOLDER, stored_name)

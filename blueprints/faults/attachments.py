@@ -5,22 +5,21 @@ JPEG, PNG or WebP) goes through core.images: re-encoded from its pixels, so
 GPS positions and other metadata are gone, and shrunk to 1600 px. Any other
 file must be a PDF by its first bytes. Everything is read in chunks with a
 size cap, so a huge upload is refused before anything is written, and lands
-in UPLOAD_DIR/<association id>/faults/, which /media/ never serves: the
+under <association id>/faults/ in the storage (core.storage), which /media/ never serves: the
 download view checks who may see the report first.
 """
 
 from __future__ import annotations
 
 import io
-import os
 import re
 import secrets
-from pathlib import Path
 
 from flask import abort, current_app
 
 from blueprints.faults.workflow import WorkflowError
 from core import images, uploads
+from core.storage import FileHandle, key, storage
 from core.text import lazy_gettext as _l
 from core.uploads import display_name
 from models.faults import FaultAttachment, FaultEvent, FaultReport
@@ -55,7 +54,7 @@ def store(report: FaultReport, event: FaultEvent | None, uploads, actor) -> list
     limit = max_bytes()
     # Read and check every file before writing any: one refusal leaves nothing behind.
     checked = [_check(upload, limit) for upload in chosen]
-    written: list[Path] = []
+    written: list[FileHandle] = []
     stored = []
     try:
         for name, data, is_pdf in checked:
@@ -71,17 +70,17 @@ def discard(report: FaultReport, stored: list[FaultAttachment]) -> None:
     """Remove the files of attachments whose rows were rolled back."""
     for attachment in stored:
         if _valid_stored_name(attachment.stored_name):
-            (_directory(report.association) / attachment.stored_name).unlink(missing_ok=True)
+            _file(report.association, attachment.stored_name).unlink(missing_ok=True)
 
 
-def path(report: FaultReport, attachment: FaultAttachment) -> Path:
+def path(report: FaultReport, attachment: FaultAttachment) -> FileHandle:
     """The stored file of an attachment of this report; 404 if it is not one or is gone.
 
     The caller checks that the user may see the report first.
     """
     if attachment.report_id != report.id or not _valid_stored_name(attachment.stored_name):
         abort(404)
-    file = _directory(report.association) / attachment.stored_name
+    file = _file(report.association, attachment.stored_name)
     if not file.is_file():
         abort(404)
     return file
@@ -124,22 +123,18 @@ def _read_capped(upload, limit: int, name: str) -> bytes:
     return data
 
 
-def _write(report, event, actor, name: str, data: bytes, is_pdf: bool, written: list[Path]) -> FaultAttachment:
+def _write(report, event, actor, name: str, data: bytes, is_pdf: bool, written: list[FileHandle]) -> FaultAttachment:
     association = report.association
     if is_pdf:
         stored_name = f"file-{secrets.token_hex(16)}.pdf"
-        directory = _directory(association)
-        directory.mkdir(parents=True, exist_ok=True)
-        partial = directory / f".{stored_name}.part"
-        partial.write_bytes(data)
-        os.replace(partial, directory / stored_name)
-        written.append(directory / stored_name)
+        storage().put(key(int(association.id), FOLDER, stored_name), data)
+        written.append(_file(association, stored_name))
         content_type, size = "application/pdf", len(data)
     else:
         picture = images.store_image(io.BytesIO(data), association, kind="fault", max_size=PHOTO_BOX, folder=FOLDER)
         stored_name = picture.name
-        written.append(_directory(association) / stored_name)
-        content_type, size = images.mimetype_of(stored_name), (_directory(association) / stored_name).stat().st_size
+        written.append(_file(association, stored_name))
+        content_type, size = images.mimetype_of(stored_name), written[-1].stat().st_size
     return FaultAttachment.create(
         report=report,
         event=event,
@@ -152,8 +147,8 @@ def _write(report, event, actor, name: str, data: bytes, is_pdf: bool, written: 
     )
 
 
-def _directory(association) -> Path:
-    return Path(current_app.config["UPLOAD_DIR"]) / str(int(association.id)) / FOLDER
+def _file(association, stored_name: str) -> FileHandle:
+    return storage().file(key(int(association.id), FOLDER, stored_name))
 
 
 def _valid_stored_name(name: str) -> bool:

@@ -1,5 +1,5 @@
 """Photos of a vacant home (L1): checked by content, re-encoded from their pixels (no EXIF, no GPS position),
-shrunk to fit a box and stored under server-made names in UPLOAD_DIR/<association id>/listings/.
+shrunk to fit a box and stored under server-made names at <association id>/listings/ in the storage (core.storage).
 
 Every picture of an upload is read and cleaned before any is written, so a bad file among five refuses the
 form and stores nothing. The public listing page and the board's form serve them through views that check
@@ -10,11 +10,11 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass
-from pathlib import Path
 
 from flask import current_app
 
 from core import images
+from core.storage import FileHandle, key, storage
 from core.text import lazy_gettext as _l
 from models.listings import Vacancy, VacancyPhoto
 
@@ -62,17 +62,13 @@ def clean_all(uploads, already: int) -> list[CleanPhoto]:
 
 def store_all(vacancy: Vacancy, cleaned: list[CleanPhoto]) -> list[VacancyPhoto]:
     """Write the cleaned photos after the vacancy's others, in the order they were chosen."""
-    directory = _directory(vacancy.association_id)
-    directory.mkdir(parents=True, exist_ok=True)
     last = VacancyPhoto.select(VacancyPhoto.position).where(VacancyPhoto.vacancy == vacancy.id)
     position = max((row.position for row in last), default=0)
     stored = []
     for photo in cleaned:
         position += 1
         name = f"{KIND}-{secrets.token_hex(16)}-{photo.width}x{photo.height}.{photo.extension}"
-        partial = directory / f".{name}.part"  # write then rename: a reader never sees half a file
-        partial.write_bytes(photo.body)
-        os.replace(partial, directory / name)
+        storage().put(_key(vacancy.association_id, name), photo.body)  # a reader never sees half a file
         stored.append(
             VacancyPhoto.create(
                 vacancy=vacancy, stored_name=name, width=photo.width, height=photo.height, position=position
@@ -81,11 +77,11 @@ def store_all(vacancy: Vacancy, cleaned: list[CleanPhoto]) -> list[VacancyPhoto]
     return stored
 
 
-def photo_path(association_id: int, photo: VacancyPhoto) -> Path | None:
+def photo_path(association_id: int, photo: VacancyPhoto) -> FileHandle | None:
     """The stored file of a photo of this association's vacancy, or None (never outside its folder)."""
     if not images.NAME.match(photo.stored_name or ""):
         return None
-    path = _directory(association_id) / photo.stored_name
+    path = storage().file(_key(association_id, photo.stored_name))
     return path if path.is_file() else None
 
 
@@ -110,5 +106,5 @@ def reorder(vacancy: Vacancy, positions: dict[int, int]) -> bool:
     return [p.id for p in wanted] != [p.id for p in photos]
 
 
-def _directory(association_id: int) -> Path:
-    return Path(current_app.config["UPLOAD_DIR"]) / str(int(association_id)) / FOLDER
+def _key(association_id: int, stored_name: str) -> str:
+    return key(int(association_id), FOLDER, stored_name)

@@ -2,7 +2,7 @@
 makes once per company, a preview of every row, and nothing stored unless the whole file is valid.
 
 Upload: the bytes (at most MAX_BYTES, read capped) are checked to be a table Porch reads, then kept under a
-made-up name in UPLOAD_DIR/meter-imports/<association id>/ until they are imported (or a day has passed).
+made-up name under meter-imports/<association id>/ in the storage (core.storage) until they are imported (or a day has passed).
 The pages between the steps carry only that name; every value is read again from the kept bytes.
 
 Mapping: which column holds the meter's serial number and the reading, and optionally the unit's number,
@@ -25,20 +25,16 @@ import datetime as dt
 import hashlib
 import io
 import json
-import os
 import re
 import secrets
-import time
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
-
-from flask import current_app
 
 from blueprints.meters import readings
 from core import clock
 from core.audit import audit
 from core.csv import sniff_delimiter
+from core.storage import key, storage
 from core.text import fold
 from core.text import lazy_gettext as _l
 from core.xlsx import UnreadableSpreadsheetError, read_rows
@@ -80,43 +76,39 @@ class ImportFileError(ValueError):
 # --- the kept bytes -----------------------------------------------------------------------------------
 
 
-def _directory(association_id: int) -> Path:
-    return Path(current_app.config["UPLOAD_DIR"]) / FOLDER / str(int(association_id))
+def _folder(association_id: int) -> str:
+    return key(FOLDER, int(association_id))
 
 
-def _path(association_id: int, token: str) -> Path | None:
-    if not TOKEN.match(token or ""):
-        return None
-    path = _directory(association_id) / f"{token}.dat"
-    return path if path.is_file() else None
+def _key(association_id: int, token: str) -> str | None:
+    return key(_folder(association_id), f"{token}.dat") if TOKEN.match(token or "") else None
 
 
 def keep(association_id: int, data: bytes) -> str:
     """Keep an uploaded file's bytes; its made-up name for the pages that follow. Files older than a day
     (uploads never imported) are removed on the way."""
-    directory = _directory(association_id)
-    directory.mkdir(parents=True, exist_ok=True)
-    now = time.time()
-    for old in directory.glob("*.dat"):
-        if now - old.stat().st_mtime > KEEP_SECONDS:
-            old.unlink(missing_ok=True)
+    store = storage()
+    for old in store.keys(_folder(association_id), older_than=KEEP_SECONDS):
+        if old.endswith(".dat"):
+            store.delete(old)
     token = secrets.token_hex(16)
-    partial = directory / f".{token}.part"
-    partial.write_bytes(data)
-    os.replace(partial, directory / f"{token}.dat")
+    store.put(key(_folder(association_id), f"{token}.dat"), data)
     return token
 
 
 def kept(association_id: int, token: str) -> bytes | None:
     """The bytes kept under this name for the association, or None (gone, or a name we did not make)."""
-    path = _path(association_id, token)
-    return path.read_bytes() if path is not None else None
+    found = _key(association_id, token)
+    try:
+        return storage().read(found) if found is not None else None
+    except FileNotFoundError:
+        return None
 
 
 def forget(association_id: int, token: str) -> None:
-    path = _path(association_id, token)
-    if path is not None:
-        path.unlink(missing_ok=True)
+    found = _key(association_id, token)
+    if found is not None:
+        storage().delete(found)
 
 
 # --- reading the table -----------------------------------------------------------------------------

@@ -1,16 +1,16 @@
 """Photos of meters handed in with a reading (M2): pictures only, checked by content, re-encoded from their
 pixels (no EXIF: no position, no camera serial), shrunk, and stored under a server-made name in
-UPLOAD_DIR/<association>/meters/, which /media/ never serves: the photo view checks who may see it first.
+<association>/meters/ in the storage (core.storage), which /media/ never serves: the photo view checks who may see it first.
 This is core.images, as fault photos use it."""
 
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 from flask import current_app
 
 from core import images, uploads
+from core.storage import FileHandle
 from core.text import lazy_gettext as _l
 
 FOLDER = "meters"
@@ -56,7 +56,7 @@ def store(association, data: bytes) -> str:
         raise PhotoRefused(refused.message) from None
 
 
-def path(association, name: str | None) -> Path | None:
+def path(association, name: str | None) -> FileHandle | None:
     """The stored photo of this association with this name, or None."""
     return images.image_path(association, name, FOLDER)
 

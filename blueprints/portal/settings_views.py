@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, request, send_file, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,7 +15,7 @@ from blueprints.portal.settings_forms import (
     SettingsForm,
     WelcomeImageForm,
 )
-from core import images
+from core import images, storage
 from core.access import requires
 from core.audit import audit
 from core.rendering import htmx, render
@@ -328,7 +328,9 @@ def media(media_name: str):
     path = images.image_path(g.association, media_name)
     if path is None:
         abort(404)
-    response = send_file(path, mimetype=images.mimetype_of(media_name), max_age=YEAR, conditional=True)
+    response = storage.send(
+        path, mimetype=images.mimetype_of(media_name), as_attachment=False, download_name=media_name, max_age=YEAR
+    )
     # The name is new for every upload, so a picture at one address never changes.
     response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
     response.headers["Content-Disposition"] = "inline"

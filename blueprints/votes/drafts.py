@@ -3,7 +3,7 @@ deleting a draft, and what keeps it from starting.
 
 Only a draft changes: once started, its options are locked (ballots point at them) and the rest is what
 the owners were asked. Files go through the documents' checks (what a file is by its bytes, the
-association's size limit) into UPLOAD_DIR/<association id>/votes/, served only after the read check.
+association's size limit) into <association id>/votes/ in the storage, served only after the read check.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from fractions import Fraction
-from pathlib import Path
 
 from flask import abort
 from flask_babel import gettext as _
@@ -19,6 +18,7 @@ from flask_babel import gettext as _
 from blueprints.documents.attachments import AttachmentRefused, checked_uploads, file_in, write_file
 from blueprints.votes import ledger, rules, signals
 from core import clock
+from core.storage import FileHandle
 from core.text import lazy_gettext as _l
 from core.text import translated
 from models.db import transaction
@@ -158,7 +158,7 @@ def problems(vote: Vote) -> list[tuple[str, str]]:
     return found + rules.problems(vote, now)
 
 
-def path(vote: Vote, attachment: VoteAttachment) -> Path:
+def path(vote: Vote, attachment: VoteAttachment) -> FileHandle:
     """The stored file of one of the vote's attachments (the caller checked the member reads the vote)."""
     file = file_in(vote.association, FOLDER, attachment.stored_name)
     if attachment.vote_id != vote.id or file is None or not file.is_file():

@@ -2,7 +2,7 @@
 
 A scan is a PDF or a picture, checked by its bytes as documents' files are (blueprints/documents/attachments.py:
 a picture is re-encoded from its pixels, so its metadata is gone) and kept under a server-made name in
-UPLOAD_DIR/<association id>/votes/, which only the scan view serves, to the vote's managers.
+<association id>/votes/ in the storage, which only the scan view serves, to the vote's managers.
 
 A batch is read in three steps: the board uploads a CSV or XLSX file, sees every row with what it would
 record and every error with its row and column, and confirms. Between preview and confirm the rows travel as
@@ -17,7 +17,6 @@ import csv
 import datetime as dt
 import io
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import peewee as pw
 from babel.dates import parse_date
@@ -29,6 +28,7 @@ from blueprints.documents.attachments import file_in, write_file
 from blueprints.votes import ballots
 from blueprints.votes.ballots import VoteRefused
 from core import images, uploads
+from core.storage import FileHandle
 from core.text import fold, locale_for, translated
 from core.text import lazy_gettext as _l
 from core.xlsx import UnreadableSpreadsheetError, read_rows
@@ -118,7 +118,7 @@ def discard_scan(association, stored_name: str | None) -> None:
         file.unlink(missing_ok=True)
 
 
-def scan_path(vote: Vote, ballot: Ballot) -> Path:
+def scan_path(vote: Vote, ballot: Ballot) -> FileHandle:
     """The stored scan of a paper ballot of this vote; 404 when it has none or the file is gone."""
     if ballot.vote_id != vote.id or not ballot.scan_name:
         abort(404)

@@ -24,14 +24,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import peewee as pw
 from flask import current_app
@@ -51,6 +49,7 @@ from blueprints.billing.bank.reading import Unmapped, read
 from blueprints.billing.bank.statement import Statement
 from core import clock
 from core.audit import audit
+from core.storage import FileHandle, key, storage
 from core.text import lazy_gettext as _l
 from models.billing import BankFile, BankMapping, BankTransaction, BillingSettings, Invoice, Receipt
 from models.db import transaction
@@ -76,25 +75,21 @@ class BankImportError(ValueError):
 # --- the stored bytes ----------------------------------------------------------------------------
 
 
-def _directory(association_id: int) -> Path:
-    return Path(current_app.config["UPLOAD_DIR"]) / FOLDER / str(int(association_id))
+def _file(association_id: int, stored_name: str) -> FileHandle:
+    return storage().file(key(FOLDER, int(association_id), stored_name))
 
 
-def stored_path(bank_file: BankFile) -> Path | None:
-    """The file's bytes on disk, or None (a name we did not make, or the bytes are gone)."""
+def stored_path(bank_file: BankFile) -> FileHandle | None:
+    """The file's stored bytes, or None (a name we did not make, or the bytes are gone)."""
     if not STORED_NAME.match(bank_file.stored_name or ""):
         return None
-    path = _directory(bank_file.association_id) / bank_file.stored_name
+    path = _file(bank_file.association_id, bank_file.stored_name)
     return path if path.is_file() else None
 
 
 def _store(association_id: int, data: bytes) -> str:
     name = f"bank-{secrets.token_hex(16)}.dat"
-    directory = _directory(association_id)
-    directory.mkdir(parents=True, exist_ok=True)
-    partial = directory / f".{name}.part"
-    partial.write_bytes(data)
-    os.replace(partial, directory / name)
+    storage().put(key(FOLDER, int(association_id), name), data)
     return name
 
 
@@ -312,7 +307,7 @@ def upload(association: Association, user: User | None, name: str, data: bytes) 
             audit("billing.bank_file_uploaded", actor=user, association=association, target=f"bank_file:{bank_file.id}",
                   format=bank_file.format, entries=bank_file.transaction_count)  # fmt: skip
     except BaseException:
-        (_directory(association.id) / stored_name).unlink(missing_ok=True)
+        _file(association.id, stored_name).unlink(missing_ok=True)
         raise
     if not isinstance(read_back, Unmapped):  # the preview the board opens next is this one
         PreviewCache.of_app().put(
