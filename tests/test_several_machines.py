@@ -10,6 +10,7 @@ The servers start once for the module.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
 import os
 import re
@@ -25,7 +26,7 @@ from redis import Redis
 
 from bench._client import Browser, parse_page
 from jobs import periodic
-from models import PeriodicRun
+from models import Association, PeriodicRun
 from models.db import db, make_database, upgrade
 from tests.conftest import PG_URL, WORKER
 from tests.factories.billing import make_billing, make_invoice
@@ -106,6 +107,7 @@ class Server:
             start_new_session=True,
         )
         self.log = directory / f"{name}.log"
+        self.directory = Path(env["PORCH_INSTANCE_DIR"])
 
     def browser(self) -> Browser:
         return Browser("127.0.0.1", self.port)
@@ -133,10 +135,11 @@ class Server:
             self.process.wait(10)
 
 
-def machine_env(directory: Path, database_url: str, redis_url: str) -> dict:
-    """A machine's settings: its own folders, the shared database, Redis and secret key."""
+def machine_env(directory: Path, database_url: str, redis_url: str, storage: dict | None = None) -> dict:
+    """A machine's settings: its own folders, the shared database, Redis, object storage and secret key."""
     directory.mkdir(parents=True, exist_ok=True)
     return {
+        **(storage or {}),
         **{k: v for k, v in os.environ.items() if not k.startswith(("PORCH_TEST", "PYTEST"))},
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
@@ -150,11 +153,16 @@ def machine_env(directory: Path, database_url: str, redis_url: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def servers(shared_database, redis_url, tmp_path_factory):
+def servers(shared_database, redis_url, s3_server, tmp_path_factory):
     directory = tmp_path_factory.mktemp("machines")
+    bucket = s3_server.new_bucket()
+    storage = s3_server.settings(bucket)  # one bucket; each machine has its own UPLOAD_DIR, left unused
     started = [
-        Server(name, machine_env(directory / name, shared_database, redis_url), directory) for name in ("one", "two")
+        Server(name, machine_env(directory / name, shared_database, redis_url, storage), directory)
+        for name in ("one", "two")
     ]
+    for server in started:
+        server.s3, server.bucket = s3_server, bucket
     try:
         deadline = time.monotonic() + 60
         for server in started:
@@ -192,6 +200,29 @@ def test_a_session_made_on_one_server_works_on_the_other(servers, alpha):
     token = parse_page(page.text).csrf_token
     assert elsewhere.post_form("/logout", {"csrf_token": token}).status in (302, 303)
     assert browser.get(f"/{alpha.slug}/admin/invoices").status in (302, 303)
+
+
+def test_a_picture_uploaded_through_one_server_is_served_by_the_other(servers, alpha):
+    one, two = servers
+    email = f"board@{alpha.slug}.example"
+    make_user(alpha, email, "board")
+    browser = one.browser()
+    browser.log_in(alpha.slug, email, PASSWORD)
+    settings = f"/{alpha.slug}/admin/settings"
+    token = parse_page(browser.get(settings).text).csrf_token
+    picture = _png(120, 30)
+    body, content_type = _multipart({"csrf_token": token}, "logo", "our logo.png", picture)
+    answer = browser.request("POST", f"{settings}/logo", body, {"Content-Type": content_type})
+    assert answer.status == 302, answer.text[:2000]
+    logo = Association.get_by_id(alpha.id).logo
+    assert logo and not list((one.directory / "uploads").rglob("*.png"))  # not in the first machine's folder
+
+    served = two.browser().get(f"/{alpha.slug}/media/{logo}")
+    assert served.status == 200 and served.headers["Content-Type"] == "image/png"
+    from PIL import Image
+
+    assert Image.open(io.BytesIO(served.body)).size == (120, 30)
+    assert any(key.endswith(f"/{logo}") for key in one.s3.keys(one.bucket))  # the one copy: in the bucket
 
 
 def test_the_login_throttle_counts_attempts_made_through_both(servers, alpha):
@@ -302,6 +333,29 @@ def _log_in(browser: Browser, slug: str, email: str, password: str):
     path = f"/{slug}/login"
     token = parse_page(browser.get(path).text).csrf_token
     return browser.post_form(path, {"csrf_token": token, "email": email, "password": password, "next": ""})
+
+
+def _png(width: int, height: int) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), "teal").save(out, "PNG")
+    return out.getvalue()
+
+
+def _multipart(fields: dict[str, str], file_field: str, filename: str, data: bytes) -> tuple[bytes, str]:
+    boundary = "porch-several-machines"
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{file_field}"; filename="{filename}"\r\n'
+        f"Content-Type: application/octet-stream\r\n\r\n".encode()
+        + data
+        + b"\r\n"
+    )
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
 def _totals(page: str) -> str:
