@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from _client import STALE_CONNECTION, Browser, PageRun
 from pages import (
@@ -72,7 +73,16 @@ class Gunicorn:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], tmp: Path, *, workers: int, worker_class: str, threads: int = 1, name: str = "app"):
+def gunicorn(
+    env: dict[str, str],
+    tmp: Path,
+    *,
+    workers: int,
+    worker_class: str,
+    threads: int = 1,
+    name: str = "app",
+    extra: tuple[str, ...] = (),
+):
     """gunicorn on a free loopback port with an access log naming each request's worker."""
     port = free_port()
     log, access = tmp / f"gunicorn-{name}.log", tmp / f"access-{name}.log"
@@ -80,7 +90,7 @@ def gunicorn(env: dict[str, str], tmp: Path, *, workers: int, worker_class: str,
     if worker_class == "gthread":
         command += ["--threads", str(threads)]
     command += ["-b", f"{HOST}:{port}", "--worker-tmp-dir", str(tmp), "--no-control-socket"]
-    command += ["--access-logfile", str(access), "--access-logformat", ACCESS_FORMAT, "app:create_app()"]
+    command += ["--access-logfile", str(access), "--access-logformat", ACCESS_FORMAT, *extra, "app:create_app()"]
     with log.open("wb") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out, start_new_session=True)
     try:
@@ -215,24 +225,48 @@ def hammer(
     return mix
 
 
-def prepared(workdir: Path | None, tmp: Path, units: int, clients: int) -> tuple[dict[str, str], Clients]:
-    """The bench database (flask demo + bench/_fill.py, as bench/pages.py makes it) and its clients' own rows.
+def prepared(
+    workdir: Path | None, tmp: Path, units: int, clients: int, database_url: str | None = None
+) -> tuple[dict[str, str], Clients]:
+    """The bench database (flask demo + bench/_fill.py, as bench/pages.py makes it) and its clients' own rows:
+    SQLite in the work folder, or the PostgreSQL database `database_url` (dropped and made again).
 
     With `workdir`, a database made there before for the same --units and --clients is used again (making
     it takes minutes on a busy machine); else it is made in `tmp` and thrown away."""
     home = workdir or tmp
     home.mkdir(parents=True, exist_ok=True)
     env = app_environment(home)
-    made = home / f"clients-{units}-{clients}.json"
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    kind = "postgresql" if database_url else "sqlite"
+    made = home / f"clients-{kind}-{units}-{clients}.json"
     if workdir is not None and made.exists():
         own = {int(number): rows for number, rows in json.loads(made.read_text()).items()}
-        print(f"Database: {home / 'porch.sqlite3'} again ({units} units, {clients} clients)")
+        print(f"Database: {env['DATABASE_URL']} again ({units} units, {clients} clients)")
         return env, Clients(clients, own)
-    (home / "porch.sqlite3").unlink(missing_ok=True)
+    if database_url:
+        _new_postgres(database_url)
+    else:
+        (home / "porch.sqlite3").unlink(missing_ok=True)
     create_database(env, units)
     found = fill(env, clients)
     made.write_text(json.dumps(found.own))
     return env, found
+
+
+def _new_postgres(url: str) -> None:
+    import psycopg2
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    connection = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        connection.close()
 
 
 def residents(count: int) -> list[str]:
