@@ -108,7 +108,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workdir", type=Path, help="remember that the database is made; use it again next time")
     args = parser.parse_args(argv)
     if not args.database_url.startswith("postgresql://"):
-        parser.error("--database-url must be a PostgreSQL database: two servers cannot share a SQLite file safely")
+        parser.error("--database-url must be a PostgreSQL database: machines cannot share a SQLite file")
     if not 1 <= args.clients <= args.units // 2:
         parser.error("--clients must be between 1 and --units / 2")
     return args
