@@ -105,7 +105,9 @@ def bill(bench: Association, board: User, months: int) -> None:
         first = dt.date(FIRST_MONTH.year + year, index + 1, 1)
         invoicing.create_run(bench, first, issue_date=first - dt.timedelta(days=10), user=board)
     # Straight in the database, as bench/billing.py does: the lists then show every status.
-    paid = (Invoice.association == bench) & (Invoice.number % 5 != 0)
+    # Every fifth invoice open (peewee's % would be LIKE: the remainder is written out, as both databases
+    # divide integers whole).
+    paid = (Invoice.association == bench) & ((Invoice.number - Invoice.number / 5 * 5) != 0)
     Invoice.update(paid_total=Invoice.total).where(paid).execute()
     BillingSettings.bump(bench)  # as recording payments does
 
