@@ -65,7 +65,10 @@ def main() -> None:
     parser.add_argument("--votes", type=int, default=0, help="ballots in a running poll (0: no poll)")
     args = parser.parse_args()
     app = create_app()
-    with db.connection_context():
+    # Not connection_context(): on PostgreSQL the poll's requests give their connection back to the pool
+    # at their teardown (app.py), and the context's exit would then find nothing to close.
+    db.connect(reuse_if_open=True)
+    try:
         bench = Association.get(Association.slug == SLUG)
         for number in range(args.residents + 1, args.residents + args.board + 1):
             make_board(bench, resident(number))
@@ -76,6 +79,9 @@ def main() -> None:
         publish_documents(bench, board, args.documents)  # indexes the posts too
         vote_id = run_poll(app, bench, board, args.votes) if args.votes else 0
         print(json.dumps(client_rows(bench, args.residents, vote_id)))
+    finally:
+        if not db.is_closed():
+            db.close()
 
 
 def resident(number: int) -> str:
