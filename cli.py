@@ -1,4 +1,4 @@
-"""`flask` commands: db, demo, jobs, mail, search, users, votes, backup and restore."""
+"""`flask` commands: db, demo, jobs, mail, search, users, votes, backup and restore, import."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(restore_command)
     app.cli.add_command(doctor_command)
     app.cli.add_command(association_cli)
+    app.cli.add_command(import_command)
 
 
 db_cli = AppGroup("db", help="Database schema migrations (peewee's playhouse.migrations).")
@@ -292,3 +293,86 @@ def association_invite(slug: str, email: str, given_name: str, surname: str, rol
     )
     done = "joins with their existing password" if outcome == "joined" else "is invited to set a password"
     click.echo(f"{email} {done}; the mail is on its way{where}.")
+
+
+# --- import (issue 16 item 1) ------------------------------------------------------------------------------
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--association", "slug", required=True, help="The association's address (slug).")
+@click.option("--kind", required=True, type=click.Choice((
+    "ownership", "units", "people", "residents", "contracts", "charges", "invoices", "payments")),
+    help="What the rows are.")  # fmt: skip
+@click.option("--mapping", "mapping_text", default=None,
+              help='Which column holds which key, as JSON or a JSON file: {"unit": "Číslo jednotky", ...}. '
+                   "Default: the mapping remembered for this header, else one guessed from the header.")  # fmt: skip
+@click.option("--source", default="", help="Remember the mapping used under this source's name.")
+@click.option("--dry-run", is_flag=True, help="Check every row and say what would change; keep nothing.")
+@click.option("--errors", "shown_errors", default=50, show_default=True, help="How many errors to print.")
+@with_appcontext
+def import_command(file: Path, slug: str, kind: str, mapping_text: str | None, source: str, dry_run: bool,
+                   shown_errors: int):  # fmt: skip
+    """Import units, people, owners, residents, contracts, charges, invoices or payments from a CSV or XLSX
+    file, as the board's import page does: every row or none. Exit code 0: done (or, with --dry-run, every row
+    is right); 1: rows refused, nothing kept; 2: the file, the mapping or the association cannot be used."""
+    import json
+    import time
+
+    from blueprints.exchange import importing
+
+    def fail(message: str) -> None:
+        click.echo(f"error: {message}", err=True)
+        raise SystemExit(2)
+
+    with db.connection_context():
+        association = Association.get_or_none(Association.slug == slug)
+        if association is None:
+            fail(f"no association has the address {slug!r}")
+        try:
+            table = importing.read_table(file.read_bytes())
+        except importing.ImportFileError as error:
+            fail(f"{file.name}, row {error.where or '?'}: {error.message}")
+        if mapping_text:
+            path = Path(mapping_text)
+            try:
+                mapping = json.loads(path.read_text() if path.is_file() else mapping_text)
+            except (ValueError, OSError) as error:
+                fail(f"--mapping is neither JSON nor a JSON file ({error})")
+            if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
+                fail('--mapping must map keys to column names: {"unit": "Number", ...}')
+            unknown = sorted(set(mapping) - set(importing.KEYS[kind]))
+            if unknown:
+                fail(f"keys not taken by {kind}: {', '.join(unknown)} (taken: {', '.join(importing.KEYS[kind])})")
+        else:
+            saved = importing.saved_mapping(association, kind, table.key)
+            mapping = json.loads(saved.mapping) if saved else importing.guess(table.header, kind)
+            click.echo(f"columns {'remembered from ' + repr(saved.source) if saved else 'guessed from the header'}:")
+        for key, column in mapping.items():
+            click.echo(f"  {key:<22} <- {column}")
+        found = importing.problems(mapping, table.header, kind)
+        if found:
+            fail("; ".join(f"{key}: {message}" for key, message in found.items()))
+        started = time.perf_counter()
+        outcomes = importing.import_rows(association, kind, table, mapping, apply=not dry_run, user=None,
+                                         name=file.name)  # fmt: skip
+        seconds = time.perf_counter() - started
+        counts = importing.counts_of(outcomes)
+        if source and not dry_run and not counts["invalid"]:
+            importing.save_mapping(association, kind, table.key, mapping, source)
+    column_of = dict(mapping)
+    errors = [(line, column_of.get(error.field, error.field), error.message)
+              for (line, _cells), outcome in zip(table.rows, outcomes, strict=True) for error in outcome.errors]  # fmt: skip
+    for line, column, message in errors[:shown_errors]:
+        click.echo(f"row {line}, column {column!r}: {message}" if column else f"row {line}: {message}")
+    if len(errors) > shown_errors:
+        click.echo(f"... and {len(errors) - shown_errors} more errors")
+    verb = "would be" if dry_run else "were"
+    click.echo(
+        f"{len(outcomes)} rows in {seconds:.1f} s: {counts['created']} {verb} created, {counts['changed']} {verb} "
+        f"changed, {counts['unchanged']} left as they are, {counts['invalid']} refused."
+    )
+    if counts["invalid"]:
+        click.echo("Nothing was imported: every row must be right." if not dry_run else "Correct the rows above.")
+        raise SystemExit(1)
+    click.echo("Checked: nothing was kept (--dry-run)." if dry_run else "Imported.")

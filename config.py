@@ -57,6 +57,8 @@ class Config:
     # Public registration requests (P4): per client address per hour, per e-mail per day.
     REGISTRATION_MAX_PER_IP = _int("REGISTRATION_MAX_PER_IP", 5)
     REGISTRATION_MAX_PER_EMAIL = _int("REGISTRATION_MAX_PER_EMAIL", 3)
+    # Requests one API token may make a minute (SPEC I1), counted in Redis when set, else in the database.
+    API_REQUESTS_PER_MINUTE = _int("API_REQUESTS_PER_MINUTE", 1200)
     # Uploaded pictures (logo, header photo, welcome-text images).
     IMAGE_MAX_BYTES = _int("IMAGE_MAX_BYTES", 10 * 1024 * 1024)
     # Photos and PDFs on fault reports, per file; a bigger one is refused while it is read.

@@ -11,8 +11,12 @@ What it does:
    N households, accounts resident1@bench.example … residentN@bench.example,
    resident i owning unit i), then fills it with bench/_fill.py: residents
    C+1 … 2C (C = --clients) join the board, every unit gets charges and three
-   monthly invoices (made by the real invoice run), and 4,000 fault reports
-   spread over the units, common areas and buildings.
+   monthly invoices (made by the real invoice run), 4,000 fault reports
+   spread over the units, common areas and buildings, documents, discussions
+   and a running poll; and the data of the later issues: a cold and a hot
+   water meter in every unit read in a year of monthly windows (one open
+   today), last year's settlement of services run and delivered, 60 vacant
+   homes listed, 500 applicants on the waiting list and 200 saved searches.
 2. Serves the app with gunicorn, 2 workers, on a free loopback port. With
    `--worker auto` it measures the home page on both the sync worker (which
    closes the connection after every response) and gthread with 4 threads,
@@ -23,9 +27,10 @@ What it does:
    GIL), `--clients` threads, each logged in through the portal's login form
    as its own account, request one page over and over for `--seconds`. Each
    client keeps its connection open where the server allows. Residents'
-   pages are requested by residents 1 … C (a unit's page and an invoice: each
-   client its own), the board's by board members C+1 … 2C, the login page by
-   anonymous clients. For each page it prints requests per second, p50, p95
+   pages are requested by residents 1 … C (a unit's page, an invoice, the
+   readings form, a settlement statement: each client its own), the board's
+   by board members C+1 … 2C, the public pages by anonymous clients (a listed
+   home and a saved search's mailed link: client n its own). For each page it prints requests per second, p50, p95
    and p99 latency, the SQL queries per request (the X-Query-Count header that
    PORCH_COUNT_QUERIES=1 adds) and every response that was not a 200.
 4. Fetches the home page (logged in) and the login page (anonymous) the way a
@@ -79,7 +84,7 @@ ANONYMOUS, RESIDENT, BOARD = "anonymous", "resident", "board"
 @dataclass(frozen=True)
 class Page:
     name: str
-    path: str  # {unit}, {invoice}, {folder}, {document}, {thread} become each client's own (bench/_fill.py says which)
+    path: str  # {unit}, {invoice}, {window}, {vacancy}, … become client n's own (bench/_fill.py says which)
     who: str  # ANONYMOUS, RESIDENT or BOARD: whose clients request it
     max_queries: int | None = None  # a budget an earlier issue set for this page
 
@@ -118,6 +123,22 @@ PAGES = (
     Page("moderation queue (board)", f"/{SLUG}/moderation", BOARD),
     Page("mass mail (board)", f"/{SLUG}/mailings", BOARD),
     Page("a running vote (1,500 ballots)", f"/{SLUG}/votes/{{vote}}", RESIDENT),
+    # Meters (issue 14): 2 water meters a unit, a year of monthly windows, the one open today.
+    Page("my meters", f"/{SLUG}/meters/", RESIDENT),
+    Page("hand in readings (own)", f"/{SLUG}/meters/units/{{unit}}/windows/{{window}}", RESIDENT),
+    Page("meter register (board)", f"/{SLUG}/meters/all", BOARD),
+    Page("open window's period (board)", f"/{SLUG}/meters/windows/{{window}}", BOARD),
+    # The yearly settlement of services (issue 14): last year's, run and delivered.
+    Page("settlement (board)", f"/{SLUG}/admin/settlements/{{settlement}}", BOARD),
+    Page("settlement statement (own)", f"/{SLUG}/settlements/{{settlement}}/statements/{{statement}}", RESIDENT),
+    # Listings (issue 15): vacant homes, the waiting list, saved searches.
+    Page("vacant homes (search)", f"/{SLUG}/homes", ANONYMOUS),
+    Page("a vacant home", f"/{SLUG}/homes/{{vacancy}}", ANONYMOUS),
+    Page("all vacant homes (/homes)", "/homes", ANONYMOUS),
+    Page("vacancies (board)", f"/{SLUG}/board/vacancies", BOARD),
+    Page("waiting list sign-up", f"/{SLUG}/waiting-list", ANONYMOUS),
+    Page("waiting list (board)", f"/{SLUG}/board/waiting-list", BOARD),
+    Page("saved search, its mailed link", "/homes/saved/confirm/{saved}", ANONYMOUS),
 )
 
 # The goals from the issues: every page in this bench (issue 9), the first visit (issue 1).
@@ -130,6 +151,10 @@ FAULT_REPORTS = 4000
 DOCUMENTS = 2000
 TOPICS = 500
 BALLOTS = 1500  # in a running poll of all the units
+METER_MONTHS = 13  # monthly reading windows: a year of readings, and the one open today
+VACANCIES = 60  # listed in the bench association (and a sixth as many ended)
+APPLICANTS = 500  # on its waiting list
+SAVED_SEARCHES = 200  # confirmed; and one per client waiting for its confirmation
 
 
 @dataclass
@@ -150,12 +175,10 @@ class Results:
 
 @dataclass(frozen=True)
 class Clients:
-    """Who requests the pages: the accounts, and each resident's own unit and invoice."""
+    """Who requests the pages: the accounts, and each client's own rows (its unit, its invoice, …)."""
 
     count: int
-    own: dict[
-        int, dict[str, int]
-    ]  # resident number -> {"unit": id, "invoice": id, "folder": id, "document": id, "thread": id}
+    own: dict[int, dict[str, int | str]]  # client number -> {"unit": id, "invoice": id, …} (bench/_fill.py)
 
     def accounts(self, page: Page) -> list[str | None]:
         numbers = range(1, self.count + 1)
@@ -165,8 +188,8 @@ class Clients:
         return [resident(offset + number) for number in numbers]
 
     def paths(self, page: Page) -> list[str]:
-        if page.who != RESIDENT:
-            return [page.path] * self.count
+        """Client n's path: resident n's own unit or invoice; for the board and anonymous clients, rows that
+        are the same for all (the open window) or client n's (a listed home, a saved search's link)."""
         return [page.path.format(**self.own[number]) for number in range(1, self.count + 1)]
 
 
@@ -249,18 +272,21 @@ def create_database(env: dict[str, str], units: int) -> None:
 
 
 def fill(env: dict[str, str], clients: int) -> Clients:
-    """Board members, invoices and fault reports (bench/_fill.py); each resident client's own unit and invoice."""
+    """The bench association's data (bench/_fill.py); each client's own rows (its unit, its invoice, …)."""
     started = time.perf_counter()
     command = [BIN / "python", ROOT / "bench" / "_fill.py", "--residents", str(clients), "--board", str(clients)]
     command += ["--months", str(MONTHS_OF_INVOICES), "--reports", str(FAULT_REPORTS), "--documents", str(DOCUMENTS)]
-    command += ["--topics", str(TOPICS), "--votes", str(BALLOTS)]
+    command += ["--topics", str(TOPICS), "--votes", str(BALLOTS), "--meter-months", str(METER_MONTHS)]
+    command += ["--vacancies", str(VACANCIES), "--applicants", str(APPLICANTS), "--saved-searches", str(SAVED_SEARCHES)]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     if done.returncode:
         raise RuntimeError(f"bench/_fill.py failed:\n{done.stdout}{done.stderr}")
     own = {int(number): ids for number, ids in json.loads(done.stdout.strip().splitlines()[-1]).items()}
     print(
         f"Filled: residents {clients + 1}–{2 * clients} on the board, {MONTHS_OF_INVOICES} months of invoices, "
-        f"{FAULT_REPORTS} fault reports, {DOCUMENTS} documents, {TOPICS} discussion topics, a poll with {BALLOTS} ballots"
+        f"{FAULT_REPORTS} fault reports, {DOCUMENTS} documents, {TOPICS} discussion topics, a poll with {BALLOTS} ballots, "
+        f"2 water meters a unit read in {METER_MONTHS} monthly windows, last year's settlement, {VACANCIES} vacant homes, "
+        f"{APPLICANTS} applicants on the waiting list, {SAVED_SEARCHES} saved searches"
         f" ({time.perf_counter() - started:.1f} s)"
     )
     return Clients(clients, own)

@@ -59,7 +59,15 @@ from models.documents import (
     Folder,
     FolderAccess,
 )
-from models.exchange import PeriodicRun, ReportSettings
+from models.exchange import (
+    ApiIdempotencyKey,
+    ApiRateWindow,
+    ApiToken,
+    ImportMapping,
+    ImportRun,
+    PeriodicRun,
+    ReportSettings,
+)
 from models.faults import FaultAttachment, FaultDeadline, FaultEvent, FaultReport
 from models.listings import (
     Applicant,
@@ -152,6 +160,11 @@ ALL_MODELS = [
     SettlementUnit,
     PdfOrder,
     ReportSettings,
+    ApiToken,
+    ApiRateWindow,
+    ApiIdempotencyKey,
+    ImportMapping,
+    ImportRun,
     PrintBatch,
     InvoiceDelivery,
     Folder,

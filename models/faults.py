@@ -65,8 +65,11 @@ class FaultReport(AssociationScoped, BaseModel):
             # The lists' choice of a page and the resolvers' count read only this index.
             (("association", "status", "kind", "responsible", "reporter", "deadline_at", "created_at"), False),
             (("association", "created_at"), False),
+            (("association", "reporter", "created_at"), False),  # the home page's "my open faults"
             (("association", "unit"), False),
             (("association", "building"), False),
+            # The API's feed of new and changed reports pages through this (exchange/api.py).
+            (("association", "updated_at", "id"), False),
         )
 
     @property

@@ -116,7 +116,13 @@ class Role(AssociationScoped, BaseModel):
 
     @property
     def permission_set(self) -> frozenset[str]:
-        return frozenset(self.permissions.split())
+        # Asked for by every menu entry, tab and button of a page (eighty times for the home page): split
+        # once per value of `permissions`, so an edited role is never read from a stale set.
+        text = self.permissions
+        kept = self.__dict__.get("_permission_set")
+        if kept is None or kept[0] != text:
+            kept = self.__dict__["_permission_set"] = (text, frozenset(text.split()))
+        return kept[1]
 
     @property
     def display_name(self) -> str:

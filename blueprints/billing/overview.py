@@ -28,7 +28,7 @@ from core.text import lazy_gettext as _l
 from core.text import lazy_pgettext as _lp
 from models import Association, Person, User
 from models.billing import BillingSettings, DebtReminder, InstalmentPlan, Invoice, Payment
-from models.db import PreparedSelect
+from models.db import PreparedSelect, db
 from models.mail import OutboundEmail
 from models.register import Building, Unit
 
@@ -452,28 +452,29 @@ def _as_datetime(value) -> dt.datetime | None:
     return dt.datetime.fromisoformat(str(value))
 
 
+def _debtor(row: dict) -> Debtor:
+    address, unreachable = reminder_address(row["email"], row["email_bounced_at"], row["user_email"], row["user_state"])
+    return Debtor(
+        person_id=row["id"],
+        name=f"{row['given_name']} {row['surname']}".strip(),
+        sort_key=bytes(row["sort_key"] or b""),
+        overdue=int(row["overdue"] or 0),
+        buckets={key: int(row[f"b{i}"] or 0) for i, key in enumerate(BUCKETS)},
+        since=_as_date(row["since"]),
+        last_reminder=_as_datetime(row["last_reminder"]),
+        plan_active=bool(row["plans"]),
+        address=address,
+        unreachable=unreachable,
+    )
+
+
+def _bucket_days(today: dt.date) -> list[str]:
+    return [(today - dt.timedelta(days=n)).isoformat() for n in BUCKET_DAYS]
+
+
 def all_debtors(association: Association, today: dt.date) -> list[Debtor]:
     """Everyone with overdue debt in the association, largest debt first: one query."""
-    days = [(today - dt.timedelta(days=n)).isoformat() for n in BUCKET_DAYS]
-    found = []
-    for row in _DEBTORS(association.id, today.isoformat(), *days):
-        address, unreachable = reminder_address(
-            row["email"], row["email_bounced_at"], row["user_email"], row["user_state"]
-        )
-        found.append(
-            Debtor(
-                person_id=row["id"],
-                name=f"{row['given_name']} {row['surname']}".strip(),
-                sort_key=bytes(row["sort_key"] or b""),
-                overdue=int(row["overdue"] or 0),
-                buckets={key: int(row[f"b{i}"] or 0) for i, key in enumerate(BUCKETS)},
-                since=_as_date(row["since"]),
-                last_reminder=_as_datetime(row["last_reminder"]),
-                plan_active=bool(row["plans"]),
-                address=address,
-                unreachable=unreachable,
-            )
-        )
+    found = [_debtor(row) for row in _DEBTORS(association.id, today.isoformat(), *_bucket_days(today))]
     return sort_debtors(found, BY_AMOUNT)
 
 
@@ -517,29 +518,81 @@ class DebtorList:
 DEBTORS_PER_PAGE = 50
 
 
-def debtor_list(association: Association, today: dt.date, *, order: str, bucket: str, page: int) -> DebtorList:
+def _debtor_order(d, order: str) -> list:
+    """The SQL of sort_debtors(): the same keys in the same order (sort keys compare bytewise on both
+    backends, and a missing one sorts first, as b"" does)."""
+    name = pw.fn.COALESCE(d.c.sort_key, pw.Value(b"", converter=False))
+    if order == BY_NAME:
+        return [name, d.c.id]
+    if order == BY_AGE:
+        return [d.c.since, d.c.overdue.desc(), d.c.id]
+    if order == BY_REMINDER:
+        never = pw.Case(None, ((d.c.last_reminder.is_null(), 0),), 1)
+        return [never, d.c.last_reminder, d.c.overdue.desc(), d.c.id]
+    return [d.c.overdue.desc(), name, d.c.id]
+
+
+def _debtor_page_query(association, today, day30, day60, day90, offset, *, order: str, bucket: str, paged: bool):
+    """The debtors the filter keeps in the list's order, a page of them when `paged`, each row carrying
+    every debtor's totals (per bucket, in all) and how many the filter keeps: window sums over the grouped
+    debts, so the page and its totals come from one pass over the invoices."""
+    d = _debtors_query(association, today, day30, day60, day90).alias("d")
+    totals = [pw.fn.SUM(d.c.overdue).over().alias("all_overdue"), pw.fn.COUNT(pw.SQL("*")).over().alias("people")]
+    for i in range(len(BUCKETS)):
+        column = getattr(d.c, f"b{i}")
+        totals.append(pw.fn.SUM(column).over().alias(f"t{i}"))
+        totals.append(pw.fn.SUM(pw.Case(None, ((column > 0, 1),), 0)).over().alias(f"n{i}"))
+    everyone = pw.Select(from_list=[d], columns=[getattr(d.c, name) for name in _DEBTOR_COLUMNS] + totals).alias("e")
+    kept = pw.Select(
+        from_list=[everyone],
+        columns=[pw.SQL("e.*"), pw.fn.COUNT(pw.SQL("*")).over().alias("matching")],
+    )
+    if bucket in BUCKETS:
+        kept = kept.where(getattr(everyone.c, f"b{BUCKETS.index(bucket)}") > 0)
+    kept = kept.order_by(*_debtor_order(everyone, order))
+    if paged:
+        kept = kept.limit(DEBTORS_PER_PAGE).offset(offset)
+    return kept.bind(db).dicts()  # bound, as a model's query is: its SQL in the database's own dialect
+
+
+_DEBTOR_COLUMNS = ("id", "given_name", "surname", "sort_key", "email", "email_bounced_at", "user_email",
+                   "user_state", "overdue", "b0", "b1", "b2", "b3", "since", "last_reminder", "plans")  # fmt: skip
+_DEBTOR_PAGE = PreparedSelect(_debtor_page_query)
+
+
+def debtor_list(
+    association: Association, today: dt.date, *, order: str, bucket: str, page: int, whole: bool = False
+) -> DebtorList:
     """The debtors the filter keeps (people with overdue debt in `bucket`, "" for all), sorted, a page at a
-    time, with every debtor's totals per bucket: one query."""
-    everyone = all_debtors(association, today)
-    totals = [BucketTotal(key) for key in BUCKETS]
-    for debtor in everyone:
-        for total in totals:
-            if debtor.buckets[total.key]:
-                total.amount += debtor.buckets[total.key]
-                total.people += 1
-    kept = [d for d in everyone if d.buckets.get(bucket)] if bucket in BUCKETS else everyone
-    kept = sort_debtors(kept, order if order in SORTS else BY_AMOUNT)
-    pages = max(1, -(-len(kept) // DEBTORS_PER_PAGE))
-    page = max(1, min(page, pages))
-    start = (page - 1) * DEBTORS_PER_PAGE
+    time (every one of them when `whole`, for exports and "remind everyone listed"), with every debtor's
+    totals per bucket: one query, two when the page asked for lies past the last."""
+    order = order if order in SORTS else BY_AMOUNT
+    bucket = bucket if bucket in BUCKETS else ""
+    values = [association.id, today.isoformat(), *_bucket_days(today)]
+    page = max(1, page)
+    rows = _DEBTOR_PAGE(*values, (page - 1) * DEBTORS_PER_PAGE, order=order, bucket=bucket, paged=not whole)
+    if not rows and page > 1:  # past the last page (the list shrank): show the last one
+        matching = _DEBTOR_PAGE(*values, 0, order=order, bucket=bucket, paged=True)
+        if matching:
+            page = max(1, -(-matching[0]["matching"] // DEBTORS_PER_PAGE))
+            rows = _DEBTOR_PAGE(*values, (page - 1) * DEBTORS_PER_PAGE, order=order, bucket=bucket, paged=True)
+    if not rows and bucket:  # nobody in this bucket: the totals still count everyone
+        head = _DEBTOR_PAGE(*values, 0, order=order, bucket="", paged=True)[:1]
+    else:
+        head = rows[:1]
+    first = head[0] if head else {}
+    debtors = [_debtor(row) for row in rows]
+    totals = [
+        BucketTotal(key, int(first.get(f"t{i}") or 0), int(first.get(f"n{i}") or 0)) for i, key in enumerate(BUCKETS)
+    ]
     return DebtorList(
-        rows=kept[start : start + DEBTORS_PER_PAGE],
-        matching=len(kept),
-        page=page,
+        rows=debtors if not whole else debtors[:DEBTORS_PER_PAGE],
+        matching=int(rows[0]["matching"]) if rows else 0,
+        page=page if rows else 1,
         totals=totals,
-        overdue=sum(d.overdue for d in everyone),
-        people=len(everyone),
-        filtered=kept,
+        overdue=int(first.get("all_overdue") or 0),
+        people=int(first.get("people") or 0),
+        filtered=debtors if whole else [],
     )
 
 

@@ -193,7 +193,7 @@ def debtors():
 def _debtors_table(*, as_numbers: bool) -> tuple[list[str], list[list]]:
     order, bucket = _debtor_filter()
     today = _today()
-    listing = overview.debtor_list(g.association, today, order=order, bucket=bucket, page=1)
+    listing = overview.debtor_list(g.association, today, order=order, bucket=bucket, page=1, whole=True)
     currency = g.association.currency
 
     def value(minor: int):

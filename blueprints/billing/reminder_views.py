@@ -84,7 +84,7 @@ def _chosen_ids() -> list[int]:
     if request.form.get("all") == "1":
         bucket = request.form.get("bucket", "")
         listing = overview.debtor_list(
-            g.association, g.association.today(), order=overview.BY_AMOUNT, bucket=bucket, page=1
+            g.association, g.association.today(), order=overview.BY_AMOUNT, bucket=bucket, page=1, whole=True
         )
         return [debtor.person_id for debtor in listing.filtered]
     ids = []

@@ -1,7 +1,7 @@
 """A unit's yearly settlement statement as a PDF (SPEC B9), in its recipient's language: each service's cost,
 the key that shared it and the unit's key figures, the unit's share, the advances it paid, the result and
 how it is settled (the invoice to pay, or the credit kept). Rendered by core.pdf, stored under
-UPLOAD_DIR/settlements/ by the delivery job, and downloaded by the board or the unit's owners."""
+settlements/ in the storage (core.storage) by the delivery job, and downloaded by the board or the unit's owners."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
-"""Forms for ordering reports and choosing which are on offer."""
+"""Forms for ordering reports, choosing which are on offer, and creating API tokens."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, RadioField, SelectChoice, SelectField
+from wtforms import EmailField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
 from blueprints.exchange import reports
@@ -34,4 +34,20 @@ class ReportSettingsForm(FlaskForm):
     )
     resident_reports = CheckboxesField(
         _l("Residents may order"), choices=[SelectChoice(key, label) for key, label in reports.REPORTS.items()]
+    )
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField(
+        _l("Name"),
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        validators=[
+            DataRequired(_l("Name the token after the system that will use it.")),
+            Length(max=100, message=_l("At most %(max)d characters.")),
+        ],
+    )
+    scopes = CheckboxesField(
+        _l("What it may do"),
+        choices=[],  # set from api.SCOPE_LABELS by the view (translated per request)
+        validators=[DataRequired(_l("Choose at least one thing the token may do."))],
     )

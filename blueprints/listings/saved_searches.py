@@ -129,7 +129,14 @@ def by_token(token: str) -> SavedSearch | None:
     """The unconfirmed search this confirmation link is for (None once used, or never ours)."""
     if not token or len(token) > 100:
         return None
-    return SavedSearch.get_or_none(SavedSearch.token_hash == _token_hash(token))
+    # With its association (if any) in the same query: the page names it, and the count stays the same
+    # for a search of one association's homes and an install-wide one.
+    return (
+        SavedSearch.select(SavedSearch, Association)
+        .join(Association, pw.JOIN.LEFT_OUTER, on=(SavedSearch.association == Association.id))
+        .where(SavedSearch.token_hash == _token_hash(token))
+        .first()
+    )
 
 
 def expired(saved: SavedSearch, now: dt.datetime | None = None) -> bool:

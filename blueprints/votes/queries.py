@@ -9,7 +9,9 @@ cost does not grow with the votes or the units.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+import operator
 from dataclasses import dataclass
 
 import peewee as pw
@@ -240,10 +242,12 @@ def _day(on) -> object:
     return on.isoformat() if isinstance(on, dt.date) else on
 
 
-def voter_units(person, on, *, vote_unit=VoteUnit.unit, jurisdiction=Vote.jurisdiction) -> pw.Expression:
+def voter_unit_branches(person, on, *, vote_unit=VoteUnit.unit, jurisdiction=Vote.jurisdiction) -> list:
     """The vote's units `person` votes for on `on` (values or markers: a date as ISO text): owned then, or
     held by a proxy valid then, and under a law that limits a proxy's age (Swedish: a year), one dated
-    within it. The same rule as ballots.units_for(), as a condition on VoteUnit and Vote."""
+    within it. The same rule as ballots.units_for(), as conditions on VoteUnit and Vote, any of which makes
+    a unit the member's: each a single IN list, which the (vote, unit) index answers, where their OR would
+    have the database read every unit of the vote."""
     owned = Ownership.select(Ownership.unit).where(
         (Ownership.person == person)
         & (Ownership.started_on.is_null() | (Ownership.started_on <= on))
@@ -254,9 +258,8 @@ def voter_units(person, on, *, vote_unit=VoteUnit.unit, jurisdiction=Vote.jurisd
         & (VotingProxy.start_date.is_null() | (VotingProxy.start_date <= on))
         & (VotingProxy.end_date.is_null() | (VotingProxy.end_date >= on))
     )
-    condition = vote_unit.in_(owned)
     unlimited = [key for key, preset in rules.PRESETS.items() if preset.proxy_max_days is None]
-    condition |= vote_unit.in_(proxied) & jurisdiction.in_(unlimited)
+    branches = [vote_unit.in_(owned), vote_unit.in_(proxied) & jurisdiction.in_(unlimited)]
     for key, preset in rules.PRESETS.items():
         if preset.proxy_max_days is not None:
             recent = proxied.where(VotingProxy.start_date >= pw.fn.DATE(on, f"-{preset.proxy_max_days} days"))
@@ -264,8 +267,15 @@ def voter_units(person, on, *, vote_unit=VoteUnit.unit, jurisdiction=Vote.jurisd
                 recent = proxied.where(
                     VotingProxy.start_date >= pw.Cast(on, "DATE") - pw.SQL(f"INTERVAL '{preset.proxy_max_days} days'")
                 )
-            condition |= vote_unit.in_(recent) & (jurisdiction == key)
-    return condition
+            branches.append(vote_unit.in_(recent) & (jurisdiction == key))
+    return branches
+
+
+def voter_units(person, on, *, vote_unit=VoteUnit.unit, jurisdiction=Vote.jurisdiction) -> pw.Expression:
+    """voter_unit_branches() as one condition."""
+    return functools.reduce(
+        operator.or_, voter_unit_branches(person, on, vote_unit=vote_unit, jurisdiction=jurisdiction)
+    )
 
 
 def _sqlite() -> bool:
@@ -406,24 +416,31 @@ def home_values(membership) -> tuple | None:
 def home_open(association, person, today, polls, per_rollam) -> pw.SelectQuery:
     """Running votes with a unit the member votes for, ending soonest first, marked "not_voted" while one of
     those units has no ballot."""
-    mine = voter_units(person, today)
-    unvoted = (
-        VoteUnit.select(pw.fn.COUNT(VoteUnit.id))
-        .join(Ballot, pw.JOIN.LEFT_OUTER, on=(Ballot.vote == VoteUnit.vote) & (Ballot.unit == VoteUnit.unit))
-        .where((VoteUnit.vote == Vote.id) & Ballot.id.is_null() & mine)
-    )
-    voters = VoteUnit.select(VoteUnit.id).where((VoteUnit.vote == Vote.id) & mine)
+    branches = voter_unit_branches(person, today)
+
+    def any_unit(condition=None) -> pw.Expression:
+        """Some unit of the vote the member votes for (meeting `condition`): one EXISTS per branch."""
+        found = []
+        for mine in branches:
+            units = VoteUnit.select(VoteUnit.id)
+            if condition is not None:
+                join = (Ballot.vote == VoteUnit.vote) & (Ballot.unit == VoteUnit.unit)
+                units = units.join(Ballot, pw.JOIN.LEFT_OUTER, on=join)
+                mine = mine & condition
+            found.append(pw.fn.EXISTS(units.where((VoteUnit.vote == Vote.id) & mine)))
+        return functools.reduce(operator.or_, found)
+
     kinds = ((Vote.kind == Vote.POLL) & (polls == 1)) | ((Vote.kind == Vote.PER_ROLLAM) & (per_rollam == 1))
     return (
         Vote.select(
             Vote.id,
             Vote.title,
             Vote.ends_at.alias("at"),
-            pw.Case(None, [(unvoted > 0, NOT_VOTED)], VOTED).alias("detail"),
+            pw.Case(None, [(any_unit(Ballot.id.is_null()), NOT_VOTED)], VOTED).alias("detail"),
             Vote.kind.alias("text"),
             pw.Value(None).alias("link_id"),
         )
-        .where((Vote.association == association) & (Vote.state == Vote.RUNNING) & kinds & pw.fn.EXISTS(voters))
+        .where((Vote.association == association) & (Vote.state == Vote.RUNNING) & kinds & any_unit())
         .order_by(Vote.ends_at, Vote.id)
         .limit(HOME_OPEN)
     )

@@ -30,3 +30,12 @@ def holders_of(roles, status=200):
     for role in ACTORS[1:5]:
         expected[role] = status if role in roles else 403
     return expected
+
+
+# An API route (exchange/api_views.py): only a bearer token opens it, so every actor of the matrix, who comes
+# with a session cookie or nothing, gets a 401 answered as problem details (test_matrix checks the type).
+TOKEN = 401
+
+
+def token_only():
+    return everyone(TOKEN)

@@ -6,7 +6,7 @@ creates the rows its URLs need. A route missing from every MATRIX fails
 test_every_route_is_in_the_matrix. Each (route, actor) runs on a fresh
 database, so a destructive POST cannot change what the next actor sees.
 Statuses: 200, 302 (for anonymous users, LOGIN: to the login page), 403, 404,
-410, 422 (an empty form refused). Each GET is also made as an htmx request:
+410, 422 (an empty form refused), and TOKEN (401 problem JSON) for the API, which no cookie opens. Each GET is also made as an htmx request:
 a partial must be refused exactly as its page is.
 """
 
@@ -17,7 +17,7 @@ import pytest
 
 import tests.access
 from models import User
-from tests.access.common import ACTORS, EMAILS, LOGIN
+from tests.access.common import ACTORS, EMAILS, LOGIN, TOKEN
 from tests.helpers import WorldSnapshot
 
 DOMAINS = [
@@ -114,6 +114,9 @@ def test_access(app, world, actor, endpoint, method, login, new_client):
                 assert response.status_code == 302 and "/login" in response.location, where
         else:
             assert response.status_code == expected, f"{where}: {response.status_code} != {expected}"
+        if expected == TOKEN:  # the API: a cookie opens nothing, and the refusal is a problem document
+            assert response.mimetype == "application/problem+json", where
+            assert "Set-Cookie" not in response.headers, where
 
 
 def test_outsider_gets_nothing_of_another_association_by_id(app, world, login, new_client):

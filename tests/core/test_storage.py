@@ -175,3 +175,29 @@ def test_the_local_folder_is_what_it_always_was(app):
     with app.app_context():
         assert isinstance(storage.storage(), storage.LocalStorage)
         assert storage.storage().root == Path(app.config["UPLOAD_DIR"])
+
+
+def test_a_pdf_takes_the_logo_from_the_bucket_and_nothing_outside_it(app, alpha, s3_storage, s3_server):
+    import io
+
+    from PIL import Image
+
+    from core import images
+    from core import pdf as pdf_engine
+
+    picture = io.BytesIO()
+    Image.new("RGB", (40, 20), (10, 120, 200)).save(picture, "PNG")
+    with app.test_request_context():
+        alpha.logo = images.store_image(io.BytesIO(picture.getvalue()), alpha, kind="logo", max_size=(400, 120)).name
+        url = pdf_engine.logo_url(alpha)
+        assert url == f"porch-storage:{alpha.id}/{alpha.logo}"
+        assert s3_server.keys(s3_storage["bucket"]) == [f"porch/{alpha.id}/{alpha.logo}"]
+        fetcher = pdf_engine.LocalFetcher()
+        assert fetcher.fetch(url).read().startswith(b"\x89PNG")
+        for hostile in ("porch-storage:../secret", "porch-storage:/etc/passwd", f"porch-storage:{alpha.id}/gone.png"):
+            with pytest.raises(ValueError):
+                fetcher.fetch(hostile)
+        from weasyprint import HTML
+
+        rendered = HTML(string=f'<img src="{url}" alt="">', url_fetcher=pdf_engine.LocalFetcher()).write_pdf()
+        assert rendered.startswith(b"%PDF-") and b"/Subtype /Image" in rendered

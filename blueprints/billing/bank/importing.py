@@ -3,7 +3,7 @@
 Upload: the bytes are checked (size, format told from content) and read in full before anything is kept;
 a file Porch cannot read is refused with the line or element that is wrong, and nothing is stored. The same
 bytes twice (sha256) are refused, naming the earlier upload. A readable file is kept under a made-up name
-in UPLOAD_DIR/bank/<association id>/ with a BankFile row in state "preview"; a CSV whose header no mapping
+under bank/<association id>/ in the storage (core.storage) with a BankFile row in state "preview"; a CSV whose header no mapping
 knows waits there for the board's column mapping.
 
 Preview: the file is read again and matched (matching.py) against the invoices and the transactions booked

@@ -193,6 +193,55 @@ def test_the_debtors_list_filters_by_bucket_sorts_and_marks_plans_and_reminders(
     assert "Ada Aged" in oldest and "Bo Young" not in oldest
 
 
+@pytest.fixture
+def many_debtors(app, alpha, make_person, frozen_clock):
+    """130 debtors with debts of many sizes and ages (some alike, to test the ties), some reminded."""
+    frozen_clock.set(dt.datetime(2026, 12, 20, 9))
+    make_billing(alpha)
+    for n in range(130):
+        person = make_person(alpha, email=f"d{n}@example.org", given_name=f"P{(n * 37) % 130:03}", surname="Debtor")
+        due = TODAY - dt.timedelta(days=1 + (n * 13) % 120)
+        make_invoice(alpha, person, lines=[("Fee", 100 * (1 + n % 9), 0)], issue_date=due - dt.timedelta(days=14),
+                     due_date=due)  # fmt: skip
+        if n % 4 == 0:
+            DebtReminder.create(
+                association=alpha, person=person, amount=1, sent_at=dt.datetime(2026, 11, 1 + n % 20, 8)
+            )
+
+
+@pytest.mark.parametrize("order", list(overview.SORTS))
+@pytest.mark.parametrize("bucket", ["", "0-30", "90+"])
+def test_the_debtors_pages_follow_the_lists_order_and_keep_every_debtors_totals(
+    app, alpha, many_debtors, order, bucket
+):
+    """The page is cut in SQL: every page, in turn, is the Python order's slice, and the totals are everyone's."""
+    with app.test_request_context():
+        everyone = overview.all_debtors(alpha, TODAY)
+        kept = [d for d in everyone if d.buckets[bucket]] if bucket else everyone
+        expected = [d.person_id for d in overview.sort_debtors(kept, order)]
+        count = -(-len(kept) // overview.DEBTORS_PER_PAGE)
+        pages = [overview.debtor_list(alpha, TODAY, order=order, bucket=bucket, page=n) for n in range(1, count + 1)]
+        whole = overview.debtor_list(alpha, TODAY, order=order, bucket=bucket, page=1, whole=True)
+        past_the_end = overview.debtor_list(alpha, TODAY, order=order, bucket=bucket, page=99)
+    assert len(everyone) == 130 and 0 < len(kept)
+    assert [d.person_id for page in pages for d in page.rows] == expected
+    assert [d.person_id for d in whole.filtered] == expected
+    assert {page.matching for page in pages} == {len(kept)} and pages[0].people == 130
+    assert pages[0].overdue == sum(d.overdue for d in everyone)
+    assert [(t.amount, t.people) for t in pages[-1].totals] == [
+        (sum(d.buckets[key] for d in everyone), sum(1 for d in everyone if d.buckets[key])) for key in overview.BUCKETS
+    ]
+    assert past_the_end.page == pages[0].pages and past_the_end.rows[-1].person_id == expected[-1]
+
+
+def test_an_empty_bucket_still_shows_everyones_totals(app, alpha, aged):
+    Invoice.update(paid_total=Invoice.total).where(Invoice.due_date < TODAY - dt.timedelta(days=90)).execute()
+    with app.test_request_context():
+        listing = overview.debtor_list(alpha, TODAY, order=overview.BY_AMOUNT, bucket="90+", page=1)
+    assert listing.rows == [] and listing.matching == 0
+    assert listing.people == 1 and listing.overdue == 2 + 4 + 8 + 16 + 32 + 64
+
+
 # --- exports ---------------------------------------------------------------------------------------------
 
 HOSTILE = ("=cmd|' /C calc'!A0", "+SUM(A1)", "-2+3", "@SUM(1)")

@@ -71,6 +71,22 @@ def test_the_home_page_lists_open_votes_with_not_yet_voted(client, login, house,
     assert section.count("Not yet voted") == 1
 
 
+def test_a_proxy_holder_sees_the_vote_on_the_home_page_until_the_unit_has_voted(
+    client, login, house, new_vote, frozen_clock, outbox
+):
+    """Dan owns nothing but holds unit 2's proxy: the vote is his to cast until unit 2 has a ballot."""
+    poll = new_vote(house.alpha, "New bicycle racks?")
+    login(client, "dan@alpha.example")
+    home = client.get("/alpha/").get_data(as_text=True)
+    section = home[home.index('id="votes-title"') : home.index("All votes")]
+    assert "New bicycle racks?" in section and section.count("Not yet voted") == 1
+    client.submit(f"/alpha/votes/{poll.id}/ballot", {"unit": house.units["2"].id,
+                  "option": option(poll, "Yes").id}, form_page="/alpha/votes")  # fmt: skip
+    home = client.get("/alpha/").get_data(as_text=True)
+    section = home[home.index('id="votes-title"') : home.index("All votes")]
+    assert "Not yet voted" not in section and "Voted" in section
+
+
 def test_a_tenant_has_no_votes_place_nor_panel(client, login, house, new_vote, frozen_clock):
     new_vote(house.alpha, "New bicycle racks?")
     login(client, "tina@alpha.example")
