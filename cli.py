@@ -14,10 +14,7 @@ from blueprints.votes import closing, ledger
 from core import backup, clock, doctor, search
 from core.storage import storage
 from demo import load_benchmark, load_demo
-from jobs import community, events, invoices, listing_checks, mail_bounces, meter_reminders, votes, waiting_list
-from jobs.email import sweep
-from jobs.maintenance import prune
-from jobs.saved_searches import mail_new_homes
+from jobs import periodic
 from models import Association
 from models.db import db, migration_runner, upgrade
 from models.votes import Vote
@@ -72,19 +69,20 @@ jobs_cli = AppGroup("jobs", help="Background jobs.")
 def jobs_tick():
     """Re-queue unsent mail and invoices, mail due event and meter reading reminders and new posts, close votes
     whose end has passed and mail vote reminders, clear old login attempts, ask the seekers' website routes not
-    checked for a day; run every minute from cron without Redis."""
+    checked for a day; run every minute from cron without Redis. Each job runs once per its interval however
+    many machines tick (jobs/periodic.py): one skipped here counts nothing."""
     with db.connection_context():
-        count = sweep()
-        deliveries = invoices.sweep()
-        reminded = events.remind()
-        meter_reminded = meter_reminders.remind()
-        saved_mailed = mail_new_homes()  # saved searches: homes new to each, once each
-        posts = community.sweep()
-        closed, vote_reminders = votes.sweep()
-        prune()
-        bounced = mail_bounces.read_imap()
-        routes_checked = listing_checks.check_routes()  # only routes last checked more than a day ago
-        offers_expired, renewals_reminded, seniority_lost = waiting_list.sweep()
+        count = _tick("outbox-sweep", 0)
+        deliveries = _tick("invoice-delivery-sweep", 0)
+        reminded = _tick("event-reminders", 0)
+        meter_reminded = _tick("meter-reminders", 0)
+        saved_mailed = _tick("saved-searches", 0)  # saved searches: homes new to each, once each
+        posts = _tick("post-mail-sweep", 0)
+        closed, vote_reminders = _tick("votes-sweep", (0, 0))
+        _tick("prune", None)
+        bounced = _tick("mail-bounces", 0)
+        routes_checked = _tick("listing-route-checks", 0)  # only routes last checked more than a day ago
+        offers_expired, renewals_reminded, seniority_lost = _tick("waiting-list", (0, 0, 0))
     click.echo(
         f"Re-queued {count} unsent mail(s) and {deliveries} invoice(s) waiting to be mailed;"
         f" {reminded} event reminder(s) mailed; {meter_reminded} meter reading reminder(s) mailed;"
@@ -96,6 +94,12 @@ def jobs_tick():
         f" {offers_expired} waiting-list offer(s) expired, {renewals_reminded} renewal reminder(s) mailed,"
         f" {seniority_lost} seniority(ies) lost."
     )
+
+
+def _tick(name: str, nothing):
+    """The periodic job's result, or `nothing` when another machine ran it in this interval already."""
+    result = periodic.run(name)
+    return nothing if result == periodic.SKIPPED else result
 
 
 mail_cli = AppGroup("mail", help="Outgoing mail.")

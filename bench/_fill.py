@@ -120,7 +120,12 @@ def main() -> None:
     if args.settlement and not args.meter_months:
         parser.error("--settlement shares the water by the meters: it needs --meter-months")
     app = create_app()
-    with db.connection_context(), app.app_context():
+    # Not connection_context(): on PostgreSQL the poll's requests give their connection back to the pool
+    # at their teardown (app.py), and the context's exit would then find nothing to close.
+    db.connect(reuse_if_open=True)
+    context = app.app_context()
+    context.push()
+    try:
         bench = Association.get(Association.slug == SLUG)
         for number in range(args.residents + 1, args.residents + args.board + 1):
             make_board(bench, resident(number))
@@ -142,6 +147,10 @@ def main() -> None:
         for number, row in rows.items():
             row.update(later_rows(bench, int(number), tokens))
         print(json.dumps(rows))
+    finally:
+        context.pop()
+        if not db.is_closed():
+            db.close()
 
 
 def resident(number: int) -> str:
@@ -175,7 +184,9 @@ def bill(bench: Association, board: User, months: int) -> None:
         first = dt.date(FIRST_MONTH.year + year, index + 1, 1)
         invoicing.create_run(bench, first, issue_date=first - dt.timedelta(days=10), user=board)
     # Straight in the database, as bench/billing.py does: the lists then show every status.
-    paid = (Invoice.association == bench) & (Invoice.number % 5 != 0)
+    # Every fifth invoice open (peewee's % would be LIKE: the remainder is written out, as both databases
+    # divide integers whole).
+    paid = (Invoice.association == bench) & ((Invoice.number - Invoice.number / 5 * 5) != 0)
     Invoice.update(paid_total=Invoice.total).where(paid).execute()
     BillingSettings.bump(bench)  # as recording payments does
 

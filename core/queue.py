@@ -88,6 +88,23 @@ def _job_options() -> dict:
     )
 
 
+def is_retry() -> bool:
+    """Whether the running job is RQ's retry of an earlier run of the same job, which raised or died (its work
+    horse killed, its worker gone): that run is over, so what it claimed and left half done is no one's."""
+    from rq import get_current_job
+
+    job = get_current_job()
+    return job is not None and job.retries_left is not None and job.retries_left < len(RETRY_INTERVALS)
+
+
+def current_job_id() -> str | None:
+    """The id of the RQ job running now (None inline)."""
+    from rq import get_current_job
+
+    job = get_current_job()
+    return job.id if job is not None else None
+
+
 def job_function(name: str):
     """The function a dotted job name stands for."""
     module, _, function = name.rpartition(".")

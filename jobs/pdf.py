@@ -9,12 +9,13 @@ second run finds nothing to claim.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from core import clock, orders
+from core import clock, orders, queue
 from core.mail import queue_mail
 from core.text import locale_for
 from jobs import job_context
@@ -54,8 +55,12 @@ def make_ordered_pdf(order_id: int) -> str:
 
 
 def _claim(order_id: int) -> bool:
-    """queued -> rendering, once; a rendering left by a worker that died may be claimed again."""
+    """queued -> rendering, once; a rendering left by a worker that died may be claimed again: by RQ's retry
+    of this order's job at once (this function never raises for a failed render, so a retry means the run
+    before died), by anyone after STALE."""
     stale_before = clock.utcnow_naive() - orders.STALE
+    if queue.is_retry() and queue.current_job_id() == orders.job_id(order_id):
+        stale_before = clock.utcnow_naive() + dt.timedelta(days=1)  # the rendering is its own dead run's
     claimed = (
         PdfOrder.update(state=PdfOrder.RENDERING, error="", updated_at=clock.utcnow_naive())
         .where(

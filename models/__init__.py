@@ -67,6 +67,7 @@ from models.exchange import (
     Erasure,
     ImportMapping,
     ImportRun,
+    PeriodicRun,
     ReportSettings,
 )
 from models.faults import FaultAttachment, FaultDeadline, FaultEvent, FaultReport
@@ -227,6 +228,7 @@ ALL_MODELS = [
     # exchange: privacy and leaving Porch
     DataExport,
     Erasure,
+    PeriodicRun,
 ]
 
 __all__ = ["db", "ALL_MODELS", *[m.__name__ for m in ALL_MODELS]]

@@ -250,3 +250,18 @@ class Erasure(AssociationScoped, BaseModel):
     kept_reason = pw.TextField(default="")  # the board's legal reason for keeping their files
     rows_scrubbed = pw.IntegerField(default=0)
     created_at = pw.DateTimeField(default=clock.utcnow_naive)
+
+
+# --- Several machines (issue 16 item 7): periodic work runs once per interval ------------------------------
+
+
+class PeriodicRun(BaseModel):
+    """One row per periodic job (jobs/periodic.py): the last interval it ran in, claimed by one runner.
+
+    Every scheduler (`rq cron` on several machines, `flask jobs tick` from several crontabs) asks to run
+    each job; the first to move `slot` forward runs it, the others find the slot taken and skip it."""
+
+    name = pw.CharField(max_length=100, unique=True)
+    slot = pw.BigIntegerField(default=-1)  # the interval it last ran in: seconds since 1970 // the interval
+    runs = pw.IntegerField(default=0)
+    ran_at = pw.DateTimeField(null=True)
