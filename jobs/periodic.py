@@ -43,6 +43,7 @@ PERIODIC = (
     Periodic("saved-searches", "jobs.saved_searches.mail_new_homes", 3600),  # homes new to a saved search
     Periodic("listing-route-checks", "jobs.listing_checks.check_routes", 86400),  # daily: seekers' routes
     Periodic("waiting-list", "jobs.waiting_list.sweep", 3600),  # offer deadlines, renewals
+    Periodic("expired-exports", "jobs.privacy.remove_expired_exports", 3600),  # data exports past their time
 )
 BY_NAME = {periodic.name: periodic for periodic in PERIODIC}
 

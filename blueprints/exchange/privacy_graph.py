@@ -159,6 +159,7 @@ ACCOUNT_ONLY = {
     "SecondFactor": "a login's second-factor secret",
     "RecoveryCode": "a login's recovery codes (hashed)",
     "SecondFactorAttempt": "wrong second-factor codes, kept an hour to slow guessing",
+    "PeriodicRun": "when each periodic job last ran: the install's bookkeeping, about no one",
 }
 
 # Columns never written to any export: secrets (hashed or not) and the database's own index data.

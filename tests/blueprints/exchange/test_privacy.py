@@ -23,6 +23,7 @@ from blueprints.votes import ballots
 from blueprints.votes import ledger as vote_ledger
 from core import search
 from core.audit import audit
+from jobs import periodic
 from models import (
     AuditLog,
     Ballot,
@@ -412,4 +413,16 @@ def test_the_command_removes_expired_files(app, client, login, neighbours, outbo
     assert "Removed 0 expired" in runner.invoke(args=["privacy", "remove-expired"]).output
     frozen_clock.advance(dt.timedelta(days=7, minutes=1))
     assert "Removed 1 expired" in runner.invoke(args=["privacy", "remove-expired"]).output
+    assert not stored.exists() and DataExport.get().stored_name is None
+
+
+def test_the_hourly_job_removes_expired_files_too(app, client, login, neighbours, outbox, frozen_clock):
+    """Without anyone running the command, the periodic job (jobs/periodic.py) removes what has expired."""
+    login(client, "anna@alpha.example")
+    client.submit("/alpha/account/my-data", {})
+    stored = Path(app.config["UPLOAD_DIR"]) / DataExport.get().stored_name
+    assert "expired-exports" in periodic.BY_NAME and stored.exists()
+    frozen_clock.advance(dt.timedelta(days=7, minutes=1))
+    with app.app_context():
+        assert periodic.run("expired-exports") == 1
     assert not stored.exists() and DataExport.get().stored_name is None
