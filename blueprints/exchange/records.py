@@ -101,7 +101,10 @@ def upsert(association: Association, kind: str, rows: list[dict], *, user: User 
     if kind not in handlers:
         raise UnknownKindError(kind)
     batch = records_register.Batch(association, user)
-    return handlers[kind](batch, [_plain(row) for row in rows])
+    plain = [_plain(row) for row in rows]
+    if kind not in ("units", "payments"):  # the kinds whose rows name people
+        batch.prefetch(plain)
+    return handlers[kind](batch, plain)
 
 
 def upsert_one(association: Association, kind: str, row: dict, *, user: User | None = None) -> Outcome:

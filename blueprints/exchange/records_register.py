@@ -71,10 +71,11 @@ class Batch:
         self._units: dict[tuple[int, str], Unit] = {}
         self._units_read: set[str] = set()
         self._named: dict[tuple[str, str], Unit] = {}
-        self._people: list[Person] | None = None
-        self._by_id: dict[str, Person] = {}
-        self._by_email: dict[str, Person] = {}
-        self._by_pk: dict[int, Person] = {}
+        self._indexed = False
+        self._pk_by_id: dict[str, int] = {}  # id_key -> person id
+        self._pk_by_email: dict[str, int] = {}
+        self._has_id: dict[int, bool] = {}
+        self._by_pk: dict[int, Person] = {}  # the people rows named, read whole
         self._roles: dict[str, Role | None] = {}
         self.settings = None  # billing's, read by records_billing when first needed
         self.forms: dict = {}  # one form of each class, filled again for each row (_form)
@@ -113,36 +114,67 @@ class Batch:
 
     # --- people ------------------------------------------------------------------------------------------
 
-    def people(self) -> list[Person]:
-        """Everyone in the association's register, read once: matching by a personal id compares letters and
-        digits only, which no index holds."""
-        if self._people is None:
-            self._people = list(Person.of(self.association).order_by(Person.id))
-            for person in self._people:
-                self.remember_person(person)
-        return self._people
+    def _index(self) -> None:
+        """The association's people as they are matched, read once: id, personal id and e-mail only (matching
+        by a personal id compares letters and digits only, which no index holds). Whole rows are read only
+        for the people the rows name (prefetch), so a push of one person into a register of thousands reads
+        three columns of each, not every field."""
+        if self._indexed:
+            return
+        self._indexed = True
+        people = Person.select(Person.id, Person.personal_id, Person.email).where(
+            Person.association == self.association
+        )
+        for pk, personal_id, email in people.order_by(Person.id).tuples():
+            self._index_person(pk, personal_id, email)
+
+    def _index_person(self, pk: int, personal_id: str | None, email: str | None) -> None:
+        key, address = values.id_key(personal_id or ""), values.email_key(email or "")
+        if key:
+            self._pk_by_id.setdefault(key, pk)
+        if address:
+            self._pk_by_email.setdefault(address, pk)
+        self._has_id[pk] = bool(key) or self._has_id.get(pk, False)
+
+    def prefetch(self, rows: list[dict]) -> None:
+        """Read whole, a few hundred per query, the people these rows name."""
+        self._index()
+        wanted = sorted({pk for row in rows if (pk := self._match(row)) is not None and pk not in self._by_pk})
+        for start in range(0, len(wanted), CHUNK):
+            for person in Person.select().where(Person.id.in_(wanted[start : start + CHUNK])):
+                self._by_pk[person.id] = person
 
     def remember_person(self, person: Person) -> None:
+        self._index()
         self._by_pk[person.id] = person
-        key, email = values.id_key(person.personal_id), values.email_key(person.email)
-        if key:
-            self._by_id.setdefault(key, person)
-        if email:
-            self._by_email.setdefault(email, person)
+        self._index_person(person.id, person.personal_id, person.email)
 
-    def person(self, row: dict) -> Person | None:
-        """The person a row names: by personal id, else by e-mail (only someone without a personal id of their
-        own, when the row gives one: two people may share an address, never an id)."""
-        self.people()
+    def _match(self, row: dict) -> int | None:
+        """The id of the person a row names: by personal id, else by e-mail (only someone without a personal
+        id of their own, when the row gives one: two people may share an address, never an id)."""
+        self._index()
         key, email = values.id_key(row.get("personal_id", "")), values.email_key(row.get("email", ""))
         if key:
-            found = self._by_id.get(key)
+            found = self._pk_by_id.get(key)
             if found is None and email:
-                same = self._by_email.get(email)
-                if same is not None and not values.id_key(same.personal_id):
+                same = self._pk_by_email.get(email)
+                if same is not None and not self._has_id.get(same):
                     return same
             return found
-        return self._by_email.get(email) if email else None
+        return self._pk_by_email.get(email) if email else None
+
+    def person(self, row: dict) -> Person | None:
+        pk = self._match(row)
+        return None if pk is None else self.person_by_pk(pk)
+
+    def person_by_pk(self, pk: int) -> Person | None:
+        """One person of the association, whole (read now unless prefetch() read them)."""
+        if pk not in self._by_pk:
+            found = Person.get_or_none((Person.id == pk) & (Person.association == self.association))
+            if found is None:
+                return None
+            self._by_pk[pk] = found
+        return self._by_pk[pk]
 
     def role(self, key: str) -> Role | None:
         if key not in self._roles:
@@ -404,7 +436,6 @@ def _create_person(batch: Batch, new: dict, role_key: str) -> Person:
     person_id = insert(Person, dict(fields, association=batch.association.id))
     person = loaded(Person, id=person_id, association=batch.association.id, user=None, **fields)
     person.personal_id, person.email = new.get("personal_id", ""), new.get("email", "")
-    batch.people().append(person)
     batch.remember_person(person)
     return person
 
@@ -430,8 +461,7 @@ def _row_person(batch: Batch, row: dict, outcome: Outcome, role_key: str, within
 
 
 def _by_id(batch: Batch, person_id: int) -> Person | None:
-    batch.people()
-    return batch._by_pk.get(person_id)
+    return batch.person_by_pk(person_id)
 
 
 def _by_name(people: list[Person], row: dict) -> Person | None:
