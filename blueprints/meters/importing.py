@@ -35,6 +35,7 @@ from core import clock
 from core.audit import audit
 from core.csv import sniff_delimiter
 from core.storage import key, storage
+from core.tables import header_and_rows
 from core.text import fold
 from core.text import lazy_gettext as _l
 from core.xlsx import UnreadableSpreadsheetError, read_rows
@@ -138,21 +139,7 @@ def read_table(data: bytes, language: str) -> Table:
 
 
 def _table(rows: list[tuple[int, list]], kind: str) -> Table:
-    rows = [(number, cells) for number, cells in rows if any(_text(cell) for cell in cells)]
-    if not rows:
-        raise ImportFileError(_l("The file is empty."), "1")
-    (first, header_cells), body = rows[0], rows[1:]
-    header = [_text(cell)[:100] for cell in header_cells]
-    while header and not header[-1]:
-        header.pop()
-    if len(header) < 2:
-        raise ImportFileError(_l("The first line should name the columns; it names fewer than two."), str(first))
-    if len(set(header)) != len(header) or not all(header):
-        raise ImportFileError(_l("Every column needs a name of its own in the header line."), str(first))
-    if not body:
-        raise ImportFileError(_l("The file has a header line and no rows."), str(first))
-    if len(body) > MAX_ROWS:
-        raise ImportFileError(_l("The file has more than %(num)d rows.", num=MAX_ROWS), str(body[MAX_ROWS][0]))
+    header, body = header_and_rows(rows, MAX_ROWS, _text, ImportFileError)
     return Table(header=header, rows=body, kind=kind)
 
 
