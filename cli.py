@@ -69,7 +69,7 @@ jobs_cli = AppGroup("jobs", help="Background jobs.")
 def jobs_tick():
     """Re-queue unsent mail and invoices, mail due event and meter reading reminders and new posts, close votes
     whose end has passed and mail vote reminders, clear old login attempts, ask the seekers' website routes not
-    checked for a day; run every minute from cron without Redis. Each job runs once per its interval however
+    checked for a day, remove data exports past their download time; run every minute from cron without Redis. Each job runs once per its interval however
     many machines tick (jobs/periodic.py): one skipped here counts nothing."""
     with db.connection_context():
         count = _tick("outbox-sweep", 0)
@@ -83,6 +83,7 @@ def jobs_tick():
         bounced = _tick("mail-bounces", 0)
         routes_checked = _tick("listing-route-checks", 0)  # only routes last checked more than a day ago
         offers_expired, renewals_reminded, seniority_lost = _tick("waiting-list", (0, 0, 0))
+        exports_removed = _tick("expired-exports", 0)
     click.echo(
         f"Re-queued {count} unsent mail(s) and {deliveries} invoice(s) waiting to be mailed;"
         f" {reminded} event reminder(s) mailed; {meter_reminded} meter reading reminder(s) mailed;"
@@ -92,7 +93,8 @@ def jobs_tick():
         f" {bounced} bounce(s) read from the mailbox;"
         f" {routes_checked} seeker route(s) checked;"
         f" {offers_expired} waiting-list offer(s) expired, {renewals_reminded} renewal reminder(s) mailed,"
-        f" {seniority_lost} seniority(ies) lost."
+        f" {seniority_lost} seniority(ies) lost;"
+        f" {exports_removed} expired data export(s) removed."
     )
 
 
