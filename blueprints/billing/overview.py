@@ -565,7 +565,8 @@ def debtor_list(
 ) -> DebtorList:
     """The debtors the filter keeps (people with overdue debt in `bucket`, "" for all), sorted, a page at a
     time (every one of them when `whole`, for exports and "remind everyone listed"), with every debtor's
-    totals per bucket: one query, two when the page asked for lies past the last."""
+    totals per bucket: one query; one or two more only when the page asked for lies past the last (the list
+    shrank) or nobody is in the bucket (the totals are still everyone's)."""
     order = order if order in SORTS else BY_AMOUNT
     bucket = bucket if bucket in BUCKETS else ""
     values = [association.id, today.isoformat(), *_bucket_days(today)]
