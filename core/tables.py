@@ -10,7 +10,17 @@ from core.text import lazy_gettext as _l
 Rows = list[tuple[int, list]]
 
 
-def header_and_rows(rows: Rows, max_rows: int, text: Callable[[object], str], error: type[Exception]):
+class TableFileError(ValueError):
+    """A file Porch cannot read as a table, or an import its rules refuse; `message` is shown to the board,
+    `where` names the line."""
+
+    def __init__(self, message, where: str = ""):
+        super().__init__(str(message))
+        self.message = message
+        self.where = where
+
+
+def header_and_rows(rows: Rows, max_rows: int, text: Callable[[object], str], error=TableFileError):
     """(header, rows below it), blank lines left out; `error(message, line)` for a file that is no table:
     empty, a header naming fewer than two columns or one twice, no rows, or more than `max_rows`."""
     rows = [(number, cells) for number, cells in rows if any(text(cell) for cell in cells)]

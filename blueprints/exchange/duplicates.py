@@ -43,8 +43,8 @@ class MergeError(ValueError):
 
 
 def birth_date(personal_id: str, language: str, today: dt.date) -> dt.date | None:
-    """The birth date a personal id holds: Czech rodné číslo (YYMMDD/XXXX), Swedish personnummer
-    (YYYYMMDD-XXXX or YYMMDD-XXXX), Danish CPR (DDMMYY-XXXX), Estonian isikukood (GYYMMDDSSSC); None for a
+    """The birth date a personal id holds: Czech rodné číslo (YYMMDD/NNNN), Swedish personnummer
+    (YYYYMMDD-NNNN or YYMMDD-NNNN), Danish CPR (DDMMYY-NNNN), Estonian isikukood (GYYMMDDSSSC); None for a
     company id or anything else."""
     digits = "".join(ch for ch in personal_id if ch.isdigit())
     if language.startswith("et") or (len(digits) == 11 and digits[0] in "123456" and not language.startswith("cs")):

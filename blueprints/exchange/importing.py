@@ -34,6 +34,7 @@ from blueprints.exchange.values import text
 from core import clock
 from core.audit import audit
 from core.csv import sniff_delimiter
+from core.tables import TableFileError as ImportFileError
 from core.tables import header_and_rows
 from core.text import fold
 from core.text import lazy_gettext as _l
@@ -216,15 +217,6 @@ BILLING_KINDS = ("contracts", "charges", "invoices", "payments")
 # Letters that tell Windows-1250 (Czech) text from Latin-1 (Swedish, Danish, Estonian) when a file is not UTF-8.
 _CENTRAL = set("ěščřžýůťďňĚŠČŘŽÝŮŤĎŇ")
 _WESTERN = set("åäöæøõüÅÄÖÆØÕÜ")
-
-
-class ImportFileError(ValueError):
-    """A file Porch cannot read as a table; `message` is shown to the board, `where` names the line."""
-
-    def __init__(self, message, where: str = ""):
-        super().__init__(str(message))
-        self.message = message
-        self.where = where
 
 
 # --- the kept bytes ---------------------------------------------------------------------------------------

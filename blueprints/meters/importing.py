@@ -35,6 +35,7 @@ from core import clock
 from core.audit import audit
 from core.csv import sniff_delimiter
 from core.storage import key, storage
+from core.tables import TableFileError as ImportFileError
 from core.tables import header_and_rows
 from core.text import fold
 from core.text import lazy_gettext as _l
@@ -63,15 +64,6 @@ HINTS = {
     "read_on": ("date", "datum", "read on", "kuupaev"),
 }  # fmt: skip
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
-
-
-class ImportFileError(ValueError):
-    """A file Porch cannot read as a table, or an import the rules refuse; `message` is shown to the board."""
-
-    def __init__(self, message, where: str = ""):
-        super().__init__(str(message))
-        self.message = message
-        self.where = where
 
 
 # --- the kept bytes -----------------------------------------------------------------------------------
