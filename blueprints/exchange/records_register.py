@@ -7,10 +7,12 @@ register's own form or rule, and writes only the rows that change something.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from functools import reduce
 
 from werkzeug.datastructures import MultiDict
 
@@ -21,11 +23,12 @@ from blueprints.register.forms import PersonForm, UnitForm
 from blueprints.register.ownership import OwnerChoice, RegisterError, check_owners, parse_share_terms
 from core.text import fold
 from core.text import lazy_gettext as _l
-from models.db import loaded
+from models.db import like, loaded
 from models.portal import Association, Role, User
 from models.register import Building, Ownership, Person, Residency, Unit
 
 CHUNK = 500  # keys per IN (…): well inside every database's limit on parameters
+FEW_ROWS = 20  # up to this many rows look up the people they name one key at a time (Batch._look_up)
 
 UNIT_KEYS = ("kind", "rooms", "floor", "area", "share", "equipment", "condition_notes", "accessibility")
 BUILDING_KEYS = ("building_street", "building_postcode", "building_municipality", "building_region")
@@ -74,7 +77,9 @@ class Batch:
         self._indexed = False
         self._pk_by_id: dict[str, int] = {}  # id_key -> person id
         self._pk_by_email: dict[str, int] = {}
-        self._has_id: dict[int, bool] = {}
+        self._has_id: dict[int, bool] = {}  # every person indexed: whether they have a personal id
+        self._ids_looked_up: set[str] = set()
+        self._emails_looked_up: set[str] = set()
         self._by_pk: dict[int, Person] = {}  # the people rows named, read whole
         self._roles: dict[str, Role | None] = {}
         self.settings = None  # billing's, read by records_billing when first needed
@@ -117,8 +122,7 @@ class Batch:
     def _index(self) -> None:
         """The association's people as they are matched, read once: id, personal id and e-mail only (matching
         by a personal id compares letters and digits only, which no index holds). Whole rows are read only
-        for the people the rows name (prefetch), so a push of one person into a register of thousands reads
-        three columns of each, not every field."""
+        for the people the rows name (prefetch)."""
         if self._indexed:
             return
         self._indexed = True
@@ -128,31 +132,57 @@ class Batch:
         for pk, personal_id, email in people.order_by(Person.id).tuples():
             self._index_person(pk, personal_id, email)
 
+    def _look_up(self, row: dict) -> None:
+        """Index the people whose personal id or e-mail may be the row's, unless every person is indexed
+        already. A LIKE pattern narrows them in the database and values.py's keys decide, so a push of one
+        person into a register of thousands reads a few rows, not three columns of every person."""
+        if self._indexed:
+            return
+        key, email = values.id_key(row.get("personal_id", "")), values.email_key(row.get("email", ""))
+        patterns = []
+        if key and key not in self._ids_looked_up:
+            self._ids_looked_up.add(key)
+            patterns.append(like(Person.personal_id, values.id_key_pattern(key)))
+        if email and email not in self._emails_looked_up:
+            self._emails_looked_up.add(email)
+            patterns.append(like(Person.email, values.email_key_pattern(email)))
+        if not patterns:
+            return
+        people = Person.select(Person.id, Person.personal_id, Person.email).where(
+            (Person.association == self.association) & reduce(operator.or_, patterns)
+        )
+        for pk, personal_id, email_found in people.tuples():
+            self._index_person(pk, personal_id, email_found)
+
     def _index_person(self, pk: int, personal_id: str | None, email: str | None) -> None:
+        """Two people with one key (an address shared, an id entered twice): the oldest is the one matched,
+        in whatever order look-ups read them."""
         key, address = values.id_key(personal_id or ""), values.email_key(email or "")
         if key:
-            self._pk_by_id.setdefault(key, pk)
+            self._pk_by_id[key] = min(pk, self._pk_by_id.get(key, pk))
         if address:
-            self._pk_by_email.setdefault(address, pk)
+            self._pk_by_email[address] = min(pk, self._pk_by_email.get(address, pk))
         self._has_id[pk] = bool(key) or self._has_id.get(pk, False)
 
     def prefetch(self, rows: list[dict]) -> None:
-        """Read whole, a few hundred per query, the people these rows name."""
-        self._index()
+        """Read whole, a few hundred per query, the people these rows name. Many rows (an import) index every
+        person of the association at once; a few (an API push) look up only the keys they give."""
+        if len(rows) > FEW_ROWS:
+            self._index()
         wanted = sorted({pk for row in rows if (pk := self._match(row)) is not None and pk not in self._by_pk})
         for start in range(0, len(wanted), CHUNK):
             for person in Person.select().where(Person.id.in_(wanted[start : start + CHUNK])):
                 self._by_pk[person.id] = person
 
     def remember_person(self, person: Person) -> None:
-        self._index()
+        self._look_up({"personal_id": person.personal_id or "", "email": person.email or ""})
         self._by_pk[person.id] = person
         self._index_person(person.id, person.personal_id, person.email)
 
     def _match(self, row: dict) -> int | None:
         """The id of the person a row names: by personal id, else by e-mail (only someone without a personal
         id of their own, when the row gives one: two people may share an address, never an id)."""
-        self._index()
+        self._look_up(row)
         key, email = values.id_key(row.get("personal_id", "")), values.email_key(row.get("email", ""))
         if key:
             found = self._pk_by_id.get(key)

@@ -18,6 +18,11 @@ NO = {"0", "n", "no", "false", "nej", "ne", "ei", "off", "-"}
 _ISO_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 _SPACES = re.compile(r"\s+")
 _NOT_KEY = re.compile(r"[^0-9A-Z]")
+# ASCII letters that upper() makes of another character too (ß → SS, ﬁ → FI, ı → I), and that lower() makes of
+# another (the Kelvin sign K → k, İ → i̇): a stored value may hold that other character where its key has the
+# letter, so the LIKE patterns below let anything stand there (a test recomputes both sets).
+UPPER_MADE_ELSEWHERE = frozenset("AFHIJLNSTWY")
+LOWER_MADE_ELSEWHERE = frozenset("ik")
 
 
 def text(value) -> str:
@@ -105,6 +110,27 @@ def id_key(personal_id: str) -> str:
 
 def email_key(email: str) -> str:
     return text(email).lower()
+
+
+def id_key_pattern(key: str) -> str:
+    """A LIKE pattern (case aside) that every personal id whose id_key() is `key` matches, and a few others:
+    the key's characters in order with anything between them. The database narrows, id_key() decides."""
+    return "%" + "".join(f"{c}%" for c in key if c not in UPPER_MADE_ELSEWHERE)
+
+
+def email_key_pattern(address: str) -> str:
+    """A LIKE pattern (case aside, backslash escaping) that every e-mail whose email_key() is `address`
+    matches, and a few others: its plain ASCII characters as they are, anything else (and spaces, which
+    text() collapses) may be anything. The database narrows, email_key() decides."""
+    parts = ["%"]
+    for c in address:
+        if c.isascii() and not c.isspace() and c not in LOWER_MADE_ELSEWHERE:
+            parts.append(f"\\{c}" if c in "%_\\" else c)
+        elif parts[-1] != "%":
+            parts.append("%")
+    if parts[-1] != "%":
+        parts.append("%")
+    return "".join(parts)
 
 
 def name_key(given: str, surname: str) -> str:

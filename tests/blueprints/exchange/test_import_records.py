@@ -89,6 +89,55 @@ def test_people_matched_by_personal_id_then_email(alpha):
     assert Person.select().count() == 2
 
 
+def _people_in(association, rows):
+    return [Person.create(association=association, given_name="X", surname=f"Person {n}", **row)
+            for n, row in enumerate(rows)]  # fmt: skip
+
+
+def test_a_few_rows_find_people_written_any_way_the_keys_allow(alpha):
+    """A push of a few rows looks people up with a LIKE pattern instead of reading the register: letters that
+    upper() or lower() make of other characters (ﬁ → FI, the Kelvin sign → k) must still be found."""
+    people = _people_in(alpha, [
+        {"personal_id": "ﬁ 800101/1234", "email": "one@example.cz"},
+        {"personal_id": "", "email": " Kelvin\u212a@Example.cz"},
+        {"personal_id": "", "email": "100%_sure@example.cz"},
+        {"personal_id": "ıd-77", "email": "four@example.cz"},
+    ])  # fmt: skip
+    rows = [{"personal_id": "FI8001011234"}, {"email": "kelvink@example.cz"}, {"email": "100%_SURE@example.cz"},
+            {"personal_id": "ID 77"}]  # fmt: skip
+    for person, row in zip(people, rows, strict=True):
+        outcome = records.upsert_one(alpha, "people", {**row, "surname": person.surname, "given_name": "X"})
+        assert outcome.id == person.id and outcome.action in ("unchanged", "changed"), (row, outcome.errors)
+    # A pattern only narrows: "100x_sure…" is not "100%_sure…", and an id with more digits is someone else.
+    assert records.upsert_one(alpha, "people", {"email": "100x_sure@example.cz", "surname": "New"}).action == "created"
+    assert records.upsert_one(alpha, "people", {"personal_id": "FI80010112345", "surname": "New"}).action == "created"
+
+
+def test_a_few_rows_match_the_oldest_of_two_people_with_one_address(alpha):
+    older, newer = _people_in(
+        alpha, [{"email": "shared@example.cz"}, {"email": "shared@example.cz", "personal_id": "7001011234"}]
+    )
+    # The first row reads the newer person (by id); the second must still find the older one by the address.
+    outcomes = _upsert(
+        alpha,
+        "people",
+        [
+            {"personal_id": "700101-1234", "surname": newer.surname, "given_name": "X"},
+            {"email": "SHARED@example.cz", "surname": older.surname, "given_name": "X"},
+        ],
+    )
+    assert [(o.action, o.id) for o in outcomes] == [("unchanged", newer.id), ("unchanged", older.id)]
+
+
+def test_the_letters_that_other_characters_become_are_all_named():
+    """values.py's LIKE patterns let anything stand for these letters; a Python with new case mappings adds some."""
+    from blueprints.exchange import values
+
+    others = [chr(code) for code in range(0x80, 0x110000)]
+    assert {c for o in others for c in o.upper() if c.isascii() and c.isalnum()} == set(values.UPPER_MADE_ELSEWHERE)
+    assert {c for o in others for c in o.lower() if c.isascii()} == set(values.LOWER_MADE_ELSEWHERE)
+
+
 def test_a_person_row_is_checked_by_the_person_form(alpha):
     outcomes = _upsert(
         alpha,
