@@ -196,6 +196,11 @@ def _language() -> _Language:
 _NO_APP = _Language(None, "None", dt.UTC, NullTranslations())
 
 
+def language_name() -> str:
+    """The current locale's name ("cs_CZ"; "None" outside a request), cheaply (see _language)."""
+    return _language().name
+
+
 def catalogue():
     """The current locale's translations (flask_babel.get_translations(), cheaply: see _language)."""
     return _language().catalogue

@@ -110,7 +110,7 @@ def tab_bar():
     """The tab bar alone, with fresh counts: it fetches itself after an in-place change (nav.COUNTS_CHANGED).
     It is marked for the page it sits on, whose address htmx sends along."""
     g.page_endpoint = _endpoint_of(request.headers.get("HX-Current-URL", ""))  # counts as that page would
-    return render("_tab_bar.html", here=g.page_endpoint)
+    return nav.rendered("_tab_bar.html", g.page_endpoint)
 
 
 def _endpoint_of(url: str) -> str | None:
