@@ -138,6 +138,16 @@ def home_newest(association, role) -> pw.SelectQuery:
     )
 
 
+def _sidebar_of(association) -> pw.SelectQuery:
+    """The association's Sidebar folder's id, as a scalar subquery (one row: the built-in folder's key)."""
+    return (
+        Folder.select(Folder.id)
+        .where((Folder.association == association) & (Folder.key == Folder.SIDEBAR))
+        .order_by(Folder.id)
+        .limit(1)
+    )
+
+
 def home_sidebar(association, role) -> pw.SelectQuery:
     """The Sidebar folder's documents, shown whole beside the home page, in the board's order (oldest first)."""
     return (
@@ -149,8 +159,14 @@ def home_sidebar(association, role) -> pw.SelectQuery:
             Document.body.alias("text"),
             pw.Value(None).alias("link_id"),
         )
-        .join(Folder)
-        .where((Document.association == association) & Document.readable_by(role) & (Folder.key == Folder.SIDEBAR))
+        .where(
+            (Document.association == association)
+            # The folder's id as one value, so the database reads that folder's documents in order by the
+            # (association, folder, state, created_at) index, rather than every document of the association
+            # to find the few in the Sidebar (a join or an IN did: 50 ms a home page at 100,000 documents).
+            & (Document.folder == _sidebar_of(association))
+            & Document.readable_by(role)
+        )
         .order_by(Document.created_at, Document.id)
         .limit(HOME_SIDEBAR)
     )
