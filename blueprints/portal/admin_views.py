@@ -8,81 +8,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.portal import bp
+from blueprints.portal.audit_labels import ACTION_LABELS
 from core import clock
 from core.access import requires
 from core.audit import audit
 from core.mail import send
 from core.rendering import render
-from core.text import lazy_gettext as _l
 from models import AuditLog, OutboundEmail, User
 from models import permissions as perms
 from models.db import transaction
 
 PAGE = 50
-
-# What the board reads for each audit action; unknown actions show their code.
-ACTION_LABELS = {
-    "account.signup": _l("Created an account"),
-    "account.joined": _l("Joined with an existing account"),
-    "account.activated": _l("Activated the account"),
-    "account.login": _l("Logged in"),
-    "account.logout": _l("Logged out"),
-    "account.reset_requested": _l("Asked for a password reset"),
-    "account.password_reset": _l("Reset the password"),
-    "account.password_changed": _l("Changed the password"),
-    "account.email_change_requested": _l("Asked to change the e-mail address"),
-    "account.email_changed": _l("Changed the e-mail address"),
-    "account.profile_changed": _l("Changed contact details"),
-    "account.second_factor_added": _l("Set up a second factor"),
-    "account.second_factor_removed": _l("Removed a second factor"),
-    "account.second_factor_at_login": _l("Changed when the second factor is asked"),
-    "account.recovery_codes_made": _l("Made new recovery codes"),
-    "account.recovery_code_used": _l("Used a recovery code"),
-    "mail.retry": _l("Sent a failed mail again"),
-    "register.building_created": _l("Added a building"),
-    "register.building_edited": _l("Changed a building"),
-    "register.building_deleted": _l("Deleted a building"),
-    "register.unit_created": _l("Added a unit"),
-    "register.unit_edited": _l("Changed a unit"),
-    "register.unit_deleted": _l("Deleted a unit"),
-    "register.unit_archived": _l("Archived a unit"),
-    "register.owners_edited": _l("Changed a unit's owners"),
-    "register.owner_changed": _l("Recorded a change of owner"),
-    "register.proxy_set": _l("Set a unit's voting proxy"),
-    "register.file_entry_added": _l("Added an entry to a unit file"),
-    "register.resident_added": _l("Added a resident to a unit"),
-    "register.resident_ended": _l("Set a resident's last day"),
-    "register.resident_count": _l("Changed a unit's number of residents"),
-    "account.invitation_accepted": _l("Accepted the invitation"),
-    "people.created": _l("Added a person to the register"),
-    "people.updated": _l("Changed a person's details"),
-    "people.email_changed": _l("Changed a person's e-mail address"),
-    "people.exported": _l("Downloaded the people register"),
-    "people.invited": _l("Sent an invitation"),
-    "people.invited_all": _l("Invited everyone without an account"),
-    "people.registration_finished": _l("Finished a registration by hand"),
-    "people.account_disabled": _l("Disabled an account"),
-    "people.membership_ended": _l("Ended an account's access to this association"),
-    "people.account_enabled": _l("Gave an account access again"),
-    "people.role_assigned": _l("Changed a member's role"),
-    "people.registration_approved": _l("Approved a request for access"),
-    "people.registration_rejected": _l("Rejected a request for access"),
-    "faults.reported": _l("Reported a fault or sent a request"),
-    "faults.status_changed": _l("Changed the status of a fault report"),
-    "faults.assigned": _l("Assigned a fault report"),
-    "faults.deadlines_changed": _l("Changed the deadlines for answering fault reports"),
-    "roles.created": _l("Created a role"),
-    "roles.updated": _l("Changed a role"),
-    "roles.deleted": _l("Deleted a role"),
-    "settings.changed": _l("Changed the portal settings"),
-    "settings.slug_changed": _l("Changed the portal's address"),
-    "settings.logo_changed": _l("Uploaded a new logo"),
-    "settings.logo_removed": _l("Removed the logo"),
-    "settings.header_photo_changed": _l("Uploaded a new header photo"),
-    "settings.header_photo_removed": _l("Removed the header photo"),
-    "settings.image_uploaded": _l("Uploaded a picture for the welcome text"),
-    "community.settings_changed": _l("Changed the rules for discussions"),
-}
 
 
 @bp.route("/admin/mail")
