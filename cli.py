@@ -69,8 +69,9 @@ jobs_cli = AppGroup("jobs", help="Background jobs.")
 def jobs_tick():
     """Re-queue unsent mail and invoices, mail due event and meter reading reminders and new posts, close votes
     whose end has passed and mail vote reminders, clear old login attempts, ask the seekers' website routes not
-    checked for a day, remove data exports past their download time; run every minute from cron without Redis. Each job runs once per its interval however
-    many machines tick (jobs/periodic.py): one skipped here counts nothing."""
+    checked for a day, remove data exports past their download time; run every minute from cron without Redis.
+    Each job runs once per its interval however many machines tick (jobs/periodic.py): one skipped here counts
+    nothing."""
     with db.connection_context():
         count = _tick("outbox-sweep", 0)
         deliveries = _tick("invoice-delivery-sweep", 0)

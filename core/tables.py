@@ -20,22 +20,22 @@ class TableFileError(ValueError):
         self.where = where
 
 
-def header_and_rows(rows: Rows, max_rows: int, text: Callable[[object], str], error=TableFileError):
-    """(header, rows below it), blank lines left out; `error(message, line)` for a file that is no table:
+def header_and_rows(rows: Rows, max_rows: int, text: Callable[[object], str]):
+    """(header, rows below it), blank lines left out; TableFileError(message, line) for a file that is no table:
     empty, a header naming fewer than two columns or one twice, no rows, or more than `max_rows`."""
     rows = [(number, cells) for number, cells in rows if any(text(cell) for cell in cells)]
     if not rows:
-        raise error(_l("The file is empty."), "1")
+        raise TableFileError(_l("The file is empty."), "1")
     (first, header_cells), body = rows[0], rows[1:]
     header = [text(cell)[:100] for cell in header_cells]
     while header and not header[-1]:
         header.pop()
     if len(header) < 2:
-        raise error(_l("The first line should name the columns; it names fewer than two."), str(first))
+        raise TableFileError(_l("The first line should name the columns; it names fewer than two."), str(first))
     if len(set(header)) != len(header) or not all(header):
-        raise error(_l("Every column needs a name of its own in the header line."), str(first))
+        raise TableFileError(_l("Every column needs a name of its own in the header line."), str(first))
     if not body:
-        raise error(_l("The file has a header line and no rows."), str(first))
+        raise TableFileError(_l("The file has a header line and no rows."), str(first))
     if len(body) > max_rows:
-        raise error(_l("The file has more than %(num)d rows.", num=max_rows), str(body[max_rows][0]))
+        raise TableFileError(_l("The file has more than %(num)d rows.", num=max_rows), str(body[max_rows][0]))
     return header, body

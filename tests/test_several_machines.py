@@ -319,7 +319,9 @@ def test_two_ticks_run_each_job_once(servers, alpha, shared_database, redis_url,
     started = dt.datetime.now(dt.UTC)
     ticks = []
     for _ in range(2):
-        command = [sys.executable, "-m", "flask", "jobs", "tick"]
+        # Both at the same moment, as two machines' crontabs fire: run one after the other across a minute's
+        # turn, they would each own a minute and rightly both run the every-minute jobs.
+        command = [sys.executable, "-c", TICK_AT, started.isoformat(), "jobs", "tick"]
         ticks.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True))
         if not PG_URL:
             ticks[-1].wait(120)
@@ -331,6 +333,12 @@ def test_two_ticks_run_each_job_once(servers, alpha, shared_database, redis_url,
 
 
 # --- helpers ---------------------------------------------------------------------------------------
+
+# `flask jobs tick` with the app's clock stopped at argv[1] (core.clock), the rest of argv flask's own.
+TICK_AT = (
+    "import sys, datetime as dt; from core import clock; clock.set_time(dt.datetime.fromisoformat(sys.argv.pop(1)));"
+    " from flask.cli import main; sys.argv[0] = 'flask'; main()"
+)
 
 
 def _log_in(browser: Browser, slug: str, email: str, password: str):

@@ -328,7 +328,7 @@ def decode(data: bytes) -> tuple[str, str]:
 
 
 def _table(rows: list[tuple[int, list]], kind: str, encoding: str) -> Table:
-    header, body = header_and_rows(rows, MAX_ROWS, text, ImportFileError)
+    header, body = header_and_rows(rows, MAX_ROWS, text)
     return Table(header=header, rows=body, kind=kind, encoding=encoding)
 
 

@@ -28,7 +28,7 @@ from models.portal import Association, Role, User
 from models.register import Building, Ownership, Person, Residency, Unit
 
 CHUNK = 500  # keys per IN (…): well inside every database's limit on parameters
-FEW_ROWS = 20  # up to this many rows look up the people they name one key at a time (Batch._look_up)
+FEW_ROWS = 20  # up to this many rows look up only the people they name (Batch._look_up)
 
 UNIT_KEYS = ("kind", "rooms", "floor", "area", "share", "equipment", "condition_notes", "accessibility")
 BUILDING_KEYS = ("building_street", "building_postcode", "building_municipality", "building_region")
@@ -132,20 +132,21 @@ class Batch:
         for pk, personal_id, email in people.order_by(Person.id).tuples():
             self._index_person(pk, personal_id, email)
 
-    def _look_up(self, row: dict) -> None:
-        """Index the people whose personal id or e-mail may be the row's, unless every person is indexed
-        already. A LIKE pattern narrows them in the database and values.py's keys decide, so a push of one
-        person into a register of thousands reads a few rows, not three columns of every person."""
+    def _look_up(self, rows: list[dict]) -> None:
+        """Index the people whose personal id or e-mail may be one of these rows', in one query, unless every
+        person is indexed already. LIKE patterns narrow them in the database and values.py's keys decide, so
+        a push of one person into a register of thousands reads a few rows, not three columns of every person."""
         if self._indexed:
             return
-        key, email = values.id_key(row.get("personal_id", "")), values.email_key(row.get("email", ""))
         patterns = []
-        if key and key not in self._ids_looked_up:
-            self._ids_looked_up.add(key)
-            patterns.append(like(Person.personal_id, values.id_key_pattern(key)))
-        if email and email not in self._emails_looked_up:
-            self._emails_looked_up.add(email)
-            patterns.append(like(Person.email, values.email_key_pattern(email)))
+        for row in rows:
+            key, email = values.id_key(row.get("personal_id", "")), values.email_key(row.get("email", ""))
+            if key and key not in self._ids_looked_up:
+                self._ids_looked_up.add(key)
+                patterns.append(like(Person.personal_id, values.id_key_pattern(key)))
+            if email and email not in self._emails_looked_up:
+                self._emails_looked_up.add(email)
+                patterns.append(like(Person.email, values.email_key_pattern(email)))
         if not patterns:
             return
         people = Person.select(Person.id, Person.personal_id, Person.email).where(
@@ -169,20 +170,22 @@ class Batch:
         person of the association at once; a few (an API push) look up only the keys they give."""
         if len(rows) > FEW_ROWS:
             self._index()
+        else:
+            self._look_up(rows)
         wanted = sorted({pk for row in rows if (pk := self._match(row)) is not None and pk not in self._by_pk})
         for start in range(0, len(wanted), CHUNK):
             for person in Person.select().where(Person.id.in_(wanted[start : start + CHUNK])):
                 self._by_pk[person.id] = person
 
     def remember_person(self, person: Person) -> None:
-        self._look_up({"personal_id": person.personal_id or "", "email": person.email or ""})
+        self._look_up([{"personal_id": person.personal_id or "", "email": person.email or ""}])
         self._by_pk[person.id] = person
         self._index_person(person.id, person.personal_id, person.email)
 
     def _match(self, row: dict) -> int | None:
         """The id of the person a row names: by personal id, else by e-mail (only someone without a personal
         id of their own, when the row gives one: two people may share an address, never an id)."""
-        self._look_up(row)
+        self._look_up([row])
         key, email = values.id_key(row.get("personal_id", "")), values.email_key(row.get("email", ""))
         if key:
             found = self._pk_by_id.get(key)

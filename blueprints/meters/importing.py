@@ -131,7 +131,7 @@ def read_table(data: bytes, language: str) -> Table:
 
 
 def _table(rows: list[tuple[int, list]], kind: str) -> Table:
-    header, body = header_and_rows(rows, MAX_ROWS, _text, ImportFileError)
+    header, body = header_and_rows(rows, MAX_ROWS, _text)
     return Table(header=header, rows=body, kind=kind)
 
 
