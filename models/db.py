@@ -38,6 +38,25 @@ class PorchPostgres(CountingMixin, PooledPostgresqlDatabase):
 db = pw.DatabaseProxy()
 
 
+def _in_subquery_is_never_empty() -> None:
+    """`x IN (SELECT …)` without building the subquery's SQL twice.
+
+    To write `IN ()` as `0 = 1` (which PostgreSQL needs), peewee builds the SQL of every IN's right-hand
+    side once to see whether it is `()`, then again to write it. A subquery is never `()`, but the check
+    compiles it anyway, and each subquery inside it twice more: the cost doubles with every level of
+    nesting. The moderation count (threads a role reads, of documents in folders it reads) took 5 ms to
+    build and 0.1 ms to run; the board's home page spent a third of its time there."""
+    check = pw.Expression._is_rhs_empty
+
+    def is_rhs_empty(self, rhs, ctx) -> bool:
+        return False if isinstance(rhs, pw.SelectBase) else check(self, rhs, ctx)
+
+    pw.Expression._is_rhs_empty = is_rhs_empty
+
+
+_in_subquery_is_never_empty()
+
+
 class BaseModel(pw.Model):
     class Meta:
         database = db

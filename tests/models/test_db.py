@@ -49,3 +49,27 @@ def test_past_its_kept_shapes_a_prepared_select_builds_each_time(alpha, make_uni
     for shape in (1, 2, 3, 3, 1):
         assert prepared(alpha.id, shape=shape) == [("1",)]
     assert built == [1, 2, 3, 3]  # 3 came after the two kept ones: built each time
+
+
+def test_a_subquery_in_an_in_is_built_once_however_deep(monkeypatch):
+    """peewee built each IN's subquery once more to check it was not `()`, doubling per level of nesting."""
+    import peewee as pw
+
+    from models.documents import Document, Folder, FolderAccess
+
+    built = []
+    select_sql = pw.Select.__sql__
+    monkeypatch.setattr(pw.Select, "__sql__", lambda self, ctx: built.append(self) or select_sql(self, ctx))
+    accesses = FolderAccess.select(FolderAccess.folder).where(FolderAccess.role == 7)
+    folders = Folder.select(Folder.id).where(Folder.id.in_(accesses))
+    documents = Document.select(Document.id).where(Document.folder.in_(folders))
+    sql, params = documents.sql()
+    assert sql.count("SELECT") == 3 and params == [7]
+    assert len(built) == 3
+
+
+def test_an_in_of_nothing_is_still_false():
+    from models.documents import Document
+
+    sql, _params = Document.select(Document.id).where(Document.folder.in_([])).sql()
+    assert "0 = 1" in sql
