@@ -24,7 +24,7 @@ from blueprints.billing.queries import period_label, vat_rate
 from core import orders, text
 from core.access import can, requires
 from core.forms import ConfirmForm
-from core.rendering import htmx, render
+from core.rendering import htmx, id_urls, render
 from models import permissions as perms
 from models.billing import InterestCharge, Invoice, Payment, Receipt, people_of
 from models.db import first_or_404
@@ -46,17 +46,9 @@ def _words(*, board_view: bool) -> dict:
         period_label=period_label,
         short_date=functools.lru_cache(maxsize=512)(lambda day: text.date(day, "short")),
         amount=functools.lru_cache(maxsize=1024)(text.money),
-        invoice_href=_href("billing.board_invoice" if board_view else "billing.invoice", "invoice_id"),
-        interest_href=_href("billing.statement_interest", "interest_charge_id"),
+        invoice_href=id_urls("billing.board_invoice" if board_view else "billing.invoice", "invoice_id"),
+        interest_href=id_urls("billing.statement_interest", "interest_charge_id"),
     )
-
-
-def _href(endpoint: str, name: str):
-    """id -> the endpoint's URL for it: url_for once, then the id put in its place (a year's ledger links
-    a hundred entries, and url_for costs more than the rest of an entry)."""
-    marker = 987654321
-    before, after = url_for(endpoint, **{name: marker}).split(str(marker))
-    return lambda row_id: f"{before}{int(row_id)}{after}"
 
 
 def _own_people() -> list[Person]:
