@@ -64,7 +64,8 @@ def _html_params(**attributes) -> Markup:
         if value is True:
             written.append(key)
         elif value is not False:
-            written.append(f'{key}="{escape(value).replace(chr(34), "&quot;")}"')
+            # A Markup value is not escaped and may hold quotes; str(), or Markup.replace escapes "&quot;" too.
+            written.append(f'{key}="{str(escape(value)).replace(chr(34), "&quot;")}"')
     return Markup(" ".join(written))
 
 
