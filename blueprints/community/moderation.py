@@ -20,7 +20,7 @@ from core.text import lazy_gettext as _l
 from models import Association, Membership, User
 from models import permissions as perms
 from models.community import Category, ModerationLog, Post, PostFlag, PostingPause, Thread
-from models.db import first_or_404, transaction
+from models.db import PreparedSelect, first_or_404, transaction
 from models.documents import Document
 
 LOG = ModerationLog
@@ -272,19 +272,31 @@ class QueueItem:
 
 def open_flags(membership) -> pw.ModelSelect:
     """Open flags on posts in threads the member reads."""
-    readable = Thread.select(Thread.id).where(
-        (Thread.association == membership.association_id) & Thread.readable_by(membership.role_id)
-    )
+    return _open_flags(membership.association_id, membership.role_id)
+
+
+def _open_flags(association_id, role_id) -> pw.ModelSelect:
+    # Values or PreparedSelect markers: the queue builds it with values, the count once with markers.
+    readable = Thread.select(Thread.id).where((Thread.association == association_id) & Thread.readable_by(role_id))
     return PostFlag.select().where(
-        (PostFlag.association == membership.association_id)
+        (PostFlag.association == association_id)
         & PostFlag.resolved_at.is_null()
         & PostFlag.post.in_(Post.select(Post.id).where(Post.thread.in_(readable)))
     )
 
 
+# The board's home page counts the queue on every load: the rule (threads of readable documents,
+# categories and votes) took longer to build as SQL than to run, so it is built once (see PreparedSelect).
+_OPEN_FLAG_COUNT = PreparedSelect(
+    lambda association_id, role_id: (
+        _open_flags(association_id, role_id).select(pw.fn.COUNT(PostFlag.post.distinct())).tuples()
+    )
+)
+
+
 def open_flag_count(membership) -> int:
     """How many posts wait in the queue: one COUNT."""
-    return open_flags(membership).select(PostFlag.post).distinct().count()
+    return _OPEN_FLAG_COUNT(membership.association_id, membership.role_id)[0][0]
 
 
 def queue(membership, page: int) -> tuple[list[QueueItem], bool]:

@@ -505,3 +505,23 @@ def test_a_flagged_post_its_author_deleted_stays_in_the_queue_until_dismissed(as
     assert f"/alpha/moderation/posts/{post.id}/delete" not in queue and "Hide the post" not in queue
     board.submit(f"/alpha/moderation/posts/{post.id}/dismiss", {"back": "queue"}, form_page="/alpha/moderation")
     assert "No flagged posts" in board.get("/alpha/moderation").get_data(as_text=True)
+
+
+def test_the_flag_count_counts_posts_with_open_flags_the_member_reads(alpha, people, topic, post, make_association):
+    from models import Membership
+
+    PostFlag.create(post=post, association=alpha, user=people.reader, reason="Rude.")
+    PostFlag.create(post=post, association=alpha, user=people.tenant, reason="Rude too.")  # the same post
+    second = make_post(topic, people.author, "Another")
+    PostFlag.create(post=second, association=alpha, user=people.reader, reason="Off topic.")
+    dealt_with = make_post(topic, people.author, "Settled")
+    PostFlag.create(
+        post=dealt_with, association=alpha, user=people.reader, reason="Old.", resolved_at=dt.datetime(2026, 1, 1)
+    )
+    beta = make_association("beta")
+    elsewhere = make_post(make_topic(beta, "Theirs"), None, "Beta's post")
+    PostFlag.create(post=elsewhere, association=beta, user=None, reason="Not ours.")
+    board = Membership.get((Membership.user == people.board) & (Membership.association == alpha))
+    assert moderation.open_flag_count(board) == 2
+    assert moderation.open_flag_count(board) == moderation.open_flags(board).select(PostFlag.post).distinct().count()
+    assert [item.post.id for item in moderation.queue(board, 1)[0]] == [post.id, second.id]
