@@ -227,7 +227,9 @@ def _write(vote, ballot, unit_id, option_id, now, *, channel, person_id, user_id
 def _check_received(vote: Vote, received_on: dt.date) -> None:
     if received_on > vote.association.today():
         raise VoteRefused(_("The day the ballot arrived cannot be in the future."), "received_on")
-    if vote.started_at is not None and received_on < vote.started_at.date():
+    # The day it started where the association is: stored in UTC, a vote started just after local midnight
+    # is a day earlier in UTC, and a ballot dated the day before it started got through.
+    if vote.started_at is not None and received_on < clock.to_local(vote.started_at, vote.association).date():
         raise VoteRefused(_("The day the ballot arrived cannot be before the vote started."), "received_on")
 
 

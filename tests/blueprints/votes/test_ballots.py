@@ -96,6 +96,18 @@ def test_a_paper_ballot_cannot_have_arrived_before_the_vote_started(alpha, house
         ballots.record_paper(vote, board, house["one"].id, option(vote, "Yes").id, alpha.today() - dt.timedelta(days=1))
 
 
+def test_the_day_a_vote_started_is_the_associations_day(alpha, house, make_user, frozen_clock):
+    """Started at 00:30 in Stockholm (23:30 UTC the day before): a paper ballot dated the day before is refused,
+    one dated that day is taken. (make test failed here once, run just before midnight Stockholm time.)"""
+    frozen_clock.set(dt.datetime(2026, 3, 2, 23, 30, tzinfo=dt.UTC))
+    board = make_user(alpha, "board@alpha.example", "board")
+    vote = make_vote(alpha)
+    assert alpha.today() == dt.date(2026, 3, 3)
+    with pytest.raises(VoteRefused, match="before the vote started"):
+        ballots.record_paper(vote, board, house["one"].id, option(vote, "Yes").id, dt.date(2026, 3, 2))
+    assert ballots.record_paper(vote, board, house["one"].id, option(vote, "Yes").id, dt.date(2026, 3, 3))
+
+
 def test_verify_fails_after_the_resolution_is_rewritten(alpha, house):
     vote = make_vote(alpha, kind=Vote.PER_ROLLAM)
     Vote.update(resolution="The association sells the garden.").where(Vote.id == vote.id).execute()
