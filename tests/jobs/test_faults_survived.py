@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import core.queue
-from core import orders
+from core import clock, orders
 from jobs.email import sweep
 from models import OutboundEmail
 from models.community import MailingRecipient
@@ -211,9 +211,16 @@ def test_a_worker_killed_in_the_middle_of_a_mailing_sends_every_mail_once(
             return statuses.count(OutboundEmail.SENT) == 5 and statuses.count(OutboundEmail.SENDING) == 1
 
         _until(settled, 60, "the job's retry did not send the mails after the held one")
+        settled_at = clock.utcnow_naive()
         time.sleep(2.1)  # past MAIL_SENDING_TIMEOUT: the held one counts as abandoned
         with app.app_context():
-            assert sweep() == 1
+            handed = sweep()
+            # The sweep hands the held one to a job. On a loaded machine RQ may run the killed job a second
+            # time after the retry that sent the others, and that run claims the abandoned row itself: a
+            # claim made after the others settled, held by a live sender, which the sweep rightly leaves
+            # (seen once in CI). Either way it must go, and only once (below).
+            held = OutboundEmail.get_or_none(OutboundEmail.status == OutboundEmail.SENDING)
+            assert handed == 1 or (handed == 0 and (held is None or held.claimed_at > settled_at))
         _until(lambda: len(smtp_server.messages) == 6, 60, "the held mail never went")
     finally:
         os.killpg(worker.pid, signal.SIGKILL)
