@@ -222,6 +222,12 @@ def test_a_worker_killed_in_the_middle_of_a_mailing_sends_every_mail_once(
             held = OutboundEmail.get_or_none(OutboundEmail.status == OutboundEmail.SENDING)
             assert handed == 1 or (handed == 0 and (held is None or held.claimed_at > settled_at))
         _until(lambda: len(smtp_server.messages) == 6, 60, "the held mail never went")
+        # The server has the mail a moment before its sender marks the row sent: stop the worker after that.
+        _until(
+            lambda: OutboundEmail.select().where(OutboundEmail.status != OutboundEmail.SENT).count() == 0,
+            60,
+            "a sent mail was never marked sent",
+        )
     finally:
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait(10)
