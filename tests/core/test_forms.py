@@ -25,7 +25,7 @@ def _wtforms_own_html_params():
         {"value": '"><script>alert(1)</script>', "class_": "x", "for_": "y", "disabled": False},
         {"aria_describedby": "f-hint f-err", "data_hx_get": "/x?a=1&b=2", "checked": True, "maxlength": 254},
         {"value": Markup("<b>kept</b>"), "title": "Ånge & Co. 'quoted'", "step": 0.01},
-        {"value": Markup('say "hi"'), "placeholder": Markup("&amp; ok")},
+        {"value": Markup('say "hi"'), "aria_label": Markup("&amp; ok")},
         {},
     ],
 )
