@@ -2,7 +2,7 @@
 
 Run from the project root:
 
-    .venv/bin/python bench/pages.py [--seconds 10] [--units 2000] [--clients 20] [--worker auto]
+    .venv/bin/python bench/pages.py [--seconds 10] [--units 2000] [--clients 20] [--worker auto] [--keep DIR]
 
 What it does:
 
@@ -77,6 +77,8 @@ SLUG = "bench"
 WORKERS = 2
 WORKER_CLASSES = {"sync": [], "gthread": ["-k", "gthread", "--threads", "4"]}
 WARMUP_SECONDS = 1.0
+DATABASE = "porch.sqlite3"
+KEPT = "kept.json"  # --keep: what the kept database was built for, and each client's own rows
 STARTUP_SECONDS = 30.0
 
 
@@ -201,11 +203,9 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     print(f"Porch page benchmark: {args.clients} clients, {args.seconds:g} s per page; {machine_load()}.")
     try:
-        with tempfile.TemporaryDirectory(prefix="porch-bench-") as name:
-            tmp = Path(name)
+        with bench_directory(args.keep) as tmp:
             env = app_environment(tmp)
-            create_database(env, args.units)
-            clients = fill(env, args.clients)
+            clients = kept_clients(tmp, args) or new_database(env, tmp, args)
             with load_process() as pool:
                 results = benchmark(args, env, tmp, pool, clients)
         print_results(results)
@@ -238,6 +238,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help=f"gunicorn worker processes (default {WORKERS})",
     )
     parser.add_argument(
+        "--keep",
+        type=Path,
+        metavar="DIR",
+        help="build the database in DIR and keep it; a later run with the same DIR, --units and --clients reuses it"
+        " (comparing two versions of the code without waiting two minutes for the data)",
+    )
+    parser.add_argument(
         "--only", default="", help="measure only the pages whose names hold one of these, comma-separated"
     )
     args = parser.parse_args(argv)
@@ -267,13 +274,48 @@ def app_environment(tmp: Path) -> dict[str, str]:
     return {
         **os.environ,
         "FLASK_APP": "app:create_app",
-        "DATABASE_URL": f"sqlite:///{tmp / 'porch.sqlite3'}",
+        "DATABASE_URL": f"sqlite:///{tmp / DATABASE}",
         "PORCH_INSTANCE_DIR": str(tmp / "instance"),
         "SECRET_KEY": "porch-bench-only",
         "PORCH_COUNT_QUERIES": "1",
         # Blank settings fall back to their defaults, none of which leave `tmp`.
         **dict.fromkeys(("REDIS_URL", "SMTP_URL", "OUTBOX_DIR", "UPLOAD_DIR", "BASE_URL", "TRUSTED_PROXIES"), ""),
     }
+
+
+@contextlib.contextmanager
+def bench_directory(keep: Path | None) -> Iterator[Path]:
+    """Where the database and gunicorn's files go: `keep` if given (left in place), else a temporary directory."""
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
+        yield keep.resolve()
+        return
+    with tempfile.TemporaryDirectory(prefix="porch-bench-") as name:
+        yield Path(name)
+
+
+def kept_clients(tmp: Path, args: argparse.Namespace) -> Clients | None:
+    """The clients of a database an earlier --keep run built for the same --units and --clients, if there is one."""
+    try:
+        kept = json.loads((tmp / KEPT).read_text())
+    except (OSError, ValueError):
+        return None
+    if (kept.get("units"), kept.get("clients")) != (args.units, args.clients) or not (tmp / DATABASE).exists():
+        return None
+    print(f"Database: kept in {tmp} ({args.units} households, {args.clients} clients)")
+    return Clients(args.clients, {int(number): ids for number, ids in kept["own"].items()})
+
+
+def new_database(env: dict[str, str], tmp: Path, args: argparse.Namespace) -> Clients:
+    """Builds and fills the bench database; with --keep, notes what it holds so that the next run can reuse it."""
+    for stale in (KEPT, DATABASE, f"{DATABASE}-wal", f"{DATABASE}-shm"):
+        (tmp / stale).unlink(missing_ok=True)  # a half-built or different database is never reused
+    create_database(env, args.units)
+    clients = fill(env, args.clients)
+    if args.keep is not None:
+        kept = {"units": args.units, "clients": args.clients, "own": clients.own}
+        (tmp / KEPT).write_text(json.dumps(kept))
+    return clients
 
 
 def create_database(env: dict[str, str], units: int) -> None:
