@@ -201,6 +201,11 @@ def language_name() -> str:
     return _language().name
 
 
+def zone() -> dt.tzinfo:
+    """The time zone times are shown in (the association's; flask-babel's, cheaply: see _language)."""
+    return _language().zone
+
+
 def catalogue():
     """The current locale's translations (flask_babel.get_translations(), cheaply: see _language)."""
     return _language().catalogue

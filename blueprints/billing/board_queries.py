@@ -364,8 +364,10 @@ _INVOICE_PAGE = PreparedSelect(_invoice_page_query)
 
 def _listed(row: dict) -> Invoice:
     """A list row with its unit (number only), made by hand: peewee's joined rows cost twice as much."""
+    listed_values = tuple(row.values())  # everything its list row shows but the status: its rendered row's key
     unit_number = row.pop("unit_number")
     invoice = loaded(Invoice, **row)
+    invoice.listed_values = listed_values
     if invoice.unit_id is not None:
         invoice.unit = loaded(Unit, id=invoice.unit_id, number=unit_number)
     return invoice

@@ -153,6 +153,7 @@ def _listed(row: dict) -> FaultReport:
     """A list row as _with_places() joins it (place_unit with its building, place_building, assigned_to),
     made by hand: peewee makes each joined model of each row itself, three times the cost."""
     report = loaded(R, **{name: row[name] for name in _REPORT_FIELDS})
+    report.listed_values = tuple(row.values())  # everything its list row shows (rows.row_key)
     report.place_unit = report.place_building = report.assigned_to = None
     if row["unit"] is not None:
         report.place_unit = loaded(Unit, id=row["unit"], number=row["unit_number"], kind=row["unit_kind"])

@@ -30,6 +30,12 @@ class RowWords:
     handled_by: Markup | str  # "" when nobody is assigned
 
 
+def row_key(report: FaultReport, now: dt.datetime) -> tuple:
+    """What a listed report's row shows besides its link, to keep the rendered row by (core.rendering.cached_row):
+    every column the list read for it (queries._listed), and whether it is overdue now."""
+    return report.listed_values, workflow.is_overdue(report, now)
+
+
 def row_words(report: FaultReport, now: dt.datetime) -> RowWords:
     due = ""
     if report.deadline_at and report.status in R.OPEN_STATUSES:

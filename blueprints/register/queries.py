@@ -132,7 +132,10 @@ def _units_and_owners(rows: list[dict]) -> tuple[list[Unit], dict[int, list[Owne
     owners: dict[int, list[Ownership]] = defaultdict(list)
     for row in rows:
         unit = units.get(row["id"])
-        if unit is None:
+        shown = tuple(value for name, value in row.items() if name != "matching")
+        if unit is not None:
+            unit.listed_values += shown  # another co-owner
+        else:
             unit = units[row["id"]] = loaded(
                 Unit,
                 id=row["id"],
@@ -143,6 +146,7 @@ def _units_and_owners(rows: list[dict]) -> tuple[list[Unit], dict[int, list[Owne
                 share_denominator=row["share_denominator"],
             )
             unit.building = loaded(Building, id=row["building"], name=row["name"])
+            unit.listed_values = shown  # everything its list row shows: the key its rendered row is kept by
         if row.get("owner_id") is not None:
             owner = loaded(Ownership, unit=unit.id, person=row["owner_id"])
             owner.person = loaded(Person, id=row["owner_id"], given_name=row["given_name"], surname=row["surname"])

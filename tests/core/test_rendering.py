@@ -1,9 +1,12 @@
-"""core/rendering.id_urls: a list's row links, url_for once and the ids put in place, as url_for writes them."""
+"""core/rendering: a list's row links (id_urls: url_for once and the ids put in place, as url_for writes them),
+and its rows rendered once for what they show (RenderedRows)."""
 
 import pytest
 from flask import g, url_for
+from flask_babel import force_locale
+from markupsafe import Markup
 
-from core.rendering import id_urls
+from core.rendering import RenderedRows, id_urls
 
 
 @pytest.mark.parametrize("slug", ["alpha", "brf-987654321", "987654321"])
@@ -25,3 +28,44 @@ def test_only_a_number_takes_the_ids_place(app, alpha):
         unit_url = id_urls("register.unit", "unit_id")
         with pytest.raises(ValueError):
             unit_url("7/../../admin")
+
+
+class Renderer:
+    """A row's markup, counting how often it was rendered."""
+
+    def __init__(self, text: str):
+        self.text, self.calls = text, 0
+
+    def __call__(self) -> str:
+        self.calls += 1
+        return Markup(self.text)
+
+
+def test_a_row_is_rendered_once_for_the_same_key_and_again_for_another(app):
+    rows, first, second = RenderedRows(), Renderer("<li>Tap</li>"), Renderer("<li>Tap, fixed</li>")
+    with app.test_request_context("/"):
+        assert rows(("/alpha/faults/1", ("Tap", "new")), first) == Markup("<li>Tap</li>")
+        assert rows(("/alpha/faults/1", ("Tap", "new")), second) == Markup("<li>Tap</li>")
+        assert rows(("/alpha/faults/1", ("Tap", "resolved")), second) == Markup("<li>Tap, fixed</li>")
+    assert (first.calls, second.calls) == (1, 1)
+
+
+def test_the_same_row_in_another_language_is_rendered_again(app):
+    rows, english, swedish = RenderedRows(), Renderer("<li>New</li>"), Renderer("<li>Ny</li>")
+    with app.test_request_context("/"):
+        assert rows("row 1", english) == "<li>New</li>"
+        with force_locale("sv"):
+            assert rows("row 1", swedish) == "<li>Ny</li>"
+        assert rows("row 1", swedish) == "<li>New</li>"
+    assert (english.calls, swedish.calls) == (1, 1)
+
+
+def test_a_full_cache_starts_afresh_and_stays_within_its_size(app):
+    rows = RenderedRows(size=3)
+    with app.test_request_context("/"):
+        for number in range(7):
+            rows(number, Renderer(f"<li>{number}</li>"))
+            assert len(rows._rows) <= 3
+        again = Renderer("<li>0</li>")
+        rows(0, again)
+    assert again.calls == 1  # dropped when the cache was full, so rendered anew

@@ -94,6 +94,26 @@ def test_the_list_shows_every_invoice_newest_first_with_its_status(client, world
     assert "3,167.00 left" in html  # Bertil's partly paid December
 
 
+def row_of(html: str, number: int) -> str:
+    """The list row of invoice `number`."""
+    return next(row for row in html.split('<li class="row board-invoice-row">')[1:] if f"No. {number}<" in row)
+
+
+def test_a_row_drawn_before_shows_what_changed_since(client, world, login_as, frozen_clock):
+    """The rendered rows are kept (core.rendering.cached_row): every change a row shows must still reach it."""
+    login_as("board")
+    before = row_of(listed(client), 1001)
+    assert 'state-invoice-open">Open</span>' in before and "left" not in before
+    make_payment(world.anna_dec, 100000)
+    paid_some = row_of(listed(client), 1001)
+    assert 'state-invoice-partly_paid">Partly paid' in paid_some and "3,167.00 left" in paid_some
+    frozen_clock.set(dt.datetime(2027, 2, 1, 9))  # past its due date: only the day changed
+    assert 'state-invoice-overdue">Overdue</span>' in row_of(listed(client), 1001)
+    world.u12.number = "12A"
+    world.u12.save()
+    assert "Unit 12A · December 2026" in row_of(listed(client), 1001)
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [

@@ -143,3 +143,32 @@ def test_residents_see_only_what_they_may(client, login, fault_world):
         "Laundry in my house",
         "To the administration",
     }
+
+
+def test_a_row_drawn_before_shows_what_changed_since(client, login, fault_world, frozen_clock):
+    """The rendered rows are kept (core.rendering.cached_row): every change a row shows must still reach it."""
+    frozen_clock.set(dt.datetime.now(dt.UTC))
+    report = put(fault_world, "Dripping tap", due_in_hours=2)
+    login(client, "board@alpha.example")
+    before = client.get("/alpha/faults").get_data(as_text=True)
+    assert '<span class="state state-fault-new">New</span>' in before and "· Handled by" not in before
+
+    FaultReport.update(status="in_progress", assignee=fault_world.board).where(R.id == report.id).execute()
+    changed = client.get("/alpha/faults").get_data(as_text=True)
+    assert '<span class="state state-fault-in_progress">In progress</span>' in changed
+    assert "· Handled by board" in changed
+
+    fault_world.board.name = "Bea <Board>"
+    fault_world.board.save()
+    fault_world.house_a.name = "House Alpha"
+    fault_world.house_a.save()
+    renamed = client.get("/alpha/faults").get_data(as_text=True)
+    assert "· Handled by Bea &lt;Board&gt;" in renamed and "Flat A1, House Alpha" in renamed
+
+    frozen_clock.advance(dt.timedelta(hours=3))  # nothing in the database changes: only the time passes
+    late = client.get("/alpha/faults").get_data(as_text=True)
+    assert late.count('<span class="state state-overdue">Overdue</span>') == 1 and "fault-row overdue" in late
+
+    type(fault_world.board).update(ui_language="sv").where(type(fault_world.board).id == fault_world.board.id).execute()
+    swedish = client.get("/alpha/faults").get_data(as_text=True)
+    assert '<span class="state state-overdue">Försenad</span>' in swedish

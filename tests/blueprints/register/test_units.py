@@ -180,3 +180,32 @@ def test_area_takes_a_decimal_comma(client, alpha, board, make_building):
     response = client.submit("/alpha/units/new", unit_form(building, area="64,5"))
     assert response.status_code == 302
     assert Unit.get().area == Decimal("64.5")
+
+
+def test_a_unit_row_drawn_before_shows_what_changed_since(
+    client, new_client, alpha, board, make_unit, make_person, make_owner, make_user, login
+):
+    """The rendered rows are kept (core.rendering.cached_row): every change a row shows must still reach it."""
+    unit = make_unit(alpha, "12", share=(1, 4))
+    anna = make_person(alpha, given_name="Anna", surname="Berg")
+    make_owner(unit, anna)
+
+    def row() -> str:
+        page = client.get("/alpha/units").get_data(as_text=True)
+        return page[page.index('<ul class="rows units">') :]
+
+    assert "Anna Berg" in row() and "1/4" in row()
+    make_owner(unit, make_person(alpha, given_name="Olle", surname="<Berg>"), is_main=False)
+    assert "Anna Berg, Olle &lt;Berg&gt;" in row()
+    anna.given_name = "Annika"
+    anna.save()
+    Unit.update(share_numerator=1, share_denominator=3).where(Unit.id == unit.id).execute()
+    assert "Annika Berg" in row() and "1/3" in row()
+    # The board ticks units for the vacancy listings; a member, who may not, gets the same unit's row without.
+    tick = f'name="unit" value="{unit.id}"'
+    assert tick in row()
+    make_user(alpha, "member@example.com", "member")
+    member = new_client()
+    login(member, "member@example.com")
+    page = member.get("/alpha/units").get_data(as_text=True)
+    assert "Annika Berg" in page and tick not in page
