@@ -354,6 +354,26 @@ def test_residents_show_what_each_owes_and_search_by_name_or_unit(client, world,
     assert "Andersson Anna" in by_unit and "Berg Bertil" not in by_unit
 
 
+def test_a_residents_row_drawn_before_shows_what_changed_since(client, world, login_as):
+    """The rendered rows are kept (core.rendering.cached_row): every change a row shows must still reach it."""
+    from models.register import Ownership
+
+    Ownership.create(unit=world.u7, person=world.bertil, is_main=True)
+    login_as("board")
+
+    def row(name: str = "Berg Bertil") -> str:
+        html = text(client.get("/alpha/admin/residents"))
+        start = html.index(name)
+        return html[html.rindex("<summary>", 0, start) : html.index("</details>", start)]
+
+    assert "Unit 7" in row() and "3,167.00 to pay" in row() and "Overdue" not in row()
+    make_payment(world.bertil_dec, 316700)
+    assert "Nothing to pay" in row() and "3,167.00" not in row()
+    world.bertil.given_name = "Bert"
+    world.bertil.save()
+    assert "Contracts and invoices of Bert Berg" in row("Berg Bert<")
+
+
 def test_a_residents_billing_lists_contracts_invoices_and_sums(client, world, login_as, alpha):
     make_contract(alpha, world.u12, [world.anna], number="C-12", category=Contract.HOME)
     make_contract(alpha, world.u12, [world.anna], number="P-3", category=Contract.PARKING, status=Contract.ENDED)

@@ -1,6 +1,7 @@
 """The board's people register: list, search, details, forms, CSV (R2, R6) and its privacy."""
 
 import csv
+import datetime as dt
 import io
 import re
 
@@ -202,3 +203,23 @@ def test_residents_cannot_open_the_register(client, login_as, register):
     login_as("member")
     assert client.get("/alpha/people").status_code == 403
     assert client.get(f"/alpha/people/{register['eva'].id}", headers={"HX-Request": "true"}).status_code == 403
+
+
+def test_a_row_drawn_before_shows_what_changed_since(client, login_as, register, make_unit, make_owner):
+    """The rendered rows are kept (core.rendering.cached_row): every change a row shows must still reach it."""
+    login_as("board")
+    bo = register["bo"]
+
+    def row() -> str:
+        page = client.get("/alpha/people").get_data(as_text=True)
+        start = page.index(f'id="person-state-{bo.id}"')
+        return page[start : page.index("</details>", start)]
+
+    assert "Andersson Bo" in row() and "Unit" not in row() and "Address bounced" not in row()
+    make_owner(make_unit(alpha := bo.association, "31"), bo)
+    assert "Unit 31" in row()
+    Person.update(email_bounced_at=dt.datetime(2026, 12, 1, 8)).where(Person.id == bo.id).execute()
+    assert "Address bounced" in row()
+    Person.update(surname="<Ek>").where(Person.id == bo.id).execute()
+    assert "&lt;Ek&gt; Bo" in row() and "Open the page of Bo &lt;Ek&gt;" in row()
+    assert alpha.slug in row()  # the row links into this association
