@@ -86,6 +86,16 @@ class PreparedSelect:
         self._compiled: dict[tuple, tuple] = {}  # per database dialect and shape
 
     def __call__(self, *values: str | int | None, **shape) -> list:
+        query, cursor = self._execute(values, shape)
+        return list(query._get_cursor_wrapper(cursor))
+
+    def raw(self, *values: str | int | None, **shape) -> list[tuple]:
+        """The rows as the database driver gives them: no model and no conversion (a time is the text SQLite
+        stores). For a list that renders few of its rows (core.rendering.RenderedRows keeps the rest), where
+        peewee's conversion of every column of every row costs as much as the database's answer."""
+        return self._execute(values, shape)[1].fetchall()
+
+    def _execute(self, values: tuple, shape: dict):
         database = db.obj
         key = (type(database), *sorted(shape.items()))
         compiled = self._compiled.get(key)
@@ -100,8 +110,7 @@ class PreparedSelect:
                 self._compiled[key] = compiled
         query, sql, params, slots = compiled
         bound = [value if slot is None else values[slot] for value, slot in zip(params, slots, strict=True)]
-        cursor = database.execute_sql(sql, bound)
-        return list(query._get_cursor_wrapper(cursor))
+        return query, database.execute_sql(sql, bound)
 
 
 def like_pattern(text: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import peewee as pw
 
@@ -97,11 +98,28 @@ class Filters:
 
 
 @dataclass
+class ListedReport:
+    """A row of a fault list: the database's values for it, as the driver gave them, and whether it is overdue
+    now. Together with its link they are all the row shows, and so the key its rendered row is kept by
+    (core.rendering.RenderedRows); the report itself is made only for a row that is rendered anew."""
+
+    values: tuple  # LIST_COLUMNS, in order
+    late: bool
+
+    @property
+    def id(self) -> int:
+        return self.values[0]
+
+    @cached_property
+    def report(self) -> FaultReport:
+        return _listed(dict(zip(_LIST_NAMES, map(_as_python, _CONVERTERS, self.values), strict=True)))
+
+
+@dataclass
 class ReportList:
-    rows: list[FaultReport]
+    rows: list[ListedReport]
     page: int
     more: bool
-    now: dt.datetime
 
 
 def _with_places(query: pw.ModelSelect) -> pw.ModelSelect:
@@ -147,13 +165,21 @@ LIST_COLUMNS = (
     Assignee.email.alias("assignee_email"),
 )
 _REPORT_FIELDS = tuple(column.name for column in REPORT_COLUMNS)
+_LIST_NAMES = tuple(getattr(column, "_alias", None) or column.name for column in LIST_COLUMNS)
+# What peewee would convert (the stored times); the other columns are the driver's strings and numbers.
+_CONVERTERS = tuple(
+    column.python_value if isinstance(column, pw.DateTimeField | pw.DateField) else None for column in LIST_COLUMNS
+)
+
+
+def _as_python(convert, value):
+    return value if convert is None or value is None else convert(value)
 
 
 def _listed(row: dict) -> FaultReport:
     """A list row as _with_places() joins it (place_unit with its building, place_building, assigned_to),
     made by hand: peewee makes each joined model of each row itself, three times the cost."""
     report = loaded(R, **{name: row[name] for name in _REPORT_FIELDS})
-    report.listed_values = tuple(row.values())  # everything its list row shows (rows.row_key)
     report.place_unit = report.place_building = report.assigned_to = None
     if row["unit"] is not None:
         report.place_unit = loaded(Unit, id=row["unit"], number=row["unit_number"], kind=row["unit_kind"])
@@ -177,7 +203,7 @@ def report_list(association: Association, membership: Membership, filters: Filte
     """
     viewer = (association.id, membership.user_id, membership.person_id, association.today().isoformat())
     wanted = (filters.building, filters.category, filters.severity, _assignee_id(filters.assignee))
-    rows = _REPORT_PAGE(
+    rows = _REPORT_PAGE.raw(
         *viewer,
         *wanted,
         now,
@@ -188,7 +214,8 @@ def report_list(association: Association, membership: Membership, filters: Filte
         has_person=membership.person_id is not None,
         **filters.shape(),
     )
-    return ReportList(rows=[_listed(row) for row in rows[:PAGE]], page=filters.page, more=len(rows) > PAGE, now=now)
+    listed = [ListedReport(values=row[:-1], late=row[-1] == 0) for row in rows[:PAGE]]
+    return ReportList(rows=listed, page=filters.page, more=len(rows) > PAGE)
 
 
 # The permissions FaultReport.seen_by reads: a role's others do not change the list's SQL.
@@ -227,7 +254,8 @@ def _report_page_query(
     for word in title_words:  # `words` of them
         chosen = chosen.where(like(R.search_title, word))
     page_ids = chosen.order_by(*order).limit(limit).offset(offset)
-    return _with_places(R.select(*LIST_COLUMNS)).where(R.id.in_(page_ids)).order_by(*order).dicts()
+    listed = _with_places(R.select(*LIST_COLUMNS, overdue_first)).where(R.id.in_(page_ids))
+    return listed.order_by(*order)
 
 
 # Every fault list page: built once per shape (see PreparedSelect).

@@ -7,12 +7,11 @@ The markup is still the template's (faults/_report_list.html); this only words t
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from blueprints.faults import queries, workflow
+from blueprints.faults import queries
 from blueprints.faults.forms import RESPONSIBLE_LABELS
 from core import text
 from core.text import markup_gettext as _
@@ -23,20 +22,13 @@ R = FaultReport
 
 @dataclass(frozen=True)
 class RowWords:
-    late: bool  # open and past its deadline
     place: Markup
     due: Markup | str  # "" when there is no deadline to show
     reported: Markup
     handled_by: Markup | str  # "" when nobody is assigned
 
 
-def row_key(report: FaultReport, now: dt.datetime) -> tuple:
-    """What a listed report's row shows besides its link, to keep the rendered row by (core.rendering.cached_row):
-    every column the list read for it (queries._listed), and whether it is overdue now."""
-    return report.listed_values, workflow.is_overdue(report, now)
-
-
-def row_words(report: FaultReport, now: dt.datetime) -> RowWords:
+def row_words(report: FaultReport) -> RowWords:
     due = ""
     if report.deadline_at and report.status in R.OPEN_STATUSES:
         due = _("Due %(when)s", when=text.datetime(report.deadline_at, "short"))
@@ -44,7 +36,6 @@ def row_words(report: FaultReport, now: dt.datetime) -> RowWords:
     if report.assigned_to:
         handled_by = _("Handled by %(name)s", name=report.assigned_to.display_name)
     return RowWords(
-        late=workflow.is_overdue(report, now),
         place=place_words(report),
         due=due,
         reported=_("Reported %(when)s", when=text.date(report.created_at, "short")),

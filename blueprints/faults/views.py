@@ -67,7 +67,6 @@ def _labels() -> dict:
         severity_labels={key: str(label) for key, label in SEVERITY_SHORT.items()},
         category_labels={key: str(label) for key, label in CATEGORY_LABELS.items()},
         row_words=rows.row_words,
-        row_key=rows.row_key,
         place_words=rows.place_words,
     )
 

@@ -29,6 +29,22 @@ def test_a_prepared_select_is_built_once_per_shape(alpha, make_unit):
     assert built == [False, True]
 
 
+def test_raw_rows_are_the_drivers_own_from_the_same_prepared_sql(alpha, make_unit):
+    unit = make_unit(alpha, "7")
+    built = []
+
+    def build(association):
+        built.append(association)
+        return Unit.select(Unit.id, Unit.number, Unit.created_at).where(Unit.association == association).tuples()
+
+    prepared = PreparedSelect(build)
+    (converted,) = prepared(alpha.id)
+    (raw,) = prepared.raw(alpha.id)
+    assert type(raw) is tuple and raw[:2] == (unit.id, "7") == converted[:2]
+    assert Unit.created_at.python_value(raw[2]) == converted[2]  # a time as stored (text on SQLite)
+    assert len(built) == 1
+
+
 def test_loaded_rows_skip_the_defaults():
     unit = loaded(Unit, id=7, number="7", building=3)
     assert (unit.id, unit.number, unit.building_id, unit.created_at, unit.kind) == (7, "7", 3, None, None)
