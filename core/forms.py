@@ -70,6 +70,8 @@ def _html_params(**attributes) -> Markup:
 
 
 widgets.html_params = widgets.core.html_params = _html_params  # the widgets, and the labels (wtforms.fields)
+# <input> and <button> keep the function as their own attribute (a staticmethod), taken when WTForms was imported.
+widgets.core.Input.html_params = widgets.core.Button.html_params = staticmethod(_html_params)
 
 
 class ConfirmForm(FlaskForm):

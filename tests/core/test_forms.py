@@ -38,3 +38,7 @@ def test_attributes_are_written_as_wtforms_writes_them(attributes):
 def test_every_widget_and_label_writes_through_it():
     assert widgets.core.html_params is forms._html_params
     assert widgets.html_params is forms._html_params
+    # <input> and <button> hold the function as their own attribute, taken when WTForms was imported.
+    for widget in (widgets.TextInput(), widgets.PasswordInput(), widgets.CheckboxInput(), widgets.SubmitInput()):
+        assert widget.html_params is forms._html_params, type(widget).__name__
+    assert widgets.core.Button().html_params is forms._html_params
