@@ -32,7 +32,7 @@ from cli import register_commands
 from config import Config
 from core import access, clock, nav, orders, text
 from core.forms import LANGUAGE_NAMES
-from core.rendering import cached_row, htmx, id_urls, page_url, render
+from core.rendering import cached_row, htmx, id_urls, page_url, render, url_with_id
 from core.security import PorchSessionInterface, csp_nonce, refuse_nul_bytes, set_security_headers
 from core.text import LANGUAGE_COOKIE, locale_for
 from models import UserSession
@@ -251,6 +251,7 @@ def _init_templates(app: Flask) -> None:
         page_url=page_url,
         id_urls=id_urls,
         cached_row=cached_row,
+        url_with_id=url_with_id,
         file_size=text.file_size,
     )
     app.jinja_env.trim_blocks = True

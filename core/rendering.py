@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 
-from flask import Response, make_response, redirect, render_template, request, url_for
+from flask import Response, g, make_response, redirect, render_template, request, url_for
 from flask_htmx import HTMX
 from flask_htmx import make_response as hx_make_response
 from markupsafe import Markup
@@ -53,6 +53,19 @@ def id_urls(endpoint: str, name: str, **values) -> Callable[[int], str]:
     differs. The id is the last use of the marker in the address, whatever the association is called."""
     before, after = url_for(endpoint, **values, **{name: int(_ID_MARKER)}).rsplit(_ID_MARKER, 1)
     return lambda row_id: f"{before}{int(row_id)}{after}"
+
+
+def url_with_id(endpoint: str, name: str, row_id: int, **values) -> str:
+    """url_for(endpoint, **{name: row_id}, **values), for markup rendered once per row in templates of their
+    own (a thread's posts, each with half a dozen links): id_urls' way, each address built once a request.
+    The builders are kept on g by everything url_for reads besides the id: the association and `values`."""
+    builders = g.setdefault("porch_id_urls", {})
+    association = g.get("association")
+    key = (endpoint, name, association.slug if association is not None else None, *sorted(values.items()))
+    build = builders.get(key)
+    if build is None:
+        build = builders[key] = id_urls(endpoint, name, **values)
+    return build(row_id)
 
 
 class RenderedRows:

@@ -16,6 +16,7 @@ from blueprints.community.forms import BODY_HINT, PostForm
 from blueprints.documents.forms import FILES_ACCEPT
 from core import clock, nav
 from core.access import can
+from core.rendering import url_with_id
 from core.text import gettext as _
 from core.text import markdown
 from models import User
@@ -234,7 +235,7 @@ def post_context(membership, post: Post, thread: Thread, *, known: _Known | None
         post=post,
         thread=thread,
         author_name=author_name(post),
-        body_html=markdown(post.body, images_under=url_for("community.post", post_id=post.id) + "/files/")
+        body_html=markdown(post.body, images_under=url_with_id("community.post", "post_id", post.id) + "/files/")
         if shows_body
         else "",
         shows_body=shows_body,

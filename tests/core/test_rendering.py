@@ -6,7 +6,7 @@ from flask import g, url_for
 from flask_babel import force_locale
 from markupsafe import Markup
 
-from core.rendering import RenderedRows, id_urls
+from core.rendering import RenderedRows, id_urls, url_with_id
 
 
 @pytest.mark.parametrize("slug", ["alpha", "brf-987654321", "987654321"])
@@ -28,6 +28,21 @@ def test_only_a_number_takes_the_ids_place(app, alpha):
         unit_url = id_urls("register.unit", "unit_id")
         with pytest.raises(ValueError):
             unit_url("7/../../admin")
+
+
+def test_a_rows_link_is_url_fors_for_every_association_and_value(app, make_association):
+    alpha, beta = make_association("alpha"), make_association("beta")
+    with app.test_request_context("/alpha/discussions/1"):
+        g.association = alpha
+        assert url_with_id("community.post_flag", "post_id", 7) == url_for("community.post_flag", post_id=7)
+        assert url_with_id("community.post", "post_id", 8) == "/alpha/posts/8"
+        quoted = url_with_id("community.thread", "quote", 9, thread_id=3)
+        assert quoted == url_for("community.thread", thread_id=3, quote=9)
+        assert url_with_id("community.thread", "quote", 9, thread_id=4) == url_for(
+            "community.thread", thread_id=4, quote=9
+        )
+        g.association = beta  # the same request's work for another association (a mail job's, say)
+        assert url_with_id("community.post", "post_id", 8) == "/beta/posts/8"
 
 
 class Renderer:
