@@ -156,7 +156,11 @@ class Membership(BaseModel):
     created_at = pw.DateTimeField(default=clock.utcnow_naive)
 
     class Meta:
-        indexes = ((("user", "association"), True),)
+        indexes = (
+            (("user", "association"), True),
+            # Who holds a role here (Membership.holders_of): the board among thousands of members.
+            (("association", "role"), False),
+        )
 
     def is_current(self, on: dt.date) -> bool:
         if self.valid_from and on < self.valid_from:
