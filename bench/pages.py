@@ -205,7 +205,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with bench_directory(args.keep) as tmp:
             env = app_environment(tmp)
-            clients = kept_clients(tmp, args) or new_database(env, tmp, args)
+            clients = kept_clients(tmp, args)
+            if clients is None:
+                clients = new_database(env, tmp, args)
+            else:
+                flask(env, "db", "upgrade")  # the migrations added since it was built
             with load_process() as pool:
                 results = benchmark(args, env, tmp, pool, clients)
         print_results(results)
