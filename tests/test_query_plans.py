@@ -3,6 +3,8 @@
 import peewee as pw
 import pytest
 
+from blueprints.billing.plans import _has_open_instalment
+from models.billing import InstalmentPlan
 from models.db import db
 from models.portal import _holders_query
 
@@ -23,3 +25,10 @@ def test_who_holds_the_boards_roles_is_read_by_association_and_role(alpha):
     assert "membership_association_id_role_id (association_id=? AND role_id=?)" in plan(
         _holders_query(alpha.id, 1, 2, role_count=2)
     )
+
+
+def test_a_plans_open_instalments_are_asked_for_by_the_invoices_plan_index():
+    # As a list of every plan's open instalments, SQLite read the whole invoice table on each balance page.
+    kept = (InstalmentPlan.association == 1) & (InstalmentPlan.state == InstalmentPlan.ACTIVE)
+    found = plan(InstalmentPlan.select(InstalmentPlan.id).where(kept & _has_open_instalment()))
+    assert "USING INDEX invoice_plan_id (plan_id=?)" in found and "SCAN" not in found

@@ -239,19 +239,25 @@ def _issue_instalment(
 # --- completing and cancelling ----------------------------------------------------------------------
 
 
-def _has_open_instalment() -> pw.ModelSelect:
-    """The ids of plans with an instalment still to pay (a subquery)."""
-    return Invoice.select(Invoice.plan).where(
-        Invoice.plan.is_null(False) & (Invoice.purpose == Invoice.INSTALMENT) & (_OPEN > 0)
+def _has_open_instalment(plan_id=InstalmentPlan.id) -> pw.Expression:
+    """Whether the plan (`plan_id`, a column of the outer query) has an instalment still to pay.
+
+    Asked plan by plan, through the index of invoices by plan: as a list of every plan's open instalments
+    SQLite read the whole invoice table for it, on every resident's balance page (1.7 ms at 10,000)."""
+    instalments = Invoice.select(pw.SQL("1")).where(
+        (Invoice.plan == plan_id) & (Invoice.purpose == Invoice.INSTALMENT) & (_OPEN > 0)
     )
+    return pw.fn.EXISTS(instalments)
 
 
 def complete_paid_plans(association: Association | int, plan_ids: Iterable[int] | None = None) -> int:
     """Mark the association's kept plans (or those of `plan_ids`) whose every instalment is paid as
     completed; how many. One UPDATE: the pages call it before they read plans."""
     P = InstalmentPlan
-    where = (P.association == association) & (P.state == P.ACTIVE) & P.id.not_in(_has_open_instalment())
-    where &= P.id.in_(Invoice.select(Invoice.plan).where(Invoice.purpose == Invoice.INSTALMENT))
+    where = (P.association == association) & (P.state == P.ACTIVE) & ~_has_open_instalment()
+    where &= pw.fn.EXISTS(
+        Invoice.select(pw.SQL("1")).where((Invoice.plan == P.id) & (Invoice.purpose == Invoice.INSTALMENT))
+    )
     if plan_ids is not None:
         ids = sorted(set(plan_ids))
         if not ids:
@@ -513,6 +519,6 @@ def active_plans_of(membership) -> list[InstalmentPlan]:
     mine = InstalmentPlan.person.in_(people_of(membership.association, membership.user_id))
     return list(
         InstalmentPlan.of(membership.association)
-        .where(mine & (InstalmentPlan.state == InstalmentPlan.ACTIVE) & InstalmentPlan.id.in_(_has_open_instalment()))
+        .where(mine & (InstalmentPlan.state == InstalmentPlan.ACTIVE) & _has_open_instalment())
         .order_by(InstalmentPlan.created_at, InstalmentPlan.id)
     )
