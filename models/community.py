@@ -128,14 +128,15 @@ class Thread(AssociationScoped, BaseModel):
 
     @classmethod
     def readable_by(cls, role_id) -> pw.Expression:
-        """Threads of published documents in folders the role reads, and topics of categories it reads."""
-        readable_documents = Document.select(Document.id).where(Document.readable_by(role_id))
-        readable_votes = Vote.select(Vote.id).where(Vote.readable_by(role_id))
-        return (
-            cls.document.in_(readable_documents)
-            | cls.category.in_(Category.readable_ids(role_id))
-            | cls.vote.in_(readable_votes)
-        )
+        """Threads of published documents in folders the role reads, topics of categories it reads, and the
+        discussions of votes it reads.
+
+        The thread's document and vote are looked up by its own ids (EXISTS): as lists of every readable
+        document's and vote's id, SQLite built both for each query, a millisecond at 2,000 documents
+        for the one thread a page opens."""
+        document = Document.select(pw.SQL("1")).where((Document.id == cls.document) & Document.readable_by(role_id))
+        vote = Vote.select(pw.SQL("1")).where((Vote.id == cls.vote) & Vote.readable_by(role_id))
+        return pw.fn.EXISTS(document) | cls.category.in_(Category.readable_ids(role_id)) | pw.fn.EXISTS(vote)
 
     @classmethod
     def visible_to(cls, membership) -> pw.ModelSelect:

@@ -5,6 +5,7 @@ import pytest
 
 from blueprints.billing.plans import _has_open_instalment
 from models.billing import InstalmentPlan
+from models.community import Thread
 from models.db import db
 from models.portal import _holders_query
 
@@ -32,3 +33,10 @@ def test_a_plans_open_instalments_are_asked_for_by_the_invoices_plan_index():
     kept = (InstalmentPlan.association == 1) & (InstalmentPlan.state == InstalmentPlan.ACTIVE)
     found = plan(InstalmentPlan.select(InstalmentPlan.id).where(kept & _has_open_instalment()))
     assert "USING INDEX invoice_plan_id (plan_id=?)" in found and "SCAN" not in found
+
+
+def test_one_thread_is_checked_against_its_own_document_and_vote():
+    # As lists of every readable document's and vote's id, SQLite built both to open a single thread.
+    found = plan(Thread.select(Thread.id).where((Thread.id == 1) & Thread.readable_by(1)))
+    assert "CORRELATED SCALAR SUBQUERY" in found and "SCAN" not in found
+    assert "SEARCH t2 USING INDEX document_folder_id" not in found
