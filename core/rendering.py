@@ -98,8 +98,5 @@ class RenderedRows:
             row = self._rows[key] = Markup(caller())
         return row
 
-    def clear(self) -> None:
-        self._rows.clear()
-
 
 cached_row = RenderedRows()
