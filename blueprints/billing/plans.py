@@ -239,15 +239,17 @@ def _issue_instalment(
 # --- completing and cancelling ----------------------------------------------------------------------
 
 
-def _has_open_instalment(plan_id=InstalmentPlan.id) -> pw.Expression:
-    """Whether the plan (`plan_id`, a column of the outer query) has an instalment still to pay.
+def _has_instalment(*, still_open: bool) -> pw.Expression:
+    """Whether the outer query's plan has an instalment (with `still_open`, one still to pay).
 
     Asked plan by plan, through the index of invoices by plan: as a list of every plan's open instalments
     SQLite read the whole invoice table for it, on every resident's balance page (1.7 ms at 10,000)."""
-    instalments = Invoice.select(pw.SQL("1")).where(
-        (Invoice.plan == plan_id) & (Invoice.purpose == Invoice.INSTALMENT) & (_OPEN > 0)
-    )
-    return pw.fn.EXISTS(instalments)
+    rule = (Invoice.plan == InstalmentPlan.id) & (Invoice.purpose == Invoice.INSTALMENT)
+    return pw.fn.EXISTS(Invoice.select(pw.SQL("1")).where(rule & (_OPEN > 0) if still_open else rule))
+
+
+def _has_open_instalment() -> pw.Expression:
+    return _has_instalment(still_open=True)
 
 
 def complete_paid_plans(association: Association | int, plan_ids: Iterable[int] | None = None) -> int:
@@ -255,9 +257,7 @@ def complete_paid_plans(association: Association | int, plan_ids: Iterable[int] 
     completed; how many. One UPDATE: the pages call it before they read plans."""
     P = InstalmentPlan
     where = (P.association == association) & (P.state == P.ACTIVE) & ~_has_open_instalment()
-    where &= pw.fn.EXISTS(
-        Invoice.select(pw.SQL("1")).where((Invoice.plan == P.id) & (Invoice.purpose == Invoice.INSTALMENT))
-    )
+    where &= _has_instalment(still_open=False)
     if plan_ids is not None:
         ids = sorted(set(plan_ids))
         if not ids:
